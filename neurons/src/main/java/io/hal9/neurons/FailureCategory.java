@@ -1,0 +1,39 @@
+package io.hal9.neurons;
+
+/**
+ * Why a call to Claude failed, as far as the neuron stage needs to know.
+ *
+ * <p>The category decides what happens to the signal: retryable categories are retried with
+ * backoff and count towards opening the circuit breaker; the others are our own mistakes (a bad
+ * request, a wrong key) and go to the dead-letter topic without touching the breaker.
+ */
+public enum FailureCategory {
+    /** The request was rejected as malformed or unknown (400, 404, 409, 413, 422, other 4xx). */
+    CLIENT_ERROR(false),
+    /** The key is missing, invalid or not allowed (401, 403). */
+    AUTH(false),
+    /** Too many requests (429); the reply may say when to come back. */
+    RATE_LIMITED(true),
+    /** The service or the network failed in a way that may pass (5xx, 529 overloaded, I/O). */
+    TRANSIENT(true),
+    /** No answer arrived within the configured timeout (or 408). */
+    TIMEOUT(true),
+    /** Anything that fits none of the above. */
+    UNKNOWN(false);
+
+    private final boolean retryable;
+
+    FailureCategory(boolean retryable) {
+        this.retryable = retryable;
+    }
+
+    /** Whether trying the same call again later may succeed. */
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** Whether this failure says Claude is unhealthy and so counts towards opening the breaker. */
+    public boolean countsAgainstBreaker() {
+        return retryable;
+    }
+}

@@ -1,0 +1,202 @@
+package io.hal9.neurons;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** ClaudeNeuronClient through the real anthropic-java SDK against the simulator over HTTP. */
+class ClaudeNeuronClientTest {
+
+    private static final String KEY = "sk-ant-test-0123456789abcdef";
+    private static final LayerProfile L3 = LayerProfile.defaults("L3");
+
+    private ClaudeSimulator simulator;
+    private ClaudeNeuronClient client;
+
+    @AfterEach
+    void tearDown() {
+        if (client != null) {
+            client.close();
+        }
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    private void start(SimulatorOptions options, Duration timeout) {
+        simulator = ClaudeSimulator.start("127.0.0.1", 0, options);
+        client = new ClaudeNeuronClient(new ClaudeSettings(KEY, simulator.baseUrl(), timeout, 0));
+    }
+
+    private void start(SimulatorOptions options) {
+        start(options, Duration.ofSeconds(10));
+    }
+
+    private void startWithFault(SimulatedFault fault) {
+        start(SimulatorOptions.defaults().withFaults(request -> Optional.of(fault)));
+    }
+
+    private static NeuronReply replyOf(CompletableFuture<NeuronReply> future) throws Exception {
+        return future.get(10, TimeUnit.SECONDS);
+    }
+
+    private static NeuronException failureOf(CompletableFuture<NeuronReply> future) {
+        Throwable thrown = catchThrowable(() -> future.get(10, TimeUnit.SECONDS));
+        assertThat(thrown).isInstanceOf(ExecutionException.class);
+        assertThat(thrown.getCause()).isInstanceOf(NeuronException.class);
+        NeuronException failure = (NeuronException) thrown.getCause();
+        assertThat(failure.getMessage()).doesNotContain(KEY);
+        return failure;
+    }
+
+    @Test
+    void shouldAnswerWithTheLayerRoleAppliedToTheContent() throws Exception {
+        start(SimulatorOptions.defaults());
+
+        NeuronReply reply = replyOf(client.ask(new NeuronRequest(L3, "Build a login page with two-factor auth")));
+
+        assertThat(reply.text()).startsWith("L3 Operational:").contains("Build a login page with two-factor auth");
+        assertThat(reply.model()).isEqualTo("claude-sonnet-4-5");
+        assertThat(reply.inputTokens()).isPositive();
+        assertThat(reply.outputTokens()).isPositive();
+        assertThat(reply.stopReason()).isEqualTo("end_turn");
+        assertThat(reply.latencyMs()).isGreaterThanOrEqualTo(0);
+        assertThat(client.requestCount()).isEqualTo(1);
+        assertThat(simulator.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSendSystemPromptModelMaxTokensAndOneUserMessage() throws Exception {
+        start(SimulatorOptions.defaults());
+        LayerProfile l2 = LayerProfile.defaults("L2").withMaxTokens(512);
+
+        replyOf(client.ask(new NeuronRequest(l2, "rename the config key")));
+
+        RecordedRequest received = simulator.lastRequest().orElseThrow();
+        JsonNode body = received.body();
+        assertThat(received.method()).isEqualTo("POST");
+        assertThat(received.path()).isEqualTo("/v1/messages");
+        assertThat(body.get("model").asText()).isEqualTo("claude-haiku-4-5");
+        assertThat(body.get("max_tokens").asLong()).isEqualTo(512);
+        assertThat(body.get("system").asText()).isEqualTo(l2.systemPrompt());
+        assertThat(body.get("messages")).hasSize(1);
+        assertThat(body.get("messages").get(0).get("role").asText()).isEqualTo("user");
+        assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("rename the config key");
+        assertThat(received.header("authorization").or(() -> received.header("x-api-key")))
+                .hasValueSatisfying(value -> assertThat(value).contains(KEY));
+    }
+
+    @Test
+    void shouldGiveTheSameTextForTheSameRequest() throws Exception {
+        start(SimulatorOptions.defaults());
+        NeuronRequest request = new NeuronRequest(LayerProfile.defaults("L4"), "Migrate billing to the new cluster");
+
+        NeuronReply first = replyOf(client.ask(request));
+        NeuronReply second = replyOf(client.ask(request));
+
+        assertThat(first.text()).startsWith("L4 Tactical:").isEqualTo(second.text());
+    }
+
+    @Test
+    void shouldAnswerFiftyConcurrentCallsWithoutSerializingThem() throws Exception {
+        start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(200)));
+        LayerProfile l2 = LayerProfile.defaults("L2");
+
+        List<CompletableFuture<NeuronReply>> calls = IntStream.range(0, 50)
+                .mapToObj(i -> client.ask(new NeuronRequest(l2, "task " + i)))
+                .toList();
+
+        // 50 x 200 ms serialized would take 10 s; concurrent answers finish in well under 5 s.
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertThat(calls).allSatisfy(call -> assertThat(call.join().text()).startsWith("L2 Implementation:"));
+        assertThat(simulator.requestCount()).isEqualTo(50);
+    }
+
+    @Test
+    void shouldMapUnauthorizedToAuth() {
+        startWithFault(SimulatedFault.of(401, "authentication_error", "invalid x-api-key"));
+
+        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.AUTH);
+        assertThat(failure.httpStatus()).isEqualTo(401);
+        assertThat(failure.category().countsAgainstBreaker()).isFalse();
+    }
+
+    @Test
+    void shouldMapInvalidRequestToClientError() {
+        start(SimulatorOptions.defaults());
+
+        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3.withModel(""), "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.CLIENT_ERROR);
+        assertThat(failure.httpStatus()).isEqualTo(400);
+        assertThat(failure.getMessage()).contains("model");
+        assertThat(failure.category().retryable()).isFalse();
+    }
+
+    @Test
+    void shouldMapOverloadedToTransient() {
+        startWithFault(SimulatedFault.overloaded());
+
+        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.TRANSIENT);
+        assertThat(failure.httpStatus()).isEqualTo(529);
+        assertThat(failure.retryAfter()).isEmpty();
+        assertThat(simulator.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldMapRateLimitToRateLimitedWithRetryAfter() {
+        startWithFault(SimulatedFault.rateLimited(Duration.ofSeconds(7)));
+
+        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.RATE_LIMITED);
+        assertThat(failure.httpStatus()).isEqualTo(429);
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void shouldMapAnAnswerSlowerThanTheTimeoutToTimeout() {
+        start(SimulatorOptions.defaults().withFaults(request -> Optional.of(SimulatedFault.hang(Duration.ofSeconds(2)))),
+                Duration.ofMillis(300));
+
+        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.TIMEOUT);
+        assertThat(failure.httpStatus()).isZero();
+    }
+
+    @Test
+    void shouldReturnBeforeTheAnswerArrives() throws Exception {
+        start(SimulatorOptions.defaults().withLatency(Duration.ofSeconds(1)));
+
+        CompletableFuture<NeuronReply> call = client.ask(new NeuronRequest(L3, "anything"));
+
+        assertThat(call).isNotDone();
+        assertThat(replyOf(call).text()).startsWith("L3 Operational:");
+    }
+
+    @Test
+    void shouldFailWithAuthWithoutCallingWhenNoKeyIsConfigured() {
+        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults());
+        client = new ClaudeNeuronClient(new ClaudeSettings(null, simulator.baseUrl(), Duration.ofSeconds(5), 0));
+
+        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.AUTH);
+        assertThat(simulator.requestCount()).isZero();
+    }
+}

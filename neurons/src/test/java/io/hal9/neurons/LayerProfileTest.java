@@ -1,0 +1,48 @@
+package io.hal9.neurons;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class LayerProfileTest {
+
+    @Test
+    void shouldGiveHal9DefaultsPerLayer() {
+        assertThat(LayerProfile.defaults("L2")).extracting(LayerProfile::role, LayerProfile::neuron,
+                LayerProfile::model, LayerProfile::maxTokens)
+                .containsExactly("Implementation", "l2-implementation", "claude-haiku-4-5", 1024L);
+        assertThat(LayerProfile.defaults("L3")).extracting(LayerProfile::role, LayerProfile::neuron,
+                LayerProfile::model, LayerProfile::maxTokens)
+                .containsExactly("Operational", "l3-operational", "claude-sonnet-4-5", 2048L);
+        assertThat(LayerProfile.defaults("L4")).extracting(LayerProfile::role, LayerProfile::neuron,
+                LayerProfile::model, LayerProfile::maxTokens)
+                .containsExactly("Tactical", "l4-tactical", "claude-sonnet-4-5", 2048L);
+    }
+
+    @Test
+    void shouldCarryTheLayersPromptAndVersion() {
+        LayerProfile l3 = LayerProfile.defaults("L3");
+
+        assertThat(l3.systemPrompt()).isEqualTo(Prompts.load("L3").text());
+        assertThat(l3.promptVersion()).isEqualTo(Prompts.load("L3").version());
+    }
+
+    @Test
+    void shouldRejectAnUnknownLayerNamingItAndTheKnownOnes() {
+        assertThatThrownBy(() -> LayerProfile.defaults("L7"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("L7")
+                .hasMessageContaining("L2").hasMessageContaining("L3").hasMessageContaining("L4");
+    }
+
+    @Test
+    void shouldChangeOnlyModelOrMaxTokens() {
+        LayerProfile l2 = LayerProfile.defaults("L2");
+
+        assertThat(l2.withModel("claude-opus-4-5")).isEqualTo(new LayerProfile("L2", "Implementation",
+                "l2-implementation", "claude-opus-4-5", 1024, l2.promptVersion(), l2.systemPrompt()));
+        assertThat(l2.withMaxTokens(99).maxTokens()).isEqualTo(99);
+        assertThat(l2.withMaxTokens(99).model()).isEqualTo("claude-haiku-4-5");
+    }
+}

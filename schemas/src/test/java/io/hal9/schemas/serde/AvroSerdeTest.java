@@ -1,0 +1,139 @@
+package io.hal9.schemas.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hal9.schemas.registry.SchemaRegistryServer;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.Signal;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.common.serialization.Serde;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+
+    private static final String TOPIC = "hal9.l2.in";
+
+    private SchemaRegistryServer registry;
+    private HttpSchemaRegistryClient client;
+
+    @BeforeEach
+    void startRegistry() {
+        registry = SchemaRegistryServer.start("127.0.0.1", 0);
+        client = new HttpSchemaRegistryClient(registry.url());
+    }
+
+    @AfterEach
+    void stopRegistry() {
+        registry.close();
+    }
+
+    @Test
+    void shouldRoundTripSignalThroughRegistry() {
+        // Given a signal with hops, features, a gradient and metadata
+        Signal signal = TestRecords.fullSignal();
+        Serde<Signal> serde = AvroSerdes.signal(client);
+
+        // When it is written and read back through the registry
+        byte[] bytes = serde.serializer().serialize(TOPIC, signal);
+        Signal read = serde.deserializer().deserialize(TOPIC, bytes);
+
+        // Then every field survives
+        assertThat(read).isEqualTo(signal);
+        assertThat(read.getHops()).hasSize(2);
+        assertThat(read.getActivation().getFeatures()).containsEntry("urgency", 0.9);
+        assertThat(read.getGradient().getAdjustments()).containsExactly("handle overflow", "add a docstring");
+    }
+
+    @Test
+    void shouldRoundTripDeadLetterThroughRegistry() {
+        DeadLetter deadLetter = TestRecords.deadLetter();
+        Serde<DeadLetter> serde = AvroSerdes.deadLetter(client);
+
+        DeadLetter read = serde.deserializer().deserialize("hal9.dlq", serde.serializer().serialize("hal9.dlq", deadLetter));
+
+        assertThat(read).isEqualTo(deadLetter);
+    }
+
+    @Test
+    void shouldWriteConfluentWireFormat() throws Exception {
+        Signal signal = TestRecords.fullSignal();
+
+        byte[] bytes = new AvroSerializer<Signal>(client, false).serialize(TOPIC, signal);
+
+        int registeredId = client.latest(TOPIC + "-value").id();
+        assertThat(bytes[0]).isEqualTo((byte) 0x00);
+        assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(registeredId);
+        assertThat(Arrays.copyOfRange(bytes, 5, bytes.length)).isEqualTo(plainAvro(signal));
+    }
+
+    @Test
+    void shouldRegisterKeySchemasUnderKeySubject() {
+        new AvroSerializer<Signal>(client, true).serialize(TOPIC, TestRecords.fullSignal());
+
+        assertThat(client.latest(TOPIC + "-key").version()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldMapNullToNullBothWays() {
+        Serde<Signal> serde = AvroSerdes.signal(client);
+
+        assertThat(serde.serializer().serialize(TOPIC, null)).isNull();
+        assertThat(serde.deserializer().deserialize(TOPIC, null)).isNull();
+        assertThat(registry.requestCount()).isZero();
+    }
+
+    @Test
+    void shouldRegisterSchemaOnlyOnceForRepeatedSerialization() {
+        AvroSerializer<Signal> serializer = new AvroSerializer<>(client, false);
+        serializer.serialize(TOPIC, TestRecords.fullSignal());
+        long afterFirst = registry.requestCount();
+
+        for (int i = 0; i < 10; i++) {
+            serializer.serialize(TOPIC, TestRecords.fullSignal());
+        }
+
+        assertThat(afterFirst).isEqualTo(1);
+        assertThat(registry.requestCount()).isEqualTo(afterFirst);
+    }
+
+    @Test
+    void shouldRegisterOnlyOnceAcrossSerializersSharingClient() {
+        new AvroSerializer<Signal>(client, false).serialize(TOPIC, TestRecords.fullSignal());
+        long afterFirst = registry.requestCount();
+
+        new AvroSerializer<Signal>(client, false).serialize(TOPIC, TestRecords.fullSignal());
+
+        assertThat(registry.requestCount()).isEqualTo(afterFirst);
+    }
+
+    @Test
+    void shouldFetchWriterSchemaOnlyOnceForRepeatedDeserialization() {
+        byte[] bytes = new AvroSerializer<Signal>(new HttpSchemaRegistryClient(registry.url()), false)
+                .serialize(TOPIC, TestRecords.fullSignal());
+        AvroDeserializer<Signal> deserializer = new AvroDeserializer<>(client, Signal.class);
+        deserializer.deserialize(TOPIC, bytes);
+        long afterFirst = registry.requestCount();
+
+        for (int i = 0; i < 10; i++) {
+            deserializer.deserialize(TOPIC, bytes);
+        }
+
+        assertThat(afterFirst).isEqualTo(2); // one registration by the producer, one fetch by id
+        assertThat(registry.requestCount()).isEqualTo(afterFirst);
+    }
+
+    private static byte[] plainAvro(Signal signal) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<>(Signal.class).write(signal, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+}

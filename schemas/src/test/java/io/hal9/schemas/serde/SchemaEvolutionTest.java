@@ -1,0 +1,129 @@
+package io.hal9.schemas.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.hal9.schemas.registry.SchemaRegistryServer;
+import io.hal9.schemas.v1.Propagation;
+import io.hal9.schemas.v1.Signal;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SchemaEvolutionTest {
+
+    private static final String SUBJECT = "hal9.l3.in-value";
+
+    /** The first Signal contract: no routing fields, gradient, metadata, timestamps or hops. */
+    private static final Schema SIGNAL_V0 = new Schema.Parser().parse("""
+            {"type": "record", "name": "Signal", "namespace": "io.hal9.schemas.v1", "fields": [
+              {"name": "signalId", "type": ["null", "string"], "default": null},
+              {"name": "activation", "type": {"type": "record", "name": "Activation", "fields": [
+                {"name": "content", "type": "string"},
+                {"name": "strength", "type": "double", "default": 1.0}
+              ]}}
+            ]}""");
+
+    private SchemaRegistryServer registry;
+    private HttpSchemaRegistryClient client;
+
+    @BeforeEach
+    void startRegistry() {
+        registry = SchemaRegistryServer.start("127.0.0.1", 0);
+        client = new HttpSchemaRegistryClient(registry.url());
+    }
+
+    @AfterEach
+    void stopRegistry() {
+        registry.close();
+    }
+
+    @Test
+    void shouldReadRecordWrittenWithOlderSchemaFillingDefaults() throws Exception {
+        // Given a record an old producer wrote with the v0 contract
+        int v0Id = client.register(SUBJECT, SIGNAL_V0);
+        GenericRecord activation = new GenericData.Record(SIGNAL_V0.getField("activation").schema());
+        activation.put("content", "Summarise the incident report.");
+        activation.put("strength", 0.5);
+        GenericRecord old = new GenericData.Record(SIGNAL_V0);
+        old.put("signalId", "sig-old");
+        old.put("activation", activation);
+        byte[] bytes = wireFormat(v0Id, SIGNAL_V0, old);
+
+        // When today's consumer reads it as a Signal
+        Signal read = new AvroDeserializer<>(client, Signal.class).deserialize("hal9.l3.in", bytes);
+
+        // Then the old fields arrive and every newer field takes its default
+        assertThat(read.getSignalId()).isEqualTo("sig-old");
+        assertThat(read.getActivation().getContent()).isEqualTo("Summarise the incident report.");
+        assertThat(read.getActivation().getStrength()).isEqualTo(0.5);
+        assertThat(read.getActivation().getFeatures()).isEmpty();
+        assertThat(read.getPropagation()).isEqualTo(Propagation.FORWARD);
+        assertThat(read.getGradient()).isNull();
+        assertThat(read.getMetadata()).isEmpty();
+        assertThat(read.getCreatedAt()).isNull();
+        assertThat(read.getHops()).isEmpty();
+    }
+
+    @Test
+    void shouldAcceptCurrentSignalAsBackwardCompatibleWithV0() {
+        client.register(SUBJECT, SIGNAL_V0);
+
+        assertThat(client.isCompatible(SUBJECT, Signal.getClassSchema())).isTrue();
+        int currentId = client.register(SUBJECT, Signal.getClassSchema());
+
+        assertThat(client.latest(SUBJECT)).satisfies(latest -> {
+            assertThat(latest.version()).isEqualTo(2);
+            assertThat(latest.id()).isEqualTo(currentId);
+        });
+    }
+
+    @Test
+    void shouldRejectIncompatibleSchemaWith409() {
+        client.register(SUBJECT, Signal.getClassSchema());
+
+        SchemaRegistryException refused = catchThrowableOfType(SchemaRegistryException.class,
+                () -> client.register(SUBJECT, withRequiredPriority()));
+
+        assertThat(refused.httpStatus()).isEqualTo(409);
+        assertThat(refused.errorCode()).isEqualTo(409);
+        assertThat(refused).hasMessageContaining("Schema being registered is incompatible with an earlier schema")
+                .hasMessageContaining("READER_FIELD_MISSING_DEFAULT_VALUE")
+                .hasMessageContaining("priority");
+        assertThat(client.latest(SUBJECT).version()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReportIncompatibleSchemaAsNotCompatible() {
+        client.register(SUBJECT, Signal.getClassSchema());
+
+        assertThat(client.isCompatible(SUBJECT, withRequiredPriority())).isFalse();
+    }
+
+    /** Signal plus a required field without a default: new readers cannot read old signals. */
+    private static Schema withRequiredPriority() {
+        String current = Signal.getClassSchema().toString();
+        String changed = current.replaceFirst("\"fields\":\\[",
+                "\"fields\":[{\"name\":\"priority\",\"type\":\"int\"},");
+        return new Schema.Parser().parse(changed);
+    }
+
+    static byte[] wireFormat(int id, Schema schema, GenericRecord record) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(id).array());
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+}

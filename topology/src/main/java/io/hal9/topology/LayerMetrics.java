@@ -1,0 +1,85 @@
+package io.hal9.topology;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The metrics of one layer's neuron stage. Meter names are the constants below; Prometheus renders
+ * them as {@code hal9_signals_processed_total}, {@code hal9_claude_request_duration_seconds},
+ * {@code hal9_claude_tokens_total} and {@code hal9_signal_duration_seconds}.
+ */
+public final class LayerMetrics {
+
+    public static final String SIGNALS_PROCESSED = "hal9.signals.processed";
+    public static final String SIGNAL_DURATION = "hal9.signal.duration";
+    public static final String CLAUDE_REQUEST_DURATION = "hal9.claude.request.duration";
+    public static final String CLAUDE_TOKENS = "hal9.claude.tokens";
+
+    public static final String OUTCOME_FORWARDED = "forwarded";
+    public static final String OUTCOME_DEAD_LETTERED = "dead_lettered";
+
+    private final MeterRegistry registry;
+    private final String layer;
+    private final Counter forwarded;
+    private final Counter deadLettered;
+    private final Counter inputTokens;
+    private final Counter outputTokens;
+    private final Timer signalDuration;
+
+    public LayerMetrics(MeterRegistry registry, String layer) {
+        this.registry = registry;
+        this.layer = layer;
+        this.forwarded = processed(OUTCOME_FORWARDED);
+        this.deadLettered = processed(OUTCOME_DEAD_LETTERED);
+        this.inputTokens = tokens("input");
+        this.outputTokens = tokens("output");
+        this.signalDuration = Timer.builder(SIGNAL_DURATION)
+                .description("Time from a signal's creation by its producer to its forwarding by this layer")
+                .tag("layer", layer)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+    }
+
+    public void forwarded(long millisSinceCreation) {
+        forwarded.increment();
+        signalDuration.record(Math.max(0, millisSinceCreation), TimeUnit.MILLISECONDS);
+    }
+
+    public void deadLettered() {
+        deadLettered.increment();
+    }
+
+    /** One Claude request finished with the given outcome ({@code ok} or a failure category). */
+    public void claudeRequest(String outcome, long latencyMs, long input, long output) {
+        Timer.builder(CLAUDE_REQUEST_DURATION)
+                .description("Duration of Claude requests, SDK retries included")
+                .tags("layer", layer, "outcome", outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry)
+                .record(latencyMs, TimeUnit.MILLISECONDS);
+        inputTokens.increment(input);
+        outputTokens.increment(output);
+    }
+
+    private Counter processed(String outcome) {
+        return Counter.builder(SIGNALS_PROCESSED)
+                .description("Signals a layer finished, by outcome")
+                .tags("layer", layer, "outcome", outcome)
+                .register(registry);
+    }
+
+    private Counter tokens(String type) {
+        return Counter.builder(CLAUDE_TOKENS)
+                .description("Claude tokens used, by type")
+                .tags("layer", layer, "type", type)
+                .register(registry);
+    }
+}

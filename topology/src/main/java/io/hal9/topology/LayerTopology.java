@@ -1,0 +1,54 @@
+package io.hal9.topology;
+
+import io.hal9.neurons.NeuronClient;
+import io.hal9.schemas.v1.Signal;
+
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+
+/**
+ * The topology of one layer (L2, L3 or L4).
+ *
+ * <ul>
+ *   <li>Input: {@code hal9.signals.<layer>}, key bytes (kept as is), value an Avro {@link Signal}
+ *       in the Confluent wire format, read as bytes.</li>
+ *   <li>Output: the next layer's input topic, or {@code hal9.results} for the last layer: same key,
+ *       the derived {@link Signal}.</li>
+ *   <li>Dead letters: {@code hal9.dlq}, same key, an Avro {@code DeadLetter}.</li>
+ *   <li>Stores: none.</li>
+ * </ul>
+ *
+ * <p>Rule: every input record ends as exactly one derived signal or one dead letter.
+ */
+public final class LayerTopology {
+
+    private LayerTopology() {
+    }
+
+    /** Declares the layer's graph on {@code builder}; starts nothing. */
+    public static void build(StreamsBuilder builder, LayerSpec spec, Topics topics, NeuronClient neuron,
+                             LayerMetrics metrics) {
+        String p = spec.prefix();
+        Topic<byte[], byte[]> input = topics.rawInput(spec.layer());
+        Topic<byte[], Signal> output = topics.output(spec.layer());
+        var deadLetters = topics.deadLetters();
+
+        KStream<byte[], NeuronOutcome> outcomes = builder
+                .stream(input.name(), input.consumed(p + "-source"))
+                .process(() -> new NeuronProcessor(spec, neuron, topics.signalSerde().deserializer(), metrics),
+                        Named.as(p + "-neuron"));
+
+        outcomes.split(Named.as(p + "-outcome-"))
+                .branch((key, outcome) -> outcome instanceof NeuronOutcome.Forwarded,
+                        Branched.withConsumer(forwarded -> forwarded
+                                .mapValues(outcome -> ((NeuronOutcome.Forwarded) outcome).signal(),
+                                        Named.as(p + "-derived-signal"))
+                                .to(output.name(), output.produced(p + "-to-" + output.name())), "forwarded"))
+                .defaultBranch(Branched.withConsumer(failed -> failed
+                        .mapValues(outcome -> ((NeuronOutcome.DeadLettered) outcome).deadLetter(),
+                                Named.as(p + "-dead-letter"))
+                        .to(deadLetters.name(), deadLetters.produced(p + "-to-" + deadLetters.name())), "dead-lettered"));
+    }
+}

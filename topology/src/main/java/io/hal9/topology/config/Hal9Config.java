@@ -1,0 +1,289 @@
+package io.hal9.topology.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * HAL9 Streams settings: lower-case dotted keys with units, each with a default and a doc string
+ * saying when to change it.
+ *
+ * <p><b>How to use.</b> {@link #load(Map, Map)} merges, from lowest to highest precedence, the
+ * defaults, the explicit settings (command-line flags, tests) and the environment:
+ * {@code HAL9_CLAUDE_TIMEOUT_MS=5000} overrides {@code hal9.claude.timeout.ms}, and
+ * {@code KAFKA_FOO_BAR=x} passes {@code foo.bar=x} to the Kafka clients ({@link #kafkaProperties()}).
+ *
+ * <p><b>Requirements.</b> A value that does not parse or is out of range fails at start-up with a
+ * {@link ConfigException} that names the key.
+ */
+public final class Hal9Config extends AbstractConfig {
+
+    public static final String ENV_PREFIX = "HAL9_";
+    public static final String KAFKA_ENV_PREFIX = "KAFKA_";
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = "hal9.bootstrap.servers";
+    public static final String BOOTSTRAP_SERVERS_DEFAULT = "localhost:9092";
+    public static final String BOOTSTRAP_SERVERS_DOC =
+            "Kafka brokers the layers connect to. Change it for any cluster other than a local one.";
+
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = "hal9.schema.registry.url";
+    public static final String SCHEMA_REGISTRY_URL_DEFAULT = "http://localhost:8081";
+    public static final String SCHEMA_REGISTRY_URL_DOC =
+            "Schema registry speaking the Confluent REST API. Point it at your registry; the demo serves its own.";
+
+    public static final String LAYERS_CHAIN_CONFIG = "hal9.layers.chain";
+    public static final String LAYERS_CHAIN_DEFAULT = "L2,L3,L4";
+    public static final String LAYERS_CHAIN_DOC =
+            "The neuron graph: the layers in the order a signal visits them; the last one writes to the results topic. "
+                    + "Change it to run a shorter or reordered hierarchy.";
+
+    public static final String APPLICATION_ID_PREFIX_CONFIG = "hal9.application.id.prefix";
+    public static final String APPLICATION_ID_PREFIX_DEFAULT = "hal9-";
+    public static final String APPLICATION_ID_PREFIX_DOC =
+            "Prefix of each layer's Kafka Streams application.id (consumer group): hal9-l3 for L3. Change it, "
+                    + "together with the topic names, to run several hierarchies on one cluster.";
+
+    public static final String TOPIC_SIGNALS_PREFIX_CONFIG = "hal9.topic.signals.prefix";
+    public static final String TOPIC_SIGNALS_PREFIX_DEFAULT = "hal9.signals.";
+    public static final String TOPIC_SIGNALS_PREFIX_DOC =
+            "Prefix of each layer's input topic (the layer name in lower case follows). Change it to run several "
+                    + "hierarchies on one cluster.";
+
+    public static final String TOPIC_RESULTS_CONFIG = "hal9.topic.results";
+    public static final String TOPIC_RESULTS_DEFAULT = "hal9.results";
+    public static final String TOPIC_RESULTS_DOC = "Topic the last layer writes its results to.";
+
+    public static final String TOPIC_DLQ_CONFIG = "hal9.topic.dlq";
+    public static final String TOPIC_DLQ_DEFAULT = "hal9.dlq";
+    public static final String TOPIC_DLQ_DOC = "Topic every layer writes dead letters to.";
+
+    public static final String TOPIC_PARTITIONS_CONFIG = "hal9.topic.partitions";
+    public static final int TOPIC_PARTITIONS_DEFAULT = 8;
+    public static final String TOPIC_PARTITIONS_DOC =
+            "Partitions of the topics HAL9 creates itself (demo). At least the largest replica count of a layer, "
+                    + "since extra pods beyond the partition count idle.";
+
+    public static final String CLAUDE_BASE_URL_CONFIG = "hal9.claude.base.url";
+    public static final String CLAUDE_BASE_URL_DEFAULT = "https://api.anthropic.com";
+    public static final String CLAUDE_BASE_URL_DOC =
+            "Messages API endpoint. Point it at the simulator (hal9 claude-sim) to run without an API key.";
+
+    public static final String CLAUDE_TIMEOUT_MS_CONFIG = "hal9.claude.timeout.ms";
+    public static final int CLAUDE_TIMEOUT_MS_DEFAULT = 30_000;
+    public static final String CLAUDE_TIMEOUT_MS_DOC =
+            "Timeout of one Claude request. Raise it only for models or prompts that legitimately answer slower.";
+
+    public static final String CLAUDE_MAX_RETRIES_CONFIG = "hal9.claude.max.retries";
+    public static final int CLAUDE_MAX_RETRIES_DEFAULT = 2;
+    public static final String CLAUDE_MAX_RETRIES_DOC =
+            "Retries the Claude SDK makes for 408/409/429/5xx before a call counts as failed.";
+
+    public static final String SIGNAL_MAX_CONTENT_BYTES_CONFIG = "hal9.signal.max.content.bytes";
+    public static final int SIGNAL_MAX_CONTENT_BYTES_DEFAULT = 100_000;
+    public static final String SIGNAL_MAX_CONTENT_BYTES_DOC =
+            "Largest signal content (UTF-8 bytes) sent to Claude; larger signals are dead-lettered as invalid input. "
+                    + "Raise it together with the layers' max tokens.";
+
+    public static final String ADMIN_PORT_CONFIG = "hal9.admin.port";
+    public static final int ADMIN_PORT_DEFAULT = 8080;
+    public static final String ADMIN_PORT_DOC = "Port of the admin HTTP server (/health, /metrics). 0 picks a free port.";
+
+    public static final String ADMIN_HOST_CONFIG = "hal9.admin.host";
+    public static final String ADMIN_HOST_DEFAULT = "0.0.0.0";
+    public static final String ADMIN_HOST_DOC = "Address the admin HTTP server binds to.";
+
+    public static final String STATE_DIR_CONFIG = "hal9.state.dir";
+    public static final String STATE_DIR_DEFAULT = System.getProperty("java.io.tmpdir") + "/hal9-streams";
+    public static final String STATE_DIR_DOC =
+            "Kafka Streams state directory. Put it on a persistent volume so a restart does not rebuild stores.";
+
+    public static final String PROCESSING_GUARANTEE_CONFIG = "hal9.processing.guarantee";
+    public static final String PROCESSING_GUARANTEE_DEFAULT = "exactly_once_v2";
+    public static final String PROCESSING_GUARANTEE_DOC =
+            "exactly_once_v2 (default: a signal is forwarded or dead-lettered exactly once) or at_least_once "
+                    + "(faster commits, duplicates possible after a crash).";
+
+    public static final String STREAM_THREADS_CONFIG = "hal9.stream.threads";
+    public static final int STREAM_THREADS_DEFAULT = 1;
+    public static final String STREAM_THREADS_DOC =
+            "Stream threads per layer. Raise it when one layer instance owns many partitions and has spare cores.";
+
+    public static final String LAYER_MODEL_CONFIG_FORMAT = "hal9.%s.model";
+    public static final String LAYER_MAX_TOKENS_CONFIG_FORMAT = "hal9.%s.max.tokens";
+    public static final List<String> KNOWN_LAYERS = List.of("L2", "L3", "L4");
+
+    private static final ConfigDef DEFINITION = definition();
+
+    private Hal9Config(Map<String, ?> values) {
+        super(DEFINITION, values, false);
+    }
+
+    /** The full definition, e.g. to print every key with its default and doc. */
+    public static ConfigDef definition() {
+        ConfigDef def = new ConfigDef()
+                .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, BOOTSTRAP_SERVERS_DEFAULT, new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+                .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, SCHEMA_REGISTRY_URL_DEFAULT, httpUrl(),
+                        Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
+                .define(LAYERS_CHAIN_CONFIG, Type.LIST, LAYERS_CHAIN_DEFAULT, layerList(), Importance.HIGH,
+                        LAYERS_CHAIN_DOC)
+                .define(APPLICATION_ID_PREFIX_CONFIG, Type.STRING, APPLICATION_ID_PREFIX_DEFAULT,
+                        new ConfigDef.NonEmptyString(), Importance.MEDIUM, APPLICATION_ID_PREFIX_DOC)
+                .define(TOPIC_SIGNALS_PREFIX_CONFIG, Type.STRING, TOPIC_SIGNALS_PREFIX_DEFAULT,
+                        new ConfigDef.NonEmptyString(), Importance.MEDIUM, TOPIC_SIGNALS_PREFIX_DOC)
+                .define(TOPIC_RESULTS_CONFIG, Type.STRING, TOPIC_RESULTS_DEFAULT, new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM, TOPIC_RESULTS_DOC)
+                .define(TOPIC_DLQ_CONFIG, Type.STRING, TOPIC_DLQ_DEFAULT, new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM, TOPIC_DLQ_DOC)
+                .define(TOPIC_PARTITIONS_CONFIG, Type.INT, TOPIC_PARTITIONS_DEFAULT, Range.between(1, 10_000),
+                        Importance.LOW, TOPIC_PARTITIONS_DOC)
+                .define(CLAUDE_BASE_URL_CONFIG, Type.STRING, CLAUDE_BASE_URL_DEFAULT, httpUrl(), Importance.HIGH,
+                        CLAUDE_BASE_URL_DOC)
+                .define(CLAUDE_TIMEOUT_MS_CONFIG, Type.INT, CLAUDE_TIMEOUT_MS_DEFAULT, Range.between(1, 600_000),
+                        Importance.MEDIUM, CLAUDE_TIMEOUT_MS_DOC)
+                .define(CLAUDE_MAX_RETRIES_CONFIG, Type.INT, CLAUDE_MAX_RETRIES_DEFAULT, Range.between(0, 10),
+                        Importance.LOW, CLAUDE_MAX_RETRIES_DOC)
+                .define(SIGNAL_MAX_CONTENT_BYTES_CONFIG, Type.INT, SIGNAL_MAX_CONTENT_BYTES_DEFAULT,
+                        Range.between(1, 10_000_000), Importance.MEDIUM, SIGNAL_MAX_CONTENT_BYTES_DOC)
+                .define(ADMIN_PORT_CONFIG, Type.INT, ADMIN_PORT_DEFAULT, Range.between(0, 65_535), Importance.MEDIUM,
+                        ADMIN_PORT_DOC)
+                .define(ADMIN_HOST_CONFIG, Type.STRING, ADMIN_HOST_DEFAULT, new ConfigDef.NonEmptyString(),
+                        Importance.LOW, ADMIN_HOST_DOC)
+                .define(STATE_DIR_CONFIG, Type.STRING, STATE_DIR_DEFAULT, new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM, STATE_DIR_DOC)
+                .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, PROCESSING_GUARANTEE_DEFAULT,
+                        ConfigDef.ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM,
+                        PROCESSING_GUARANTEE_DOC)
+                .define(STREAM_THREADS_CONFIG, Type.INT, STREAM_THREADS_DEFAULT, Range.between(1, 64),
+                        Importance.LOW, STREAM_THREADS_DOC);
+        for (String layer : KNOWN_LAYERS) {
+            String id = layer.toLowerCase(Locale.ROOT);
+            def.define(String.format(LAYER_MODEL_CONFIG_FORMAT, id), Type.STRING, null, Importance.MEDIUM,
+                    "Claude model of layer " + layer + "; empty uses the layer's default. Change it to trade cost "
+                            + "for quality per layer.");
+            def.define(String.format(LAYER_MAX_TOKENS_CONFIG_FORMAT, id), Type.INT, null,
+                    nullOr(Range.between(1, 64_000)), Importance.LOW,
+                    "Max output tokens of layer " + layer + "; empty uses the layer's default.");
+        }
+        return def;
+    }
+
+    /**
+     * Builds the configuration from explicit settings and the environment (which wins).
+     *
+     * @throws ConfigException naming the key when a value is invalid
+     */
+    public static Hal9Config load(Map<String, ?> explicit, Map<String, String> environment) {
+        Map<String, Object> values = new HashMap<>();
+        Map<String, Object> kafka = new HashMap<>();
+        explicit.forEach((key, value) -> {
+            if (value != null) {
+                values.put(key, value);
+            }
+        });
+        environment.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX)) {
+                values.put(envToKey(name), value);
+            } else if (name.startsWith(KAFKA_ENV_PREFIX)) {
+                kafka.put(name.substring(KAFKA_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'),
+                        value);
+            }
+        });
+        for (String key : values.keySet()) {
+            if (key.startsWith("hal9.") && !DEFINITION.names().contains(key)) {
+                throw new ConfigException(key, values.get(key), "unknown HAL9 setting");
+            }
+        }
+        Hal9Config config = new Hal9Config(values);
+        config.kafkaProperties.putAll(kafka);
+        return config;
+    }
+
+    /** Defaults overridden by the given settings only (no environment): for tests and embedded use. */
+    public static Hal9Config of(Map<String, ?> explicit) {
+        return load(explicit, Map.of());
+    }
+
+    /** {@code HAL9_CLAUDE_TIMEOUT_MS} → {@code hal9.claude.timeout.ms}. */
+    public static String envToKey(String environmentName) {
+        return environmentName.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** {@code hal9.claude.timeout.ms} → {@code HAL9_CLAUDE_TIMEOUT_MS}. */
+    public static String keyToEnv(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    private final Properties kafkaProperties = new Properties();
+
+    /** Kafka client settings passed through from {@code KAFKA_*} environment variables. */
+    public Properties kafkaProperties() {
+        Properties copy = new Properties();
+        copy.putAll(kafkaProperties);
+        return copy;
+    }
+
+    public String bootstrapServers() {
+        return getString(BOOTSTRAP_SERVERS_CONFIG);
+    }
+
+    public String schemaRegistryUrl() {
+        return getString(SCHEMA_REGISTRY_URL_CONFIG);
+    }
+
+    public List<String> layersChain() {
+        return getList(LAYERS_CHAIN_CONFIG).stream().map(s -> s.trim().toUpperCase(Locale.ROOT)).toList();
+    }
+
+    public String layerModel(String layer) {
+        return getString(String.format(LAYER_MODEL_CONFIG_FORMAT, layer.toLowerCase(Locale.ROOT)));
+    }
+
+    public Integer layerMaxTokens(String layer) {
+        return getInt(String.format(LAYER_MAX_TOKENS_CONFIG_FORMAT, layer.toLowerCase(Locale.ROOT)));
+    }
+
+    private static ConfigDef.Validator httpUrl() {
+        return (name, value) -> {
+            String s = value == null ? "" : value.toString();
+            if (!s.startsWith("http://") && !s.startsWith("https://")) {
+                throw new ConfigException(name, value, "must be an http:// or https:// URL");
+            }
+        };
+    }
+
+    private static ConfigDef.Validator layerList() {
+        return (name, value) -> {
+            @SuppressWarnings("unchecked")
+            List<String> layers = (List<String>) value;
+            if (layers == null || layers.isEmpty()) {
+                throw new ConfigException(name, value, "must name at least one layer");
+            }
+            for (String layer : layers) {
+                if (!KNOWN_LAYERS.contains(layer.trim().toUpperCase(Locale.ROOT))) {
+                    throw new ConfigException(name, value, "unknown layer '" + layer + "' (known: " + KNOWN_LAYERS + ")");
+                }
+            }
+            if (layers.stream().map(l -> l.trim().toUpperCase(Locale.ROOT)).distinct().count() != layers.size()) {
+                throw new ConfigException(name, value, "a layer may appear only once in the chain");
+            }
+        };
+    }
+
+    private static ConfigDef.Validator nullOr(ConfigDef.Validator inner) {
+        return (name, value) -> {
+            if (value != null) {
+                inner.ensureValid(name, value);
+            }
+        };
+    }
+}

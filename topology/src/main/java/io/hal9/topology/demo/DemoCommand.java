@@ -1,0 +1,341 @@
+package io.hal9.topology.demo;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import io.hal9.neurons.ClaudeSimulator;
+import io.hal9.neurons.SimulatorOptions;
+import io.hal9.schemas.registry.SchemaRegistryServer;
+import io.hal9.schemas.serde.HttpSchemaRegistryClient;
+import io.hal9.schemas.serde.SchemaRegistryClient;
+import io.hal9.schemas.v1.Activation;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.Hop;
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.Topics;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.runtime.EmbeddedKafkaBroker;
+import io.hal9.topology.runtime.Hal9;
+import io.hal9.topology.runtime.Hal9Node;
+import io.hal9.topology.runtime.Ports;
+import io.hal9.topology.runtime.Shutdown;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hal9 demo}: the whole hierarchy in one JVM with nothing installed. Starts a single-node
+ * KRaft broker, the schema registry, the Claude simulator (or real Claude when
+ * {@code ANTHROPIC_API_KEY} is set) and the layer applications; publishes sample signals to the
+ * first layer and prints each result as it reaches {@code hal9.results}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the whole L2 -> L3 -> L4 hierarchy in one JVM (embedded Kafka, schema registry, "
+                + "Claude simulator unless ANTHROPIC_API_KEY is set) and show signals flowing through it.")
+public final class DemoCommand implements Callable<Integer> {
+
+    private static final String HOST = "127.0.0.1";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--signals", defaultValue = "10", description = "How many signals to publish (default ${DEFAULT-VALUE}); the input repeats when shorter.")
+    int signals;
+
+    @Option(names = "--input", description = "JSON lines to publish instead of the bundled tasks: {\"content\":\"...\", \"key\":\"...\"} per line.")
+    Path input;
+
+    @Option(names = "--json", description = "End stdout with one JSON line of figures.")
+    boolean json;
+
+    @Option(names = "--serve", description = "Keep everything running for other clients (no sample signals); print one 'ready:' line.")
+    boolean serve;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka broker port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int registryPort;
+
+    @Option(names = "--admin-port", defaultValue = "8080", description = "Admin HTTP port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int adminPort;
+
+    @Option(names = "--sim-port", defaultValue = "8089", description = "Claude simulator port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int simPort;
+
+    @Option(names = "--sim-latency-ms", defaultValue = "50", description = "Simulated Claude latency per call (default ${DEFAULT-VALUE}).")
+    long simLatencyMs;
+
+    @Option(names = "--timeout", defaultValue = "180", description = "Seconds to wait for every signal to finish (default ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private PrintWriter out;
+    private PrintWriter err;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        if (signals < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--signals must be at least 1");
+        }
+        List<DemoInput> inputs = input == null ? DemoInput.bundled() : DemoInput.read(input);
+        String apiKey = System.getenv("ANTHROPIC_API_KEY");
+        boolean realClaude = apiKey != null && !apiKey.isBlank();
+        Ports.requireFree("Kafka", HOST, kafkaPort);
+        Ports.requireFree("schema registry", HOST, registryPort);
+        Ports.requireFree("admin", HOST, adminPort);
+        if (!realClaude) {
+            Ports.requireFree("Claude simulator", HOST, simPort);
+        }
+        Path stateDir = Files.createTempDirectory("hal9-demo-state");
+        try {
+            progress("starting Kafka (KRaft, embedded)...");
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().host(HOST).port(kafkaPort).build().start();
+            resources.push(broker);
+            SchemaRegistryServer registry = SchemaRegistryServer.start(HOST, registryPort);
+            resources.push(registry);
+            String claudeUrl;
+            ClaudeSimulator simulator = null;
+            if (realClaude) {
+                claudeUrl = Hal9Config.CLAUDE_BASE_URL_DEFAULT;
+                progress("using real Claude (ANTHROPIC_API_KEY is set)");
+            } else {
+                simulator = ClaudeSimulator.start(HOST, simPort,
+                        SimulatorOptions.defaults().withLatency(Duration.ofMillis(simLatencyMs)));
+                resources.push(simulator);
+                claudeUrl = simulator.baseUrl();
+            }
+            Map<String, Object> settings = new HashMap<>();
+            settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+            settings.put(Hal9Config.ADMIN_PORT_CONFIG, adminPort);
+            settings.put(Hal9Config.ADMIN_HOST_CONFIG, HOST);
+            settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, claudeUrl);
+            settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
+            Hal9Config config = Hal9Config.load(settings, System.getenv());
+            SchemaRegistryClient registryClient = new HttpSchemaRegistryClient(registry.url());
+            Topics topics = new Topics(config, registryClient);
+            int partitions = config.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG);
+            broker.createTopics(partitions, topics.allNames().toArray(String[]::new));
+
+            progress("starting layers " + config.layersChain() + "...");
+            Hal9Node node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, apiKey));
+            resources.push(node);
+            node.start();
+            awaitRunning(node, Duration.ofSeconds(120));
+            String adminUrl = "http://" + HOST + ":" + node.adminPort();
+            if (serve) {
+                out.println("ready: bootstrap=" + broker.bootstrapServers() + " registry=" + registry.url()
+                        + " admin=" + adminUrl);
+                out.flush();
+                closeAllOnShutdown();
+                return Hal9.EXIT_OK;
+            }
+            return runSignals(inputs, config, topics, broker, node, simulator, adminUrl);
+        } finally {
+            if (!serve) {
+                closeAll();
+            }
+            deleteRecursively(stateDir);
+        }
+    }
+
+    private int runSignals(List<DemoInput> inputs, Hal9Config config, Topics topics, EmbeddedKafkaBroker broker,
+                           Hal9Node node, ClaudeSimulator simulator, String adminUrl) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Long> publishedAt = new HashMap<>();
+        DemoReport report = new DemoReport(signals);
+        String firstInput = topics.inputName(config.layersChain().get(0));
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(broker.bootstrapServers());
+             KafkaProducer<byte[], Signal> producer = producer(broker.bootstrapServers(), topics)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(topics.results().name(), topics.deadLetters().name())) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+
+            long start = System.currentTimeMillis();
+            for (int i = 0; i < signals; i++) {
+                DemoInput in = inputs.get(i % inputs.size());
+                String id = "demo-" + run + "-" + (i + 1);
+                String key = (in.key() == null ? "signal" : in.key()) + "-" + (i + 1);
+                long now = System.currentTimeMillis();
+                Signal signal = Signal.newBuilder()
+                        .setSignalId(id)
+                        .setRootId(id)
+                        .setActivation(Activation.newBuilder().setContent(in.content())
+                                .setFeatures(new HashMap<>(in.features())).build())
+                        .setMetadata(new HashMap<>(in.metadata()))
+                        .setCreatedAt(Instant.ofEpochMilli(now))
+                        .build();
+                publishedAt.put(id, now);
+                producer.send(new ProducerRecord<>(firstInput, key.getBytes(StandardCharsets.UTF_8), signal));
+            }
+            producer.flush();
+            progress("published " + signals + " signals to " + firstInput + "; waiting for results...");
+
+            Set<String> done = new HashSet<>();
+            long deadline = start + Duration.ofSeconds(timeoutSeconds).toMillis();
+            long lastProgress = System.currentTimeMillis();
+            while (!report.complete() && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    handle(record, topics, publishedAt, done, report);
+                }
+                if (System.currentTimeMillis() - lastProgress >= 2_000) {
+                    lastProgress = System.currentTimeMillis();
+                    progress(String.format("... %d/%d finished (%d results, %d dead letters), %.1f s",
+                            report.finished(), signals, report.results(), report.deadLetters(),
+                            (lastProgress - start) / 1000.0));
+                }
+            }
+            long durationMs = System.currentTimeMillis() - start;
+            long calls = simulator != null ? simulator.requestCount() : node.neuron().requestCount();
+            out.println();
+            out.printf("summary: %d signals, %d results, %d dead letters, %d Claude calls (%s), %d ms, p50 %d ms, "
+                            + "p99 %d ms%n", signals, report.results(), report.deadLetters(), calls,
+                    simulator != null ? "simulator" : "Claude", durationMs, report.percentile(0.5),
+                    report.percentile(0.99));
+            out.println("topics: " + String.join(", ", topics.allNames()) + "  admin: " + adminUrl + "/health");
+            if (!report.complete()) {
+                out.printf("unfinished: %d signals had no result or dead letter after %d s%n",
+                        signals - report.finished(), timeoutSeconds);
+            }
+            if (json) {
+                out.println(report.json(calls, durationMs));
+            }
+            out.flush();
+            return report.complete() ? Hal9.EXIT_OK : Hal9.EXIT_UNFINISHED;
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> record, Topics topics, Map<String, Long> publishedAt,
+                        Set<String> done, DemoReport report) {
+        long now = System.currentTimeMillis();
+        if (record.topic().equals(topics.results().name())) {
+            Signal result = topics.signalSerde().deserializer().deserialize(record.topic(), record.value());
+            Long published = publishedAt.get(result.getRootId());
+            if (published == null || !done.add(result.getRootId())) {
+                return;
+            }
+            long cacheHits = result.getHops().stream().filter(Hop::getCacheHit).count();
+            report.result(now - published, cacheHits);
+            out.printf("result %s  key=%s  %d ms%n", result.getRootId(),
+                    new String(record.key(), StandardCharsets.UTF_8), now - published);
+            for (Hop hop : result.getHops()) {
+                out.printf("    %s %-14s %s%n", hop.getLayer(), "(" + hop.getLatencyMs() + " ms)",
+                        shorten(hop.getOutput(), 100));
+            }
+        } else {
+            DeadLetter letter = topics.deadLetterSerde().deserializer().deserialize(record.topic(), record.value());
+            String root = letter.getRootId();
+            if (root == null || !publishedAt.containsKey(root) || !done.add(root)) {
+                return;
+            }
+            report.deadLetter();
+            out.printf("dead letter %s  layer=%s  %s: %s%n", root, letter.getLayer(), letter.getCategory(),
+                    letter.getReason());
+        }
+        out.flush();
+    }
+
+    static String shorten(String text, int max) {
+        if (text == null) {
+            return "";
+        }
+        String oneLine = text.replaceAll("\\s+", " ").strip();
+        return oneLine.length() <= max ? oneLine : oneLine.substring(0, max - 1) + "…";
+    }
+
+    private void awaitRunning(Hal9Node node, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!node.running()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("layers did not reach RUNNING within " + timeout.toSeconds()
+                        + " s: " + node.health().layers());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static KafkaProducer<byte[], Signal> producer(String bootstrap, Topics topics) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(props, new ByteArraySerializer(), topics.signalSerde().serializer());
+    }
+
+    private void progress(String message) {
+        err.println("hal9 demo: " + message);
+        err.flush();
+    }
+
+    private void closeAllOnShutdown() throws InterruptedException {
+        List<AutoCloseable> ordered = new ArrayList<>(resources);
+        resources.clear();
+        Shutdown.await(ordered.toArray(AutoCloseable[]::new));
+    }
+
+    private void closeAll() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                err.println("hal9 demo: closing " + resource.getClass().getSimpleName() + " failed: " + e);
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.hal9.topology.runtime;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import io.hal9.neurons.ClaudeSimulator;
+import io.hal9.neurons.SimulatorOptions;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hal9 claude-sim}: the Messages-API simulator as a standalone server. */
+@Command(name = "claude-sim", mixinStandardHelpOptions = true,
+        description = "Serve a Claude Messages-API simulator (POST /v1/messages) for running without an API key.")
+final class ClaudeSimCommand implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8089", description = "Port to listen on (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--latency-ms", defaultValue = "20", description = "Latency of every answer (default ${DEFAULT-VALUE}).")
+    long latencyMs;
+
+    @Override
+    public Integer call() throws Exception {
+        Ports.requireFree("simulator", host, port);
+        ClaudeSimulator simulator = ClaudeSimulator.start(host, port,
+                SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)));
+        System.out.println("claude-sim: listening on " + simulator.baseUrl() + " (POST /v1/messages)");
+        System.out.flush();
+        Shutdown.await(simulator);
+        return Hal9.EXIT_OK;
+    }
+}

@@ -1,0 +1,74 @@
+package io.hal9.topology.runtime;
+
+import java.io.PrintWriter;
+
+import io.hal9.topology.demo.DemoCommand;
+
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code hal9} executable: one binary that runs any layer, the whole chain for a demo, the
+ * Claude simulator or a schema registry.
+ *
+ * <p>Exit codes: 0 success, 1 the work did not finish (e.g. a demo timed out), 2 a usage or
+ * start-up error (invalid setting, port in use), reported in one line without a stack trace.
+ */
+@Command(name = "hal9", mixinStandardHelpOptions = true, versionProvider = Hal9.VersionProvider.class,
+        description = "HAL9 Streams: a hierarchy of Claude neurons (L2 -> L3 -> L4) on Apache Kafka.",
+        subcommands = {DemoCommand.class, RunCommand.class, ClaudeSimCommand.class, SchemaRegistryCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Hal9 implements Runnable {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_UNFINISHED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with HAL9's error handling, for {@code main} and for tests. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Hal9());
+        cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("hal9: " + describe(error));
+            err.flush();
+            return EXIT_USAGE;
+        });
+        return cli;
+    }
+
+    static String describe(Throwable error) {
+        if (error instanceof ConfigException) {
+            return "invalid setting: " + error.getMessage();
+        }
+        if (error instanceof PortInUseException || error instanceof IllegalArgumentException) {
+            return error.getMessage();
+        }
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = error.getMessage() == null ? error.getClass().getName() : error.getMessage();
+        return root == error ? message : message + " (cause: " + root + ")";
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Prints the version baked into the build. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"hal9-streams " + Version.get()};
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.hal9.topology.runtime;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.hal9.neurons.ClaudeNeuronClient;
+import io.hal9.neurons.ClaudeSettings;
+import io.hal9.neurons.NeuronClient;
+import io.hal9.schemas.serde.HttpSchemaRegistryClient;
+import io.hal9.schemas.serde.SchemaRegistryClient;
+import io.hal9.topology.LayerSpec;
+import io.hal9.topology.Topics;
+import io.hal9.topology.config.Hal9Config;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HAL9 process: the layers it runs (one Kafka Streams application each), the neuron client
+ * they share, and the admin HTTP server. {@code hal9 run --layer L3} runs one layer;
+ * {@code hal9 demo} runs the whole chain in one JVM.
+ */
+public final class Hal9Node implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hal9Node.class);
+
+    private final Hal9Config config;
+    private final NeuronClient neuron;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final List<LayerRuntime> layers = new ArrayList<>();
+    private final Instant startedAt = Instant.now();
+    private JvmGcMetrics gcMetrics;
+    private AdminServer admin;
+
+    /**
+     * Prepares the layers; nothing connects until {@link #start()}.
+     *
+     * @param layers the layers this process runs, each in the configured chain
+     * @param neuron the client every layer asks (closed with this node)
+     */
+    public Hal9Node(Hal9Config config, List<String> layers, NeuronClient neuron) {
+        this.config = config;
+        this.neuron = neuron;
+        SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.schemaRegistryUrl());
+        Topics topics = new Topics(config, registry);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(metrics);
+        for (String layer : layers) {
+            this.layers.add(new LayerRuntime(LayerSpec.of(layer, config), config, topics, neuron, metrics));
+        }
+    }
+
+    /**
+     * The neuron client a process uses: real Claude when {@code ANTHROPIC_API_KEY} is set or the
+     * base URL is Anthropic's, otherwise the configured simulator.
+     *
+     * @throws IllegalArgumentException when Anthropic's API is configured but no key is set
+     */
+    public static NeuronClient claudeClient(Hal9Config config, String apiKeyOrNull) {
+        String baseUrl = config.getString(Hal9Config.CLAUDE_BASE_URL_CONFIG);
+        String key = apiKeyOrNull;
+        if (key == null || key.isBlank()) {
+            if (baseUrl.contains("api.anthropic.com")) {
+                throw new IllegalArgumentException("ANTHROPIC_API_KEY is not set, and " + Hal9Config.CLAUDE_BASE_URL_CONFIG
+                        + "=" + baseUrl + " needs it; set the key, or point " + Hal9Config.keyToEnv(
+                        Hal9Config.CLAUDE_BASE_URL_CONFIG) + " at a simulator (hal9 claude-sim)");
+            }
+            key = "hal9-simulator";
+        }
+        return new ClaudeNeuronClient(new ClaudeSettings(key, baseUrl,
+                Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG)),
+                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG)));
+    }
+
+    /** Starts the admin server, then every layer. */
+    public void start() {
+        admin = AdminServer.start(config.getString(Hal9Config.ADMIN_HOST_CONFIG),
+                config.getInt(Hal9Config.ADMIN_PORT_CONFIG), this::health, metrics);
+        for (LayerRuntime layer : layers) {
+            layer.start();
+            LOG.info("layer {} started as application {}", layer.spec().layer(), layer.spec().applicationId());
+        }
+    }
+
+    /** True when every layer's Kafka Streams is RUNNING. */
+    public boolean running() {
+        return layers.stream().allMatch(l -> l.state() == KafkaStreams.State.RUNNING);
+    }
+
+    public Health health() {
+        List<Health.LayerHealth> states = layers.stream()
+                .map(l -> new Health.LayerHealth(l.spec().layer(), l.spec().applicationId(), l.state().name()))
+                .toList();
+        return new Health(Health.SERVICE, Version.get(), ProcessHandle.current().pid(), startedAt.toString(),
+                running() ? "UP" : "DOWN", states);
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    public List<LayerRuntime> layers() {
+        return List.copyOf(layers);
+    }
+
+    public NeuronClient neuron() {
+        return neuron;
+    }
+
+    @Override
+    public void close() {
+        for (LayerRuntime layer : layers) {
+            try {
+                layer.close(Duration.ofSeconds(30));
+            } catch (RuntimeException e) {
+                LOG.warn("closing layer {} failed: {}", layer.spec().layer(), e.toString());
+            }
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        neuron.close();
+        gcMetrics.close();
+        metrics.close();
+    }
+}

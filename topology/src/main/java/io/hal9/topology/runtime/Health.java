@@ -1,0 +1,27 @@
+package io.hal9.topology.runtime;
+
+import java.util.List;
+
+/**
+ * What {@code GET /health} answers.
+ *
+ * @param service   always {@code hal9-streams}: a probe can tell HAL9 from any other program
+ * @param version   the HAL9 Streams version
+ * @param pid       this process
+ * @param startedAt when the process started (ISO-8601)
+ * @param status    {@code UP} when every layer runs, {@code DOWN} otherwise
+ * @param layers    each layer this process runs
+ */
+public record Health(String service, String version, long pid, String startedAt, String status,
+                     List<LayerHealth> layers) {
+
+    public static final String SERVICE = "hal9-streams";
+
+    /** One layer's Kafka Streams application and its state. */
+    public record LayerHealth(String layer, String applicationId, String state) {
+    }
+
+    public boolean up() {
+        return "UP".equals(status);
+    }
+}

@@ -1,0 +1,103 @@
+package io.hal9.topology.runtime;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import io.hal9.neurons.NeuronClient;
+import io.hal9.topology.LayerMetrics;
+import io.hal9.topology.LayerSpec;
+import io.hal9.topology.LayerTopology;
+import io.hal9.topology.Topics;
+import io.hal9.topology.config.Hal9Config;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One layer as a running Kafka Streams application ({@code application.id} = {@code hal9-l3} for
+ * L3): builds the layer topology, owns the {@link KafkaStreams} instance and binds its metrics.
+ */
+public final class LayerRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LayerRuntime.class);
+
+    /**
+     * Producer transaction timeout under exactly-once. Kafka Streams' default (10 s) is shorter
+     * than one slow Claude call; a transaction that outlives it is aborted and the instance fenced.
+     */
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(2);
+
+    private final LayerSpec spec;
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry) {
+        this.spec = spec;
+        StreamsBuilder builder = new StreamsBuilder();
+        LayerTopology.build(builder, spec, topics, neuron, new LayerMetrics(registry, spec.layer()));
+        Topology topology = builder.build();
+        this.streams = new KafkaStreams(topology, streamsProperties(spec, config));
+        this.streams.setUncaughtExceptionHandler(error -> {
+            LOG.error("layer {} stream thread failed; the instance shuts down so its partitions move", spec.layer(),
+                    error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("layer", spec.layer()));
+        this.streamsMetrics.bindTo(registry);
+    }
+
+    /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
+    public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(Hal9Config.PROCESSING_GUARANTEE_CONFIG));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(Hal9Config.STATE_DIR_CONFIG));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(Hal9Config.STREAM_THREADS_CONFIG));
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                (int) TRANSACTION_TIMEOUT.toMillis());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.putAll(config.kafkaProperties());
+        return props;
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public LayerSpec spec() {
+        return spec;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Closes the layer, leaving the consumer group so its partitions move at once. */
+    public void close(Duration timeout) {
+        streams.close(CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        streamsMetrics.close();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

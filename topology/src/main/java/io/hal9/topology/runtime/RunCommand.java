@@ -1,0 +1,67 @@
+package io.hal9.topology.runtime;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.hal9.topology.config.Hal9Config;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hal9 run --layer L3}: one layer against any Kafka cluster, until SIGTERM. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run one or more layers against a Kafka cluster until stopped.",
+                "Every setting can also come from the environment: hal9.claude.timeout.ms <- HAL9_CLAUDE_TIMEOUT_MS;"
+                        + " KAFKA_FOO_BAR passes foo.bar to the Kafka clients."})
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--layer", required = true, split = ",", description = "Layer(s) to run, e.g. L3 or L2,L3,L4.")
+    List<String> layers;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers (hal9.bootstrap.servers).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", description = "Schema registry URL (hal9.schema.registry.url).")
+    String registryUrl;
+
+    @Option(names = "--admin-port", description = "Admin HTTP port (hal9.admin.port, default 8080).")
+    Integer adminPort;
+
+    @Option(names = "--claude-base-url", description = "Messages API endpoint (hal9.claude.base.url).")
+    String claudeBaseUrl;
+
+    @Option(names = "--state-dir", description = "Kafka Streams state directory (hal9.state.dir).")
+    String stateDir;
+
+    @Option(names = "--set", description = "Any setting as key=value, e.g. --set hal9.claude.timeout.ms=20000.")
+    Map<String, String> settings = new HashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> explicit = new HashMap<>(settings);
+        putIfSet(explicit, Hal9Config.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        putIfSet(explicit, Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+        putIfSet(explicit, Hal9Config.ADMIN_PORT_CONFIG, adminPort);
+        putIfSet(explicit, Hal9Config.CLAUDE_BASE_URL_CONFIG, claudeBaseUrl);
+        putIfSet(explicit, Hal9Config.STATE_DIR_CONFIG, stateDir);
+        Hal9Config config = Hal9Config.load(explicit, System.getenv());
+        List<String> selected = layers.stream().map(l -> l.trim().toUpperCase(Locale.ROOT)).toList();
+        Ports.requireFree("admin", config.getString(Hal9Config.ADMIN_HOST_CONFIG),
+                config.getInt(Hal9Config.ADMIN_PORT_CONFIG));
+        Hal9Node node = new Hal9Node(config, selected, Hal9Node.claudeClient(config, System.getenv("ANTHROPIC_API_KEY")));
+        node.start();
+        System.err.println("hal9: running " + selected + " against " + config.bootstrapServers() + ", admin on port "
+                + node.adminPort());
+        Shutdown.await(node);
+        return Hal9.EXIT_OK;
+    }
+
+    static void putIfSet(Map<String, Object> settings, String key, Object value) {
+        if (value != null) {
+            settings.put(key, value);
+        }
+    }
+}

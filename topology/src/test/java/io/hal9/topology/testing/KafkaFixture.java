@@ -1,0 +1,300 @@
+package io.hal9.topology.testing;
+
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.zip.CRC32;
+
+import io.hal9.topology.runtime.EmbeddedKafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.internals.Exit;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * The one place HAL9 Streams end-to-end tests get a Kafka broker from.
+ *
+ * <p>How to use: {@code @RegisterExtension static final KafkaFixture KAFKA = new KafkaFixture();},
+ * then {@link #bootstrapServers()}, {@link #createTopics}, {@link #topicName} and {@link #consume}
+ * in the tests.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>One broker per test JVM, started lazily by the first test class that registers the
+ *       fixture, shared by all later classes and closed when the test run ends (it lives in the
+ *       root {@link ExtensionContext.Store}).</li>
+ *   <li>Backend {@value #TESTCONTAINERS}: {@code apache/kafka:4.4.0} in Docker when a Docker
+ *       engine answers; otherwise {@value #EMBEDDED}: the in-JVM {@link EmbeddedKafkaBroker}. The
+ *       system property {@value #BACKEND_PROPERTY} forces one of them.</li>
+ *   <li>Either way: auto topic creation off, replication factor 1, no initial rebalance delay,
+ *       transactions up to 15 minutes.</li>
+ *   <li>Kafka's halt and exit procedures throw instead of ending the JVM (see {@link #trapExitAndHalt()}).</li>
+ * </ul>
+ *
+ * <p>Tests share the broker, so each one must use its own topics: derive them with
+ * {@link #topicName(TestInfo, String)}.
+ */
+public final class KafkaFixture implements BeforeAllCallback, BeforeEachCallback {
+
+    /** {@link #backend()} when the broker runs in Docker through Testcontainers. */
+    public static final String TESTCONTAINERS = "testcontainers";
+    /** {@link #backend()} when the broker runs inside this JVM. */
+    public static final String EMBEDDED = "embedded";
+    /** System property that forces a backend: {@code testcontainers} or {@code embedded}. */
+    public static final String BACKEND_PROPERTY = "hal9.test.kafka.backend";
+    /** The broker image used with Testcontainers; same Kafka version as the project. */
+    public static final String KAFKA_IMAGE = "apache/kafka:4.4.0";
+
+    private static final String DOCKER_PROBE_LOG_PROPERTY = "org.slf4j.simpleLogger.log.org.testcontainers.dockerclient";
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaFixture.class);
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaFixture.class);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MAX_TOPIC_NAME_LENGTH = 249;
+
+    private volatile SharedBroker broker;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        attach(context);
+    }
+
+    /** Covers a fixture registered on an instance field, which JUnit does not call before all. */
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (broker == null) {
+            attach(context);
+        }
+    }
+
+    private void attach(ExtensionContext context) {
+        broker = context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(SharedBroker.class, key -> SharedBroker.start(), SharedBroker.class);
+    }
+
+    /** {@code bootstrap.servers} of the shared broker. */
+    public String bootstrapServers() {
+        return requireBroker().bootstrapServers;
+    }
+
+    /** {@value #TESTCONTAINERS} or {@value #EMBEDDED}. */
+    public String backend() {
+        return requireBroker().backend;
+    }
+
+    /** Creates topics with {@code partitions} partitions each; existing topics are left as they are. */
+    public void createTopics(int partitions, String... names) {
+        SharedBroker shared = requireBroker();
+        for (String name : names) {
+            try {
+                shared.admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                        .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Could not create topic " + name, e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Creating topic " + name + " timed out after " + ADMIN_TIMEOUT, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while creating topic " + name, e);
+            }
+        }
+    }
+
+    /** {@link #consume(String, String, int, Duration)} on the shared broker. */
+    public List<ConsumerRecord<byte[], byte[]>> consume(String topic, int expected, Duration timeout) {
+        return consume(bootstrapServers(), topic, expected, timeout);
+    }
+
+    /**
+     * Reads {@code topic} from the beginning of every partition with {@code read_committed}
+     * isolation and no consumer group, until {@code expected} records have arrived or
+     * {@code timeout} has passed, whichever comes first.
+     *
+     * @return the records read, in arrival order; fewer than {@code expected} when the timeout
+     *     passed first, possibly more when the last poll brought extra ones
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> consume(String bootstrapServers, String topic, int expected, Duration timeout) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long remaining;
+            while (records.size() < expected && (remaining = deadline - System.nanoTime()) > 0) {
+                Duration poll = Duration.ofNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(200)));
+                consumer.poll(poll).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /**
+     * A topic name unique to the running test: {@code <TestClass>.<testMethod>.<role>}, with a
+     * short hash of the display name added for repeated and parameterized invocations. Characters
+     * Kafka does not allow become {@code -}; over-long names are shortened and made unique with a
+     * hash. The same test and role always give the same name.
+     *
+     * @param role what the topic is for in the test, e.g. {@code "input"} or {@code "dead-letters"}
+     */
+    public static String topicName(TestInfo info, String role) {
+        String testClass = info.getTestClass().map(Class::getSimpleName).orElse("test");
+        String method = info.getTestMethod().map(Method::getName).orElse("all");
+        StringBuilder name = new StringBuilder()
+                .append(sanitize(testClass)).append('.')
+                .append(sanitize(method)).append('.');
+        boolean defaultDisplayName = info.getTestMethod().map(KafkaFixture::defaultDisplayName)
+                .map(info.getDisplayName()::equals).orElse(true);
+        if (!defaultDisplayName) {
+            name.append(hash(info.getDisplayName())).append('.');
+        }
+        name.append(sanitize(role));
+        if (name.length() > MAX_TOPIC_NAME_LENGTH) {
+            String full = name.toString();
+            return full.substring(0, MAX_TOPIC_NAME_LENGTH - 9) + "." + hash(full);
+        }
+        return name.toString();
+    }
+
+    /**
+     * Makes Kafka's {@code Exit.halt} and {@code Exit.exit} throw an {@link IllegalStateException}
+     * instead of ending the JVM, so a fatal broker error fails the tests rather than killing the
+     * test run. Affects this JVM only; main code keeps Kafka's procedures.
+     */
+    public static void trapExitAndHalt() {
+        Exit.setHaltProcedure((status, message) -> {
+            throw new IllegalStateException("Kafka asked to halt the JVM with status " + status + ": " + message);
+        });
+        Exit.setExitProcedure((status, message) -> {
+            throw new IllegalStateException("Kafka asked to exit the JVM with status " + status + ": " + message);
+        });
+    }
+
+    /**
+     * Whether a Docker engine answers; false within a fraction of a second when there is only a
+     * docker CLI. Testcontainers' ERROR report of the failed probe is switched off unless the
+     * {@value #DOCKER_PROBE_LOG_PROPERTY} system property says otherwise: no Docker is the normal
+     * case here, and the fixture logs which backend it chose.
+     */
+    public static boolean dockerAvailable() {
+        System.getProperties().putIfAbsent(DOCKER_PROBE_LOG_PROPERTY, "off");
+        return DockerClientFactory.instance().isDockerAvailable();
+    }
+
+    private SharedBroker requireBroker() {
+        SharedBroker shared = broker;
+        if (shared == null) {
+            throw new IllegalStateException("KafkaFixture is not started: register it with @RegisterExtension on a static field");
+        }
+        return shared;
+    }
+
+    /** JUnit's display name for a plain test method: {@code name(ParamType, ...)}. */
+    private static String defaultDisplayName(Method method) {
+        return Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName)
+                .collect(Collectors.joining(", ", method.getName() + "(", ")"));
+    }
+
+    private static String sanitize(String part) {
+        String cleaned = part.replaceAll("[^A-Za-z0-9-]+", "-");
+        return cleaned.isEmpty() ? "x" : cleaned;
+    }
+
+    private static String hash(String text) {
+        CRC32 crc = new CRC32();
+        crc.update(text.getBytes(StandardCharsets.UTF_8));
+        return String.format(Locale.ROOT, "%08x", crc.getValue());
+    }
+
+    /** The broker shared by every test class in the JVM; closed by JUnit when the run ends. */
+    private static final class SharedBroker implements AutoCloseable {
+
+        private final String backend;
+        private final String bootstrapServers;
+        private final Runnable stop;
+        private final Admin admin;
+
+        private SharedBroker(String backend, String bootstrapServers, Runnable stop) {
+            this.backend = backend;
+            this.bootstrapServers = bootstrapServers;
+            this.stop = stop;
+            this.admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
+        }
+
+        static SharedBroker start() {
+            trapExitAndHalt();
+            long begin = System.nanoTime();
+            String forced = System.getProperty(BACKEND_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+            boolean docker = switch (forced) {
+                case TESTCONTAINERS -> true;
+                case EMBEDDED -> false;
+                case "" -> dockerAvailable();
+                default -> throw new IllegalArgumentException(BACKEND_PROPERTY + " must be "
+                        + TESTCONTAINERS + " or " + EMBEDDED + ", not '" + forced + "'");
+            };
+            long decided = System.nanoTime();
+            SharedBroker shared = docker ? startContainer() : startEmbedded();
+            LOG.info("Kafka for tests: {} on {} (backend chosen in {} ms, started in {} ms)", shared.backend, shared.bootstrapServers,
+                    TimeUnit.NANOSECONDS.toMillis(decided - begin), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - decided));
+            return shared;
+        }
+
+        private static SharedBroker startContainer() {
+            KafkaContainer container = new KafkaContainer(KAFKA_IMAGE)
+                    .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+                    .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+                    .withEnv("KAFKA_TRANSACTION_MAX_TIMEOUT_MS", Long.toString(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS));
+            container.start();
+            return new SharedBroker(TESTCONTAINERS, container.getBootstrapServers(), container::stop);
+        }
+
+        private static SharedBroker startEmbedded() {
+            EmbeddedKafkaBroker embedded = EmbeddedKafkaBroker.builder().build().start();
+            return new SharedBroker(EMBEDDED, embedded.bootstrapServers(), embedded::close);
+        }
+
+        @Override
+        public void close() {
+            try {
+                admin.close(Duration.ofSeconds(5));
+            } finally {
+                stop.run();
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.hal9.topology.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The shared test broker: backend choice, topic creation, topic names, one broker per JVM. */
+class KafkaFixtureTest {
+
+    @RegisterExtension
+    static final KafkaFixture KAFKA = new KafkaFixture();
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Test
+    void shouldRunEmbeddedWhenNoDockerEngineAnswers() {
+        // This machine has a docker CLI but no engine: the in-JVM broker is used.
+        String expected = KafkaFixture.dockerAvailable() ? KafkaFixture.TESTCONTAINERS : KafkaFixture.EMBEDDED;
+
+        assertThat(KAFKA.backend()).isEqualTo(expected);
+        assertThat(KAFKA.bootstrapServers()).matches("[^,:]+:\\d+");
+    }
+
+    @Test
+    void shouldCreateTopicsThatCarryRecords(TestInfo info) {
+        String input = KafkaFixture.topicName(info, "input");
+        String output = KafkaFixture.topicName(info, "output");
+
+        KAFKA.createTopics(3, input, output);
+        KAFKA.createTopics(3, input);
+        send(input, "a", "b", "c");
+
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.consume(input, 3, TIMEOUT);
+        assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(KAFKA.consume(output, 1, Duration.ofMillis(500))).isEmpty();
+    }
+
+    @Test
+    void shouldDeriveValidTopicNamesFromTestClassMethodAndRole(TestInfo info) throws NoSuchMethodException {
+        Method other = KafkaFixtureTest.class.getDeclaredMethod("shouldRunEmbeddedWhenNoDockerEngineAnswers");
+
+        String name = KafkaFixture.topicName(info, "input");
+
+        assertThat(name).isEqualTo("KafkaFixtureTest.shouldDeriveValidTopicNamesFromTestClassMethodAndRole.input");
+        assertThat(KafkaFixture.topicName(info, "input")).isEqualTo(name);
+        assertThat(Set.of(
+                name,
+                KafkaFixture.topicName(info, "output"),
+                KafkaFixture.topicName(testInfo(other, other.getName() + "()"), "input"),
+                KafkaFixture.topicName(testInfo(other, "[1] first"), "input"),
+                KafkaFixture.topicName(testInfo(other, "[2] second"), "input"))).hasSize(5);
+        Topic.validate(name);
+        Topic.validate(KafkaFixture.topicName(testInfo(other, "[1] with spaces/and:colons"), "dead letters_v1"));
+        Topic.validate(KafkaFixture.topicName(info, "r".repeat(300)));
+    }
+
+    @Nested
+    class InASecondTestClass {
+
+        @RegisterExtension
+        final KafkaFixture second = new KafkaFixture();
+
+        @Test
+        void shouldShareTheOneBrokerOfTheTestRun() {
+            assertThat(second.bootstrapServers()).isEqualTo(KAFKA.bootstrapServers());
+        }
+    }
+
+    private static void send(String topic, String... values) {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, value));
+            }
+        }
+    }
+
+    private static TestInfo testInfo(Method method, String displayName) {
+        return new TestInfo() {
+            @Override
+            public String getDisplayName() {
+                return displayName;
+            }
+
+            @Override
+            public Set<String> getTags() {
+                return Set.of();
+            }
+
+            @Override
+            public Optional<Class<?>> getTestClass() {
+                return Optional.of(method.getDeclaringClass());
+            }
+
+            @Override
+            public Optional<Method> getTestMethod() {
+                return Optional.of(method);
+            }
+        };
+    }
+}
