@@ -18,7 +18,7 @@ import org.apache.kafka.common.config.ConfigException;
  * saying when to change it.
  *
  * <p><b>How to use.</b> {@link #load(Map, Map)} merges, from lowest to highest precedence, the
- * defaults, the explicit settings (command-line flags, tests) and the environment:
+ * defaults, the environment and the explicit settings (command-line flags, tests). In the environment
  * {@code HAL9_CLAUDE_TIMEOUT_MS=5000} overrides {@code hal9.claude.timeout.ms}, and
  * {@code KAFKA_FOO_BAR=x} passes {@code foo.bar=x} to the Kafka clients ({@link #kafkaProperties()}).
  *
@@ -178,24 +178,24 @@ public final class Hal9Config extends AbstractConfig {
     }
 
     /**
-     * Builds the configuration from explicit settings and the environment (which wins).
+     * Builds the configuration from the environment and explicit settings (which win).
      *
      * @throws ConfigException naming the key when a value is invalid
      */
     public static Hal9Config load(Map<String, ?> explicit, Map<String, String> environment) {
         Map<String, Object> values = new HashMap<>();
         Map<String, Object> kafka = new HashMap<>();
-        explicit.forEach((key, value) -> {
-            if (value != null) {
-                values.put(key, value);
-            }
-        });
         environment.forEach((name, value) -> {
             if (name.startsWith(ENV_PREFIX)) {
                 values.put(envToKey(name), value);
             } else if (name.startsWith(KAFKA_ENV_PREFIX)) {
                 kafka.put(name.substring(KAFKA_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'),
                         value);
+            }
+        });
+        explicit.forEach((key, value) -> {
+            if (value != null) {
+                values.put(key, value);
             }
         });
         for (String key : values.keySet()) {

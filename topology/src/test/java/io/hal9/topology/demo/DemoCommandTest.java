@@ -1,0 +1,104 @@
+package io.hal9.topology.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.topology.runtime.Hal9;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code hal9 demo} as the README runs it, in-process, on free ports. */
+class DemoCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @Test
+    void shouldPrintEveryResultAndEndWithJsonFigures() throws Exception {
+        int exit = run("demo", "--signals", "5", "--json", "--kafka-port", "0", "--registry-port", "0",
+                "--admin-port", "0", "--sim-port", "0", "--sim-latency-ms", "5");
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        JsonNode figures = JSON.readTree(lines.get(lines.size() - 1));
+        assertThat(figures.path("signals").asInt()).isEqualTo(5);
+        assertThat(figures.path("results").asInt()).isEqualTo(5);
+        assertThat(figures.path("dead_letters").asInt()).isZero();
+        assertThat(figures.path("claude_calls").asInt()).isEqualTo(15);
+        assertThat(figures.path("p99_ms").asLong()).isGreaterThanOrEqualTo(figures.path("p50_ms").asLong());
+        assertThat(figures.path("throughput_per_s").asDouble()).isPositive();
+        assertThat(lines).filteredOn(l -> l.startsWith("result ")).hasSize(5);
+        assertThat(lines).filteredOn(l -> l.strip().startsWith("L3 ")).hasSize(5);
+    }
+
+    @Test
+    void shouldPublishSignalsFromAnInputFileAndDeadLetterInvalidOnes(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("signals.jsonl");
+        Files.writeString(input, """
+                {"key": "a", "content": "Ship the invoice generator"}
+                {"key": "b", "content": ""}
+                """);
+
+        int exit = run("demo", "--input", input.toString(), "--signals", "2", "--json", "--kafka-port", "0",
+                "--registry-port", "0", "--admin-port", "0", "--sim-port", "0", "--sim-latency-ms", "5");
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        JsonNode figures = JSON.readTree(lines.get(lines.size() - 1));
+        assertThat(figures.path("results").asInt()).isEqualTo(1);
+        assertThat(figures.path("dead_letters").asInt()).isEqualTo(1);
+        assertThat(out.toString()).contains("INVALID_INPUT").contains("empty content");
+    }
+
+    @Test
+    void shouldRefuseATakenKafkaPortWithOneClearLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int exit = run("demo", "--kafka-port", String.valueOf(taken.getLocalPort()), "--registry-port", "0",
+                    "--admin-port", "0", "--sim-port", "0");
+
+            assertThat(exit).isEqualTo(Hal9.EXIT_USAGE);
+            assertThat(err.toString().strip())
+                    .isEqualTo("hal9: Kafka port " + taken.getLocalPort() + " on 127.0.0.1 is already in use");
+            assertThat(out.toString()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldNameTheLineOfABadInputFile(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("bad.jsonl");
+        Files.writeString(input, "{\"content\": \"fine\"}\n{\"text\": \"no content field\"}\n");
+
+        int exit = run("demo", "--input", input.toString());
+
+        assertThat(exit).isEqualTo(Hal9.EXIT_USAGE);
+        assertThat(err.toString()).contains("line 2").contains("missing \"content\"");
+    }
+
+    @Test
+    void shouldListTheCommandsInHelp() {
+        int exit = run("--help");
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("demo", "run", "claude-sim", "schema-registry");
+    }
+
+    private int run(String... args) {
+        CommandLine cli = Hal9.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+}
