@@ -21,6 +21,7 @@ import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Signal;
 
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -68,7 +69,8 @@ public final class NeuronProcessor implements Processor<byte[], byte[], byte[], 
         Signal decoded;
         try {
             decoded = decoder.deserialize(source.topic(), record.headers(), record.value());
-        } catch (RuntimeException e) {
+        } catch (SerializationException e) {
+            // the bytes are at fault; a registry that cannot be reached is not, and fails the task instead
             deadLetter(record, source, null, ErrorCategory.DESERIALIZATION, "undecodable signal: " + message(e), 0);
             return;
         }

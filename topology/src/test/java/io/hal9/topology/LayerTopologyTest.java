@@ -1,6 +1,7 @@
 package io.hal9.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -195,6 +197,21 @@ class LayerTopologyTest {
     }
 
     @Test
+    void shouldFailInsteadOfDeadLetteringWhileTheRegistryIsUnreachable() {
+        // Given a good record whose schema the layer must look up, and a registry that does not answer
+        start("L2");
+        byte[] good = topics.signalSerde().serializer().serialize("hal9.signals.l2", signal("root-7", "a good task"));
+        driver.close();
+        start("L2", Map.of(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, "http://127.0.0.1:1"), "http://127.0.0.1:1");
+        var raw = driver.createInputTopic("hal9.signals.l2", new ByteArraySerializer(), new ByteArraySerializer());
+
+        // When it arrives, the task fails (so the record is read again later) rather than losing it
+        assertThatThrownBy(() -> raw.pipeInput(key("good"), good)).isInstanceOf(StreamsException.class);
+        assertThat(deadLetters().isEmpty()).isTrue();
+        assertThat(output(topics.output("L2")).isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldGiveSignalWithoutIdAStableIdFromItsOffset() {
         start("L2");
         Signal anonymous = Signal.newBuilder()
@@ -211,8 +228,12 @@ class LayerTopologyTest {
     }
 
     private void start(String layer, Map<String, Object> overrides) {
+        start(layer, overrides, registry.url());
+    }
+
+    private void start(String layer, Map<String, Object> overrides, String registryUrl) {
         Hal9Config config = Hal9Config.of(overrides);
-        topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
+        topics = new Topics(config, new HttpSchemaRegistryClient(registryUrl));
         StreamsBuilder builder = new StreamsBuilder();
         LayerSpec spec = LayerSpec.of(layer, config);
         LayerTopology.build(builder, spec, topics, neuron, new LayerMetrics(new SimpleMeterRegistry(), layer));

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +45,11 @@ public final class LayerRuntime implements AutoCloseable {
 
     public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry) {
         this.spec = spec;
-        StreamsBuilder builder = new StreamsBuilder();
+        Properties props = streamsProperties(spec, config);
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         LayerTopology.build(builder, spec, topics, neuron, new LayerMetrics(registry, spec.layer()));
         Topology topology = builder.build();
-        this.streams = new KafkaStreams(topology, streamsProperties(spec, config));
+        this.streams = new KafkaStreams(topology, props);
         this.streams.setUncaughtExceptionHandler(error -> {
             LOG.error("layer {} stream thread failed; the instance shuts down so its partitions move", spec.layer(),
                     error);
