@@ -1,5 +1,8 @@
 package io.hal9.topology;
 
+import static io.hal9.topology.testing.TestSignals.bytes;
+import static io.hal9.topology.testing.TestSignals.key;
+import static io.hal9.topology.testing.TestSignals.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -255,24 +258,5 @@ class LayerTopologyTest {
     private TestOutputTopic<byte[], DeadLetter> deadLetters() {
         Topic<byte[], DeadLetter> topic = topics.deadLetters();
         return driver.createOutputTopic(topic.name(), new ByteArrayDeserializer(), topic.valueSerde().deserializer());
-    }
-
-    private static Signal signal(String id, String content) {
-        return Signal.newBuilder()
-                .setSignalId(id)
-                .setRootId(id)
-                .setActivation(Activation.newBuilder().setContent(content).build())
-                .setCreatedAt(Instant.now())
-                .build();
-    }
-
-    private static byte[] key(String key) {
-        return key.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(java.nio.ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 }

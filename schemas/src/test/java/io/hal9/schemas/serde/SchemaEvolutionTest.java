@@ -125,5 +125,4 @@ class SchemaEvolutionTest {
         encoder.flush();
         return out.toByteArray();
     }
-
 }
