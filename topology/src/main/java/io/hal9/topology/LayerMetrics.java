@@ -19,6 +19,7 @@ public final class LayerMetrics {
     public static final String CLAUDE_REQUEST_DURATION = "hal9.claude.request.duration";
     public static final String CLAUDE_TOKENS = "hal9.claude.tokens";
 
+    public static final String OUTCOME_OK = "ok";
     public static final String OUTCOME_FORWARDED = "forwarded";
     public static final String OUTCOME_DEAD_LETTERED = "dead_lettered";
 
@@ -67,6 +68,11 @@ public final class LayerMetrics {
                 .record(latencyMs, TimeUnit.MILLISECONDS);
         inputTokens.increment(input);
         outputTokens.increment(output);
+    }
+
+    /** The outcome tag of a failed Claude request, e.g. {@code rate_limited}. */
+    public static String outcomeOf(io.hal9.schemas.v1.ErrorCategory category) {
+        return category.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private Counter processed(String outcome) {

@@ -1,12 +1,13 @@
 package io.hal9.topology;
 
-import io.hal9.neurons.NeuronClient;
 import io.hal9.schemas.v1.Signal;
 
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The topology of one layer (L2, L3 or L4).
@@ -17,7 +18,8 @@ import org.apache.kafka.streams.kstream.Named;
  *   <li>Output: the next layer's input topic, or {@code hal9.results} for the last layer: same key,
  *       the derived {@link Signal}.</li>
  *   <li>Dead letters: {@code hal9.dlq}, same key, an Avro {@code DeadLetter}.</li>
- *   <li>Stores: none.</li>
+ *   <li>Store ({@code hal9.neuron.mode=async}): {@code <layer>-inflight}, persistent and
+ *       changelogged, sequence → {@code PendingSignal}: the signals waiting for their answer.</li>
  * </ul>
  *
  * <p>Rule: every input record ends as exactly one derived signal or one dead letter.
@@ -28,17 +30,30 @@ public final class LayerTopology {
     }
 
     /** Declares the layer's graph on {@code builder}; starts nothing. */
-    public static void build(StreamsBuilder builder, LayerSpec spec, Topics topics, NeuronClient neuron,
-                             LayerMetrics metrics) {
+    public static void build(StreamsBuilder builder, Topics topics, NeuronStage stage) {
+        LayerSpec spec = stage.spec();
         String p = spec.prefix();
         Topic<byte[], byte[]> input = topics.rawInput(spec.layer());
         Topic<byte[], Signal> output = topics.output(spec.layer());
         var deadLetters = topics.deadLetters();
+        StageSettings settings = stage.settings();
+        RetryPolicy retries = RetryPolicy.exponentialBackoff(settings.maxAttempts(), settings.backoff(),
+                settings.maxBackoff());
 
-        KStream<byte[], NeuronOutcome> outcomes = builder
-                .stream(input.name(), input.consumed(p + "-source"))
-                .process(() -> new NeuronProcessor(spec, neuron, topics.signalSerde().deserializer(), metrics),
-                        Named.as(p + "-neuron"));
+        KStream<byte[], byte[]> signals = builder.stream(input.name(), input.consumed(p + "-source"));
+        KStream<byte[], NeuronOutcome> outcomes;
+        if (settings.async()) {
+            String storeName = AsyncNeuronProcessor.storeName(spec);
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
+                    Serdes.Long(), new PendingSignalSerde()));
+            outcomes = signals.process(() -> new AsyncNeuronProcessor(stage,
+                    new NeuronRecords(spec, topics.signalSerde().deserializer()), retries, storeName),
+                    Named.as(p + "-neuron"), storeName);
+        } else {
+            outcomes = signals.process(() -> new NeuronProcessor(spec, stage.neuron(),
+                    new NeuronRecords(spec, topics.signalSerde().deserializer()), stage.metrics()),
+                    Named.as(p + "-neuron"));
+        }
 
         outcomes.split(Named.as(p + "-outcome-"))
                 .branch((key, outcome) -> outcome instanceof NeuronOutcome.Forwarded,

@@ -5,6 +5,7 @@ import static io.hal9.topology.testing.TestSignals.key;
 import static io.hal9.topology.testing.TestSignals.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -97,7 +98,7 @@ class LayerTopologyTest {
         input(layer).pipeInput(key("order-7"), input);
 
         // Then the derived signal goes to the next layer's topic (results after L4), under the same key
-        List<TestRecord<byte[], Signal>> out = output(topics.output(layer)).readRecordsToList();
+        List<TestRecord<byte[], Signal>> out = awaitOutput(topics.output(layer), 1);
         assertThat(out).hasSize(1);
         assertThat(new String(out.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("order-7");
         Signal derived = out.get(0).value();
@@ -111,6 +112,18 @@ class LayerTopologyTest {
         assertThat(hop.getInputTokens()).isPositive();
         assertThat(hop.getOutputTokens()).isPositive();
         // and nothing else came out
+        assertThat(deadLetters().isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldForwardDerivedSignalInBlockingModeToo() {
+        start("L2", Map.of(Hal9Config.NEURON_MODE_CONFIG, "blocking"));
+        input("L2").pipeInput(key("k"), signal("root-b", "Answer while the thread waits"));
+
+        // the blocking stage answers before pipeInput returns
+        Signal derived = output(topics.output("L2")).readValue();
+        assertThat(derived.getRootId()).isEqualTo("root-b");
+        assertThat(derived.getHops()).extracting(Hop::getLayer).containsExactly("L2");
         assertThat(deadLetters().isEmpty()).isTrue();
     }
 
@@ -131,7 +144,7 @@ class LayerTopologyTest {
                 .setAt(Instant.EPOCH).setOutput("L2 steps").build()));
         input("L3").pipeInput(key("k"), fromL2);
 
-        Signal derived = output(topics.output("L3")).readValue();
+        Signal derived = awaitOutput(topics.output("L3"), 1).get(0).value();
         assertThat(derived.getHops()).extracting(Hop::getLayer).containsExactly("L2", "L3");
         assertThat(derived.getLayerTo()).isEqualTo("L4");
         assertThat(derived.getToNeuron()).isEqualTo("l4-tactical");
@@ -157,7 +170,7 @@ class LayerTopologyTest {
         assertThat(bytes(letter.getOriginalValue())).isEqualTo(garbage);
         assertThat(bytes(letter.getOriginalKey())).isEqualTo(key("bad"));
         // and the good record still gets its answer
-        assertThat(output(topics.output("L2")).readValue().getRootId()).isEqualTo("root-3");
+        assertThat(awaitOutput(topics.output("L2"), 1).get(0).value().getRootId()).isEqualTo("root-3");
         assertThat(deadLetters().isEmpty()).isTrue();
     }
 
@@ -191,7 +204,7 @@ class LayerTopologyTest {
         start("L2");
         input("L2").pipeInput(key("rejected"), signal("root-6", "please " + CLIENT_ERROR_MARKER));
 
-        DeadLetter letter = deadLetters().readValue();
+        DeadLetter letter = awaitDeadLetter();
         assertThat(letter.getCategory()).isEqualTo(ErrorCategory.CLIENT_ERROR);
         assertThat(letter.getReason()).contains("400");
         assertThat(letter.getAttempts()).isEqualTo(1);
@@ -221,7 +234,7 @@ class LayerTopologyTest {
                 .setActivation(Activation.newBuilder().setContent("Only content is required").build()).build();
         input("L2").pipeInput(key("anon"), anonymous);
 
-        Signal derived = output(topics.output("L2")).readValue();
+        Signal derived = awaitOutput(topics.output("L2"), 1).get(0).value();
         assertThat(derived.getRootId()).isNotBlank().isEqualTo(derived.getParentId());
         assertThat(deadLetters().isEmpty()).isTrue();
     }
@@ -239,11 +252,36 @@ class LayerTopologyTest {
         topics = new Topics(config, new HttpSchemaRegistryClient(registryUrl));
         StreamsBuilder builder = new StreamsBuilder();
         LayerSpec spec = LayerSpec.of(layer, config);
-        LayerTopology.build(builder, spec, topics, neuron, new LayerMetrics(new SimpleMeterRegistry(), layer));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        LayerTopology.build(builder, topics, new NeuronStage(spec, StageSettings.from(config), neuron,
+                new LayerMetrics(registry, layer), registry));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(builder.build(), props);
+    }
+
+    /** Fires the stage's punctuator on this thread until {@code count} records came out. */
+    private List<TestRecord<byte[], Signal>> awaitOutput(Topic<byte[], Signal> topic, int count) {
+        TestOutputTopic<byte[], Signal> out = output(topic);
+        List<TestRecord<byte[], Signal>> records = new java.util.ArrayList<>();
+        await().pollInSameThread().atMost(Duration.ofSeconds(20)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(AsyncNeuronProcessor.PUNCTUATE_INTERVAL_MS));
+            records.addAll(out.readRecordsToList());
+            return records.size() >= count;
+        });
+        return records;
+    }
+
+    private DeadLetter awaitDeadLetter() {
+        TestOutputTopic<byte[], DeadLetter> out = deadLetters();
+        List<DeadLetter> letters = new java.util.ArrayList<>();
+        await().pollInSameThread().atMost(Duration.ofSeconds(20)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(AsyncNeuronProcessor.PUNCTUATE_INTERVAL_MS));
+            letters.addAll(out.readValuesToList());
+            return !letters.isEmpty();
+        });
+        return letters.get(0);
     }
 
     private TestInputTopic<byte[], Signal> input(String layer) {

@@ -14,7 +14,7 @@ import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
  * had already read the property before, also widens Avro's global validator. The serde classes load
  * it in their static initializers, so every JVM that uses them can read HAL9 records.
  */
-final class AvroTrust {
+public final class AvroTrust {
 
     static final String PROPERTY = "org.apache.avro.SERIALIZABLE_PACKAGES";
     static final String CONTRACT_PACKAGE = Signal.class.getPackageName();
@@ -39,7 +39,7 @@ final class AvroTrust {
     }
 
     /** Does nothing itself; calling it guarantees the static initializer above has run. */
-    static void ensure() {
+    public static void ensure() {
         // Intentionally empty: class initialization does the work.
     }
 }

@@ -7,6 +7,8 @@ import io.hal9.neurons.NeuronClient;
 import io.hal9.topology.LayerMetrics;
 import io.hal9.topology.LayerSpec;
 import io.hal9.topology.LayerTopology;
+import io.hal9.topology.NeuronStage;
+import io.hal9.topology.StageSettings;
 import io.hal9.topology.Topics;
 import io.hal9.topology.config.Hal9Config;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,12 +36,31 @@ public final class LayerRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LayerRuntime.class);
 
     /**
-     * Producer transaction timeout under exactly-once. Kafka Streams' default (10 s) is shorter
-     * than one slow Claude call; a transaction that outlives it is aborted and the instance fenced.
+     * Producer transaction timeout under exactly-once. The non-blocking stage never holds a
+     * transaction open across a Claude call: a transaction spans one commit interval plus at most
+     * one back-pressure wait per record, a few seconds at worst. The timeout is also how long a
+     * killed instance's open transaction can hold back {@code read_committed} readers and the new
+     * owner's offsets when the new owner does not reuse its state directory (same state directory:
+     * fenced at once), so it stays short.
      */
-    static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(2);
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * How long the stream thread may sit in {@code poll()} when no input arrives. Answers are
+     * forwarded by a punctuator on the stream thread, so this bounds how late an answer that
+     * arrives in a quiet moment goes out (Kafka Streams' default is 100 ms).
+     */
+    static final Duration POLL = Duration.ofMillis(10);
+
+    /**
+     * Exactly-once commit interval: forwarded signals become visible to {@code read_committed}
+     * readers at the next commit, and each commit writes the in-flight store's changelog once for
+     * all signals stored and deleted since the last one.
+     */
+    static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
     private final LayerSpec spec;
+    private final NeuronStage stage;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
 
@@ -47,7 +68,9 @@ public final class LayerRuntime implements AutoCloseable {
         this.spec = spec;
         Properties props = streamsProperties(spec, config);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-        LayerTopology.build(builder, spec, topics, neuron, new LayerMetrics(registry, spec.layer()));
+        this.stage = new NeuronStage(spec, StageSettings.from(config), neuron, new LayerMetrics(registry, spec.layer()),
+                registry);
+        LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();
         this.streams = new KafkaStreams(topology, props);
         this.streams.setUncaughtExceptionHandler(error -> {
@@ -70,6 +93,8 @@ public final class LayerRuntime implements AutoCloseable {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                 (int) TRANSACTION_TIMEOUT.toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.POLL_MS_CONFIG, POLL.toMillis());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL.toMillis());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putAll(config.kafkaProperties());
         return props;
@@ -91,8 +116,26 @@ public final class LayerRuntime implements AutoCloseable {
         return streams;
     }
 
-    /** Closes the layer, leaving the consumer group so its partitions move at once. */
+    public NeuronStage stage() {
+        return stage;
+    }
+
+    /**
+     * Closes the layer: stops starting Claude calls, lets calls in flight finish and be forwarded
+     * for up to {@code hal9.neuron.shutdown.grace.ms}, then closes Kafka Streams (committing what
+     * was forwarded) and leaves the consumer group so its partitions move at once. Signals still
+     * waiting stay in the in-flight store for the next owner.
+     */
     public void close(Duration timeout) {
+        stage.beginClosing();
+        try {
+            if (!stage.awaitDrained(stage.settings().shutdownGrace())) {
+                LOG.info("layer {}: {} calls still in flight after the shutdown grace; their signals stay in the "
+                        + "store for the next owner", spec.layer(), stage.inFlight());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         streams.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();

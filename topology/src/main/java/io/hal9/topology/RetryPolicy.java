@@ -1,0 +1,82 @@
+package io.hal9.topology;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.hal9.neurons.NeuronException;
+import io.hal9.schemas.v1.ErrorCategory;
+
+/**
+ * Decides what happens to a signal whose Claude call failed: try again later (spending an
+ * attempt), wait without spending one (the model is unavailable, not the signal at fault), or
+ * give up and dead-letter it.
+ */
+@FunctionalInterface
+public interface RetryPolicy {
+
+    /**
+     * @param failure      what the call failed with
+     * @param attemptsMade calls made for this signal, this one included
+     */
+    Decision decide(Throwable failure, int attemptsMade);
+
+    /** What to do with the signal. */
+    sealed interface Decision {
+    }
+
+    /** Call again after {@code delay}; the failed call counts as an attempt. */
+    record Retry(Duration delay, ErrorCategory category, String reason) implements Decision {
+    }
+
+    /** Call again after {@code delay} without spending an attempt: the model is unavailable. */
+    record Wait(Duration delay, ErrorCategory category, String reason) implements Decision {
+    }
+
+    /** Dead-letter the signal. */
+    record GiveUp(ErrorCategory category, String reason) implements Decision {
+    }
+
+    /**
+     * The default: rate limits, transient errors and timeouts are retried with exponential
+     * backoff and full jitter (a longer {@code retry-after} wins) until {@code maxAttempts}
+     * calls were made; everything else is dead-lettered at once.
+     */
+    static RetryPolicy exponentialBackoff(int maxAttempts, Duration base, Duration max) {
+        return (failure, attemptsMade) -> {
+            Throwable cause = unwrap(failure);
+            String reason = "Claude call failed: " + NeuronRecords.message(cause);
+            if (!(cause instanceof NeuronException ne)) {
+                return new GiveUp(ErrorCategory.UNKNOWN, reason);
+            }
+            ErrorCategory category = ErrorCategory.valueOf(ne.category().name());
+            if (!ne.category().retryable()) {
+                return new GiveUp(category, reason);
+            }
+            if (attemptsMade >= maxAttempts) {
+                return new GiveUp(category, reason + " (gave up after " + attemptsMade + " attempts)");
+            }
+            return new Retry(backoff(attemptsMade, base, max, ne.retryAfter()), category, reason);
+        };
+    }
+
+    /** Full-jitter exponential delay for the {@code attempt}-th failure, at least {@code retryAfter}. */
+    static Duration backoff(int attempt, Duration base, Duration max, Optional<Duration> retryAfter) {
+        long ceiling = Math.min(max.toMillis(), base.toMillis() << Math.min(Math.max(attempt - 1, 0), 30));
+        long jittered = ThreadLocalRandom.current().nextLong(Math.max(ceiling, 1) + 1);
+        long delay = Math.max(jittered, retryAfter.map(Duration::toMillis).orElse(0L));
+        return Duration.ofMillis(delay);
+    }
+
+    /** The failure behind the wrappers futures add. */
+    static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}
