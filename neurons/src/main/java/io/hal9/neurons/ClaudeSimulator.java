@@ -21,12 +21,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -48,14 +53,23 @@ import org.slf4j.LoggerFactory;
  * Every answer waits for the configured latency (plus jitter); a {@link FaultPlan} may replace an
  * answer with an error in Anthropic's error shape, with {@code retry-after} and a delay.
  *
- * <p><b>Concurrency:</b> requests are never serialized: parsing runs on a pool of handler threads
- * and each answer is sent later from a scheduler, so a slow answer does not hold up the others.
+ * <p><b>Concurrency:</b> requests are never serialized and no thread waits per request: parsing
+ * runs on a small pool of handler threads, and each answer is scheduled for its due time and sent
+ * from a scheduler, so a slow answer does not hold up the others and thousands of requests can
+ * wait for their answers at once (checked with 1,024 at 500 ms). The simulator raises the JDK
+ * server's idle-connection limit ({@code sun.net.httpserver.maxIdleConnections}, default 200) to
+ * 2,048 unless it is already set, so clients that keep many connections alive are not cut off;
+ * the JDK's per-request time limits ({@code sun.net.httpserver.maxReqTime}/{@code maxRspTime})
+ * and {@code jdk.httpserver.maxConnections} are off by default (a warning is logged when
+ * {@code maxRspTime} is set, since it cuts off answers slower than it). {@link #inFlight()} tells
+ * how many requests wait for their answer right now, {@link #maxInFlightSeen()} the most at once.
  */
 public final class ClaudeSimulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClaudeSimulator.class);
     private static final String MESSAGES_PATH = "/v1/messages";
     private static final String IDLE_CONNECTIONS_PROPERTY = "sun.net.httpserver.maxIdleConnections";
+    private static final String MAX_RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
     private static final int IDLE_CONNECTIONS = 2048;
     private static final int HANDLER_THREADS = 16;
     private static final int SCHEDULER_THREADS = 4;
@@ -67,6 +81,9 @@ public final class ClaudeSimulator implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicReference<RecordedRequest> lastRequest = new AtomicReference<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlightSeen = new AtomicInteger();
+    private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
 
     private ClaudeSimulator(HttpServer server, SimulatorOptions options) {
         this.server = server;
@@ -86,6 +103,11 @@ public final class ClaudeSimulator implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         if (System.getProperty(IDLE_CONNECTIONS_PROPERTY) == null) {
             System.setProperty(IDLE_CONNECTIONS_PROPERTY, Integer.toString(IDLE_CONNECTIONS));
+        }
+        String maxResponseTime = System.getProperty(MAX_RESPONSE_TIME_PROPERTY);
+        if (maxResponseTime != null) {
+            LOG.warn("{}={} s: the JDK server cuts off answers slower than that (latency {} plus up to {})",
+                    MAX_RESPONSE_TIME_PROPERTY, maxResponseTime, options.latency(), options.jitter());
         }
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
@@ -118,54 +140,95 @@ public final class ClaudeSimulator implements AutoCloseable {
         return Optional.ofNullable(lastRequest.get());
     }
 
-    /** Stops listening at once; answers still pending are dropped. */
+    /**
+     * Requests received on {@code /v1/messages} whose answer (message or error) has not been sent
+     * yet: a gauge. A request counts from the moment it is received until the simulator starts
+     * writing its answer, so a client that has its answer no longer finds it counted.
+     */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The highest {@link #inFlight()} since the simulator started. */
+    public int maxInFlightSeen() {
+        return maxInFlightSeen.get();
+    }
+
+    /** Stops listening at once; answers still pending are dropped and no longer counted in flight. */
     @Override
     public void close() {
         server.stop(0);
         scheduler.shutdownNow();
         handlers.shutdownNow();
+        pending.forEach(Pending::answered);
+    }
+
+    /** A request on {@code /v1/messages} counted in flight until {@link #answered()}, once. */
+    private final class Pending {
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        Pending() {
+            pending.add(this);
+            int now = inFlight.incrementAndGet();
+            maxInFlightSeen.accumulateAndGet(now, Math::max);
+        }
+
+        void answered() {
+            if (open.compareAndSet(true, false)) {
+                inFlight.decrementAndGet();
+                pending.remove(this);
+            }
+        }
     }
 
     private void handle(HttpExchange exchange) {
+        Pending request = null;
         try {
             byte[] body = readBody(exchange);
             String path = exchange.getRequestURI().getPath();
             if (!MESSAGES_PATH.equals(path)) {
-                reply(exchange, 404, error("not_found_error", "Not found: " + path), Optional.empty(), Duration.ZERO);
+                reply(exchange, null, 404, error("not_found_error", "Not found: " + path), Optional.empty(),
+                        Duration.ZERO);
                 return;
             }
             long sequence = requests.incrementAndGet();
-            JsonNode request = parse(body);
-            lastRequest.set(new RecordedRequest(exchange.getRequestMethod(), path, headersOf(exchange), request));
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                reply(exchange, 405, error("invalid_request_error", "Method not allowed: " + exchange.getRequestMethod()),
-                        Optional.empty(), Duration.ZERO);
-                return;
-            }
-            if (!authenticated(exchange)) {
-                reply(exchange, 401, error("authentication_error",
-                        "missing API key: send x-api-key or Authorization: Bearer"), Optional.empty(), Duration.ZERO);
-                return;
-            }
-            Optional<String> invalid = validate(request);
-            if (invalid.isPresent()) {
-                reply(exchange, 400, error("invalid_request_error", invalid.get()), Optional.empty(), Duration.ZERO);
-                return;
-            }
-            SimulatedRequest simulated = new SimulatedRequest(sequence, request.get("model").asText(),
-                    systemText(request.get("system")), textOf(request.get("messages").get(0).get("content")));
-            Optional<SimulatedFault> fault = options.faults().next(simulated);
-            if (fault.isPresent()) {
-                SimulatedFault f = fault.get();
-                reply(exchange, f.status(), error(f.errorType(), f.message()), f.retryAfter(), f.delay());
-                return;
-            }
-            reply(exchange, 200, answer(simulated), Optional.empty(), latency());
+            request = new Pending();
+            handleMessage(exchange, request, sequence, parse(body));
         } catch (RuntimeException | IOException e) {
             LOG.warn("Claude simulator failed on a request", e);
-            reply(exchange, 500, error("api_error", "simulator failure: " + e.getMessage()), Optional.empty(),
-                    Duration.ZERO);
+            reply(exchange, request, 500, error("api_error", "simulator failure: " + e.getMessage()),
+                    Optional.empty(), Duration.ZERO);
         }
+    }
+
+    private void handleMessage(HttpExchange exchange, Pending pendingAnswer, long sequence, JsonNode request) {
+        String method = exchange.getRequestMethod();
+        lastRequest.set(new RecordedRequest(method, MESSAGES_PATH, headersOf(exchange), request));
+        if (!"POST".equals(method)) {
+            reply(exchange, pendingAnswer, 405, error("invalid_request_error", "Method not allowed: " + method),
+                    Optional.empty(), Duration.ZERO);
+            return;
+        }
+        if (!authenticated(exchange)) {
+            reply(exchange, pendingAnswer, 401, error("authentication_error",
+                    "missing API key: send x-api-key or Authorization: Bearer"), Optional.empty(), Duration.ZERO);
+            return;
+        }
+        Optional<String> invalid = validate(request);
+        if (invalid.isPresent()) {
+            reply(exchange, pendingAnswer, 400, error("invalid_request_error", invalid.get()), Optional.empty(),
+                    Duration.ZERO);
+            return;
+        }
+        SimulatedRequest simulated = new SimulatedRequest(sequence, request.get("model").asText(),
+                systemText(request.get("system")), textOf(request.get("messages").get(0).get("content")));
+        Optional<SimulatedFault> fault = options.faults().next(simulated);
+        if (fault.isPresent()) {
+            SimulatedFault f = fault.get();
+            reply(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()), f.retryAfter(), f.delay());
+            return;
+        }
+        reply(exchange, pendingAnswer, 200, answer(simulated), Optional.empty(), latency());
     }
 
     private ObjectNode answer(SimulatedRequest request) {
@@ -200,33 +263,49 @@ public final class ClaudeSimulator implements AutoCloseable {
         return root;
     }
 
-    private void reply(HttpExchange exchange, int status, ObjectNode body, Optional<Duration> retryAfter,
-            Duration delay) {
-        Runnable send = () -> send(exchange, status, body, retryAfter);
+    /**
+     * Answers now, or schedules the answer for after {@code delay} (no thread waits for it);
+     * {@code request} is {@code null} for requests not counted in flight.
+     */
+    private void reply(HttpExchange exchange, Pending request, int status, ObjectNode body,
+            Optional<Duration> retryAfter, Duration delay) {
+        Runnable send = () -> send(exchange, request, status, body, retryAfter);
         if (delay.isZero()) {
             send.run();
             return;
         }
         try {
             scheduler.schedule(send, delay.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
+        } catch (RejectedExecutionException closed) {
+            answered(request);
             exchange.close();
         }
     }
 
-    private void send(HttpExchange exchange, int status, ObjectNode body, Optional<Duration> retryAfter) {
+    private void send(HttpExchange exchange, Pending request, int status, ObjectNode body,
+            Optional<Duration> retryAfter) {
         try (exchange) {
             byte[] bytes = json.writeValueAsBytes(body);
             exchange.getResponseHeaders().set("content-type", "application/json");
             exchange.getResponseHeaders().set("request-id", "req_sim_" + Long.toHexString(System.nanoTime()));
             retryAfter.ifPresent(after -> exchange.getResponseHeaders()
                     .set("retry-after", Long.toString(Math.max(0, (after.toMillis() + 999) / 1000))));
+            // From here on the answer is on its way: a client that has it never finds it counted.
+            answered(request);
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
             }
         } catch (IOException e) {
             LOG.debug("client went away before the simulator answered: {}", e.toString());
+        } finally {
+            answered(request);
+        }
+    }
+
+    private static void answered(Pending request) {
+        if (request != null) {
+            request.answered();
         }
     }
 

@@ -83,9 +83,11 @@ public final class Hal9Config extends AbstractConfig {
             "Timeout of one Claude request. Raise it only for models or prompts that legitimately answer slower.";
 
     public static final String CLAUDE_MAX_RETRIES_CONFIG = "hal9.claude.max.retries";
-    public static final int CLAUDE_MAX_RETRIES_DEFAULT = 2;
+    public static final int CLAUDE_MAX_RETRIES_DEFAULT = 0;
     public static final String CLAUDE_MAX_RETRIES_DOC =
-            "Retries the Claude SDK makes for 408/409/429/5xx before a call counts as failed.";
+            "Retries the Claude SDK makes inside one call (408/409/429/5xx). 0 by default: the neuron stage "
+                    + "retries failed calls itself (hal9.neuron.max.attempts), with backoff, keeping the signal in "
+                    + "its store; raise it only with the blocking stage.";
 
     public static final String SIGNAL_MAX_CONTENT_BYTES_CONFIG = "hal9.signal.max.content.bytes";
     public static final int SIGNAL_MAX_CONTENT_BYTES_DEFAULT = 100_000;

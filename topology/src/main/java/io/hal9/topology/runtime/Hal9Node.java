@@ -79,9 +79,11 @@ public final class Hal9Node implements AutoCloseable {
             }
             key = "hal9-simulator";
         }
+        // the HTTP layer carries every call the stage may have in flight
         return new ClaudeNeuronClient(new ClaudeSettings(key, baseUrl,
                 Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG)),
-                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG)));
+                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG),
+                config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG)));
     }
 
     /** Starts the admin server, then every layer. */
