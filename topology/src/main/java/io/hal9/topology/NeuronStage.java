@@ -17,7 +17,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  *
  * <p>A call counts as finished when its future completes, on whatever thread that is, so a task
  * that waits for room never waits on another task's stream-thread work. Signals count as pending
- * from the moment they are stored until they are forwarded or dead-lettered.
+ * from the moment they are stored until they are forwarded or dead-lettered; the store of an
+ * instance holds at most {@code max.pending} signals plus the answers not yet forwarded (at most
+ * {@code max.in.flight}).
  */
 public final class NeuronStage {
 
@@ -115,8 +117,13 @@ public final class NeuronStage {
         pending.addAndGet(count);
     }
 
+    /**
+     * True when the instance holds {@code max.pending} signals that still wait for a call or an
+     * answer. Answers already queued for a task's stream thread do not count: they leave at the
+     * task's next drain, and a task waiting for room cannot drain another task's queue.
+     */
     boolean atPendingLimit() {
-        return pending.get() >= settings.maxPending();
+        return pending.get() - undrained.get() >= settings.maxPending();
     }
 
     public int inFlight() {
