@@ -72,6 +72,8 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     private KeyValueStore<Long, PendingSignal> store;
     private long nextSequence;
     private int owned;
+    /** Bumped at every init and close, so answers to calls of an earlier life of this task are dropped. */
+    private volatile int generation;
     private volatile boolean closed;
 
     public AsyncNeuronProcessor(NeuronStage stage, NeuronRecords records, RetryPolicy retryPolicy, String storeName) {
@@ -88,8 +90,18 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
 
     @Override
     public void init(ProcessorContext<byte[], NeuronOutcome> context) {
+        // Kafka Streams may close and init the same processor again (a suspended task resumes):
+        // start from the store, which is the truth, every time
         this.context = context;
         this.store = context.getStateStore(storeName);
+        generation++;
+        closed = false;
+        dropQueuedAnswers();
+        ready.clear();
+        keyQueues.clear();
+        calling.clear();
+        nextSequence = 0;
+        owned = 0;
         try (KeyValueIterator<Long, PendingSignal> entries = store.all()) {
             while (entries.hasNext()) {
                 var entry = entries.next();
@@ -148,6 +160,9 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         Completion completion;
         while ((completion = completions.poll()) != null) {
             stage.outcomesDrained(1);
+            if (completion.generation() != generation) {
+                continue;
+            }
             calling.remove(completion.sequence());
             PendingSignal entry = store.get(completion.sequence());
             if (entry == null) {
@@ -185,6 +200,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
 
     private void start(long sequence, PendingSignal entry) {
         calling.add(sequence);
+        int life = generation;
         long started = System.nanoTime();
         CompletableFuture<NeuronReply> call;
         try {
@@ -194,9 +210,9 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             call = CompletableFuture.failedFuture(e);
         }
         call.whenComplete((reply, failure) -> {
-            if (!closed) {
+            if (!closed && life == generation) {
                 stage.outcomeQueued();
-                completions.add(new Completion(sequence, reply, failure,
+                completions.add(new Completion(life, sequence, reply, failure,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
             }
             stage.callFinished();
@@ -302,8 +318,14 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     @Override
     public void close() {
         closed = true;
+        generation++;
         stage.pendingAdded(-owned);
         owned = 0;
+        dropQueuedAnswers();
+    }
+
+    /** Answers of calls whose task closed: their signals stay in the store for the next owner. */
+    private void dropQueuedAnswers() {
         int dropped = 0;
         while (completions.poll() != null) {
             dropped++;
@@ -326,7 +348,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     }
 
     /** A finished call, as the HTTP thread hands it to the stream thread. */
-    private record Completion(long sequence, NeuronReply reply, Throwable failure, long latencyMs) {
+    private record Completion(int generation, long sequence, NeuronReply reply, Throwable failure, long latencyMs) {
     }
 
     /** A stored signal that may be called from {@code notBefore} on. */

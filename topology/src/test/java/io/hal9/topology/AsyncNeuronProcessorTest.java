@@ -122,7 +122,7 @@ class AsyncNeuronProcessorTest {
 
     @Test
     void shouldApplyBackPressureAtMaxPendingWhileStillCompletingAnswers() {
-        start(Map.of(Hal9Config.NEURON_MAX_PENDING_CONFIG, 2));
+        start(Map.of(Hal9Config.NEURON_MAX_PENDING_CONFIG, 2, Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
         process("a", "s-1");
         process("b", "s-2");
         // Given the pending limit is reached, an answer that arrives later on another thread
@@ -253,6 +253,25 @@ class AsyncNeuronProcessorTest {
         neuron.answer(1);
         punctuate();
         assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactlyInAnyOrder("s-1", "s-2");
+    }
+
+    @Test
+    void shouldStartAfreshWhenKafkaStreamsInitsTheSameProcessorAgain() {
+        // Given a task that is suspended (closed) and resumed (init again) on the same processor
+        start(Map.of());
+        process("a", "s-1");
+        processor.close();
+        processor.init(context);
+
+        // Then the stored signal is called again, and the answer of the abandoned call is ignored
+        assertThat(neuron.contents()).containsExactly("task s-1", "task s-1");
+        neuron.answer(0);
+        punctuate();
+        assertThat(context.forwarded()).isEmpty();
+        neuron.answer(1);
+        punctuate();
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(stage.pending()).isZero();
     }
 
     @Test

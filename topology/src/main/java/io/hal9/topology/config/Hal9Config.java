@@ -271,6 +271,11 @@ public final class Hal9Config extends AbstractConfig {
         }
         Hal9Config config = new Hal9Config(values);
         config.kafkaProperties.putAll(kafka);
+        int inFlight = config.getInt(NEURON_MAX_IN_FLIGHT_CONFIG);
+        if (config.getInt(NEURON_MAX_PENDING_CONFIG) < inFlight) {
+            throw new ConfigException(NEURON_MAX_PENDING_CONFIG, config.getInt(NEURON_MAX_PENDING_CONFIG),
+                    "must be at least " + NEURON_MAX_IN_FLIGHT_CONFIG + " (" + inFlight + ")");
+        }
         return config;
     }
 

@@ -50,6 +50,14 @@ class Hal9ConfigTest {
     }
 
     @Test
+    void shouldRefuseAPendingLimitBelowTheInFlightCap() {
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 512,
+                Hal9Config.NEURON_MAX_PENDING_CONFIG, 100)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hal9.neuron.max.pending").hasMessageContaining("hal9.neuron.max.in.flight");
+    }
+
+    @Test
     void shouldRejectUnknownLayersAndUnknownHal9Keys() {
         assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LAYERS_CHAIN_CONFIG, "L2,L9")))
                 .hasMessageContaining("hal9.layers.chain").hasMessageContaining("L9");
