@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.runtime.ConfigCommand;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +27,11 @@ class ReadmeTest {
     }
 
     @Test
-    void shouldDocumentEverySettingWithItsEnvironmentName() throws IOException {
+    void shouldDocumentEverySettingAsHal9ConfigPrintsIt() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
 
+        // the table is the output of `bin/hal9 config --markdown`
+        assertThat(readme).contains(ConfigCommand.markdownTable());
         for (String key : Hal9Config.definition().names()) {
             assertThat(readme).contains("`" + key + "`").contains("`" + Hal9Config.keyToEnv(key) + "`");
         }

@@ -1,17 +1,11 @@
 package io.hal9.topology.demo;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,7 +14,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import io.hal9.neurons.ClaudeSimulator;
 import io.hal9.neurons.SimulatorOptions;
@@ -37,6 +30,7 @@ import io.hal9.topology.runtime.EmbeddedKafkaBroker;
 import io.hal9.topology.runtime.Hal9;
 import io.hal9.topology.runtime.Hal9Node;
 import io.hal9.topology.runtime.Ports;
+import io.hal9.topology.runtime.Resources;
 import io.hal9.topology.runtime.Shutdown;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -98,7 +92,6 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "180", description = "Seconds to wait for every signal to finish (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private PrintWriter out;
     private PrintWriter err;
 
@@ -118,22 +111,21 @@ public final class DemoCommand implements Callable<Integer> {
         if (!realClaude) {
             Ports.requireFree("Claude simulator", HOST, simPort);
         }
-        Path stateDir = Files.createTempDirectory("hal9-demo-state");
+        Resources resources = new Resources(this::progress);
         try {
+            Path stateDir = resources.tempDir("hal9-demo-state");
             progress("starting Kafka (KRaft, embedded)...");
-            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().host(HOST).port(kafkaPort).build().start();
-            resources.push(broker);
-            SchemaRegistryServer registry = SchemaRegistryServer.start(HOST, registryPort);
-            resources.push(registry);
+            EmbeddedKafkaBroker broker = resources.add(
+                    EmbeddedKafkaBroker.builder().host(HOST).port(kafkaPort).build().start());
+            SchemaRegistryServer registry = resources.add(SchemaRegistryServer.start(HOST, registryPort));
             String claudeUrl;
             ClaudeSimulator simulator = null;
             if (realClaude) {
                 claudeUrl = Hal9Config.CLAUDE_BASE_URL_DEFAULT;
                 progress("using real Claude (ANTHROPIC_API_KEY is set)");
             } else {
-                simulator = ClaudeSimulator.start(HOST, simPort,
-                        SimulatorOptions.defaults().withLatency(Duration.ofMillis(simLatencyMs)));
-                resources.push(simulator);
+                simulator = resources.add(ClaudeSimulator.start(HOST, simPort,
+                        SimulatorOptions.defaults().withLatency(Duration.ofMillis(simLatencyMs))));
                 claudeUrl = simulator.baseUrl();
             }
             Map<String, Object> settings = new HashMap<>();
@@ -150,8 +142,8 @@ public final class DemoCommand implements Callable<Integer> {
             broker.createTopics(partitions, topics.allNames().toArray(String[]::new));
 
             progress("starting layers " + config.layersChain() + "...");
-            Hal9Node node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, apiKey));
-            resources.push(node);
+            Hal9Node node = resources.add(new Hal9Node(config, config.layersChain(),
+                    Hal9Node.claudeClient(config, apiKey)));
             node.start();
             awaitRunning(node, Duration.ofSeconds(120));
             String adminUrl = "http://" + HOST + ":" + node.adminPort();
@@ -159,15 +151,12 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println("ready: bootstrap=" + broker.bootstrapServers() + " registry=" + registry.url()
                         + " admin=" + adminUrl);
                 out.flush();
-                closeAllOnShutdown();
+                Shutdown.await(resources.release());
                 return Hal9.EXIT_OK;
             }
             return runSignals(inputs, config, topics, broker, node, simulator, adminUrl);
         } finally {
-            if (!serve) {
-                closeAll();
-            }
-            deleteRecursively(stateDir);
+            resources.close();
         }
     }
 
@@ -311,31 +300,4 @@ public final class DemoCommand implements Callable<Integer> {
         err.flush();
     }
 
-    private void closeAllOnShutdown() throws InterruptedException {
-        List<AutoCloseable> ordered = new ArrayList<>(resources);
-        resources.clear();
-        Shutdown.await(ordered.toArray(AutoCloseable[]::new));
-    }
-
-    private void closeAll() {
-        while (!resources.isEmpty()) {
-            AutoCloseable resource = resources.pop();
-            try {
-                resource.close();
-            } catch (Exception e) {
-                err.println("hal9 demo: closing " + resource.getClass().getSimpleName() + " failed: " + e);
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

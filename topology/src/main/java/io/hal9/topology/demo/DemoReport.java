@@ -1,13 +1,13 @@
 package io.hal9.topology.demo;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.topology.stats.Percentiles;
 
 /**
  * The figures of one demo run, printed as the summary and as the {@code --json} line:
@@ -56,13 +56,7 @@ final class DemoReport {
 
     /** The latency at quantile {@code q} (nearest rank), 0 without results. */
     long percentile(double q) {
-        if (latenciesMs.isEmpty()) {
-            return 0;
-        }
-        List<Long> sorted = new ArrayList<>(latenciesMs);
-        Collections.sort(sorted);
-        int rank = (int) Math.ceil(q * sorted.size());
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+        return Percentiles.nearestRank(latenciesMs, q);
     }
 
     Map<String, Object> figures(long claudeCalls, long durationMs) {

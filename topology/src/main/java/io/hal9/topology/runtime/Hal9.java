@@ -2,6 +2,7 @@ package io.hal9.topology.runtime;
 
 import java.io.PrintWriter;
 
+import io.hal9.topology.bench.BenchCommand;
 import io.hal9.topology.demo.DemoCommand;
 
 import org.apache.kafka.common.config.ConfigException;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hal9", mixinStandardHelpOptions = true, versionProvider = Hal9.VersionProvider.class,
         description = "HAL9 Streams: a hierarchy of Claude neurons (L2 -> L3 -> L4) on Apache Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, ClaudeSimCommand.class, SchemaRegistryCommand.class,
-                CommandLine.HelpCommand.class})
+                BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Hal9 implements Runnable {
 
     public static final int EXIT_OK = 0;
@@ -28,7 +29,18 @@ public final class Hal9 implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The JDK's HTTP server (admin, schema registry, simulator) reads its limits once per JVM, when
+     * the first server starts; its default of 200 idle connections makes it close keep-alive
+     * connections that clients still pool, and their next request fails with "unexpected end of
+     * stream". Raised before anything starts.
+     */
+    static final int HTTP_SERVER_IDLE_CONNECTIONS = 4096;
+
     public static void main(String[] args) {
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", Integer.toString(HTTP_SERVER_IDLE_CONNECTIONS));
+        }
         System.exit(commandLine().execute(args));
     }
 
