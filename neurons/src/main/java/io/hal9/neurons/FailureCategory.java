@@ -4,7 +4,8 @@ package io.hal9.neurons;
  * Why a call to Claude failed, as far as the neuron stage needs to know.
  *
  * <p>The category decides what happens to the signal: retryable categories are retried with
- * backoff and count towards opening the circuit breaker; the others are our own mistakes (a bad
+ * backoff and count towards opening the circuit breaker; {@link #UNAVAILABLE} means no call was
+ * made because the breaker is open (wait, don't dead-letter); the others are our own mistakes (a bad
  * request, a wrong key) and go to the dead-letter topic without touching the breaker.
  */
 public enum FailureCategory {
@@ -19,7 +20,13 @@ public enum FailureCategory {
     /** No answer arrived within the configured timeout (or 408). */
     TIMEOUT(true),
     /** Anything that fits none of the above. */
-    UNKNOWN(false);
+    UNKNOWN(false),
+    /**
+     * The circuit breaker is open: no call was made. Not a failure of this signal: the caller waits
+     * for {@link NeuronException#retryAfter()} (when the breaker lets trial calls through) without
+     * spending an attempt. Neither retryable (as an attempt) nor counted against the breaker.
+     */
+    UNAVAILABLE(false);
 
     private final boolean retryable;
 

@@ -8,6 +8,8 @@ import java.util.Optional;
  *
  * <p>The simulator consults the plan for every authenticated, well-formed Messages request, in
  * arrival order; implementations must be thread-safe because requests arrive concurrently.
+ * {@link FaultPlans} has ready-made plans: a share of errors or hangs, an outage window, a
+ * test-chosen fault, and the first of several.
  */
 @FunctionalInterface
 public interface FaultPlan {

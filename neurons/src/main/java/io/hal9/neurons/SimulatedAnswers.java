@@ -29,6 +29,15 @@ final class SimulatedAnswers {
         String roleName = named ? role.group(2) : "Neuron";
         String quoted = shorten(content);
         String subject = subject(content);
+        return answerFor(layer, roleName, quoted, subject) + " [ref " + reference(content) + "]";
+    }
+
+    /** A short fingerprint of the whole content, so that different requests get different answers. */
+    private static String reference(String content) {
+        return String.format("%08x", content.hashCode());
+    }
+
+    private static String answerFor(String layer, String roleName, String quoted, String subject) {
         return switch (roleName.toLowerCase(Locale.ROOT)) {
             case "implementation" -> layer + " Implementation: concrete next steps for \"" + quoted + "\": "
                     + "1) write the code for " + subject + " "

@@ -171,6 +171,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             long now = context.currentSystemTimeMs();
             if (completion.failure() == null) {
                 NeuronReply reply = completion.reply();
+                stage.keyAccepted();
                 Signal input = entry.getSignal();
                 stage.metrics().claudeRequest(LayerMetrics.OUTCOME_OK, reply.latencyMs(), reply.inputTokens(),
                         reply.outputTokens());
@@ -205,7 +206,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         CompletableFuture<NeuronReply> call;
         try {
             call = stage.neuron().ask(new NeuronRequest(stage.spec().profile(),
-                    entry.getSignal().getActivation().getContent()));
+                    entry.getSignal().getActivation().getContent(), entry.getSignal().getActivation().getFeatures()));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -227,7 +228,10 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             stage.metrics().claudeRequest(LayerMetrics.outcomeOf(retry.category()), completion.latencyMs(), 0, 0);
             reschedule(sequence, entry, attemptsMade, now + retry.delay().toMillis(), retry.reason(), now);
         } else if (decision instanceof RetryPolicy.Wait wait) {
-            stage.metrics().claudeRequest(LayerMetrics.outcomeOf(wait.category()), completion.latencyMs(), 0, 0);
+            stage.metrics().claudeRequest(wait.outcome(), completion.latencyMs(), 0, 0);
+            if ("auth".equals(wait.outcome())) {
+                stage.keyRejected(wait.reason());
+            }
             reschedule(sequence, entry, entry.getAttempts(), now + wait.delay().toMillis(), wait.reason(), now);
         } else {
             RetryPolicy.GiveUp giveUp = (RetryPolicy.GiveUp) decision;

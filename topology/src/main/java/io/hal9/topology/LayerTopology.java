@@ -37,8 +37,7 @@ public final class LayerTopology {
         Topic<byte[], Signal> output = topics.output(spec.layer());
         var deadLetters = topics.deadLetters();
         StageSettings settings = stage.settings();
-        RetryPolicy retries = RetryPolicy.exponentialBackoff(settings.maxAttempts(), settings.backoff(),
-                settings.maxBackoff());
+        RetryPolicy retries = settings.retryPolicy();
 
         KStream<byte[], byte[]> signals = builder.stream(input.name(), input.consumed(p + "-source"));
         KStream<byte[], NeuronOutcome> outcomes;

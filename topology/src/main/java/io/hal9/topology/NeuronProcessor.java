@@ -61,12 +61,12 @@ public final class NeuronProcessor implements Processor<byte[], byte[], byte[], 
         long started = System.nanoTime();
         NeuronReply reply;
         try {
-            reply = neuron.ask(new NeuronRequest(spec.profile(), input.getActivation().getContent()))
+            reply = neuron.ask(new NeuronRequest(spec.profile(), input.getActivation().getContent(),
+                            input.getActivation().getFeatures()))
                     .get(spec.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | CancellationException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            ErrorCategory category = cause instanceof NeuronException ne
-                    ? ErrorCategory.valueOf(ne.category().name()) : ErrorCategory.UNKNOWN;
+            ErrorCategory category = cause instanceof NeuronException ne ? categoryOf(ne) : ErrorCategory.UNKNOWN;
             metrics.claudeRequest(LayerMetrics.outcomeOf(category), elapsedMs(started), 0, 0);
             deadLetter(record, source, input, category, "Claude call failed: " + NeuronRecords.message(cause), 1);
             return;
@@ -92,6 +92,12 @@ public final class NeuronProcessor implements Processor<byte[], byte[], byte[], 
         metrics.deadLettered();
         context.forward(record.withValue(new NeuronOutcome.DeadLettered(records.deadLetter(record.key(),
                 record.value(), source, signal, category, reason, attempts, now, now))));
+    }
+
+    /** The blocking stage cannot hold a signal while the breaker is open: it dead-letters it as transient. */
+    private static ErrorCategory categoryOf(NeuronException failure) {
+        return failure.category() == io.hal9.neurons.FailureCategory.UNAVAILABLE
+                ? ErrorCategory.TRANSIENT : ErrorCategory.valueOf(failure.category().name());
     }
 
     private static long elapsedMs(long startedNanos) {

@@ -72,7 +72,7 @@ public final class NeuronRecords {
                 .setLayer(spec.layer())
                 .setNeuron(spec.profile().neuron())
                 .setModel(reply.model())
-                .setCacheHit(false)
+                .setCacheHit(reply.cached())
                 .setLatencyMs(reply.latencyMs())
                 .setInputTokens(reply.inputTokens())
                 .setOutputTokens(reply.outputTokens())

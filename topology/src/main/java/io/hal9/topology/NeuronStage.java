@@ -23,6 +23,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public final class NeuronStage {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NeuronStage.class);
+
     public static final String IN_FLIGHT_GAUGE = "hal9.neuron.in.flight";
     public static final String WAITING_GAUGE = "hal9.neuron.waiting";
 
@@ -36,6 +38,7 @@ public final class NeuronStage {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition callFinished = lock.newCondition();
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicBoolean keyRejected = new java.util.concurrent.atomic.AtomicBoolean();
 
     public NeuronStage(LayerSpec spec, StageSettings settings, NeuronClient neuron, LayerMetrics metrics,
                        MeterRegistry registry) {
@@ -137,6 +140,30 @@ public final class NeuronStage {
     /** Stored signals that are not in a call right now. */
     public int waiting() {
         return Math.max(0, pending.get() - inFlight.get());
+    }
+
+    /**
+     * Claude rejected the API key (401/403): every call would fail, so the instance reports
+     * unready until a call succeeds. Logged once per rejection, without the key.
+     */
+    void keyRejected(String reason) {
+        if (keyRejected.compareAndSet(false, true)) {
+            LOG.error("layer {}: Claude rejected the API key ({}); signals wait in the store and are retried every "
+                    + "{} ms; the instance reports unready until a call succeeds. Check ANTHROPIC_API_KEY.",
+                    spec.layer(), reason, settings.authRetry().toMillis());
+        }
+    }
+
+    /** A call succeeded: the key works. */
+    void keyAccepted() {
+        if (keyRejected.compareAndSet(true, false)) {
+            LOG.info("layer {}: Claude accepts the API key again", spec.layer());
+        }
+    }
+
+    /** True while the last call's answer was a rejected key. */
+    public boolean keyRejected() {
+        return keyRejected.get();
     }
 
     /** Stops starting calls; calls in flight still complete and are forwarded. */

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.NeuronException;
 import io.hal9.schemas.v1.ErrorCategory;
 
@@ -31,25 +32,43 @@ public interface RetryPolicy {
     record Retry(Duration delay, ErrorCategory category, String reason) implements Decision {
     }
 
-    /** Call again after {@code delay} without spending an attempt: the model is unavailable. */
-    record Wait(Duration delay, ErrorCategory category, String reason) implements Decision {
+    /**
+     * Call again after {@code delay} without spending an attempt: the model is unavailable (the
+     * breaker is open) or our key is rejected; the signal is not at fault.
+     *
+     * @param outcome the metric outcome of the failed call, e.g. {@code unavailable} or {@code auth}
+     */
+    record Wait(Duration delay, String outcome, String reason) implements Decision {
     }
 
     /** Dead-letter the signal. */
     record GiveUp(ErrorCategory category, String reason) implements Decision {
     }
 
+    /** How long a signal waits when the breaker is open and cannot say for how long. */
+    Duration UNAVAILABLE_WAIT = Duration.ofSeconds(1);
+
     /**
-     * The default: rate limits, transient errors and timeouts are retried with exponential
-     * backoff and full jitter (a longer {@code retry-after} wins) until {@code maxAttempts}
-     * calls were made; everything else is dead-lettered at once.
+     * The default. An open breaker: wait until it lets trial calls through, without spending an
+     * attempt. A rejected key (401/403): wait {@code authRetry}, without spending an attempt — the
+     * key is wrong, not the signal. Rate limits, transient errors and timeouts: retry with
+     * exponential backoff and full jitter (a longer {@code retry-after} wins) until
+     * {@code maxAttempts} calls were made. Everything else (400/404/422, unknown failures):
+     * dead-letter at once.
      */
-    static RetryPolicy exponentialBackoff(int maxAttempts, Duration base, Duration max) {
+    static RetryPolicy exponentialBackoff(int maxAttempts, Duration base, Duration max, Duration authRetry) {
         return (failure, attemptsMade) -> {
             Throwable cause = unwrap(failure);
             String reason = "Claude call failed: " + NeuronRecords.message(cause);
             if (!(cause instanceof NeuronException ne)) {
                 return new GiveUp(ErrorCategory.UNKNOWN, reason);
+            }
+            if (ne.category() == FailureCategory.UNAVAILABLE) {
+                return new Wait(ne.retryAfter().filter(d -> !d.isNegative() && !d.isZero()).orElse(UNAVAILABLE_WAIT),
+                        "unavailable", reason);
+            }
+            if (ne.category() == FailureCategory.AUTH) {
+                return new Wait(authRetry, "auth", reason);
             }
             ErrorCategory category = ErrorCategory.valueOf(ne.category().name());
             if (!ne.category().retryable()) {

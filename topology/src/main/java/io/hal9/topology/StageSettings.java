@@ -15,9 +15,10 @@ import io.hal9.topology.config.Hal9Config;
  * @param backoff        first retry delay, doubled per attempt
  * @param maxBackoff     longest retry delay
  * @param shutdownGrace  how long in-flight calls may finish on close
+ * @param authRetry      how long signals wait after Claude rejected the API key
  */
 public record StageSettings(boolean async, int maxInFlight, int maxPending, boolean orderByKey, int maxAttempts,
-                            Duration backoff, Duration maxBackoff, Duration shutdownGrace) {
+                            Duration backoff, Duration maxBackoff, Duration shutdownGrace, Duration authRetry) {
 
     public static StageSettings from(Hal9Config config) {
         return new StageSettings(
@@ -28,6 +29,12 @@ public record StageSettings(boolean async, int maxInFlight, int maxPending, bool
                 config.getInt(Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG)),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG)),
-                Duration.ofMillis(config.getInt(Hal9Config.NEURON_SHUTDOWN_GRACE_MS_CONFIG)));
+                Duration.ofMillis(config.getInt(Hal9Config.NEURON_SHUTDOWN_GRACE_MS_CONFIG)),
+                Duration.ofMillis(config.getInt(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG)));
+    }
+
+    /** The retry policy these settings describe. */
+    public RetryPolicy retryPolicy() {
+        return RetryPolicy.exponentialBackoff(maxAttempts, backoff, maxBackoff, authRetry);
     }
 }

@@ -223,7 +223,7 @@ class AsyncNeuronProcessorTest {
     @Test
     void shouldWaitWithoutSpendingAnAttemptWhenTheModelIsUnavailable() {
         RetryPolicy unavailable = (failure, attempts) -> new RetryPolicy.Wait(Duration.ofSeconds(5),
-                ErrorCategory.TRANSIENT, "model unavailable");
+                "unavailable", "model unavailable");
         start(Map.of(), unavailable);
         process("a", "s-1");
         neuron.fail(0, new NeuronException(FailureCategory.TRANSIENT, "down"));
@@ -312,8 +312,7 @@ class AsyncNeuronProcessorTest {
     }
 
     private static RetryPolicy policy(Map<String, Object> overrides) {
-        StageSettings settings = StageSettings.from(Hal9Config.of(overrides));
-        return RetryPolicy.exponentialBackoff(settings.maxAttempts(), settings.backoff(), settings.maxBackoff());
+        return StageSettings.from(Hal9Config.of(overrides)).retryPolicy();
     }
 
     private void process(String key, String id) {

@@ -147,7 +147,7 @@ public final class Hal9Config extends AbstractConfig {
                     + "same record key has been forwarded; use it when consumers need per-key order.";
 
     public static final String NEURON_MAX_ATTEMPTS_CONFIG = "hal9.neuron.max.attempts";
-    public static final int NEURON_MAX_ATTEMPTS_DEFAULT = 5;
+    public static final int NEURON_MAX_ATTEMPTS_DEFAULT = 10;
     public static final String NEURON_MAX_ATTEMPTS_DOC =
             "Claude calls a signal may make before a retryable failure sends it to the dead-letter topic.";
 
@@ -166,6 +166,50 @@ public final class Hal9Config extends AbstractConfig {
     public static final String NEURON_SHUTDOWN_GRACE_MS_DOC =
             "On shutdown, how long in-flight calls may finish and be forwarded before the layer closes; signals "
                     + "still waiting stay in the store for the next owner. Keep it well under the pod's grace period.";
+
+    public static final String NEURON_AUTH_RETRY_MS_CONFIG = "hal9.neuron.auth.retry.ms";
+    public static final int NEURON_AUTH_RETRY_MS_DEFAULT = 30_000;
+    public static final String NEURON_AUTH_RETRY_MS_DOC =
+            "When Claude rejects the API key (401/403), signals wait in the store, the instance reports unready, and "
+                    + "a call is tried again after this long. Lower it while rotating keys.";
+
+    public static final String CACHE_ENABLED_CONFIG = "hal9.cache.enabled";
+    public static final boolean CACHE_ENABLED_DEFAULT = true;
+    public static final String CACHE_ENABLED_DOC =
+            "Answer identical work (same layer, model, prompt version, max tokens, normalized content and features) "
+                    + "from the layer's cache. Turn it off only to measure Claude itself.";
+
+    public static final String CACHE_MAX_BYTES_CONFIG = "hal9.cache.max.bytes";
+    public static final long CACHE_MAX_BYTES_DEFAULT = 64L * 1024 * 1024;
+    public static final String CACHE_MAX_BYTES_DOC =
+            "Memory bound of each layer's cache, in estimated retained bytes; W-TinyLFU evicts beyond it. Size it "
+                    + "within the heap: three layers in one process take three times this.";
+
+    public static final String BREAKER_WINDOW_MS_CONFIG = "hal9.breaker.window.ms";
+    public static final int BREAKER_WINDOW_MS_DEFAULT = 60_000;
+    public static final String BREAKER_WINDOW_MS_DOC = "Time window over which the breaker computes the failure rate.";
+
+    public static final String BREAKER_MIN_CALLS_CONFIG = "hal9.breaker.min.calls";
+    public static final int BREAKER_MIN_CALLS_DEFAULT = 5;
+    public static final String BREAKER_MIN_CALLS_DOC =
+            "Calls in the window before the breaker may open. Raise it to ride out a few isolated errors.";
+
+    public static final String BREAKER_FAILURE_RATE_PERCENT_CONFIG = "hal9.breaker.failure.rate.percent";
+    public static final int BREAKER_FAILURE_RATE_PERCENT_DEFAULT = 50;
+    public static final String BREAKER_FAILURE_RATE_PERCENT_DOC =
+            "Share of failed calls (rate limits, 5xx, 529, I/O errors, timeouts; not our own 4xx) that opens the breaker.";
+
+    public static final String BREAKER_OPEN_MS_CONFIG = "hal9.breaker.open.ms";
+    public static final int BREAKER_OPEN_MS_DEFAULT = 60_000;
+    public static final String BREAKER_OPEN_MS_DOC =
+            "How long the breaker stays open (signals wait, no calls) before it lets trial calls through.";
+
+    public static final String BREAKER_HALF_OPEN_CALLS_CONFIG = "hal9.breaker.half.open.calls";
+    public static final int BREAKER_HALF_OPEN_CALLS_DEFAULT = 3;
+    public static final String BREAKER_HALF_OPEN_CALLS_DOC = "Trial calls in half-open state that decide whether it closes.";
+
+    public static final String LAYER_CACHE_TTL_MS_CONFIG_FORMAT = "hal9.%s.cache.ttl.ms";
+    static final Map<String, Integer> LAYER_CACHE_TTL_MS_DEFAULTS = Map.of("L2", 600_000, "L3", 300_000, "L4", 120_000);
 
     public static final String LAYER_MODEL_CONFIG_FORMAT = "hal9.%s.model";
     public static final String LAYER_MAX_TOKENS_CONFIG_FORMAT = "hal9.%s.max.tokens";
@@ -230,9 +274,28 @@ public final class Hal9Config extends AbstractConfig {
                 .define(NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, Type.INT, NEURON_RETRY_BACKOFF_MAX_MS_DEFAULT,
                         Range.between(1, 3_600_000), Importance.LOW, NEURON_RETRY_BACKOFF_MAX_MS_DOC)
                 .define(NEURON_SHUTDOWN_GRACE_MS_CONFIG, Type.INT, NEURON_SHUTDOWN_GRACE_MS_DEFAULT,
-                        Range.between(0, 600_000), Importance.LOW, NEURON_SHUTDOWN_GRACE_MS_DOC);
+                        Range.between(0, 600_000), Importance.LOW, NEURON_SHUTDOWN_GRACE_MS_DOC)
+                .define(NEURON_AUTH_RETRY_MS_CONFIG, Type.INT, NEURON_AUTH_RETRY_MS_DEFAULT,
+                        Range.between(1, 3_600_000), Importance.LOW, NEURON_AUTH_RETRY_MS_DOC)
+                .define(CACHE_ENABLED_CONFIG, Type.BOOLEAN, CACHE_ENABLED_DEFAULT, Importance.MEDIUM, CACHE_ENABLED_DOC)
+                .define(CACHE_MAX_BYTES_CONFIG, Type.LONG, CACHE_MAX_BYTES_DEFAULT, Range.between(1024, Long.MAX_VALUE),
+                        Importance.MEDIUM, CACHE_MAX_BYTES_DOC)
+                .define(BREAKER_WINDOW_MS_CONFIG, Type.INT, BREAKER_WINDOW_MS_DEFAULT, Range.between(1_000, 3_600_000),
+                        Importance.LOW, BREAKER_WINDOW_MS_DOC)
+                .define(BREAKER_MIN_CALLS_CONFIG, Type.INT, BREAKER_MIN_CALLS_DEFAULT, Range.between(1, 100_000),
+                        Importance.LOW, BREAKER_MIN_CALLS_DOC)
+                .define(BREAKER_FAILURE_RATE_PERCENT_CONFIG, Type.INT, BREAKER_FAILURE_RATE_PERCENT_DEFAULT,
+                        Range.between(1, 100), Importance.LOW, BREAKER_FAILURE_RATE_PERCENT_DOC)
+                .define(BREAKER_OPEN_MS_CONFIG, Type.INT, BREAKER_OPEN_MS_DEFAULT, Range.between(1, 3_600_000),
+                        Importance.LOW, BREAKER_OPEN_MS_DOC)
+                .define(BREAKER_HALF_OPEN_CALLS_CONFIG, Type.INT, BREAKER_HALF_OPEN_CALLS_DEFAULT,
+                        Range.between(1, 1_000), Importance.LOW, BREAKER_HALF_OPEN_CALLS_DOC);
         for (String layer : KNOWN_LAYERS) {
             String id = layer.toLowerCase(Locale.ROOT);
+            def.define(String.format(LAYER_CACHE_TTL_MS_CONFIG_FORMAT, id), Type.INT,
+                    LAYER_CACHE_TTL_MS_DEFAULTS.get(layer), Range.between(1, 86_400_000), Importance.LOW,
+                    "How long an answer of layer " + layer + " is served from the cache (HAL9: L2 10 min, L3 5 min, "
+                            + "L4 2 min: the more tactical, the sooner it goes stale).");
             def.define(String.format(LAYER_MODEL_CONFIG_FORMAT, id), Type.STRING, null, Importance.MEDIUM,
                     "Claude model of layer " + layer + "; empty uses the layer's default. Change it to trade cost "
                             + "for quality per layer.");
@@ -317,6 +380,11 @@ public final class Hal9Config extends AbstractConfig {
 
     public String layerModel(String layer) {
         return getString(String.format(LAYER_MODEL_CONFIG_FORMAT, layer.toLowerCase(Locale.ROOT)));
+    }
+
+    public java.time.Duration layerCacheTtl(String layer) {
+        return java.time.Duration.ofMillis(getInt(String.format(LAYER_CACHE_TTL_MS_CONFIG_FORMAT,
+                layer.toLowerCase(Locale.ROOT))));
     }
 
     public Integer layerMaxTokens(String layer) {

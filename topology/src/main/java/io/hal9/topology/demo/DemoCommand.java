@@ -32,6 +32,7 @@ import io.hal9.topology.runtime.Hal9Node;
 import io.hal9.topology.runtime.Ports;
 import io.hal9.topology.runtime.Resources;
 import io.hal9.topology.runtime.Shutdown;
+import io.hal9.topology.runtime.SimulatorFaultOptions;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -89,6 +90,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--sim-latency-ms", defaultValue = "50", description = "Simulated Claude latency per call (default ${DEFAULT-VALUE}).")
     long simLatencyMs;
 
+    @Option(names = "--duplicate-ratio", defaultValue = "0", description = "Share of the signals (0..1) that repeat "
+            + "an earlier signal's content, to see the neuron cache at work (default ${DEFAULT-VALUE}).")
+    double duplicateRatio;
+
+    @CommandLine.Mixin
+    SimulatorFaultOptions simulatorFaults = new SimulatorFaultOptions();
+
     @Option(names = "--timeout", defaultValue = "180", description = "Seconds to wait for every signal to finish (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
@@ -102,7 +110,11 @@ public final class DemoCommand implements Callable<Integer> {
         if (signals < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--signals must be at least 1");
         }
-        List<DemoInput> inputs = input == null ? DemoInput.bundled() : DemoInput.read(input);
+        if (duplicateRatio < 0 || duplicateRatio > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--duplicate-ratio must be between 0 and 1");
+        }
+        List<DemoInput> inputs = DemoInput.plan(input == null ? DemoInput.bundled() : DemoInput.read(input), signals,
+                duplicateRatio);
         String apiKey = System.getenv("ANTHROPIC_API_KEY");
         boolean realClaude = apiKey != null && !apiKey.isBlank();
         Ports.requireFree("Kafka", HOST, kafkaPort);
@@ -125,7 +137,11 @@ public final class DemoCommand implements Callable<Integer> {
                 progress("using real Claude (ANTHROPIC_API_KEY is set)");
             } else {
                 simulator = resources.add(ClaudeSimulator.start(HOST, simPort,
-                        SimulatorOptions.defaults().withLatency(Duration.ofMillis(simLatencyMs))));
+                        SimulatorOptions.defaults().withLatency(Duration.ofMillis(simLatencyMs))
+                                .withFaults(simulatorFaults.plan(spec.commandLine(), Instant.now()))));
+                if (!simulatorFaults.describe().isEmpty()) {
+                    progress("the simulator injects " + simulatorFaults.describe());
+                }
                 claudeUrl = simulator.baseUrl();
             }
             Map<String, Object> settings = new HashMap<>();
@@ -178,7 +194,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             long start = System.currentTimeMillis();
             for (int i = 0; i < signals; i++) {
-                DemoInput in = inputs.get(i % inputs.size());
+                DemoInput in = inputs.get(i);
                 String id = "demo-" + run + "-" + (i + 1);
                 String key = (in.key() == null ? "signal" : in.key()) + "-" + (i + 1);
                 long now = System.currentTimeMillis();

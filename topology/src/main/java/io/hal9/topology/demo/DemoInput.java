@@ -31,6 +31,31 @@ public record DemoInput(String key, String content, Map<String, Double> features
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BUNDLED = "/io/hal9/topology/demo/signals.jsonl";
 
+    /**
+     * The {@code count} signals to publish: the inputs in order, repeated with a variant number
+     * once they run out (so every fresh signal has its own content), of which an evenly spread
+     * share {@code duplicateRatio} repeat an earlier signal's content (chosen with a fixed seed).
+     */
+    public static List<DemoInput> plan(List<DemoInput> inputs, int count, double duplicateRatio) {
+        List<DemoInput> planned = new ArrayList<>(count);
+        java.util.Random random = new java.util.Random(9);
+        int fresh = 0;
+        for (int i = 0; i < count; i++) {
+            boolean duplicate = i > 0 && Math.floor((i + 1) * duplicateRatio) > Math.floor(i * duplicateRatio);
+            if (duplicate) {
+                DemoInput earlier = planned.get(random.nextInt(planned.size()));
+                planned.add(new DemoInput(null, earlier.content(), earlier.features(), earlier.metadata()));
+                continue;
+            }
+            DemoInput base = inputs.get(fresh % inputs.size());
+            int round = fresh / inputs.size();
+            planned.add(round == 0 ? base : new DemoInput(base.key(), base.content() + " (variant " + (round + 1) + ")",
+                    base.features(), base.metadata()));
+            fresh++;
+        }
+        return planned;
+    }
+
     /** The bundled sample tasks. */
     public static List<DemoInput> bundled() {
         try (InputStream in = DemoInput.class.getResourceAsStream(BUNDLED)) {

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import io.hal9.neurons.ClaudeSimulator;
 import io.hal9.neurons.SimulatorOptions;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,12 +24,21 @@ final class ClaudeSimCommand implements Callable<Integer> {
     @Option(names = "--latency-ms", defaultValue = "20", description = "Latency of every answer (default ${DEFAULT-VALUE}).")
     long latencyMs;
 
+    @CommandLine.Mixin
+    SimulatorFaultOptions faults = new SimulatorFaultOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         Ports.requireFree("simulator", host, port);
-        ClaudeSimulator simulator = ClaudeSimulator.start(host, port,
-                SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)));
-        System.out.println("claude-sim: listening on " + simulator.baseUrl() + " (POST /v1/messages)");
+        ClaudeSimulator simulator = ClaudeSimulator.start(host, port, SimulatorOptions.defaults()
+                .withLatency(Duration.ofMillis(latencyMs))
+                .withFaults(faults.plan(spec.commandLine(), java.time.Instant.now())));
+        String injected = faults.describe();
+        System.out.println("claude-sim: listening on " + simulator.baseUrl() + " (POST /v1/messages)"
+                + (injected.isEmpty() ? "" : "; injecting " + injected));
         System.out.flush();
         Shutdown.await(simulator);
         return Hal9.EXIT_OK;

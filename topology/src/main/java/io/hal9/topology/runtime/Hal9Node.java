@@ -102,11 +102,19 @@ public final class Hal9Node implements AutoCloseable {
     }
 
     public Health health() {
-        List<Health.LayerHealth> states = layers.stream()
-                .map(l -> new Health.LayerHealth(l.spec().layer(), l.spec().applicationId(), l.state().name()))
-                .toList();
+        List<Health.LayerHealth> states = layers.stream().map(Hal9Node::layerHealth).toList();
+        boolean keyAccepted = layers.stream().noneMatch(l -> l.stage().keyRejected());
         return new Health(Health.SERVICE, Version.get(), ProcessHandle.current().pid(), startedAt.toString(),
-                running() ? "UP" : "DOWN", states);
+                running() && keyAccepted ? "UP" : "DOWN", states);
+    }
+
+    private static Health.LayerHealth layerHealth(LayerRuntime layer) {
+        long hits = layer.cache().hits();
+        long lookups = hits + layer.cache().misses();
+        double hitRatio = lookups == 0 ? 0.0 : Math.round(hits * 1000.0 / lookups) / 1000.0;
+        return new Health.LayerHealth(layer.spec().layer(), layer.spec().applicationId(), layer.state().name(),
+                layer.stage().keyRejected() ? "KEY_REJECTED" : "OK", layer.breaker().state().name(), hitRatio,
+                layer.stage().inFlight(), layer.stage().waiting());
     }
 
     public int adminPort() {

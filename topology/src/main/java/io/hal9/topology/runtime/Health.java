@@ -9,7 +9,7 @@ import java.util.List;
  * @param version   the HAL9 Streams version
  * @param pid       this process
  * @param startedAt when the process started (ISO-8601)
- * @param status    {@code UP} when every layer runs, {@code DOWN} otherwise
+ * @param status    {@code UP} when every layer runs and Claude accepts the key, {@code DOWN} otherwise
  * @param layers    each layer this process runs
  */
 public record Health(String service, String version, long pid, String startedAt, String status,
@@ -17,8 +17,13 @@ public record Health(String service, String version, long pid, String startedAt,
 
     public static final String SERVICE = "hal9-streams";
 
-    /** One layer's Kafka Streams application and its state. */
-    public record LayerHealth(String layer, String applicationId, String state) {
+    /**
+     * One layer: its Kafka Streams application and state, whether Claude accepts the key
+     * ({@code OK} or {@code KEY_REJECTED}), the breaker's state, the cache hit ratio, and the
+     * signals in flight and waiting.
+     */
+    public record LayerHealth(String layer, String applicationId, String state, String neuron, String breaker,
+                              double cacheHitRatio, int inFlight, int waiting) {
     }
 
     public boolean up() {

@@ -3,6 +3,10 @@ package io.hal9.topology.runtime;
 import java.time.Duration;
 import java.util.Properties;
 
+import io.hal9.neurons.BreakerNeuronClient;
+import io.hal9.neurons.BreakerSettings;
+import io.hal9.neurons.CacheSettings;
+import io.hal9.neurons.CachedNeuronClient;
 import io.hal9.neurons.NeuronClient;
 import io.hal9.topology.LayerMetrics;
 import io.hal9.topology.LayerSpec;
@@ -60,6 +64,8 @@ public final class LayerRuntime implements AutoCloseable {
     static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
     private final LayerSpec spec;
+    private final BreakerNeuronClient breaker;
+    private final CachedNeuronClient cache;
     private final NeuronStage stage;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -68,7 +74,13 @@ public final class LayerRuntime implements AutoCloseable {
         this.spec = spec;
         Properties props = streamsProperties(spec, config);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-        this.stage = new NeuronStage(spec, StageSettings.from(config), neuron, new LayerMetrics(registry, spec.layer()),
+        // cache first, then the breaker: a cached answer is served even while Claude is down
+        this.breaker = new BreakerNeuronClient(neuron, breakerSettings(config), spec.layer());
+        this.cache = new CachedNeuronClient(breaker, new CacheSettings(config.getBoolean(Hal9Config.CACHE_ENABLED_CONFIG),
+                config.layerCacheTtl(spec.layer()), config.getLong(Hal9Config.CACHE_MAX_BYTES_CONFIG)), spec.layer());
+        breaker.bindMetrics(registry);
+        cache.bindMetrics(registry);
+        this.stage = new NeuronStage(spec, StageSettings.from(config), cache, new LayerMetrics(registry, spec.layer()),
                 registry);
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();
@@ -80,6 +92,15 @@ public final class LayerRuntime implements AutoCloseable {
         });
         this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("layer", spec.layer()));
         this.streamsMetrics.bindTo(registry);
+    }
+
+    /** The breaker settings ({@code hal9.breaker.*}). */
+    static BreakerSettings breakerSettings(Hal9Config config) {
+        return new BreakerSettings(Duration.ofMillis(config.getInt(Hal9Config.BREAKER_WINDOW_MS_CONFIG)),
+                config.getInt(Hal9Config.BREAKER_MIN_CALLS_CONFIG),
+                config.getInt(Hal9Config.BREAKER_FAILURE_RATE_PERCENT_CONFIG),
+                Duration.ofMillis(config.getInt(Hal9Config.BREAKER_OPEN_MS_CONFIG)),
+                config.getInt(Hal9Config.BREAKER_HALF_OPEN_CALLS_CONFIG));
     }
 
     /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
@@ -118,6 +139,14 @@ public final class LayerRuntime implements AutoCloseable {
 
     public NeuronStage stage() {
         return stage;
+    }
+
+    public BreakerNeuronClient breaker() {
+        return breaker;
+    }
+
+    public CachedNeuronClient cache() {
+        return cache;
     }
 
     /**
