@@ -15,6 +15,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link NeuronClient} that stops calling Claude while Claude is failing (DESIGN "Processing
@@ -56,6 +58,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * its owner.
  */
 public final class BreakerNeuronClient implements NeuronClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BreakerNeuronClient.class);
 
     /** Gauge: 1 while the breaker is open (OPEN or FORCED_OPEN), else 0; tag {@code layer}. */
     public static final String OPEN_GAUGE = "hal9.circuit.breaker.open";
@@ -103,8 +107,15 @@ public final class BreakerNeuronClient implements NeuronClient {
         this.breakers = CircuitBreakerRegistry.of(config);
         this.breaker = breakers.circuitBreaker(breakerName(layer), Map.of("layer", layer));
         breaker.getEventPublisher().onStateTransition(event -> {
-            if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+            CircuitBreaker.State to = event.getStateTransition().getToState();
+            if (to == CircuitBreaker.State.OPEN) {
                 openedAtNanos.set(System.nanoTime());
+                CircuitBreaker.Metrics metrics = breaker.getMetrics();
+                LOG.warn("layer {}: Claude breaker opened ({}% of {} calls failed); signals wait {} s before trial "
+                                + "calls", layer, Math.round(metrics.getFailureRate()),
+                        metrics.getNumberOfBufferedCalls(), settings.openDuration().toSeconds());
+            } else {
+                LOG.info("layer {}: Claude breaker {}", layer, to);
             }
         });
     }

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Token
  * usage is estimated as ceil(chars / 4). Other paths answer 404 {@code not_found_error}.
  * Every answer waits for the configured latency (plus jitter); a {@link FaultPlan} may replace an
- * answer with an error in Anthropic's error shape, with {@code retry-after} and a delay.
+ * answer with an error in Anthropic's error shape, with {@code retry-after}, sent after the same
+ * latency plus the fault's own delay (a hang is a very long delay).
  *
  * <p><b>Concurrency:</b> requests are never serialized and no thread waits per request: parsing
  * runs on a small pool of handler threads, and each answer is scheduled for its due time and sent
@@ -225,7 +226,9 @@ public final class ClaudeSimulator implements AutoCloseable {
         Optional<SimulatedFault> fault = options.faults().next(simulated);
         if (fault.isPresent()) {
             SimulatedFault f = fault.get();
-            reply(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()), f.retryAfter(), f.delay());
+            // an error takes the API's time too: it arrives after the latency, plus the fault's own delay
+            reply(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()), f.retryAfter(),
+                    latency().plus(f.delay()));
             return;
         }
         reply(exchange, pendingAnswer, 200, answer(simulated), Optional.empty(), latency());
