@@ -260,8 +260,8 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("result %s  key=%s  %d ms%n", result.getRootId(),
                     new String(record.key(), StandardCharsets.UTF_8), now - published);
             for (Hop hop : result.getHops()) {
-                out.printf("    %s %-14s %s%n", hop.getLayer(), "(" + hop.getLatencyMs() + " ms)",
-                        shorten(hop.getOutput(), 100));
+                out.printf("    %s %-14s %s%n", hop.getLayer(),
+                        hop.getCacheHit() ? "(cached)" : "(" + hop.getLatencyMs() + " ms)", shorten(hop.getOutput(), 100));
             }
         } else {
             DeadLetter letter = topics.deadLetterSerde().deserializer().deserialize(record.topic(), record.value());

@@ -64,6 +64,21 @@ class DemoCommandTest {
     }
 
     @Test
+    void shouldAnswerRepeatedContentsFromTheCache() throws Exception {
+        // 10 signals of which half repeat an earlier content: 5 distinct contents through 3 layers
+        int exit = run("demo", "--signals", "10", "--duplicate-ratio", "0.5", "--json", "--kafka-port", "0",
+                "--registry-port", "0", "--admin-port", "0", "--sim-port", "0", "--sim-latency-ms", "5");
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        JsonNode figures = JSON.readTree(lines.get(lines.size() - 1));
+        assertThat(figures.path("results").asInt()).isEqualTo(10);
+        assertThat(figures.path("claude_calls").asInt()).isEqualTo(15);
+        assertThat(figures.path("cache_hits").asInt()).isEqualTo(15);
+        assertThat(out.toString()).contains("(cached)");
+    }
+
+    @Test
     void shouldRefuseATakenKafkaPortWithOneClearLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             int exit = run("demo", "--kafka-port", String.valueOf(taken.getLocalPort()), "--registry-port", "0",
