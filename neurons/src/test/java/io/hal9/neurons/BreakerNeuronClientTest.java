@@ -15,13 +15,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** BreakerNeuronClient over the real SDK (ClaudeNeuronClient, no SDK retries) against the simulator over HTTP. */
 class BreakerNeuronClientTest {
 
-    private static final String KEY = "sk-ant-test-0123456789abcdef";
     private static final LayerProfile L3 = LayerProfile.defaults("L3");
     private static final Duration OPEN = Duration.ofSeconds(1);
     private static final BreakerSettings SETTINGS = BreakerSettings.defaults().withOpenDuration(OPEN);
@@ -37,27 +36,13 @@ class BreakerNeuronClientTest {
                     SimulatedFault.of(401, "authentication_error", "invalid x-api-key")),
             request -> outage.get() ? Optional.of(SimulatedFault.overloaded()) : Optional.empty());
 
-    private ClaudeSimulator simulator;
-    private ClaudeNeuronClient claude;
+    @RegisterExtension
+    final SimulatorFixture fixture = new SimulatorFixture();
     private BreakerNeuronClient breaker;
 
-    @AfterEach
-    void tearDown() {
-        if (breaker != null) {
-            breaker.close();
-        }
-        if (claude != null) {
-            claude.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
-
     private void start(SimulatorOptions options, Duration timeout) {
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, options);
-        claude = new ClaudeNeuronClient(new ClaudeSettings(KEY, simulator.baseUrl(), timeout, 0));
-        breaker = new BreakerNeuronClient(claude, SETTINGS, "L3");
+        fixture.start(options);
+        breaker = fixture.closing(new BreakerNeuronClient(fixture.client(timeout), SETTINGS, "L3"));
     }
 
     private void start() {
@@ -99,7 +84,7 @@ class BreakerNeuronClientTest {
 
         assertThat(breaker.state()).isEqualTo(State.OPEN);
         assertThat(breaker.open()).isTrue();
-        assertThat(simulator.requestCount()).isEqualTo(5);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(5);
         NeuronException refused = failureOf("while open");
         assertThat(refused.category()).isEqualTo(FailureCategory.UNAVAILABLE);
         assertThat(refused.category().retryable()).isFalse();
@@ -107,7 +92,7 @@ class BreakerNeuronClientTest {
         assertThat(refused.retryAfter()).hasValueSatisfying(
                 after -> assertThat(after).isPositive().isLessThanOrEqualTo(OPEN));
         assertThat(refused.getMessage()).contains("l3-claude");
-        assertThat(simulator.requestCount()).isEqualTo(5);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(5);
         assertThat(breaker.requestCount()).isEqualTo(5);
     }
 
@@ -122,7 +107,7 @@ class BreakerNeuronClientTest {
                 .toList();
         List<FailureCategory> outcomes = asks.stream().map(ask -> failureOf(ask).category()).toList();
 
-        assertThat(simulator.requestCount()).isEqualTo(5 + SETTINGS.halfOpenCalls());
+        assertThat(fixture.simulator().requestCount()).isEqualTo(5 + SETTINGS.halfOpenCalls());
         assertThat(outcomes).filteredOn(category -> category == FailureCategory.TRANSIENT)
                 .hasSize(SETTINGS.halfOpenCalls());
         assertThat(outcomes).filteredOn(category -> category == FailureCategory.UNAVAILABLE)
@@ -143,7 +128,7 @@ class BreakerNeuronClientTest {
 
         assertThat(breaker.state()).isEqualTo(State.CLOSED);
         assertThat(ask("business as usual").text()).isNotEmpty();
-        assertThat(simulator.requestCount()).isEqualTo(5 + SETTINGS.halfOpenCalls() + 1);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(5 + SETTINGS.halfOpenCalls() + 1);
     }
 
     @Test
@@ -157,7 +142,7 @@ class BreakerNeuronClientTest {
 
         assertThat(breaker.state()).isEqualTo(State.CLOSED);
         assertThat(breaker.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
-        assertThat(simulator.requestCount()).isEqualTo(20);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(20);
     }
 
     @Test
@@ -236,7 +221,7 @@ class BreakerNeuronClientTest {
         assertThat(served).isEqualTo(answered.asCached());
         assertThat(uncached.category()).isEqualTo(FailureCategory.UNAVAILABLE);
         assertThat(failed).isEqualTo(4); // 1 success + 4 failures: 80 % of 5 calls
-        assertThat(simulator.requestCount()).isEqualTo(1 + failed);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1 + failed);
         assertThat(registry.get("cache.gets").tag("cache", "l3-neuron-cache").tag("result", "hit")
                 .functionCounter().count()).isEqualTo(1);
         assertThat(registry.get("cache.gets").tag("layer", "L3").tag("result", "miss").functionCounter().count())

@@ -12,37 +12,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CachedNeuronClient over the real SDK (ClaudeNeuronClient, no SDK retries) against the simulator over HTTP. */
 class CachedNeuronClientTest {
 
-    private static final String KEY = "sk-ant-test-0123456789abcdef";
     private static final LayerProfile L3 = LayerProfile.defaults("L3");
     private static final String FAIL_MARKER = "[fail-here]";
 
-    private ClaudeSimulator simulator;
-    private ClaudeNeuronClient claude;
+    @RegisterExtension
+    final SimulatorFixture fixture = new SimulatorFixture();
     private CachedNeuronClient cache;
 
-    @AfterEach
-    void tearDown() {
-        if (cache != null) {
-            cache.close();
-        }
-        if (claude != null) {
-            claude.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
-
     private void start(SimulatorOptions options, CacheSettings settings) {
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, options);
-        claude = new ClaudeNeuronClient(new ClaudeSettings(KEY, simulator.baseUrl(), Duration.ofSeconds(10), 0));
-        cache = new CachedNeuronClient(claude, settings, "L3");
+        fixture.start(options);
+        cache = fixture.closing(new CachedNeuronClient(fixture.client(Duration.ofSeconds(10)), settings, "L3"));
     }
 
     private void start() {
@@ -64,7 +49,7 @@ class CachedNeuronClientTest {
         NeuronReply first = ask("Design the checkout flow");
         NeuronReply second = ask("Design the checkout flow");
 
-        assertThat(simulator.requestCount()).isEqualTo(1);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
         assertThat(first.cached()).isFalse();
         assertThat(second.cached()).isTrue();
         assertThat(second.text()).isEqualTo(first.text());
@@ -80,7 +65,7 @@ class CachedNeuronClientTest {
         NeuronReply again = ask("  Design the checkout flow \n");
 
         assertThat(again.cached()).isTrue();
-        assertThat(simulator.requestCount()).isEqualTo(1);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
     }
 
     @Test
@@ -91,7 +76,7 @@ class CachedNeuronClientTest {
         NeuronReply other = ask("deploy to us");
 
         assertThat(other.cached()).isFalse();
-        assertThat(simulator.requestCount()).isEqualTo(2);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
     }
 
     @Test
@@ -112,10 +97,10 @@ class CachedNeuronClientTest {
             assertThat(ask(request).cached()).as(request.toString()).isFalse();
         }
 
-        assertThat(simulator.requestCount()).isEqualTo(1 + different.size());
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1 + different.size());
         // the same features in another order are the same work
         assertThat(ask(new NeuronRequest(L3, content, Map.of("risk", 1.0, "urgency", 0.5))).cached()).isTrue();
-        assertThat(simulator.requestCount()).isEqualTo(1 + different.size());
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1 + different.size());
     }
 
     @Test
@@ -127,7 +112,7 @@ class CachedNeuronClientTest {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .until(() -> !ask("Plan the rollout").cached());
 
-        assertThat(simulator.requestCount()).isEqualTo(2);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
     }
 
     @Test
@@ -142,7 +127,7 @@ class CachedNeuronClientTest {
         List<NeuronReply> replies = asks.stream().map(CompletableFuture::join).toList();
         assertThat(replies).hasSize(50);
         assertThat(replies).extracting(NeuronReply::text).containsOnly(replies.get(0).text());
-        assertThat(simulator.requestCount()).isEqualTo(1);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
         // one ask made the call; the 49 that joined it made none of their own
         assertThat(replies).filteredOn(reply -> !reply.cached()).hasSize(1);
         assertThat(cache.misses()).isEqualTo(1);
@@ -161,9 +146,9 @@ class CachedNeuronClientTest {
 
         NeuronReply retried = ask("Flaky first time");
         assertThat(retried.cached()).isFalse();
-        assertThat(simulator.requestCount()).isEqualTo(2);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
         assertThat(ask("Flaky first time").cached()).isTrue();
-        assertThat(simulator.requestCount()).isEqualTo(2);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
     }
 
     @Test
@@ -180,7 +165,7 @@ class CachedNeuronClientTest {
         }
 
         assertThat(ask("Joined then failed").cached()).isFalse();
-        assertThat(simulator.requestCount()).isEqualTo(2);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
     }
 
     @Test
@@ -228,7 +213,7 @@ class CachedNeuronClientTest {
 
         assertThat(cache.misses()).isEqualTo(2);
         assertThat(cache.hits()).isEqualTo(2);
-        assertThat(simulator.requestCount()).isEqualTo(2);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
     }
 
     @Test
@@ -238,7 +223,7 @@ class CachedNeuronClientTest {
         assertThat(ask("same").cached()).isFalse();
         assertThat(ask("same").cached()).isFalse();
 
-        assertThat(simulator.requestCount()).isEqualTo(2);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
         assertThat(cache.hits()).isZero();
         assertThat(cache.estimatedBytes()).isZero();
     }
@@ -250,7 +235,8 @@ class CachedNeuronClientTest {
 
         cache.close();
 
-        assertThat(claude.ask(new NeuronRequest(L3, "still open")).get(10, TimeUnit.SECONDS).text()).isNotEmpty();
+        assertThat(fixture.client().ask(new NeuronRequest(L3, "still open")).get(10, TimeUnit.SECONDS).text())
+                .isNotEmpty();
     }
 
     @Test

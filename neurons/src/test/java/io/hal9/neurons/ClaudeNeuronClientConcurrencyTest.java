@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * ClaudeNeuronClient carrying more calls at once than one anthropic-java client (64), through the
@@ -19,31 +19,20 @@ import org.junit.jupiter.api.Test;
  */
 class ClaudeNeuronClientConcurrencyTest {
 
-    private static final String KEY = "sk-ant-test-0123456789abcdef";
     private static final LayerProfile L3 = LayerProfile.defaults("L3");
 
-    private ClaudeSimulator simulator;
-    private ClaudeNeuronClient client;
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
+    @RegisterExtension
+    final SimulatorFixture fixture = new SimulatorFixture();
 
     private void start(Duration latency, int maxConcurrency) {
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withLatency(latency));
-        client = new ClaudeNeuronClient(new ClaudeSettings(KEY, simulator.baseUrl(), Duration.ofSeconds(30), 0)
+        fixture.start(SimulatorOptions.defaults().withLatency(latency));
+        fixture.client(new ClaudeSettings(SimulatorFixture.KEY, fixture.baseUrl(), Duration.ofSeconds(30), 0)
                 .withMaxConcurrency(maxConcurrency));
     }
 
     private List<CompletableFuture<NeuronReply>> ask(int calls) {
         return IntStream.range(0, calls)
-                .mapToObj(i -> client.ask(new NeuronRequest(L3, "task " + i)))
+                .mapToObj(i -> fixture.client().ask(new NeuronRequest(L3, "task " + i)))
                 .toList();
     }
 
@@ -61,7 +50,8 @@ class ClaudeNeuronClientConcurrencyTest {
         assertThat(ClaudeNeuronClient.sdkClientsFor(300)).isEqualTo(5);
         assertThat(ClaudeNeuronClient.sdkClientsFor(1024)).isEqualTo(16);
 
-        ClaudeSettings settings = new ClaudeSettings(KEY, "http://127.0.0.1:9", Duration.ofSeconds(5), 0);
+        ClaudeSettings settings =
+                new ClaudeSettings(SimulatorFixture.KEY, "http://127.0.0.1:9", Duration.ofSeconds(5), 0);
         try (ClaudeNeuronClient defaults = new ClaudeNeuronClient(settings);
                 ClaudeNeuronClient wide = new ClaudeNeuronClient(settings.withMaxConcurrency(300));
                 ClaudeNeuronClient keyless = new ClaudeNeuronClient(settings.withApiKey(null).withMaxConcurrency(300))) {
@@ -79,12 +69,12 @@ class ClaudeNeuronClientConcurrencyTest {
 
         // All 300 wait for their answer at the same time: nothing queues behind a 64-request cap.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-                .until(simulator::inFlight, inFlight -> inFlight == 300);
+                .until(fixture.simulator()::inFlight, inFlight -> inFlight == 300);
         awaitAll(calls, Duration.ofSeconds(20));
-        assertThat(simulator.maxInFlightSeen()).isEqualTo(300);
-        assertThat(simulator.requestCount()).isEqualTo(300);
-        assertThat(client.requestCount()).isEqualTo(300);
-        await().atMost(Duration.ofSeconds(5)).until(simulator::inFlight, inFlight -> inFlight == 0);
+        assertThat(fixture.simulator().maxInFlightSeen()).isEqualTo(300);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(300);
+        assertThat(fixture.client().requestCount()).isEqualTo(300);
+        await().atMost(Duration.ofSeconds(5)).until(fixture.simulator()::inFlight, inFlight -> inFlight == 0);
         // The five SDK clients share one completion executor instead of up to 64 threads each.
         assertThat(threadsNamed(ClaudeNeuronClient.COMPLETION_THREAD_NAME))
                 .isPositive().isLessThanOrEqualTo(ClaudeNeuronClient.COMPLETION_THREADS);
@@ -105,15 +95,15 @@ class ClaudeNeuronClientConcurrencyTest {
         List<CompletableFuture<NeuronReply>> calls = ask(100);
 
         awaitAll(calls, Duration.ofSeconds(20));
-        assertThat(client.sdkClientCount()).isEqualTo(1);
-        assertThat(simulator.maxInFlightSeen()).isEqualTo(64);
-        assertThat(simulator.requestCount()).isEqualTo(100);
+        assertThat(fixture.client().sdkClientCount()).isEqualTo(1);
+        assertThat(fixture.simulator().maxInFlightSeen()).isEqualTo(64);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(100);
     }
 
     @Test
     void shouldCloseEverySdkClient() {
         start(Duration.ofMillis(20), 300);
-        client.close();
+        fixture.client().close();
 
         // Five asks reach each of the five SDK clients once; none of them may still send.
         List<CompletableFuture<NeuronReply>> calls = ask(5);
@@ -123,7 +113,7 @@ class ClaudeNeuronClientConcurrencyTest {
             assertThat(thrown).isInstanceOf(ExecutionException.class);
             assertThat(thrown.getCause()).isInstanceOf(NeuronException.class);
         });
-        assertThat(simulator.requestCount()).isZero();
+        assertThat(fixture.simulator().requestCount()).isZero();
     }
 
     /**
@@ -142,9 +132,9 @@ class ClaudeNeuronClientConcurrencyTest {
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
             System.out.printf("1024 calls at 500 ms, maxConcurrency 1024, run %d: all done in %d ms "
                     + "(%.0f calls/s; asks issued in %d ms; at most %d in flight at the simulator so far)%n",
-                    run, elapsedMs, 1024 * 1000.0 / elapsedMs, issuedMs, simulator.maxInFlightSeen());
+                    run, elapsedMs, 1024 * 1000.0 / elapsedMs, issuedMs, fixture.simulator().maxInFlightSeen());
             assertThat(elapsedMs).isLessThan(20_000);
         }
-        assertThat(simulator.requestCount()).isEqualTo(3 * 1024);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(3 * 1024);
     }
 }

@@ -11,31 +11,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ClaudeNeuronClient through the real anthropic-java SDK against the simulator over HTTP. */
 class ClaudeNeuronClientTest {
 
-    private static final String KEY = "sk-ant-test-0123456789abcdef";
     private static final LayerProfile L3 = LayerProfile.defaults("L3");
 
-    private ClaudeSimulator simulator;
-    private ClaudeNeuronClient client;
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
+    @RegisterExtension
+    final SimulatorFixture fixture = new SimulatorFixture();
 
     private void start(SimulatorOptions options, Duration timeout) {
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, options);
-        client = new ClaudeNeuronClient(new ClaudeSettings(KEY, simulator.baseUrl(), timeout, 0));
+        fixture.start(options);
+        fixture.client(timeout);
     }
 
     private void start(SimulatorOptions options) {
@@ -55,7 +44,7 @@ class ClaudeNeuronClientTest {
         assertThat(thrown).isInstanceOf(ExecutionException.class);
         assertThat(thrown.getCause()).isInstanceOf(NeuronException.class);
         NeuronException failure = (NeuronException) thrown.getCause();
-        assertThat(failure.getMessage()).doesNotContain(KEY);
+        assertThat(failure.getMessage()).doesNotContain(SimulatorFixture.KEY);
         return failure;
     }
 
@@ -63,7 +52,8 @@ class ClaudeNeuronClientTest {
     void shouldAnswerWithTheLayerRoleAppliedToTheContent() throws Exception {
         start(SimulatorOptions.defaults());
 
-        NeuronReply reply = replyOf(client.ask(new NeuronRequest(L3, "Build a login page with two-factor auth")));
+        NeuronReply reply =
+                replyOf(fixture.client().ask(new NeuronRequest(L3, "Build a login page with two-factor auth")));
 
         assertThat(reply.text()).startsWith("L3 Operational:").contains("Build a login page with two-factor auth");
         assertThat(reply.model()).isEqualTo("claude-sonnet-4-5");
@@ -71,8 +61,8 @@ class ClaudeNeuronClientTest {
         assertThat(reply.outputTokens()).isPositive();
         assertThat(reply.stopReason()).isEqualTo("end_turn");
         assertThat(reply.latencyMs()).isGreaterThanOrEqualTo(0);
-        assertThat(client.requestCount()).isEqualTo(1);
-        assertThat(simulator.requestCount()).isEqualTo(1);
+        assertThat(fixture.client().requestCount()).isEqualTo(1);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
     }
 
     @Test
@@ -80,9 +70,9 @@ class ClaudeNeuronClientTest {
         start(SimulatorOptions.defaults());
         LayerProfile l2 = LayerProfile.defaults("L2").withMaxTokens(512);
 
-        replyOf(client.ask(new NeuronRequest(l2, "rename the config key")));
+        replyOf(fixture.client().ask(new NeuronRequest(l2, "rename the config key")));
 
-        RecordedRequest received = simulator.lastRequest().orElseThrow();
+        RecordedRequest received = fixture.simulator().lastRequest().orElseThrow();
         JsonNode body = received.body();
         assertThat(received.method()).isEqualTo("POST");
         assertThat(received.path()).isEqualTo("/v1/messages");
@@ -93,7 +83,7 @@ class ClaudeNeuronClientTest {
         assertThat(body.get("messages").get(0).get("role").asText()).isEqualTo("user");
         assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("rename the config key");
         assertThat(received.header("authorization").or(() -> received.header("x-api-key")))
-                .hasValueSatisfying(value -> assertThat(value).contains(KEY));
+                .hasValueSatisfying(value -> assertThat(value).contains(SimulatorFixture.KEY));
     }
 
     @Test
@@ -101,8 +91,8 @@ class ClaudeNeuronClientTest {
         start(SimulatorOptions.defaults());
         NeuronRequest request = new NeuronRequest(LayerProfile.defaults("L4"), "Migrate billing to the new cluster");
 
-        NeuronReply first = replyOf(client.ask(request));
-        NeuronReply second = replyOf(client.ask(request));
+        NeuronReply first = replyOf(fixture.client().ask(request));
+        NeuronReply second = replyOf(fixture.client().ask(request));
 
         assertThat(first.text()).startsWith("L4 Tactical:").isEqualTo(second.text());
     }
@@ -113,20 +103,20 @@ class ClaudeNeuronClientTest {
         LayerProfile l2 = LayerProfile.defaults("L2");
 
         List<CompletableFuture<NeuronReply>> calls = IntStream.range(0, 50)
-                .mapToObj(i -> client.ask(new NeuronRequest(l2, "task " + i)))
+                .mapToObj(i -> fixture.client().ask(new NeuronRequest(l2, "task " + i)))
                 .toList();
 
         // 50 x 200 ms serialized would take 10 s; concurrent answers finish in well under 5 s.
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
         assertThat(calls).allSatisfy(call -> assertThat(call.join().text()).startsWith("L2 Implementation:"));
-        assertThat(simulator.requestCount()).isEqualTo(50);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(50);
     }
 
     @Test
     void shouldMapUnauthorizedToAuth() {
         startWithFault(SimulatedFault.of(401, "authentication_error", "invalid x-api-key"));
 
-        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
 
         assertThat(failure.category()).isEqualTo(FailureCategory.AUTH);
         assertThat(failure.httpStatus()).isEqualTo(401);
@@ -137,7 +127,7 @@ class ClaudeNeuronClientTest {
     void shouldMapInvalidRequestToClientError() {
         start(SimulatorOptions.defaults());
 
-        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3.withModel(""), "anything")));
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3.withModel(""), "anything")));
 
         assertThat(failure.category()).isEqualTo(FailureCategory.CLIENT_ERROR);
         assertThat(failure.httpStatus()).isEqualTo(400);
@@ -149,19 +139,19 @@ class ClaudeNeuronClientTest {
     void shouldMapOverloadedToTransient() {
         startWithFault(SimulatedFault.overloaded());
 
-        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
 
         assertThat(failure.category()).isEqualTo(FailureCategory.TRANSIENT);
         assertThat(failure.httpStatus()).isEqualTo(529);
         assertThat(failure.retryAfter()).isEmpty();
-        assertThat(simulator.requestCount()).isEqualTo(1);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
     }
 
     @Test
     void shouldMapRateLimitToRateLimitedWithRetryAfter() {
         startWithFault(SimulatedFault.rateLimited(Duration.ofSeconds(7)));
 
-        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
 
         assertThat(failure.category()).isEqualTo(FailureCategory.RATE_LIMITED);
         assertThat(failure.httpStatus()).isEqualTo(429);
@@ -173,7 +163,7 @@ class ClaudeNeuronClientTest {
         start(SimulatorOptions.defaults().withFaults(request -> Optional.of(SimulatedFault.hang(Duration.ofSeconds(2)))),
                 Duration.ofMillis(300));
 
-        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
 
         assertThat(failure.category()).isEqualTo(FailureCategory.TIMEOUT);
         assertThat(failure.httpStatus()).isZero();
@@ -183,7 +173,7 @@ class ClaudeNeuronClientTest {
     void shouldReturnBeforeTheAnswerArrives() throws Exception {
         start(SimulatorOptions.defaults().withLatency(Duration.ofSeconds(1)));
 
-        CompletableFuture<NeuronReply> call = client.ask(new NeuronRequest(L3, "anything"));
+        CompletableFuture<NeuronReply> call = fixture.client().ask(new NeuronRequest(L3, "anything"));
 
         assertThat(call).isNotDone();
         assertThat(replyOf(call).text()).startsWith("L3 Operational:");
@@ -191,12 +181,12 @@ class ClaudeNeuronClientTest {
 
     @Test
     void shouldFailWithAuthWithoutCallingWhenNoKeyIsConfigured() {
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults());
-        client = new ClaudeNeuronClient(new ClaudeSettings(null, simulator.baseUrl(), Duration.ofSeconds(5), 0));
+        fixture.start(SimulatorOptions.defaults());
+        fixture.client(new ClaudeSettings(null, fixture.baseUrl(), Duration.ofSeconds(5), 0));
 
-        NeuronException failure = failureOf(client.ask(new NeuronRequest(L3, "anything")));
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
 
         assertThat(failure.category()).isEqualTo(FailureCategory.AUTH);
-        assertThat(simulator.requestCount()).isZero();
+        assertThat(fixture.simulator().requestCount()).isZero();
     }
 }

@@ -3,7 +3,6 @@ package io.hal9.neurons;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,8 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The simulator's in-flight gauge and its capacity, spoken to directly with java.net.http. */
 class ClaudeSimulatorConcurrencyTest {
@@ -28,28 +27,16 @@ class ClaudeSimulatorConcurrencyTest {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
             .build();
-    private ClaudeSimulator simulator;
-
-    @AfterEach
-    void stopSimulator() {
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
+    @RegisterExtension
+    final SimulatorFixture fixture = new SimulatorFixture();
 
     private void start(SimulatorOptions options) {
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, options);
+        fixture.start(options);
     }
 
     private CompletableFuture<HttpResponse<String>> post(String path, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(VALID_BODY));
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = fixture.post(path, VALID_BODY, Duration.ofSeconds(30), headers);
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private List<CompletableFuture<HttpResponse<String>>> postMessages(int count) {
@@ -64,18 +51,18 @@ class ClaudeSimulatorConcurrencyTest {
     @Test
     void shouldCountRequestsInFlightUntilTheirAnswersAreSent() throws Exception {
         start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(1500)));
-        assertThat(simulator.inFlight()).isZero();
-        assertThat(simulator.maxInFlightSeen()).isZero();
+        assertThat(fixture.simulator().inFlight()).isZero();
+        assertThat(fixture.simulator().maxInFlightSeen()).isZero();
 
         List<CompletableFuture<HttpResponse<String>>> calls = postMessages(20);
 
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-                .until(simulator::inFlight, inFlight -> inFlight == 20);
+                .until(fixture.simulator()::inFlight, inFlight -> inFlight == 20);
         assertThat(calls).noneMatch(CompletableFuture::isDone);
         awaitAll(calls, 200);
         // A client that has its answer no longer finds it counted.
-        assertThat(simulator.inFlight()).isZero();
-        assertThat(simulator.maxInFlightSeen()).isEqualTo(20);
+        assertThat(fixture.simulator().inFlight()).isZero();
+        assertThat(fixture.simulator().maxInFlightSeen()).isEqualTo(20);
     }
 
     @Test
@@ -84,16 +71,16 @@ class ClaudeSimulatorConcurrencyTest {
 
         CompletableFuture<HttpResponse<String>> hung = post("/v1/messages", "x-api-key", "k");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-                .until(simulator::inFlight, inFlight -> inFlight == 1);
+                .until(fixture.simulator()::inFlight, inFlight -> inFlight == 1);
         HttpResponse<String> unauthorized = post("/v1/messages").get(10, TimeUnit.SECONDS);
         HttpResponse<String> notFound = post("/v1/complete", "x-api-key", "k").get(10, TimeUnit.SECONDS);
 
         assertThat(unauthorized.statusCode()).isEqualTo(401);
         assertThat(notFound.statusCode()).isEqualTo(404);
-        assertThat(simulator.inFlight()).isEqualTo(1);
+        assertThat(fixture.simulator().inFlight()).isEqualTo(1);
         assertThat(hung.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(504);
-        assertThat(simulator.inFlight()).isZero();
-        assertThat(simulator.maxInFlightSeen()).isEqualTo(2);
+        assertThat(fixture.simulator().inFlight()).isZero();
+        assertThat(fixture.simulator().maxInFlightSeen()).isEqualTo(2);
     }
 
     @Test
@@ -102,11 +89,11 @@ class ClaudeSimulatorConcurrencyTest {
 
         postMessages(3);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-                .until(simulator::inFlight, inFlight -> inFlight == 3);
-        simulator.close();
+                .until(fixture.simulator()::inFlight, inFlight -> inFlight == 3);
+        fixture.simulator().close();
 
-        assertThat(simulator.inFlight()).isZero();
-        assertThat(simulator.maxInFlightSeen()).isEqualTo(3);
+        assertThat(fixture.simulator().inFlight()).isZero();
+        assertThat(fixture.simulator().maxInFlightSeen()).isEqualTo(3);
     }
 
     /** 1,024 requests wait at once and are all answered about one latency later. */
@@ -117,15 +104,15 @@ class ClaudeSimulatorConcurrencyTest {
         long started = System.nanoTime();
         List<CompletableFuture<HttpResponse<String>>> calls = postMessages(1024);
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
-                .until(simulator::inFlight, inFlight -> inFlight == 1024);
+                .until(fixture.simulator()::inFlight, inFlight -> inFlight == 1024);
         long allReceivedMs = (System.nanoTime() - started) / 1_000_000;
         awaitAll(calls, 200);
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
         System.out.printf("simulator, 1024 requests at 2000 ms over java.net.http: all in flight after %d ms, "
                 + "all answered after %d ms%n", allReceivedMs, elapsedMs);
-        assertThat(simulator.maxInFlightSeen()).isEqualTo(1024);
-        assertThat(simulator.inFlight()).isZero();
+        assertThat(fixture.simulator().maxInFlightSeen()).isEqualTo(1024);
+        assertThat(fixture.simulator().inFlight()).isZero();
         assertThat(elapsedMs).isLessThan(20_000);
     }
 }

@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The simulator's HTTP contract, spoken to directly with java.net.http. */
 class ClaudeSimulatorHttpTest {
@@ -26,30 +25,20 @@ class ClaudeSimulatorHttpTest {
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicReference<SimulatedRequest> seenByFaultPlan = new AtomicReference<>();
-    private ClaudeSimulator simulator;
+    @RegisterExtension
+    final SimulatorFixture fixture = new SimulatorFixture();
 
     @BeforeEach
     void startSimulator() {
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withFaults(request -> {
+        fixture.start(SimulatorOptions.defaults().withFaults(request -> {
             seenByFaultPlan.set(request);
             return Optional.empty();
         }));
     }
 
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
-    }
-
     private HttpResponse<String> post(String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = fixture.post(path, body, Duration.ofSeconds(10), headers);
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode errorOf(HttpResponse<String> response) throws Exception {
@@ -75,7 +64,7 @@ class ClaudeSimulatorHttpTest {
         assertThat(message.get("stop_sequence").isNull()).isTrue();
         assertThat(message.get("usage").get("input_tokens").asLong()).isPositive();
         assertThat(message.get("usage").get("output_tokens").asLong()).isPositive();
-        assertThat(simulator.lastRequest().orElseThrow().header("X-Api-Key")).contains("k1");
+        assertThat(fixture.simulator().lastRequest().orElseThrow().header("X-Api-Key")).contains("k1");
     }
 
     @Test
@@ -83,7 +72,7 @@ class ClaudeSimulatorHttpTest {
         HttpResponse<String> response = post("/v1/messages", VALID_BODY, "authorization", "Bearer k2");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(simulator.lastRequest().orElseThrow().header("authorization")).contains("Bearer k2");
+        assertThat(fixture.simulator().lastRequest().orElseThrow().header("authorization")).contains("Bearer k2");
     }
 
     @Test
@@ -126,7 +115,7 @@ class ClaudeSimulatorHttpTest {
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(errorOf(response).get("type").asText()).isEqualTo("not_found_error");
-        assertThat(simulator.requestCount()).isZero();
+        assertThat(fixture.simulator().requestCount()).isZero();
     }
 
     @Test
@@ -140,8 +129,8 @@ class ClaudeSimulatorHttpTest {
 
     @Test
     void shouldAnswerAnInjectedFaultInAnthropicsErrorShapeWithRetryAfter() throws Exception {
-        simulator.close();
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults()
+        fixture.closeSimulator();
+        fixture.start(SimulatorOptions.defaults()
                 .withFaults(request -> Optional.of(SimulatedFault.rateLimited(Duration.ofSeconds(3)))));
 
         HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");

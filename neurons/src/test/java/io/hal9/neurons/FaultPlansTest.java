@@ -16,26 +16,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class FaultPlansTest {
 
-    private static final String KEY = "sk-ant-test-0123456789abcdef";
     private static final Instant NOON = Instant.parse("2026-11-27T12:00:00Z");
 
-    private ClaudeSimulator simulator;
-    private ClaudeNeuronClient client;
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
+    @RegisterExtension
+    final SimulatorFixture fixture = new SimulatorFixture();
 
     private static SimulatedRequest request(long sequence) {
         return new SimulatedRequest(sequence, "claude-sonnet-4-5", "system", "content " + sequence);
@@ -46,12 +35,13 @@ class FaultPlansTest {
     }
 
     private void start(FaultPlan plan, Duration timeout) {
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withFaults(plan));
-        client = new ClaudeNeuronClient(new ClaudeSettings(KEY, simulator.baseUrl(), timeout, 0));
+        fixture.start(SimulatorOptions.defaults().withFaults(plan));
+        fixture.client(timeout);
     }
 
     private NeuronException failureOf(String content) {
-        Throwable thrown = catchThrowable(() -> client.ask(new NeuronRequest(LayerProfile.defaults("L2"), content))
+        Throwable thrown = catchThrowable(() -> fixture.client()
+                .ask(new NeuronRequest(LayerProfile.defaults("L2"), content))
                 .get(10, TimeUnit.SECONDS));
         assertThat(thrown).isInstanceOf(ExecutionException.class).cause().isInstanceOf(NeuronException.class);
         return (NeuronException) thrown.getCause();
@@ -145,18 +135,18 @@ class FaultPlansTest {
     @Test
     void shouldTimeOutOnAHangAndCloseTheSimulatorWithoutWaitingForIt() {
         start(FaultPlans.hangs(1.0, 5), Duration.ofMillis(300));
-        CompletableFuture<NeuronReply> second = client.ask(new NeuronRequest(LayerProfile.defaults("L2"), "hang 2"));
+        CompletableFuture<NeuronReply> second =
+                fixture.client().ask(new NeuronRequest(LayerProfile.defaults("L2"), "hang 2"));
 
         assertThat(failureOf("hang 1").category()).isEqualTo(FailureCategory.TIMEOUT);
         await().atMost(Duration.ofSeconds(5)).until(second::isDone);
-        client.close();
-        client = null;
+        fixture.closeClient();
 
+        ClaudeSimulator closed = fixture.simulator();
         long started = System.nanoTime();
-        simulator.close();
+        fixture.closeSimulator();
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
-        assertThat(simulator.inFlight()).isZero();
-        simulator = null;
+        assertThat(closed.inFlight()).isZero();
     }
 
     @Test
