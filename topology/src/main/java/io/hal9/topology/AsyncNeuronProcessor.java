@@ -173,9 +173,13 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
                 NeuronReply reply = completion.reply();
                 stage.keyAccepted();
                 Signal input = entry.getSignal();
-                stage.metrics().claudeRequest(LayerMetrics.OUTCOME_OK, reply.latencyMs(), reply.inputTokens(),
-                        reply.outputTokens());
-                stage.metrics().forwarded(NeuronRecords.sinceCreation(input, entry.getTimestamp(), now));
+                if (!reply.cached()) {
+                    stage.metrics().claudeRequest(LayerMetrics.OUTCOME_OK, reply.latencyMs(), reply.inputTokens(),
+                            reply.outputTokens());
+                    stage.metrics().cost(reply.model(), reply.inputTokens(), reply.outputTokens());
+                }
+                stage.metrics().forwarded(NeuronRecords.sinceCreation(input, entry.getTimestamp(), now),
+                        reply.cached());
                 context.forward(new Record<>(bytes(entry.getKey()),
                         new NeuronOutcome.Forwarded(records.derive(input, reply, now)), entry.getTimestamp()));
                 finish(completion.sequence(), entry);

@@ -18,23 +18,40 @@ public final class LayerMetrics {
     public static final String SIGNAL_DURATION = "hal9.signal.duration";
     public static final String CLAUDE_REQUEST_DURATION = "hal9.claude.request.duration";
     public static final String CLAUDE_TOKENS = "hal9.claude.tokens";
+    public static final String CLAUDE_COST = "hal9.claude.cost.usd";
 
     public static final String OUTCOME_OK = "ok";
     public static final String OUTCOME_FORWARDED = "forwarded";
+    public static final String OUTCOME_CACHED = "cached";
     public static final String OUTCOME_DEAD_LETTERED = "dead_lettered";
 
     private final MeterRegistry registry;
     private final String layer;
     private final Counter forwarded;
+    private final Counter cached;
+    private final Counter cost;
+    private final java.util.Map<String, double[]> prices;
+    private final java.util.Set<String> unpricedModels = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Counter deadLettered;
     private final Counter inputTokens;
     private final Counter outputTokens;
     private final Timer signalDuration;
 
     public LayerMetrics(MeterRegistry registry, String layer) {
+        this(registry, layer, java.util.Map.of());
+    }
+
+    /** @param prices model → {input, output} US dollars per million tokens */
+    public LayerMetrics(MeterRegistry registry, String layer, java.util.Map<String, double[]> prices) {
         this.registry = registry;
         this.layer = layer;
+        this.prices = prices;
         this.forwarded = processed(OUTCOME_FORWARDED);
+        this.cached = processed(OUTCOME_CACHED);
+        this.cost = Counter.builder(CLAUDE_COST)
+                .description("What the layer's Claude calls cost, from the configured price table")
+                .tag("layer", layer)
+                .register(registry);
         this.deadLettered = processed(OUTCOME_DEAD_LETTERED);
         this.inputTokens = tokens("input");
         this.outputTokens = tokens("output");
@@ -47,9 +64,24 @@ public final class LayerMetrics {
                 .register(registry);
     }
 
-    public void forwarded(long millisSinceCreation) {
-        forwarded.increment();
+    /** A derived signal went out; {@code fromCache} when its answer came from the cache. */
+    public void forwarded(long millisSinceCreation, boolean fromCache) {
+        (fromCache ? cached : forwarded).increment();
         signalDuration.record(Math.max(0, millisSinceCreation), TimeUnit.MILLISECONDS);
+    }
+
+    /** What a call cost, by the model's price per million tokens. */
+    public void cost(String model, long inputTokens, long outputTokens) {
+        double[] price = prices.get(model);
+        if (price == null) {
+            if (!prices.isEmpty() && unpricedModels.add(model)) {
+                org.slf4j.LoggerFactory.getLogger(LayerMetrics.class).warn(
+                        "layer {}: model {} has no price in hal9.claude.prices.usd.per.mtok; its cost counts as 0",
+                        layer, model);
+            }
+            return;
+        }
+        cost.increment((inputTokens * price[0] + outputTokens * price[1]) / 1_000_000.0);
     }
 
     public void deadLettered() {

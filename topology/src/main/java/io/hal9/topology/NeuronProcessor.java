@@ -81,8 +81,11 @@ public final class NeuronProcessor implements Processor<byte[], byte[], byte[], 
             throw new StreamsException("interrupted while waiting for the " + spec.layer() + " neuron", e);
         }
         long now = context.currentSystemTimeMs();
-        metrics.claudeRequest(LayerMetrics.OUTCOME_OK, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
-        metrics.forwarded(NeuronRecords.sinceCreation(input, record.timestamp(), now));
+        if (!reply.cached()) {
+            metrics.claudeRequest(LayerMetrics.OUTCOME_OK, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
+            metrics.cost(reply.model(), reply.inputTokens(), reply.outputTokens());
+        }
+        metrics.forwarded(NeuronRecords.sinceCreation(input, record.timestamp(), now), reply.cached());
         context.forward(record.withValue(new NeuronOutcome.Forwarded(records.derive(input, reply, now))));
     }
 

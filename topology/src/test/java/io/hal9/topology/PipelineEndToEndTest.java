@@ -190,7 +190,7 @@ class PipelineEndToEndTest {
     }
 
     @Test
-    void shouldReportHealthAndMetricsOverHttp() throws Exception {
+    void shouldAnswerHealthProbesAsHal9() throws Exception {
         try (KafkaProducer<byte[], Signal> producer = signalProducer()) {
             producer.send(new ProducerRecord<>(input(), key("k"), signal("health-1", "check the health"))).get();
         }
@@ -210,13 +210,55 @@ class PipelineEndToEndTest {
         });
         assertThat(layers).containsExactly("L2", "L3", "L4");
 
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(get("/health/ready").body()).path("service").asText()).isEqualTo("hal9-streams");
+    }
+
+    @Test
+    void shouldExposeEveryNamedSeriesWithAPlausibleValue() throws Exception {
+        // Given two signals with the same content: the second is answered from the cache at every layer
+        try (KafkaProducer<byte[], Signal> producer = signalProducer()) {
+            producer.send(new ProducerRecord<>(input(), key("a"), signal("metrics-1", "measure me"))).get();
+        }
+        assertThat(KAFKA.consume(topics.results().name(), 1, DELIVERY)).hasSize(1);
+        try (KafkaProducer<byte[], Signal> producer = signalProducer()) {
+            producer.send(new ProducerRecord<>(input(), key("b"), signal("metrics-2", "measure me"))).get();
+        }
+        assertThat(KAFKA.consume(topics.results().name(), 2, DELIVERY)).hasSize(2);
+
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String metrics = get("/metrics").body();
-            assertThat(metrics).contains("hal9_signals_processed_total{layer=\"L4\",outcome=\"forwarded\"} 1.0");
-            assertThat(metrics).contains("hal9_claude_tokens_total{layer=\"L2\",type=\"input\"}");
-            assertThat(metrics).contains("hal9_claude_request_duration_seconds_count{layer=\"L3\",outcome=\"ok\"} 1");
-            assertThat(metrics).contains("kafka_stream");
+            for (String layer : List.of("L2", "L3", "L4")) {
+                String l = "layer=\"" + layer + "\"";
+                assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"forwarded\"}")).isEqualTo(1);
+                assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"cached\"}")).isEqualTo(1);
+                assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"dead_lettered\"}")).isZero();
+                assertThat(value(metrics, "hal9_signal_duration_seconds_count{" + l + "}")).isEqualTo(2);
+                assertThat(value(metrics, "hal9_claude_request_duration_seconds_count{" + l + ",outcome=\"ok\"}"))
+                        .isEqualTo(1);
+                assertThat(value(metrics, "hal9_claude_tokens_total{" + l + ",type=\"input\"}")).isPositive();
+                assertThat(value(metrics, "hal9_claude_tokens_total{" + l + ",type=\"output\"}")).isPositive();
+                assertThat(value(metrics, "hal9_claude_cost_usd_total{" + l + "}")).isPositive().isLessThan(0.01);
+                assertThat(value(metrics, "hal9_neuron_in_flight{" + l + "}")).isZero();
+                assertThat(value(metrics, "hal9_neuron_waiting{" + l + "}")).isZero();
+                assertThat(value(metrics, "hal9_circuit_breaker_open{" + l + "}")).isZero();
+                assertThat(value(metrics, "hal9_claude_timeouts_total{" + l + "}")).isZero();
+                String cache = "cache=\"" + layer.toLowerCase() + "-neuron-cache\"";
+                assertThat(metrics).containsPattern("cache_gets_total\\{" + cache + ".*result=\"hit\"} 1\\.0");
+                assertThat(metrics).containsPattern("resilience4j_circuitbreaker_state\\{.*name=\""
+                        + layer.toLowerCase() + "-claude\".*state=\"closed\"} 1\\.0");
+            }
+            assertThat(metrics).contains("kafka_stream_").contains("jvm_memory_used_bytes");
+            assertThat(metrics).containsPattern("kafka_consumer_fetch_manager_records_lag\\w*\\{");
         });
+    }
+
+    /** The value of one series in Prometheus text; fails when the series is missing. */
+    private static double value(String metrics, String series) {
+        return metrics.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError("no series " + series));
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -208,6 +208,14 @@ public final class Hal9Config extends AbstractConfig {
     public static final int BREAKER_HALF_OPEN_CALLS_DEFAULT = 3;
     public static final String BREAKER_HALF_OPEN_CALLS_DOC = "Trial calls in half-open state that decide whether it closes.";
 
+    public static final String CLAUDE_PRICES_CONFIG = "hal9.claude.prices.usd.per.mtok";
+    public static final String CLAUDE_PRICES_DEFAULT =
+            "claude-haiku-4-5=1/5,claude-sonnet-4-5=3/15,claude-opus-4-1=15/75";
+    public static final String CLAUDE_PRICES_DOC =
+            "Price table for hal9_claude_cost_usd_total: model=input/output in US dollars per million tokens. "
+                    + "Update it when prices change or when a layer uses another model; a model missing from it "
+                    + "costs 0 and is logged once.";
+
     public static final String LAYER_CACHE_TTL_MS_CONFIG_FORMAT = "hal9.%s.cache.ttl.ms";
     static final Map<String, Integer> LAYER_CACHE_TTL_MS_DEFAULTS = Map.of("L2", 600_000, "L3", 300_000, "L4", 120_000);
 
@@ -277,6 +285,8 @@ public final class Hal9Config extends AbstractConfig {
                         Range.between(0, 600_000), Importance.LOW, NEURON_SHUTDOWN_GRACE_MS_DOC)
                 .define(NEURON_AUTH_RETRY_MS_CONFIG, Type.INT, NEURON_AUTH_RETRY_MS_DEFAULT,
                         Range.between(1, 3_600_000), Importance.LOW, NEURON_AUTH_RETRY_MS_DOC)
+                .define(CLAUDE_PRICES_CONFIG, Type.LIST, CLAUDE_PRICES_DEFAULT, prices(), Importance.LOW,
+                        CLAUDE_PRICES_DOC)
                 .define(CACHE_ENABLED_CONFIG, Type.BOOLEAN, CACHE_ENABLED_DEFAULT, Importance.MEDIUM, CACHE_ENABLED_DOC)
                 .define(CACHE_MAX_BYTES_CONFIG, Type.LONG, CACHE_MAX_BYTES_DEFAULT, Range.between(1024, Long.MAX_VALUE),
                         Importance.MEDIUM, CACHE_MAX_BYTES_DOC)
@@ -416,6 +426,30 @@ public final class Hal9Config extends AbstractConfig {
                 throw new ConfigException(name, value, "a layer may appear only once in the chain");
             }
         };
+    }
+
+    private static ConfigDef.Validator prices() {
+        return (name, value) -> {
+            @SuppressWarnings("unchecked")
+            List<String> entries = (List<String>) value;
+            for (String entry : entries) {
+                if (!entry.trim().matches("[^=\\s]+=\\d+(\\.\\d+)?/\\d+(\\.\\d+)?")) {
+                    throw new ConfigException(name, value, "each entry must be model=input/output (USD per million "
+                            + "tokens), e.g. claude-sonnet-4-5=3/15; got '" + entry + "'");
+                }
+            }
+        };
+    }
+
+    /** Model → {input, output} US dollars per million tokens. */
+    public Map<String, double[]> claudePrices() {
+        Map<String, double[]> prices = new HashMap<>();
+        for (String entry : getList(CLAUDE_PRICES_CONFIG)) {
+            String[] modelAndPrices = entry.trim().split("=");
+            String[] inOut = modelAndPrices[1].split("/");
+            prices.put(modelAndPrices[0], new double[] {Double.parseDouble(inOut[0]), Double.parseDouble(inOut[1])});
+        }
+        return prices;
     }
 
     private static ConfigDef.Validator nullOr(ConfigDef.Validator inner) {

@@ -5,6 +5,8 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -20,7 +22,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * <ul>
  *   <li>{@code GET /health}: JSON naming the service, version, pid and the state of each layer,
  *       so a probe never mistakes another program on the port for HAL9. 200 when every layer is
- *       running, 503 otherwise.</li>
+ *       running and Claude accepts the key, 503 otherwise.</li>
+ *   <li>{@code GET /health/live}: 200 while the process and its stream threads are alive (no
+ *       layer in {@code ERROR} or {@code NOT_RUNNING}); a liveness probe restarts it otherwise.</li>
+ *   <li>{@code GET /health/ready}: 200 only when every layer runs and its neuron is usable; 503
+ *       with the reason otherwise, so traffic and rollouts wait.</li>
  *   <li>{@code GET /metrics}: Prometheus text.</li>
  * </ul>
  */
@@ -58,19 +64,53 @@ public final class AdminServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext("/health", exchange -> {
-            if (!"/health".equals(exchange.getRequestURI().getPath())) {
-                send(exchange, 404, "application/json", "{\"error\":\"not found\"}");
-                return;
-            }
             Health current = health.get();
-            send(exchange, current.up() ? 200 : 503, "application/json", JSON.writeValueAsString(current));
+            switch (exchange.getRequestURI().getPath()) {
+                case "/health" -> send(exchange, current.up() ? 200 : 503, "application/json",
+                        JSON.writeValueAsString(current));
+                case "/health/live" -> probe(exchange, notAlive(current));
+                case "/health/ready" -> probe(exchange, notReady(current));
+                default -> send(exchange, 404, "application/json", "{\"error\":\"not found\"}");
+            }
         });
         server.createContext("/metrics", exchange ->
                 send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         server.createContext("/", exchange -> send(exchange, 404, "application/json",
-                "{\"error\":\"not found\",\"endpoints\":[\"/health\",\"/metrics\"]}"));
+                "{\"error\":\"not found\",\"endpoints\":[\"/health\",\"/health/live\",\"/health/ready\","
+                        + "\"/metrics\"]}"));
         server.start();
         return new AdminServer(server, executor);
+    }
+
+    /** Why the process is not alive, or null: a layer whose Kafka Streams died. */
+    static String notAlive(Health health) {
+        return health.layers().stream()
+                .filter(l -> "ERROR".equals(l.state()) || "NOT_RUNNING".equals(l.state()))
+                .map(l -> l.layer() + " is " + l.state())
+                .findFirst().orElse(null);
+    }
+
+    /** Why the process should get no work, or null. */
+    static String notReady(Health health) {
+        for (Health.LayerHealth layer : health.layers()) {
+            if (!"RUNNING".equals(layer.state())) {
+                return layer.layer() + " is " + layer.state();
+            }
+            if ("KEY_REJECTED".equals(layer.neuron())) {
+                return layer.layer() + ": Claude rejects the API key";
+            }
+        }
+        return health.up() ? null : "status " + health.status();
+    }
+
+    private static void probe(HttpExchange exchange, String problem) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("service", Health.SERVICE);
+        body.put("status", problem == null ? "UP" : "DOWN");
+        if (problem != null) {
+            body.put("reason", problem);
+        }
+        send(exchange, problem == null ? 200 : 503, "application/json", JSON.writeValueAsString(body));
     }
 
     public int port() {

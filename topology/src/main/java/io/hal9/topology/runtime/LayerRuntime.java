@@ -80,8 +80,8 @@ public final class LayerRuntime implements AutoCloseable {
                 config.layerCacheTtl(spec.layer()), config.getLong(Hal9Config.CACHE_MAX_BYTES_CONFIG)), spec.layer());
         breaker.bindMetrics(registry);
         cache.bindMetrics(registry);
-        this.stage = new NeuronStage(spec, StageSettings.from(config), cache, new LayerMetrics(registry, spec.layer()),
-                registry);
+        this.stage = new NeuronStage(spec, StageSettings.from(config), cache,
+                new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry);
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();
         this.streams = new KafkaStreams(topology, props);
