@@ -216,6 +216,17 @@ public final class Hal9Config extends AbstractConfig {
                     + "Update it when prices change or when a layer uses another model; a model missing from it "
                     + "costs 0 and is logged once.";
 
+    public static final String LOG_FORMAT_CONFIG = "hal9.log.format";
+    public static final String LOG_FORMAT_DEFAULT = "text";
+    public static final String LOG_FORMAT_DOC =
+            "Console log format: text (human-readable) or json (one object per line, for log shippers). Read from "
+                    + "HAL9_LOG_FORMAT when the process starts.";
+
+    public static final String LOG_DIR_CONFIG = "hal9.log.dir";
+    public static final String LOG_DIR_DOC =
+            "When set, logs also go to hal9.log in this directory, rolled daily and at 50 MB (gzipped, 7 days, 1 GB "
+                    + "at most). Read from HAL9_LOG_DIR when the process starts; put it on a writable volume.";
+
     public static final String LAYER_CACHE_TTL_MS_CONFIG_FORMAT = "hal9.%s.cache.ttl.ms";
     static final Map<String, Integer> LAYER_CACHE_TTL_MS_DEFAULTS = Map.of("L2", 600_000, "L3", 300_000, "L4", 120_000);
 
@@ -285,6 +296,9 @@ public final class Hal9Config extends AbstractConfig {
                         Range.between(0, 600_000), Importance.LOW, NEURON_SHUTDOWN_GRACE_MS_DOC)
                 .define(NEURON_AUTH_RETRY_MS_CONFIG, Type.INT, NEURON_AUTH_RETRY_MS_DEFAULT,
                         Range.between(1, 3_600_000), Importance.LOW, NEURON_AUTH_RETRY_MS_DOC)
+                .define(LOG_FORMAT_CONFIG, Type.STRING, LOG_FORMAT_DEFAULT, ConfigDef.ValidString.in("text", "json"),
+                        Importance.LOW, LOG_FORMAT_DOC)
+                .define(LOG_DIR_CONFIG, Type.STRING, "", Importance.LOW, LOG_DIR_DOC)
                 .define(CLAUDE_PRICES_CONFIG, Type.LIST, CLAUDE_PRICES_DEFAULT, prices(), Importance.LOW,
                         CLAUDE_PRICES_DOC)
                 .define(CACHE_ENABLED_CONFIG, Type.BOOLEAN, CACHE_ENABLED_DEFAULT, Importance.MEDIUM, CACHE_ENABLED_DOC)

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 
 import io.hal9.topology.bench.BenchCommand;
 import io.hal9.topology.demo.DemoCommand;
+import io.hal9.topology.doctor.DoctorCommand;
 
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hal9", mixinStandardHelpOptions = true, versionProvider = Hal9.VersionProvider.class,
         description = "HAL9 Streams: a hierarchy of Claude neurons (L2 -> L3 -> L4) on Apache Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, ClaudeSimCommand.class, SchemaRegistryCommand.class,
-                BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, ConfigCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class Hal9 implements Runnable {
 
     public static final int EXIT_OK = 0;
@@ -38,6 +39,11 @@ public final class Hal9 implements Runnable {
     static final int HTTP_SERVER_IDLE_CONNECTIONS = 4096;
 
     public static void main(String[] args) {
+        // before the first logger: HAL9_LOG_DIR switches on the rolling log file (logback.xml)
+        String logDir = System.getenv("HAL9_LOG_DIR");
+        if (logDir != null && !logDir.isBlank()) {
+            System.setProperty("hal9.log.file.appender", "file");
+        }
         if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
             System.setProperty("sun.net.httpserver.maxIdleConnections", Integer.toString(HTTP_SERVER_IDLE_CONNECTIONS));
         }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.hal9.neurons.ClaudeNeuronClient;
 import io.hal9.neurons.ClaudeSettings;
@@ -33,6 +34,17 @@ public final class Hal9Node implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hal9Node.class);
 
+    /**
+     * How long Kafka Streams may take to close once the drain is over: commit what was forwarded
+     * and leave the group. With the default {@code hal9.neuron.shutdown.grace.ms} of 10 s the whole
+     * close takes at most 40 s plus a little, within Kubernetes' 60 s termination grace period we
+     * recommend, however many layers the process runs (they close in parallel).
+     */
+    static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** What the admin server and the neuron client may take to close after the layers. */
+    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(5);
+
     private final Hal9Config config;
     private final NeuronClient neuron;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -40,6 +52,7 @@ public final class Hal9Node implements AutoCloseable {
     private final Instant startedAt = Instant.now();
     private JvmGcMetrics gcMetrics;
     private AdminServer admin;
+    private volatile boolean closing;
 
     /**
      * Prepares the layers; nothing connects until {@link #start()}.
@@ -104,8 +117,9 @@ public final class Hal9Node implements AutoCloseable {
     public Health health() {
         List<Health.LayerHealth> states = layers.stream().map(Hal9Node::layerHealth).toList();
         boolean keyAccepted = layers.stream().noneMatch(l -> l.stage().keyRejected());
+        boolean up = !closing && running() && keyAccepted;
         return new Health(Health.SERVICE, Version.get(), ProcessHandle.current().pid(), startedAt.toString(),
-                running() && keyAccepted ? "UP" : "DOWN", states);
+                up ? "UP" : "DOWN", closing, states);
     }
 
     private static Health.LayerHealth layerHealth(LayerRuntime layer) {
@@ -133,13 +147,37 @@ public final class Hal9Node implements AutoCloseable {
         return neuron;
     }
 
+    /** True once {@link #close()} has begun: readiness is down and no layer starts a Claude call. */
+    public boolean closing() {
+        return closing;
+    }
+
+    /**
+     * Shuts the process down, as {@code hal9 run} does on SIGTERM: readiness reports {@code DOWN} at
+     * once and no layer starts another Claude call; then every layer, in parallel, lets its calls in
+     * flight finish and be forwarded for up to {@code hal9.neuron.shutdown.grace.ms}, and closes Kafka
+     * Streams leaving its group. Bounded by that grace plus {@link #STREAMS_CLOSE_TIMEOUT} and a small
+     * margin: a layer that takes longer is left behind (its signals stay in the in-flight store for the
+     * next owner) so the process still exits before the orchestrator kills it.
+     */
     @Override
     public void close() {
-        for (LayerRuntime layer : layers) {
+        closing = true;
+        layers.forEach(layer -> layer.stage().beginClosing());
+        LOG.info("shutting down: readiness is DOWN, no new Claude calls; closing {} layer(s)", layers.size());
+        Duration budget = Duration.ofMillis(config.getInt(Hal9Config.NEURON_SHUTDOWN_GRACE_MS_CONFIG))
+                .plus(STREAMS_CLOSE_TIMEOUT).plus(CLOSE_MARGIN);
+        List<Thread> closers = layers.stream().map(Hal9Node::closeInBackground).toList();
+        long deadline = System.nanoTime() + budget.toNanos();
+        for (int i = 0; i < closers.size(); i++) {
             try {
-                layer.close(Duration.ofSeconds(30));
-            } catch (RuntimeException e) {
-                LOG.warn("closing layer {} failed: {}", layer.spec().layer(), e.toString());
+                closers.get(i).join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closers.get(i).isAlive()) {
+                LOG.warn("layer {} did not close within {}; leaving it to exit with the process",
+                        layers.get(i).spec().layer(), budget);
             }
         }
         if (admin != null) {
@@ -148,5 +186,19 @@ public final class Hal9Node implements AutoCloseable {
         neuron.close();
         gcMetrics.close();
         metrics.close();
+    }
+
+    /** Closes {@code layer} on a daemon thread of its own, so layers drain side by side. */
+    private static Thread closeInBackground(LayerRuntime layer) {
+        Thread closer = new Thread(() -> {
+            try {
+                layer.close(STREAMS_CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.warn("closing layer {} failed: {}", layer.spec().layer(), e.toString());
+            }
+        }, "hal9-close-" + layer.spec().layer());
+        closer.setDaemon(true);
+        closer.start();
+        return closer;
     }
 }

@@ -10,9 +10,12 @@ import java.util.List;
  * @param pid       this process
  * @param startedAt when the process started (ISO-8601)
  * @param status    {@code UP} when every layer runs and Claude accepts the key, {@code DOWN} otherwise
+ *                  (always {@code DOWN} once the process is shutting down)
+ * @param closing   true from the moment the process starts shutting down (SIGTERM): it takes no new
+ *                  work and is finishing the Claude calls in flight
  * @param layers    each layer this process runs
  */
-public record Health(String service, String version, long pid, String startedAt, String status,
+public record Health(String service, String version, long pid, String startedAt, String status, boolean closing,
                      List<LayerHealth> layers) {
 
     public static final String SERVICE = "hal9-streams";

@@ -156,6 +156,7 @@ public final class LayerRuntime implements AutoCloseable {
      * waiting stay in the in-flight store for the next owner.
      */
     public void close(Duration timeout) {
+        long started = System.nanoTime();
         stage.beginClosing();
         try {
             if (!stage.awaitDrained(stage.settings().shutdownGrace())) {
@@ -168,6 +169,8 @@ public final class LayerRuntime implements AutoCloseable {
         streams.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
+        LOG.info("layer {} closed in {} ms", spec.layer(),
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
     }
 
     @Override

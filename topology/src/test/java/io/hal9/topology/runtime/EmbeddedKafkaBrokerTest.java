@@ -94,7 +94,8 @@ class EmbeddedKafkaBrokerTest {
             assertThatThrownBy(broker::start)
                     .isInstanceOf(PortInUseException.class)
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessage("Kafka port " + port + " on 127.0.0.1 is already in use");
+                    .hasMessageMatching("Kafka port " + port + " on 127\\.0\\.0\\.1 is already in use, held by pid "
+                            + ProcessHandle.current().pid() + " \\(.*java.*\\)");
             // Nothing was formatted or written: the broker never started.
             try (Stream<Path> files = Files.list(logDir)) {
                 assertThat(files).isEmpty();
@@ -112,7 +113,8 @@ class EmbeddedKafkaBrokerTest {
 
             assertThatThrownBy(broker::start)
                     .isInstanceOf(PortInUseException.class)
-                    .hasMessage("Kafka controller port " + port + " on 127.0.0.1 is already in use");
+                    .hasMessageMatching("Kafka controller port " + port + " on 127\\.0\\.0\\.1 is already in use, held by pid "
+                            + ProcessHandle.current().pid() + " \\(.*java.*\\)");
             assertThat(broker.logDir()).isNull();
         }
     }

@@ -69,7 +69,6 @@ public final class KafkaFixture implements BeforeAllCallback, BeforeEachCallback
     /** The broker image used with Testcontainers; same Kafka version as the project. */
     public static final String KAFKA_IMAGE = "apache/kafka:4.4.0";
 
-    private static final String DOCKER_PROBE_LOG_PROPERTY = "org.slf4j.simpleLogger.log.org.testcontainers.dockerclient";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFixture.class);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaFixture.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
@@ -205,12 +204,11 @@ public final class KafkaFixture implements BeforeAllCallback, BeforeEachCallback
 
     /**
      * Whether a Docker engine answers; false within a fraction of a second when there is only a
-     * docker CLI. Testcontainers' ERROR report of the failed probe is switched off unless the
-     * {@value #DOCKER_PROBE_LOG_PROPERTY} system property says otherwise: no Docker is the normal
-     * case here, and the fixture logs which backend it chose.
+     * docker CLI. Testcontainers' ERROR report of the failed probe is switched off in
+     * {@code logback-test.xml}: no Docker is the normal case here, and the fixture logs which
+     * backend it chose.
      */
     public static boolean dockerAvailable() {
-        System.getProperties().putIfAbsent(DOCKER_PROBE_LOG_PROPERTY, "off");
         return DockerClientFactory.instance().isDockerAvailable();
     }
 

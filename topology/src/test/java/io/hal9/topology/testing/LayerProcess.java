@@ -65,6 +65,8 @@ public final class LayerProcess implements AutoCloseable {
     public static LayerProcess start(Path dir, String name, List<String> hal9Args, Map<String, String> environment) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // log as the hal9 executable does, not with the tests' logback-test.xml on the classpath
+        command.add("-Dlogback.configurationFile=logback.xml");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Hal9.class.getName());
