@@ -29,7 +29,7 @@ public record StageSettings(boolean async, int maxInFlight, int maxPending, bool
                 config.getInt(Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG)),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG)),
-                Duration.ofMillis(config.getInt(Hal9Config.NEURON_SHUTDOWN_GRACE_MS_CONFIG)),
+                Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG)),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG)));
     }
 

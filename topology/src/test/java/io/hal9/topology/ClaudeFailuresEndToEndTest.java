@@ -106,8 +106,10 @@ class ClaudeFailuresEndToEndTest {
         down.set(true);
         List<String> ids = publish(30, "outage task");
 
-        // Then the breaker opens
+        // Then the breaker opens, and the process says it is degraded (not down: more pods would not help)
         await().atMost(Duration.ofSeconds(30)).until(() -> layer().breaker().open());
+        assertThat(node.health().status()).isEqualTo("DEGRADED");
+        assertThat(node.health().up()).isTrue();
         // and during 4 s of outage only the calls before it opened and the half-open trials reach Claude
         Instant outageEnds = Instant.now().plusSeconds(4);
         await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(outageEnds));

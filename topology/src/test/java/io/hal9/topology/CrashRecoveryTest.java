@@ -171,7 +171,7 @@ class CrashRecoveryTest {
     void shouldCompleteWaitingSignalsAfterACleanRestart() {
         // Given layer L2 in this JVM, allowed no time on shutdown for the Claude calls it has started
         Path stateDir = workDir.resolve("state");
-        Hal9Config config = nodeConfig(stateDir, Map.of(Hal9Config.NEURON_SHUTDOWN_GRACE_MS_CONFIG, 0));
+        Hal9Config config = nodeConfig(stateDir, Map.of(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG, 0));
         Hal9Node first = startNode(config);
         // and 50 signals, all waiting on Claude (3 s per answer)
         List<String> ids = publishSignals(50);

@@ -161,11 +161,12 @@ public final class Hal9Config extends AbstractConfig {
     public static final int NEURON_RETRY_BACKOFF_MAX_MS_DEFAULT = 60_000;
     public static final String NEURON_RETRY_BACKOFF_MAX_MS_DOC = "Longest retry delay.";
 
-    public static final String NEURON_SHUTDOWN_GRACE_MS_CONFIG = "hal9.neuron.shutdown.grace.ms";
-    public static final int NEURON_SHUTDOWN_GRACE_MS_DEFAULT = 10_000;
-    public static final String NEURON_SHUTDOWN_GRACE_MS_DOC =
-            "On shutdown, how long in-flight calls may finish and be forwarded before the layer closes; signals "
-                    + "still waiting stay in the store for the next owner. Keep it well under the pod's grace period.";
+    public static final String SHUTDOWN_DRAIN_MS_CONFIG = "hal9.shutdown.drain.ms";
+    public static final int SHUTDOWN_DRAIN_MS_DEFAULT = 30_000;
+    public static final String SHUTDOWN_DRAIN_MS_DOC =
+            "On shutdown (SIGTERM), how long calls in flight may finish and be forwarded before the layers close; "
+                    + "signals still waiting stay in the store for the next owner. Drain plus 20 s for Kafka Streams "
+                    + "to close must fit the pod's termination grace period (60 s).";
 
     public static final String NEURON_AUTH_RETRY_MS_CONFIG = "hal9.neuron.auth.retry.ms";
     public static final int NEURON_AUTH_RETRY_MS_DEFAULT = 30_000;
@@ -292,8 +293,8 @@ public final class Hal9Config extends AbstractConfig {
                         Range.between(1, 3_600_000), Importance.LOW, NEURON_RETRY_BACKOFF_MS_DOC)
                 .define(NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, Type.INT, NEURON_RETRY_BACKOFF_MAX_MS_DEFAULT,
                         Range.between(1, 3_600_000), Importance.LOW, NEURON_RETRY_BACKOFF_MAX_MS_DOC)
-                .define(NEURON_SHUTDOWN_GRACE_MS_CONFIG, Type.INT, NEURON_SHUTDOWN_GRACE_MS_DEFAULT,
-                        Range.between(0, 600_000), Importance.LOW, NEURON_SHUTDOWN_GRACE_MS_DOC)
+                .define(SHUTDOWN_DRAIN_MS_CONFIG, Type.INT, SHUTDOWN_DRAIN_MS_DEFAULT,
+                        Range.between(0, 600_000), Importance.LOW, SHUTDOWN_DRAIN_MS_DOC)
                 .define(NEURON_AUTH_RETRY_MS_CONFIG, Type.INT, NEURON_AUTH_RETRY_MS_DEFAULT,
                         Range.between(1, 3_600_000), Importance.LOW, NEURON_AUTH_RETRY_MS_DOC)
                 .define(LOG_FORMAT_CONFIG, Type.STRING, LOG_FORMAT_DEFAULT, ConfigDef.ValidString.in("text", "json"),

@@ -92,6 +92,9 @@ public final class AdminServer implements AutoCloseable {
 
     /** Why the process should get no work, or null. */
     static String notReady(Health health) {
+        if (health.closing()) {
+            return "shutting down";
+        }
         for (Health.LayerHealth layer : health.layers()) {
             if (!"RUNNING".equals(layer.state())) {
                 return layer.layer() + " is " + layer.state();

@@ -36,11 +36,11 @@ public final class Hal9Node implements AutoCloseable {
 
     /**
      * How long Kafka Streams may take to close once the drain is over: commit what was forwarded
-     * and leave the group. With the default {@code hal9.neuron.shutdown.grace.ms} of 10 s the whole
-     * close takes at most 40 s plus a little, within Kubernetes' 60 s termination grace period we
-     * recommend, however many layers the process runs (they close in parallel).
+     * and leave the group. With the default {@code hal9.shutdown.drain.ms} of 30 s the whole
+     * close takes at most 55 s, within Kubernetes' 60 s termination grace period, however many
+     * layers the process runs (they close in parallel).
      */
-    static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(20);
 
     /** What the admin server and the neuron client may take to close after the layers. */
     private static final Duration CLOSE_MARGIN = Duration.ofSeconds(5);
@@ -118,8 +118,10 @@ public final class Hal9Node implements AutoCloseable {
         List<Health.LayerHealth> states = layers.stream().map(Hal9Node::layerHealth).toList();
         boolean keyAccepted = layers.stream().noneMatch(l -> l.stage().keyRejected());
         boolean up = !closing && running() && keyAccepted;
+        boolean breakersClosed = layers.stream().allMatch(l -> l.breaker().state().name().equals("CLOSED"));
+        String status = !up ? "DOWN" : breakersClosed ? "UP" : "DEGRADED";
         return new Health(Health.SERVICE, Version.get(), ProcessHandle.current().pid(), startedAt.toString(),
-                up ? "UP" : "DOWN", closing, states);
+                status, closing, states);
     }
 
     private static Health.LayerHealth layerHealth(LayerRuntime layer) {
@@ -155,7 +157,7 @@ public final class Hal9Node implements AutoCloseable {
     /**
      * Shuts the process down, as {@code hal9 run} does on SIGTERM: readiness reports {@code DOWN} at
      * once and no layer starts another Claude call; then every layer, in parallel, lets its calls in
-     * flight finish and be forwarded for up to {@code hal9.neuron.shutdown.grace.ms}, and closes Kafka
+     * flight finish and be forwarded for up to {@code hal9.shutdown.drain.ms}, and closes Kafka
      * Streams leaving its group. Bounded by that grace plus {@link #STREAMS_CLOSE_TIMEOUT} and a small
      * margin: a layer that takes longer is left behind (its signals stay in the in-flight store for the
      * next owner) so the process still exits before the orchestrator kills it.
@@ -165,7 +167,7 @@ public final class Hal9Node implements AutoCloseable {
         closing = true;
         layers.forEach(layer -> layer.stage().beginClosing());
         LOG.info("shutting down: readiness is DOWN, no new Claude calls; closing {} layer(s)", layers.size());
-        Duration budget = Duration.ofMillis(config.getInt(Hal9Config.NEURON_SHUTDOWN_GRACE_MS_CONFIG))
+        Duration budget = Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG))
                 .plus(STREAMS_CLOSE_TIMEOUT).plus(CLOSE_MARGIN);
         List<Thread> closers = layers.stream().map(Hal9Node::closeInBackground).toList();
         long deadline = System.nanoTime() + budget.toNanos();

@@ -9,7 +9,9 @@ import java.util.List;
  * @param version   the HAL9 Streams version
  * @param pid       this process
  * @param startedAt when the process started (ISO-8601)
- * @param status    {@code UP} when every layer runs and Claude accepts the key, {@code DOWN} otherwise
+ * @param status    {@code UP} when every layer runs, Claude accepts the key and every breaker is
+ *                  closed; {@code DEGRADED} when a breaker is open or half-open; {@code DOWN} when a
+ *                  layer is not running, the key is rejected or the process is shutting down
  *                  (always {@code DOWN} once the process is shutting down)
  * @param closing   true from the moment the process starts shutting down (SIGTERM): it takes no new
  *                  work and is finishing the Claude calls in flight
@@ -29,7 +31,11 @@ public record Health(String service, String version, long pid, String startedAt,
                               double cacheHitRatio, int inFlight, int waiting) {
     }
 
+    /**
+     * True for {@code UP} and {@code DEGRADED}: the process works; a degraded one has a breaker that
+     * is not closed (Claude is failing), which more or other pods would not fix.
+     */
     public boolean up() {
-        return "UP".equals(status);
+        return "UP".equals(status) || "DEGRADED".equals(status);
     }
 }

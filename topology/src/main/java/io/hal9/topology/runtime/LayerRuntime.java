@@ -151,7 +151,7 @@ public final class LayerRuntime implements AutoCloseable {
 
     /**
      * Closes the layer: stops starting Claude calls, lets calls in flight finish and be forwarded
-     * for up to {@code hal9.neuron.shutdown.grace.ms}, then closes Kafka Streams (committing what
+     * for up to {@code hal9.shutdown.drain.ms}, then closes Kafka Streams (committing what
      * was forwarded) and leaves the consumer group so its partitions move at once. Signals still
      * waiting stay in the in-flight store for the next owner.
      */
@@ -160,7 +160,7 @@ public final class LayerRuntime implements AutoCloseable {
         stage.beginClosing();
         try {
             if (!stage.awaitDrained(stage.settings().shutdownGrace())) {
-                LOG.info("layer {}: {} calls still in flight after the shutdown grace; their signals stay in the "
+                LOG.info("layer {}: {} calls still in flight after the shutdown drain; their signals stay in the "
                         + "store for the next owner", spec.layer(), stage.inFlight());
             }
         } catch (InterruptedException e) {
