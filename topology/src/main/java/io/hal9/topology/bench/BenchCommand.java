@@ -36,7 +36,6 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.runtime.EmbeddedKafkaBroker;
 import io.hal9.topology.runtime.Hal9;
 import io.hal9.topology.runtime.Hal9Node;
-import io.hal9.topology.runtime.LayerRuntime;
 import io.hal9.topology.runtime.Resources;
 import io.hal9.topology.stats.Percentiles;
 
@@ -49,7 +48,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -157,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
                 progress("starting layer " + LAYER + " (mode " + mode + ", " + maxInFlight + " in flight, "
                         + guarantee + ", " + partitions + " partitions)...");
                 node.start();
-                awaitRunning(node);
+                node.awaitRunning(STARTUP_TIMEOUT);
                 if (warmup > 0) {
                     progress("warming up with " + warmup + " signals (not measured)...");
                     Live warm = publishAndWait(broker.bootstrapServers(), topics, new Signals(warmup, "warmup"), node);
@@ -228,22 +226,6 @@ public final class BenchCommand implements Callable<Integer> {
                 maxInFlight));
     }
 
-    private void awaitRunning(Hal9Node node) throws InterruptedException {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (!node.running()) {
-            if (failed(node) || System.nanoTime() > deadline) {
-                throw new IllegalStateException("layer " + LAYER + " did not reach RUNNING within "
-                        + STARTUP_TIMEOUT.toSeconds() + " s: " + node.health().layers());
-            }
-            Thread.sleep(POLL.toMillis());
-        }
-    }
-
-    private static boolean failed(Hal9Node node) {
-        return node.layers().stream().map(LayerRuntime::state).anyMatch(s -> s == KafkaStreams.State.ERROR
-                || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING);
-    }
-
     /**
      * Publishes every signal from a thread of its own while this thread reads results and dead
      * letters, so a result is seen the moment it is committed; returns when every signal has one,
@@ -273,7 +255,7 @@ public final class BenchCommand implements Callable<Integer> {
                     progress(String.format("published %d signals in %d ms", published.count(),
                             (published.lastAt() - published.firstAt()) / 1_000_000));
                 }
-                if (failed(node)) {
+                if (node.failed()) {
                     progress("layer " + LAYER + " failed: " + node.health().layers());
                     break;
                 }

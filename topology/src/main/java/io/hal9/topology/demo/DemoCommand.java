@@ -161,7 +161,7 @@ public final class DemoCommand implements Callable<Integer> {
             Hal9Node node = resources.add(new Hal9Node(config, config.layersChain(),
                     Hal9Node.claudeClient(config, apiKey)));
             node.start();
-            awaitRunning(node, Duration.ofSeconds(120));
+            node.awaitRunning(Duration.ofSeconds(120));
             String adminUrl = "http://" + HOST + ":" + node.adminPort();
             if (serve) {
                 out.println("ready: bootstrap=" + broker.bootstrapServers() + " registry=" + registry.url()
@@ -282,17 +282,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
         String oneLine = text.replaceAll("\\s+", " ").strip();
         return oneLine.length() <= max ? oneLine : oneLine.substring(0, max - 1) + "…";
-    }
-
-    private void awaitRunning(Hal9Node node, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!node.running()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("layers did not reach RUNNING within " + timeout.toSeconds()
-                        + " s: " + node.health().layers());
-            }
-            Thread.sleep(100);
-        }
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {

@@ -114,6 +114,28 @@ public final class Hal9Node implements AutoCloseable {
         return layers.stream().allMatch(l -> l.state() == KafkaStreams.State.RUNNING);
     }
 
+    /** True when a layer's Kafka Streams has failed or stopped: it will not run without a restart. */
+    public boolean failed() {
+        return layers.stream().map(LayerRuntime::state).anyMatch(s -> s == KafkaStreams.State.ERROR
+                || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING);
+    }
+
+    /**
+     * Waits until every layer runs.
+     *
+     * @throws IllegalStateException naming the layers' states when a layer fails or {@code timeout} passes first
+     */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!running()) {
+            if (failed() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("layers did not reach RUNNING within " + timeout.toSeconds()
+                        + " s: " + health().layers());
+            }
+            Thread.sleep(100);
+        }
+    }
+
     public Health health() {
         List<Health.LayerHealth> states = layers.stream().map(Hal9Node::layerHealth).toList();
         boolean keyAccepted = layers.stream().noneMatch(l -> l.stage().keyRejected());
