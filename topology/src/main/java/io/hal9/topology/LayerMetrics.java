@@ -1,11 +1,19 @@
 package io.hal9.topology;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import io.hal9.schemas.v1.ErrorCategory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metrics of one layer's neuron stage. Meter names are the constants below; Prometheus renders
@@ -13,6 +21,8 @@ import io.micrometer.core.instrument.Timer;
  * {@code hal9_claude_tokens_total} and {@code hal9_signal_duration_seconds}.
  */
 public final class LayerMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LayerMetrics.class);
 
     public static final String SIGNALS_PROCESSED = "hal9.signals.processed";
     public static final String SIGNAL_DURATION = "hal9.signal.duration";
@@ -30,19 +40,19 @@ public final class LayerMetrics {
     private final Counter forwarded;
     private final Counter cached;
     private final Counter cost;
-    private final java.util.Map<String, double[]> prices;
-    private final java.util.Set<String> unpricedModels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, double[]> prices;
+    private final Set<String> unpricedModels = ConcurrentHashMap.newKeySet();
     private final Counter deadLettered;
     private final Counter inputTokens;
     private final Counter outputTokens;
     private final Timer signalDuration;
 
     public LayerMetrics(MeterRegistry registry, String layer) {
-        this(registry, layer, java.util.Map.of());
+        this(registry, layer, Map.of());
     }
 
     /** @param prices model → {input, output} US dollars per million tokens */
-    public LayerMetrics(MeterRegistry registry, String layer, java.util.Map<String, double[]> prices) {
+    public LayerMetrics(MeterRegistry registry, String layer, Map<String, double[]> prices) {
         this.registry = registry;
         this.layer = layer;
         this.prices = prices;
@@ -75,7 +85,7 @@ public final class LayerMetrics {
         double[] price = prices.get(model);
         if (price == null) {
             if (!prices.isEmpty() && unpricedModels.add(model)) {
-                org.slf4j.LoggerFactory.getLogger(LayerMetrics.class).warn(
+                LOG.warn(
                         "layer {}: model {} has no price in hal9.claude.prices.usd.per.mtok; its cost counts as 0",
                         layer, model);
             }
@@ -103,8 +113,8 @@ public final class LayerMetrics {
     }
 
     /** The outcome tag of a failed Claude request, e.g. {@code rate_limited}. */
-    public static String outcomeOf(io.hal9.schemas.v1.ErrorCategory category) {
-        return category.name().toLowerCase(java.util.Locale.ROOT);
+    public static String outcomeOf(ErrorCategory category) {
+        return category.name().toLowerCase(Locale.ROOT);
     }
 
     private Counter processed(String outcome) {

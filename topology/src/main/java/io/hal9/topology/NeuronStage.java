@@ -2,6 +2,7 @@ package io.hal9.topology;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -9,6 +10,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.hal9.neurons.NeuronClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the tasks of one layer instance share: the neuron client, the in-flight cap and the
@@ -23,7 +27,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public final class NeuronStage {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NeuronStage.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NeuronStage.class);
 
     public static final String IN_FLIGHT_GAUGE = "hal9.neuron.in.flight";
     public static final String WAITING_GAUGE = "hal9.neuron.waiting";
@@ -38,7 +42,7 @@ public final class NeuronStage {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition callFinished = lock.newCondition();
     private volatile boolean closing;
-    private final java.util.concurrent.atomic.AtomicBoolean keyRejected = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean keyRejected = new AtomicBoolean();
 
     public NeuronStage(LayerSpec spec, StageSettings settings, NeuronClient neuron, LayerMetrics metrics,
                        MeterRegistry registry) {
