@@ -77,6 +77,13 @@ public final class Hal9Config extends AbstractConfig {
     public static final String CLAUDE_BASE_URL_DOC =
             "Messages API endpoint. Point it at the simulator (hal9 claude-sim) to run without an API key.";
 
+    public static final String CLAUDE_SIMULATOR_URL_CONFIG = "hal9.claude.simulator.url";
+    public static final String CLAUDE_SIMULATOR_URL_DEFAULT = "";
+    public static final String CLAUDE_SIMULATOR_URL_DOC =
+            "Messages API simulator used instead of hal9.claude.base.url while ANTHROPIC_API_KEY is not set. "
+                    + "For local stacks (docker-compose) that should call real Claude exactly when a key is given; "
+                    + "leave it empty in production, so that a missing key fails at start-up.";
+
     public static final String CLAUDE_TIMEOUT_MS_CONFIG = "hal9.claude.timeout.ms";
     public static final int CLAUDE_TIMEOUT_MS_DEFAULT = 30_000;
     public static final String CLAUDE_TIMEOUT_MS_DOC =
@@ -262,6 +269,8 @@ public final class Hal9Config extends AbstractConfig {
                         Importance.LOW, TOPIC_PARTITIONS_DOC)
                 .define(CLAUDE_BASE_URL_CONFIG, Type.STRING, CLAUDE_BASE_URL_DEFAULT, httpUrl(), Importance.HIGH,
                         CLAUDE_BASE_URL_DOC)
+                .define(CLAUDE_SIMULATOR_URL_CONFIG, Type.STRING, CLAUDE_SIMULATOR_URL_DEFAULT, optional(httpUrl()),
+                        Importance.LOW, CLAUDE_SIMULATOR_URL_DOC)
                 .define(CLAUDE_TIMEOUT_MS_CONFIG, Type.INT, CLAUDE_TIMEOUT_MS_DEFAULT, Range.between(1, 600_000),
                         Importance.MEDIUM, CLAUDE_TIMEOUT_MS_DOC)
                 .define(CLAUDE_MAX_RETRIES_CONFIG, Type.INT, CLAUDE_MAX_RETRIES_DEFAULT, Range.between(0, 10),
@@ -421,6 +430,14 @@ public final class Hal9Config extends AbstractConfig {
             String s = value == null ? "" : value.toString();
             if (!s.startsWith("http://") && !s.startsWith("https://")) {
                 throw new ConfigException(name, value, "must be an http:// or https:// URL");
+            }
+        };
+    }
+
+    private static ConfigDef.Validator optional(ConfigDef.Validator validator) {
+        return (name, value) -> {
+            if (value != null && !value.toString().isEmpty()) {
+                validator.ensureValid(name, value);
             }
         };
     }

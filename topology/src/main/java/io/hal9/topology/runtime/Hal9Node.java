@@ -76,21 +76,29 @@ public final class Hal9Node implements AutoCloseable {
     }
 
     /**
-     * The neuron client a process uses: real Claude when {@code ANTHROPIC_API_KEY} is set or the
-     * base URL is Anthropic's, otherwise the configured simulator.
+     * The neuron client a process uses: real Claude at {@code hal9.claude.base.url} when
+     * {@code ANTHROPIC_API_KEY} is set; without a key, the simulator at
+     * {@code hal9.claude.simulator.url} if one is configured, else {@code hal9.claude.base.url} when
+     * it is not Anthropic's.
      *
      * @throws IllegalArgumentException when Anthropic's API is configured but no key is set
      */
     public static NeuronClient claudeClient(Hal9Config config, String apiKeyOrNull) {
         String baseUrl = config.getString(Hal9Config.CLAUDE_BASE_URL_CONFIG);
+        String simulatorUrl = config.getString(Hal9Config.CLAUDE_SIMULATOR_URL_CONFIG);
         String key = apiKeyOrNull;
         if (key == null || key.isBlank()) {
-            if (baseUrl.contains("api.anthropic.com")) {
+            if (!simulatorUrl.isEmpty()) {
+                baseUrl = simulatorUrl;
+            } else if (baseUrl.contains("api.anthropic.com")) {
                 throw new IllegalArgumentException("ANTHROPIC_API_KEY is not set, and " + Hal9Config.CLAUDE_BASE_URL_CONFIG
                         + "=" + baseUrl + " needs it; set the key, or point " + Hal9Config.keyToEnv(
                         Hal9Config.CLAUDE_BASE_URL_CONFIG) + " at a simulator (hal9 claude-sim)");
             }
             key = "hal9-simulator";
+            LOG.info("ANTHROPIC_API_KEY is not set: neuron calls go to the simulator at {}", baseUrl);
+        } else {
+            LOG.info("neuron calls go to {} (API key from ANTHROPIC_API_KEY)", baseUrl);
         }
         // the HTTP layer carries every call the stage may have in flight
         return new ClaudeNeuronClient(new ClaudeSettings(key, baseUrl,

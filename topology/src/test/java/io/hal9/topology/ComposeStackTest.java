@@ -1,0 +1,229 @@
+package io.hal9.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.runtime.Hal9;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Checks {@code docker-compose.yml} and {@code compose/prometheus.yml} against the application:
+ * every service command parses as a real {@code hal9} command line, every layer's environment is
+ * accepted by {@link Hal9Config} exactly as at start-up, and the addresses the services use for
+ * each other (Kafka, registry, simulator, admin port) are the ones the other services listen on.
+ * {@code .ci/run} additionally validates the file with {@code docker-compose config -q}.
+ */
+class ComposeStackTest {
+
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Z0-9_]+)(:?-([^}]*))?}");
+
+    private static Map<String, Object> services;
+    private static List<String> layers;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void load() throws IOException {
+        try (Reader reader = Files.newBufferedReader(REPO.resolve("docker-compose.yml"))) {
+            Map<String, Object> compose = new Yaml().load(reader);
+            services = (Map<String, Object>) compose.get("services");
+        }
+        layers = Hal9Config.of(Map.of()).layersChain();
+    }
+
+    @Test
+    void shouldRunEveryLayerAsItsOwnServiceWithTheRunCommand() {
+        for (String layer : layers) {
+            Map<String, Object> service = service(layerService(layer));
+            assertThat(command(service)).as(layer).containsExactly("run", "--layer", layer);
+        }
+        assertThat(services.keySet().stream().filter(name -> name.startsWith("hal9-l")))
+                .containsExactlyInAnyOrderElementsOf(layers.stream().map(ComposeStackTest::layerService).toList());
+    }
+
+    @Test
+    void shouldGiveEveryHal9ServiceACommandLineTheApplicationAccepts() {
+        for (String name : hal9Services()) {
+            List<String> command = command(service(name));
+            assertThatCode(() -> Hal9.commandLine().parseArgs(command.toArray(String[]::new)))
+                    .as("%s: hal9 %s", name, String.join(" ", command))
+                    .doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void shouldGiveEveryHal9ServiceASettingsEnvironmentThatStartsUp() {
+        for (String name : hal9Services()) {
+            Map<String, String> env = environment(service(name));
+            // exactly what the process does at start-up: an unknown HAL9_* or a bad value fails here
+            assertThatCode(() -> Hal9Config.load(Map.of(), env)).as(name).doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void shouldPointTheLayersAtTheComposeKafkaRegistryAndSimulator() {
+        Map<String, Object> kafka = service("kafka");
+        String internal = Pattern.compile("INTERNAL://([^,]+)").matcher(
+                environment(kafka).get("KAFKA_ADVERTISED_LISTENERS")).results().findFirst().orElseThrow().group(1);
+        URI registry = URI.create(environment(service("schema-registry")).get("SCHEMA_REGISTRY_LISTENERS"));
+        List<String> simulator = command(service("claude-sim"));
+        String simulatorPort = simulator.get(simulator.indexOf("--port") + 1);
+
+        for (String layer : layers) {
+            Hal9Config config = Hal9Config.load(Map.of(), environment(service(layerService(layer))));
+            assertThat(config.getString(Hal9Config.BOOTSTRAP_SERVERS_CONFIG)).as(layer).isEqualTo(internal);
+            assertThat(URI.create(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG)))
+                    .as(layer).hasHost("schema-registry").hasPort(registry.getPort());
+            assertThat(URI.create(config.getString(Hal9Config.CLAUDE_SIMULATOR_URL_CONFIG)))
+                    .as(layer).hasHost("claude-sim").hasPort(Integer.parseInt(simulatorPort));
+        }
+        assertThat(environment(kafka).get("KAFKA_PROCESS_ROLES")).contains("broker").contains("controller");
+        assertThat(kafka.get("image").toString()).startsWith("apache/kafka:");
+        assertThat(kafka).containsKey("healthcheck");
+        assertThat(service("schema-registry").get("image").toString()).startsWith("confluentinc/cp-schema-registry:");
+    }
+
+    @Test
+    void shouldCreateTheTopicsTheLayersUseBeforeTheyStart() {
+        Map<String, Object> topicsService = service("topics");
+        List<String> command = command(topicsService);
+        assertThat(command.get(0)).isEqualTo("topics");
+        Hal9Config topicsConfig = Hal9Config.load(Map.of(), environment(topicsService));
+        String partitions = command.get(command.indexOf("--partitions") + 1);
+        for (String layer : layers) {
+            Map<String, Object> service = service(layerService(layer));
+            Hal9Config layerConfig = Hal9Config.load(Map.of(), environment(service));
+            // the topics job names and sizes topics from the same settings the layers read
+            for (String key : List.of(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG,
+                    Hal9Config.TOPIC_RESULTS_CONFIG, Hal9Config.TOPIC_DLQ_CONFIG, Hal9Config.LAYERS_CHAIN_CONFIG)) {
+                assertThat(topicsConfig.values().get(key)).as("%s %s", layer, key)
+                        .isEqualTo(layerConfig.values().get(key));
+            }
+            assertThat(layerConfig.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG)).as(layer)
+                    .isEqualTo(Integer.parseInt(partitions));
+            assertThat(dependsOn(service)).as(layer).containsEntry("topics", "service_completed_successfully");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldRunTheLayersReadOnlyWithStateOnAVolumeAndTimeToDrain() {
+        for (String layer : layers) {
+            Map<String, Object> service = service(layerService(layer));
+            assertThat(service.get("read_only")).as(layer).isEqualTo(true);
+            assertThat((List<Object>) service.get("tmpfs")).as(layer).contains("/tmp");
+            assertThat((List<?>) service.get("volumes")).as(layer)
+                    .anySatisfy(volume -> assertThat(volume.toString()).endsWith(":/var/lib/hal9/state"));
+            // 30 s drain + 20 s Kafka Streams close, as budgeted in README "Graceful shutdown"
+            long drainMs = ((Number) Hal9Config.load(Map.of(), environment(service)).values()
+                    .get(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG)).longValue();
+            assertThat(seconds(service.get("stop_grace_period").toString()) * 1000L).as(layer)
+                    .isGreaterThan(drainMs + 20_000);
+        }
+    }
+
+    @Test
+    void shouldTakeTheApiKeyOnlyFromTheCallersEnvironment() throws IOException {
+        for (String name : hal9Services()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> raw = (Map<String, Object>) service(name).getOrDefault("environment", Map.of());
+            Object key = raw.get("ANTHROPIC_API_KEY");
+            if (key != null) {
+                assertThat(key.toString()).as(name).matches("\\$\\{ANTHROPIC_API_KEY(:-)?}");
+            }
+        }
+        assertThat(Files.readString(REPO.resolve("docker-compose.yml"))).doesNotContainPattern("sk-ant-[A-Za-z0-9]{8}");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldScrapeEveryLayersAdminPortForMetrics() throws IOException {
+        Map<String, Object> prometheus;
+        try (Reader reader = Files.newBufferedReader(REPO.resolve("compose/prometheus.yml"))) {
+            prometheus = new Yaml().load(reader);
+        }
+        Set<String> targets = new TreeSet<>();
+        for (Object job : (List<?>) prometheus.get("scrape_configs")) {
+            Map<String, Object> scrape = (Map<String, Object>) job;
+            assertThat(scrape.getOrDefault("metrics_path", "/metrics")).isEqualTo("/metrics");
+            for (Object group : (List<?>) scrape.get("static_configs")) {
+                targets.addAll((List<String>) ((Map<String, Object>) group).get("targets"));
+            }
+        }
+        Set<String> expected = new TreeSet<>();
+        for (String layer : layers) {
+            Map<String, Object> service = service(layerService(layer));
+            int adminPort = Hal9Config.load(Map.of(), environment(service)).getInt(Hal9Config.ADMIN_PORT_CONFIG);
+            expected.add(layerService(layer) + ":" + adminPort);
+            assertThat((List<?>) service.get("ports")).as(layer)
+                    .anySatisfy(port -> assertThat(port.toString()).endsWith(":" + adminPort));
+        }
+        assertThat(targets).isEqualTo(expected);
+        assertThat(((List<?>) service("prometheus").get("volumes")).get(0).toString())
+                .startsWith("./compose/prometheus.yml:");
+    }
+
+    private static List<String> hal9Services() {
+        return services.entrySet().stream()
+                .filter(e -> String.valueOf(((Map<?, ?>) e.getValue()).get("image")).startsWith("hal9-streams:"))
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    private static String layerService(String layer) {
+        return "hal9-" + layer.toLowerCase();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> service(String name) {
+        Object service = services.get(name);
+        assertThat(service).as("service %s in docker-compose.yml", name).isNotNull();
+        return (Map<String, Object>) service;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> command(Map<String, Object> service) {
+        return ((List<Object>) service.get("command")).stream().map(String::valueOf).toList();
+    }
+
+    /** The service's environment as the container sees it, with {@code ${VAR:-default}} resolved to the default. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> environment(Map<String, Object> service) {
+        Map<String, String> env = new LinkedHashMap<>();
+        ((Map<String, Object>) service.getOrDefault("environment", Map.of())).forEach((key, value) -> {
+            Matcher m = INTERPOLATION.matcher(String.valueOf(value));
+            env.put(key, m.replaceAll(r -> Matcher.quoteReplacement(r.group(3) == null ? "" : r.group(3))));
+        });
+        return env;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> dependsOn(Map<String, Object> service) {
+        Map<String, String> conditions = new HashMap<>();
+        ((Map<String, Object>) service.get("depends_on")).forEach((name, spec) ->
+                conditions.put(name, String.valueOf(((Map<String, Object>) spec).get("condition"))));
+        return conditions;
+    }
+
+    private static long seconds(String duration) {
+        Matcher m = Pattern.compile("(\\d+)s").matcher(duration);
+        assertThat(m.matches()).as("duration %s", duration).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+}
