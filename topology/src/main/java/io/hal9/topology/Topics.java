@@ -7,6 +7,8 @@ import java.util.Locale;
 import io.hal9.schemas.serde.AvroSerdes;
 import io.hal9.schemas.serde.SchemaRegistryClient;
 import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.GameCommand;
+import io.hal9.schemas.v1.GameFrame;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 
@@ -26,11 +28,15 @@ public final class Topics {
     private final Hal9Config config;
     private final Serde<Signal> signalSerde;
     private final Serde<DeadLetter> deadLetterSerde;
+    private final Serde<GameCommand> gameCommandSerde;
+    private final Serde<GameFrame> gameFrameSerde;
 
     public Topics(Hal9Config config, SchemaRegistryClient registry) {
         this.config = config;
         this.signalSerde = AvroSerdes.signal(registry);
         this.deadLetterSerde = AvroSerdes.deadLetter(registry);
+        this.gameCommandSerde = AvroSerdes.of(GameCommand.class, registry, false);
+        this.gameFrameSerde = AvroSerdes.of(GameFrame.class, registry, false);
     }
 
     /** Input topic name of a layer: {@code hal9.signals.l3} for L3 with the default prefix. */
@@ -67,7 +73,27 @@ public final class Topics {
         return new Topic<>(config.getString(Hal9Config.TOPIC_DLQ_CONFIG), Serdes.ByteArray(), deadLetterSerde);
     }
 
-    /** Every topic the configured hierarchy reads or writes. */
+    /** The game's commands, read as bytes (decoded by the game processor). */
+    public Topic<byte[], byte[]> rawGameCommands() {
+        return new Topic<>(config.getString(Hal9Config.TOPIC_GAME_COMMANDS_CONFIG), Serdes.ByteArray(),
+                Serdes.ByteArray());
+    }
+
+    /** The game's commands as players write them: key the game id (UTF-8), value a {@link GameCommand}. */
+    public Topic<byte[], GameCommand> gameCommands() {
+        return new Topic<>(rawGameCommands().name(), Serdes.ByteArray(), gameCommandSerde);
+    }
+
+    /** The game's frames: key the game id (UTF-8), compacted. */
+    public Topic<byte[], GameFrame> gameFrames() {
+        return new Topic<>(gameFramesName(), Serdes.ByteArray(), gameFrameSerde);
+    }
+
+    public String gameFramesName() {
+        return config.getString(Hal9Config.TOPIC_GAME_FRAMES_CONFIG);
+    }
+
+    /** Every topic the configured hierarchy reads or writes, the game's included. */
     public List<String> allNames() {
         List<String> names = new ArrayList<>();
         for (String layer : config.layersChain()) {
@@ -75,7 +101,14 @@ public final class Topics {
         }
         names.add(results().name());
         names.add(deadLetters().name());
+        names.add(rawGameCommands().name());
+        names.add(gameFramesName());
         return names;
+    }
+
+    /** The topics among {@link #allNames()} that keep only the latest record per key. */
+    public List<String> compactedNames() {
+        return List.of(gameFramesName());
     }
 
     public Serde<Signal> signalSerde() {
@@ -84,5 +117,9 @@ public final class Topics {
 
     public Serde<DeadLetter> deadLetterSerde() {
         return deadLetterSerde;
+    }
+
+    public Serde<GameCommand> gameCommandSerde() {
+        return gameCommandSerde;
     }
 }

@@ -66,6 +66,21 @@ public final class Hal9Config extends AbstractConfig {
     public static final String TOPIC_DLQ_DEFAULT = "hal9.dlq";
     public static final String TOPIC_DLQ_DOC = "Topic every layer writes dead letters to.";
 
+    public static final String TOPIC_GAME_COMMANDS_CONFIG = "hal9.topic.game.commands";
+    public static final String TOPIC_GAME_COMMANDS_DEFAULT = "hal9.game.commands";
+    public static final String TOPIC_GAME_COMMANDS_DOC = "Topic of the game commands (key: the game id). "
+            + "It must have as many partitions as the results topic: the game reads both into one store.";
+
+    public static final String TOPIC_GAME_FRAMES_CONFIG = "hal9.topic.game.frames";
+    public static final String TOPIC_GAME_FRAMES_DEFAULT = "hal9.game.frames";
+    public static final String TOPIC_GAME_FRAMES_DOC =
+            "Compacted topic of the game frames (key: the game id): the latest screen of every game.";
+
+    public static final String GAME_ENABLED_CONFIG = "hal9.game.enabled";
+    public static final boolean GAME_ENABLED_DEFAULT = false;
+    public static final String GAME_ENABLED_DOC = "Run the game topology (application hal9-game) in this process, "
+            + "with its queries on the admin server (GET /games/{id}). The demo turns it on; hal9 run --game does too.";
+
     public static final String TOPIC_PARTITIONS_CONFIG = "hal9.topic.partitions";
     public static final int TOPIC_PARTITIONS_DEFAULT = 8;
     public static final String TOPIC_PARTITIONS_DOC =
@@ -101,6 +116,12 @@ public final class Hal9Config extends AbstractConfig {
     public static final String SIGNAL_MAX_CONTENT_BYTES_DOC =
             "Largest signal content (UTF-8 bytes) sent to Claude; larger signals are dead-lettered as invalid input. "
                     + "Raise it together with the layers' max tokens.";
+
+    public static final String ADMIN_ADVERTISED_HOST_CONFIG = "hal9.admin.advertised.host";
+    public static final String ADMIN_ADVERTISED_HOST_DEFAULT = "";
+    public static final String ADMIN_ADVERTISED_HOST_DOC = "Host other instances use to reach this one's admin server "
+            + "(Kafka Streams application.server, for game queries answered by the owner of a game). Empty: this "
+            + "machine's address. On Kubernetes set it to the pod IP (downward API status.podIP).";
 
     public static final String ADMIN_PORT_CONFIG = "hal9.admin.port";
     public static final int ADMIN_PORT_DEFAULT = 8080;
@@ -265,6 +286,11 @@ public final class Hal9Config extends AbstractConfig {
                         Importance.MEDIUM, TOPIC_RESULTS_DOC)
                 .define(TOPIC_DLQ_CONFIG, Type.STRING, TOPIC_DLQ_DEFAULT, new ConfigDef.NonEmptyString(),
                         Importance.MEDIUM, TOPIC_DLQ_DOC)
+                .define(TOPIC_GAME_COMMANDS_CONFIG, Type.STRING, TOPIC_GAME_COMMANDS_DEFAULT,
+                        new ConfigDef.NonEmptyString(), Importance.LOW, TOPIC_GAME_COMMANDS_DOC)
+                .define(TOPIC_GAME_FRAMES_CONFIG, Type.STRING, TOPIC_GAME_FRAMES_DEFAULT,
+                        new ConfigDef.NonEmptyString(), Importance.LOW, TOPIC_GAME_FRAMES_DOC)
+                .define(GAME_ENABLED_CONFIG, Type.BOOLEAN, GAME_ENABLED_DEFAULT, Importance.LOW, GAME_ENABLED_DOC)
                 .define(TOPIC_PARTITIONS_CONFIG, Type.INT, TOPIC_PARTITIONS_DEFAULT, Range.between(1, 10_000),
                         Importance.LOW, TOPIC_PARTITIONS_DOC)
                 .define(CLAUDE_BASE_URL_CONFIG, Type.STRING, CLAUDE_BASE_URL_DEFAULT, httpUrl(), Importance.HIGH,
@@ -281,6 +307,8 @@ public final class Hal9Config extends AbstractConfig {
                         ADMIN_PORT_DOC)
                 .define(ADMIN_HOST_CONFIG, Type.STRING, ADMIN_HOST_DEFAULT, new ConfigDef.NonEmptyString(),
                         Importance.LOW, ADMIN_HOST_DOC)
+                .define(ADMIN_ADVERTISED_HOST_CONFIG, Type.STRING, ADMIN_ADVERTISED_HOST_DEFAULT, Importance.LOW,
+                        ADMIN_ADVERTISED_HOST_DOC)
                 .define(STATE_DIR_CONFIG, Type.STRING, STATE_DIR_DEFAULT, new ConfigDef.NonEmptyString(),
                         Importance.MEDIUM, STATE_DIR_DOC)
                 .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, PROCESSING_GUARANTEE_DEFAULT,

@@ -29,6 +29,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.runtime.EmbeddedKafkaBroker;
 import io.hal9.topology.runtime.Hal9;
 import io.hal9.topology.runtime.Hal9Node;
+import io.hal9.topology.runtime.PlayCommand;
 import io.hal9.topology.runtime.Ports;
 import io.hal9.topology.runtime.Resources;
 import io.hal9.topology.runtime.Shutdown;
@@ -41,6 +42,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
@@ -151,13 +153,17 @@ public final class DemoCommand implements Callable<Integer> {
             settings.put(Hal9Config.ADMIN_HOST_CONFIG, HOST);
             settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, claudeUrl);
             settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
+            settings.put(Hal9Config.GAME_ENABLED_CONFIG, true);
             Hal9Config config = Hal9Config.load(settings, System.getenv());
             SchemaRegistryClient registryClient = new HttpSchemaRegistryClient(registry.url());
             Topics topics = new Topics(config, registryClient);
             int partitions = config.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG);
-            broker.createTopics(partitions, topics.allNames().toArray(String[]::new));
+            for (String name : topics.allNames()) {
+                broker.createTopic(name, partitions, topics.compactedNames().contains(name)
+                        ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of());
+            }
 
-            progress("starting layers " + config.layersChain() + "...");
+            progress("starting layers " + config.layersChain() + " and the game...");
             Hal9Node node = resources.add(new Hal9Node(config, config.layersChain(),
                     Hal9Node.claudeClient(config, apiKey)));
             node.start();
@@ -167,6 +173,12 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println("ready: bootstrap=" + broker.bootstrapServers() + " registry=" + registry.url()
                         + " admin=" + adminUrl);
                 out.flush();
+                progress("play: bin/hal9 game --id g1 --seed 42 --commands llllljjj"
+                        + (adminUrl.equals(PlayCommand.DEFAULT_ADMIN_URL) ? "" : " --admin-url " + adminUrl)
+                        + (local(broker.bootstrapServers()).equals(Hal9Config.BOOTSTRAP_SERVERS_DEFAULT) ? ""
+                        : " --bootstrap-servers " + broker.bootstrapServers())
+                        + (local(registry.url()).equals(Hal9Config.SCHEMA_REGISTRY_URL_DEFAULT) ? ""
+                        : " --registry-url " + registry.url()));
                 Shutdown.await(resources.release());
                 return Hal9.EXIT_OK;
             }
@@ -174,6 +186,11 @@ public final class DemoCommand implements Callable<Integer> {
         } finally {
             resources.close();
         }
+    }
+
+    /** The address as the defaults spell it: the loopback address as {@code localhost}. */
+    private static String local(String address) {
+        return address.replace(HOST, "localhost");
     }
 
     private int runSignals(List<DemoInput> inputs, Hal9Config config, Topics topics, EmbeddedKafkaBroker broker,

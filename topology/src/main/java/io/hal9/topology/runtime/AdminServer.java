@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -118,6 +119,11 @@ public final class AdminServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Serves {@code path} (and everything under it) with {@code handler} from now on. */
+    public void handle(String path, HttpHandler handler) {
+        server.createContext(path, handler);
     }
 
     private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {

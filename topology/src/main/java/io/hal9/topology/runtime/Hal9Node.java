@@ -1,9 +1,12 @@
 package io.hal9.topology.runtime;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import io.hal9.neurons.ClaudeNeuronClient;
@@ -22,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,8 @@ public final class Hal9Node implements AutoCloseable {
     private final NeuronClient neuron;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<LayerRuntime> layers = new ArrayList<>();
+    private final Topics topics;
+    private GameRuntime game;
     private final Instant startedAt = Instant.now();
     private JvmGcMetrics gcMetrics;
     private AdminServer admin;
@@ -64,7 +70,7 @@ public final class Hal9Node implements AutoCloseable {
         this.config = config;
         this.neuron = neuron;
         SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.schemaRegistryUrl());
-        Topics topics = new Topics(config, registry);
+        this.topics = new Topics(config, registry);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
@@ -107,7 +113,10 @@ public final class Hal9Node implements AutoCloseable {
                 config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG)));
     }
 
-    /** Starts the admin server, then every layer. */
+    /**
+     * Starts the admin server, then every layer, then the game when {@code hal9.game.enabled}
+     * (its {@code application.server} is this admin server, so it starts after it).
+     */
     public void start() {
         admin = AdminServer.start(config.getString(Hal9Config.ADMIN_HOST_CONFIG),
                 config.getInt(Hal9Config.ADMIN_PORT_CONFIG), this::health, metrics);
@@ -115,16 +124,50 @@ public final class Hal9Node implements AutoCloseable {
             layer.start();
             LOG.info("layer {} started as application {}", layer.spec().layer(), layer.spec().applicationId());
         }
+        if (config.getBoolean(Hal9Config.GAME_ENABLED_CONFIG)) {
+            HostInfo self = new HostInfo(advertisedHost(config), admin.port());
+            game = new GameRuntime(config, topics, metrics, self.host() + ":" + self.port());
+            admin.handle(GameQueries.PATH, new GameQueries(game, self));
+            game.start();
+            LOG.info("game started as application {}, queries on {}:{}{}", game.applicationId(), self.host(),
+                    self.port(), GameQueries.PATH);
+        }
     }
 
-    /** True when every layer's Kafka Streams is RUNNING. */
+    /** The host other instances reach this one's admin server on ({@code hal9.admin.advertised.host}). */
+    static String advertisedHost(Hal9Config config) {
+        String configured = config.getString(Hal9Config.ADMIN_ADVERTISED_HOST_CONFIG);
+        if (!configured.isBlank()) {
+            return configured.trim();
+        }
+        String bound = config.getString(Hal9Config.ADMIN_HOST_CONFIG);
+        if (!bound.equals("0.0.0.0") && !bound.equals("::")) {
+            return bound;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    /** Every Kafka Streams application of this process: the layers', then the game's. */
+    private List<KafkaStreams.State> states() {
+        List<KafkaStreams.State> states = new ArrayList<>(layers.stream().map(LayerRuntime::state).toList());
+        if (game != null) {
+            states.add(game.state());
+        }
+        return states;
+    }
+
+    /** True when every layer's (and the game's) Kafka Streams is RUNNING. */
     public boolean running() {
-        return layers.stream().allMatch(l -> l.state() == KafkaStreams.State.RUNNING);
+        return states().stream().allMatch(s -> s == KafkaStreams.State.RUNNING);
     }
 
     /** True when a layer's Kafka Streams has failed or stopped: it will not run without a restart. */
     public boolean failed() {
-        return layers.stream().map(LayerRuntime::state).anyMatch(s -> s == KafkaStreams.State.ERROR
+        return states().stream().anyMatch(s -> s == KafkaStreams.State.ERROR
                 || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING);
     }
 
@@ -145,7 +188,11 @@ public final class Hal9Node implements AutoCloseable {
     }
 
     public Health health() {
-        List<Health.LayerHealth> states = layers.stream().map(Hal9Node::layerHealth).toList();
+        List<Health.LayerHealth> states = new ArrayList<>(layers.stream().map(Hal9Node::layerHealth).toList());
+        if (game != null) {
+            states.add(new Health.LayerHealth(GameRuntime.NAME, game.applicationId(), game.state().name(), "NONE",
+                    "NONE", 0.0, 0, 0));
+        }
         boolean keyAccepted = layers.stream().noneMatch(l -> l.stage().keyRejected());
         boolean up = !closing && running() && keyAccepted;
         boolean breakersClosed = layers.stream().allMatch(l -> l.breaker().state().name().equals("CLOSED"));
@@ -173,6 +220,11 @@ public final class Hal9Node implements AutoCloseable {
 
     public List<LayerRuntime> layers() {
         return List.copyOf(layers);
+    }
+
+    /** The game application, when this process runs it. */
+    public Optional<GameRuntime> game() {
+        return Optional.ofNullable(game);
     }
 
     public NeuronClient neuron() {
@@ -210,6 +262,13 @@ public final class Hal9Node implements AutoCloseable {
             if (closers.get(i).isAlive()) {
                 LOG.warn("layer {} did not close within {}; leaving it to exit with the process",
                         layers.get(i).spec().layer(), budget);
+            }
+        }
+        if (game != null) {
+            try {
+                game.close(STREAMS_CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.warn("closing the game failed: {}", e.toString());
             }
         }
         if (admin != null) {

@@ -105,8 +105,13 @@ public final class LayerRuntime implements AutoCloseable {
 
     /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
     public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {
+        return streamsProperties(spec.applicationId(), config);
+    }
+
+    /** The Kafka Streams settings of any HAL9 application ({@code hal9-l3}, {@code hal9-game}, ...). */
+    static Properties streamsProperties(String applicationId, Hal9Config config) {
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(Hal9Config.PROCESSING_GUARANTEE_CONFIG));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(Hal9Config.STATE_DIR_CONFIG));

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,8 +60,9 @@ public final class TopicsCommand implements Callable<Integer> {
         if (replicationFactor != null && replicationFactor < 1) {
             throw new IllegalArgumentException("--replication-factor must be at least 1, got " + replicationFactor);
         }
-        List<String> names = new Topics(config,
-                new HttpSchemaRegistryClient(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG))).allNames();
+        Topics topics = new Topics(config,
+                new HttpSchemaRegistryClient(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG)));
+        List<String> names = topics.allNames();
         java.util.Properties adminProps = new java.util.Properties();
         adminProps.putAll(config.kafkaProperties());
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -74,6 +76,9 @@ public final class TopicsCommand implements Callable<Integer> {
                     continue;
                 }
                 NewTopic topic = new NewTopic(name, Optional.of(count), Optional.ofNullable(replicationFactor));
+                if (topics.compactedNames().contains(name)) {
+                    topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                }
                 try {
                     admin.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
                     out.println(name + " created (" + count + " partitions)");

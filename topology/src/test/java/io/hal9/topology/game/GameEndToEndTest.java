@@ -1,0 +1,263 @@
+package io.hal9.topology.game;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.hal9.neurons.ClaudeNeuronClient;
+import io.hal9.neurons.ClaudeSettings;
+import io.hal9.schemas.registry.SchemaRegistryServer;
+import io.hal9.schemas.serde.HttpSchemaRegistryClient;
+import io.hal9.schemas.v1.GameCommand;
+import io.hal9.schemas.v1.GameCommandType;
+import io.hal9.schemas.v1.GameState;
+import io.hal9.topology.Topics;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.runtime.Hal9;
+import io.hal9.topology.runtime.Hal9Node;
+import io.hal9.topology.testing.KafkaFixture;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The game application on a real broker: state rebuilt from the changelog, queries answered by any instance. */
+class GameEndToEndTest {
+
+    @RegisterExtension
+    static final KafkaFixture KAFKA = new KafkaFixture();
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static SchemaRegistryServer registry;
+
+    @TempDir
+    Path dirs;
+
+    private final List<Hal9Node> nodes = new ArrayList<>();
+    private Map<String, Object> settings;
+    private Topics topics;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = SchemaRegistryServer.start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    @BeforeEach
+    void topics(TestInfo test) {
+        String prefix = KafkaFixture.topicName(test, "");
+        settings = new HashMap<>();
+        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+        settings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, prefix + "signals.");
+        settings.put(Hal9Config.TOPIC_RESULTS_CONFIG, prefix + "results");
+        settings.put(Hal9Config.TOPIC_DLQ_CONFIG, prefix + "dlq");
+        settings.put(Hal9Config.TOPIC_GAME_COMMANDS_CONFIG, prefix + "game.commands");
+        settings.put(Hal9Config.TOPIC_GAME_FRAMES_CONFIG, prefix + "game.frames");
+        settings.put(Hal9Config.APPLICATION_ID_PREFIX_CONFIG, prefix + "hal9-");
+        settings.put(Hal9Config.GAME_ENABLED_CONFIG, true);
+        settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
+        settings.put(Hal9Config.ADMIN_HOST_CONFIG, "127.0.0.1");
+        topics = new Topics(Hal9Config.of(settings), new HttpSchemaRegistryClient(registry.url()));
+        KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.forEach(Hal9Node::close);
+    }
+
+    @Test
+    void shouldRebuildTheSameGameFromTheChangelogOnANewStateDirectory() throws Exception {
+        // Given a game played on one instance
+        Hal9Node first = startNode("first");
+        send("g1", 42L, "llllljjj");
+        KAFKA.consume(topics.gameFramesName(), 9, WAIT);
+        String screen = await().atMost(WAIT).until(() -> get(first, "g1", "text"), r -> r.statusCode() == 200).body();
+        String state = GameFixtures.avro(localState(first, "g1"));
+
+        // When that instance goes away with its state directory, and a new one starts on an empty one
+        first.close();
+        nodes.remove(first);
+        Hal9Node second = startNode("second");
+
+        // Then the new instance holds exactly the same game, restored from the changelog
+        HttpResponse<String> restored = await().atMost(WAIT)
+                .until(() -> get(second, "g1", "text"), r -> r.statusCode() == 200);
+        assertThat(restored.body()).isEqualTo(screen);
+        assertThat(GameFixtures.avro(localState(second, "g1"))).isEqualTo(state);
+        // and the game goes on from there: the next command makes turn 9
+        send("g1", null, "l");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(localState(second, "g1").getTurn()).isEqualTo(9));
+    }
+
+    @Test
+    void shouldAnswerAQueryFromTheInstanceThatDoesNotOwnTheGame() throws Exception {
+        // Given two instances of the game application sharing its partitions
+        Hal9Node a = startNode("a");
+        Hal9Node b = startNode("b");
+        await().atMost(WAIT).until(() -> a.running() && b.running() && ownsTasks(a) && ownsTasks(b));
+        // and eight games spread over them
+        for (int i = 0; i < 8; i++) {
+            send("g" + i, 100L + i, "l");
+        }
+        KAFKA.consume(topics.gameFramesName(), 16, WAIT);
+
+        // When each game is asked for on both instances
+        int forwardedToA = 0;
+        int forwardedToB = 0;
+        for (int i = 0; i < 8; i++) {
+            String id = "g" + i;
+            Hal9Node owner = ownerOf(a, id).port() == a.adminPort() ? a : b;
+            Hal9Node other = owner == a ? b : a;
+            HttpResponse<String> fromOwner = await().atMost(WAIT)
+                    .until(() -> get(owner, id, "json"), r -> r.statusCode() == 200);
+            HttpResponse<String> fromOther = get(other, id, "json");
+
+            // Then both answer with the owner's frame; the other one says it asked the owner
+            assertThat(fromOther.statusCode()).isEqualTo(200);
+            assertThat(fromOther.body()).isEqualTo(fromOwner.body()).contains("\"gameId\":\"" + id + "\"");
+            assertThat(fromOther.headers().firstValue("X-HAL9-Served-By")).hasValue("127.0.0.1:" + owner.adminPort());
+            assertThat(fromOther.headers().firstValue("X-HAL9-Via")).hasValue("127.0.0.1:" + other.adminPort());
+            assertThat(fromOwner.headers().firstValue("X-HAL9-Via")).isEmpty();
+            if (owner == a) {
+                forwardedToA++;
+            } else {
+                forwardedToB++;
+            }
+        }
+        // and queries went both ways
+        assertThat(forwardedToA).isPositive();
+        assertThat(forwardedToB).isPositive();
+        // and a game no one has is a 404 from either
+        assertThat(get(a, "nobody", "text").statusCode()).isEqualTo(404);
+        assertThat(get(b, "nobody", "text").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldPrintTheSameScreenForANewGameWithTheSameSeedFromTheCommandLine() {
+        // Given the game running
+        startNode("cli");
+
+        // When `hal9 game` plays the same seed and keys on two new games
+        Cli first = hal9("game", "--id", "g1", "--seed", "42", "--commands", "llllljjj");
+        Cli second = hal9("game", "--id", "g2", "--seed", "42", "--commands", "llllljjj");
+
+        // Then both print the same 80x24 screen
+        assertThat(first.status()).as(first.err()).isZero();
+        assertThat(second.status()).as(second.err()).isZero();
+        List<String> lines = first.out().lines().toList();
+        assertThat(lines).hasSize(24).allSatisfy(line -> assertThat(line).hasSize(80));
+        assertThat(lines.get(22)).contains("Turn 8").contains("PLAYING");
+        assertThat(second.out()).isEqualTo(first.out());
+
+        // and a refused command says why; an unknown key is refused before anything is sent
+        Cli again = hal9("game", "--id", "g1", "--seed", "42", "--commands", "l");
+        assertThat(again.err()).contains("refused").contains("GAME_IN_PROGRESS");
+        assertThat(again.out().lines().toList().get(22)).contains("Turn 9");
+        Cli typo = hal9("game", "--id", "g1", "--commands", "lx");
+        assertThat(typo.status()).isEqualTo(2);
+        assertThat(typo.err()).contains("unknown key 'x'");
+    }
+
+    private record Cli(int status, String out, String err) {
+    }
+
+    private Cli hal9(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Hal9.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", registry.url(),
+                "--timeout", "20"));
+        for (String key : List.of(Hal9Config.TOPIC_GAME_COMMANDS_CONFIG, Hal9Config.TOPIC_GAME_FRAMES_CONFIG,
+                Hal9Config.TOPIC_DLQ_CONFIG)) {
+            all.addAll(List.of("--set", key + "=" + settings.get(key)));
+        }
+        int status = cli.execute(all.toArray(String[]::new));
+        return new Cli(status, out.toString(), err.toString());
+    }
+
+    private Hal9Node startNode(String name) {
+        Map<String, Object> own = new HashMap<>(settings);
+        own.put(Hal9Config.STATE_DIR_CONFIG, dirs.resolve(name).toString());
+        Hal9Config config = Hal9Config.of(own);
+        Hal9Node node = new Hal9Node(config, List.of(), new ClaudeNeuronClient(
+                new ClaudeSettings("unused", "http://127.0.0.1:9", Duration.ofSeconds(1), 0)));
+        nodes.add(node);
+        node.start();
+        await().atMost(WAIT).until(node::running);
+        return node;
+    }
+
+    private void send(String gameId, Long seed, String keys) {
+        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        try (KafkaProducer<byte[], GameCommand> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                topics.gameCommands().valueSerde().serializer())) {
+            byte[] key = gameId.getBytes(StandardCharsets.UTF_8);
+            if (seed != null) {
+                producer.send(new ProducerRecord<>(topics.gameCommands().name(), key, GameFixtures.newGame(gameId, seed)));
+            }
+            for (char c : keys.toCharArray()) {
+                GameCommandType type = c == 'l' ? GameCommandType.MOVE_RIGHT : GameCommandType.MOVE_DOWN;
+                producer.send(new ProducerRecord<>(topics.gameCommands().name(), key, GameFixtures.command(gameId, type)));
+            }
+        }
+    }
+
+    private static boolean ownsTasks(Hal9Node node) {
+        return node.game().orElseThrow().streams().metadataForLocalThreads().stream()
+                .anyMatch(thread -> !thread.activeTasks().isEmpty());
+    }
+
+    private static org.apache.kafka.streams.state.HostInfo ownerOf(Hal9Node node, String gameId) {
+        KeyQueryMetadata metadata = node.game().orElseThrow().streams()
+                .queryMetadataForKey(GameTopology.STORE, gameId, Serdes.String().serializer());
+        return metadata.activeHost();
+    }
+
+    private static GameState localState(Hal9Node node, String gameId) {
+        return node.game().orElseThrow().streams().store(StoreQueryParameters.fromNameAndType(GameTopology.STORE,
+                QueryableStoreTypes.<String, GameState>keyValueStore())).get(gameId);
+    }
+
+    private static HttpResponse<String> get(Hal9Node node, String gameId, String format) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/games/" + gameId
+                + "?format=" + format)).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
