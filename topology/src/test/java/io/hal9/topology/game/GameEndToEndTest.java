@@ -12,24 +12,33 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.hal9.neurons.ClaudeNeuronClient;
 import io.hal9.neurons.ClaudeSettings;
+import io.hal9.neurons.ClaudeSimulator;
+import io.hal9.neurons.SimulatorOptions;
+import io.hal9.schemas.game.Grid;
 import io.hal9.schemas.registry.SchemaRegistryServer;
 import io.hal9.schemas.serde.HttpSchemaRegistryClient;
 import io.hal9.schemas.v1.GameCommand;
 import io.hal9.schemas.v1.GameCommandType;
 import io.hal9.schemas.v1.GameState;
+import io.hal9.schemas.v1.Hop;
+import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.Topics;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.runtime.Hal9;
 import io.hal9.topology.runtime.Hal9Node;
 import io.hal9.topology.testing.KafkaFixture;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,6 +46,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -58,6 +68,7 @@ class GameEndToEndTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static SchemaRegistryServer registry;
+    private static ClaudeSimulator simulator;
 
     @TempDir
     Path dirs;
@@ -69,10 +80,12 @@ class GameEndToEndTest {
     @BeforeAll
     static void startRegistry() {
         registry = SchemaRegistryServer.start("127.0.0.1", 0);
+        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withLatency(Duration.ofMillis(5)));
     }
 
     @AfterAll
     static void stopRegistry() {
+        simulator.close();
         registry.close();
     }
 
@@ -193,6 +206,90 @@ class GameEndToEndTest {
         assertThat(typo.err()).contains("unknown key 'x'");
     }
 
+    @Test
+    void shouldShowProfessorKimsAnswerFromTheNeuronsInTheGame() throws Exception {
+        // Given the three layers and the game on one instance, Claude simulated over HTTP
+        Hal9Node node = startNode("talk", true);
+        // and a game walked next to Professor Kim (the engine is deterministic, so the walk planned
+        // here is the walk the game topology makes)
+        long seed = 0;
+        List<GameCommandType> walk = null;
+        while (walk == null) {
+            walk = walkToKim("talk", ++seed);
+        }
+        List<GameCommandType> script = new ArrayList<>(walk);
+        script.add(GameCommandType.TALK);
+
+        // When the player talks to him
+        send("talk", seed, script);
+
+        // Then the question travels L2 -> L3 -> L4 and the answer shows among the game's messages
+        HttpResponse<String> answered = await().atMost(WAIT).until(() -> get(node, "talk", "json"),
+                r -> r.statusCode() == 200 && r.body().contains("Professor Kim: "));
+        assertThat(answered.body()).contains("\"turn\":" + script.size());
+        List<ConsumerRecord<byte[], byte[]>> results =
+                KAFKA.consume(topics.results().name(), 1, WAIT);
+        Signal result = topics.signalSerde().deserializer().deserialize(topics.results().name(), results.get(0).value());
+        assertThat(result.getMetadata()).containsEntry(GameTopology.GAME_ID_METADATA, "talk");
+        assertThat(result.getHops()).extracting(Hop::getLayer).containsExactly("L2", "L3", "L4");
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 0, Duration.ofSeconds(1))).isEmpty();
+    }
+
+    /** Moves that take a new game of {@code seed} next to Professor Kim alive, or null when this seed does not. */
+    private static List<GameCommandType> walkToKim(String gameId, long seed) {
+        GameState state = ((GameOutcome.Applied) GameEngine.apply(null, GameFixtures.newGame(gameId, seed))).state();
+        List<GameCommandType> moves = new ArrayList<>();
+        while (Math.max(Math.abs(state.getPlayerX() - state.getNpcX()), Math.abs(state.getPlayerY() - state.getNpcY())) > 1) {
+            GameCommandType next = firstStepTowardKim(state);
+            if (next == null || moves.size() > 300) {
+                return null;
+            }
+            GameOutcome outcome = GameEngine.apply(state, GameFixtures.command(gameId, next));
+            if (!(outcome instanceof GameOutcome.Applied applied) || applied.state().getHp() < 10) {
+                return null;
+            }
+            state = applied.state();
+            moves.add(next);
+        }
+        return moves;
+    }
+
+    /** Breadth-first over plain floor, around monsters, to any cell next to Kim. */
+    private static GameCommandType firstStepTowardKim(GameState state) {
+        Grid tiles = Grid.fromAvro(state.getTiles());
+        int width = tiles.width();
+        int[][] steps = {{-1, 0}, {0, 1}, {0, -1}, {1, 0}};
+        GameCommandType[] types = {GameCommandType.MOVE_LEFT, GameCommandType.MOVE_DOWN, GameCommandType.MOVE_UP,
+                GameCommandType.MOVE_RIGHT};
+        Set<Integer> blocked = new HashSet<>();
+        state.getMonsters().forEach(m -> blocked.add(m.getY() * width + m.getX()));
+        blocked.add(state.getNpcY() * width + state.getNpcX());
+        Map<Integer, GameCommandType> firstStep = new HashMap<>();
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        int start = state.getPlayerY() * width + state.getPlayerX();
+        firstStep.put(start, null);
+        queue.add(start);
+        while (!queue.isEmpty()) {
+            int cell = queue.poll();
+            int x = cell % width;
+            int y = cell / width;
+            if (cell != start && Math.max(Math.abs(x - state.getNpcX()), Math.abs(y - state.getNpcY())) <= 1) {
+                return firstStep.get(cell);
+            }
+            for (int i = 0; i < steps.length; i++) {
+                int nx = x + steps[i][0];
+                int ny = y + steps[i][1];
+                int next = ny * width + nx;
+                if (tiles.contains(nx, ny) && tiles.get(nx, ny) == Tile.FLOOR.code() && !blocked.contains(next)
+                        && !firstStep.containsKey(next)) {
+                    firstStep.put(next, cell == start ? types[i] : firstStep.get(cell));
+                    queue.add(next);
+                }
+            }
+        }
+        return null;
+    }
+
     private record Cli(int status, String out, String err) {
     }
 
@@ -214,15 +311,31 @@ class GameEndToEndTest {
     }
 
     private Hal9Node startNode(String name) {
+        return startNode(name, false);
+    }
+
+    private Hal9Node startNode(String name, boolean withLayers) {
         Map<String, Object> own = new HashMap<>(settings);
         own.put(Hal9Config.STATE_DIR_CONFIG, dirs.resolve(name).toString());
         Hal9Config config = Hal9Config.of(own);
-        Hal9Node node = new Hal9Node(config, List.of(), new ClaudeNeuronClient(
-                new ClaudeSettings("unused", "http://127.0.0.1:9", Duration.ofSeconds(1), 0)));
+        Hal9Node node = new Hal9Node(config, withLayers ? config.layersChain() : List.of(), new ClaudeNeuronClient(
+                new ClaudeSettings("test-key", simulator.baseUrl(), Duration.ofSeconds(10), 0)));
         nodes.add(node);
         node.start();
         await().atMost(WAIT).until(node::running);
         return node;
+    }
+
+    private void send(String gameId, long seed, List<GameCommandType> script) {
+        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        try (KafkaProducer<byte[], GameCommand> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                topics.gameCommands().valueSerde().serializer())) {
+            byte[] key = gameId.getBytes(StandardCharsets.UTF_8);
+            producer.send(new ProducerRecord<>(topics.gameCommands().name(), key, GameFixtures.newGame(gameId, seed)));
+            for (GameCommandType type : script) {
+                producer.send(new ProducerRecord<>(topics.gameCommands().name(), key, GameFixtures.command(gameId, type)));
+            }
+        }
     }
 
     private void send(String gameId, Long seed, String keys) {
@@ -245,7 +358,7 @@ class GameEndToEndTest {
                 .anyMatch(thread -> !thread.activeTasks().isEmpty());
     }
 
-    private static org.apache.kafka.streams.state.HostInfo ownerOf(Hal9Node node, String gameId) {
+    private static HostInfo ownerOf(Hal9Node node, String gameId) {
         KeyQueryMetadata metadata = node.game().orElseThrow().streams()
                 .queryMetadataForKey(GameTopology.STORE, gameId, Serdes.String().serializer());
         return metadata.activeHost();
