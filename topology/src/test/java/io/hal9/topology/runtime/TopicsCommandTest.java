@@ -10,14 +10,17 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class TopicsCommandTest {
 
     private static final List<String> TOPICS = List.of("hal9.signals.l2", "hal9.signals.l3", "hal9.signals.l4",
-            "hal9.results", "hal9.dlq");
+            "hal9.results", "hal9.dlq", "hal9.game.commands", "hal9.game.frames");
 
     @Test
     void createsEveryTopicOfTheHierarchyIdempotently() throws Exception {
@@ -33,6 +36,15 @@ class TopicsCommandTest {
                 Map<String, TopicDescription> described = admin.describeTopics(TOPICS).allTopicNames()
                         .get(30, TimeUnit.SECONDS);
                 assertThat(described.values()).allSatisfy(d -> assertThat(d.partitions()).hasSize(6));
+                // the game's frames keep the latest frame of every game
+                ConfigResource frames = new ConfigResource(ConfigResource.Type.TOPIC, "hal9.game.frames");
+                ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, "hal9.dlq");
+                Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(frames, dlq)).all()
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(configs.get(frames).get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
+                        .isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+                assertThat(configs.get(dlq).get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
+                        .isEqualTo(TopicConfig.CLEANUP_POLICY_DELETE);
             }
         }
     }
