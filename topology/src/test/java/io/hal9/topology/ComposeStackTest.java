@@ -13,12 +13,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Properties;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.runtime.Hal9;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -33,6 +42,7 @@ import org.yaml.snakeyaml.Yaml;
 class ComposeStackTest {
 
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private static final Pattern METRIC = Pattern.compile("\\b(hal9|cache|kafka)_[a-z0-9_]+\\b");
     private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Z0-9_]+)(:?-([^}]*))?}");
 
     private static Map<String, Object> services;
@@ -178,6 +188,49 @@ class ComposeStackTest {
         assertThat(targets).isEqualTo(expected);
         assertThat(((List<?>) service("prometheus").get("volumes")).get(0).toString())
                 .startsWith("./compose/prometheus.yml:");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldChartOnlyMetricsALayerReallyExports() throws Exception {
+        Map<String, Object> dashboard = new ObjectMapper().readValue(
+                REPO.resolve("compose/grafana/dashboards/hal9.json").toFile(), Map.class);
+        Set<String> charted = new TreeSet<>();
+        for (Object panel : (List<?>) dashboard.get("panels")) {
+            for (Object target : (List<?>) ((Map<String, Object>) panel).get("targets")) {
+                Matcher m = METRIC.matcher(String.valueOf(((Map<String, Object>) target).get("expr")));
+                while (m.find()) {
+                    charted.add(m.group());
+                }
+            }
+        }
+        assertThat(charted).contains("hal9_signals_processed_total", "hal9_circuit_breaker_open", "cache_gets_total",
+                "kafka_consumer_fetch_manager_records_lag_max");
+        // the names a layer's registry really exports: its own meters, and Kafka Streams' client metrics
+        String scrape = KubernetesManifestsTest.scrapeOfALayer("L2") + kafkaStreamsScrape();
+        for (String metric : charted) {
+            assertThat(scrape).as("a layer exports %s", metric).containsPattern("(?m)^" + metric + "[{ ]");
+        }
+        // Grafana loads it from the path its provisioning names, on the stack's Prometheus
+        assertThat(((List<?>) service("grafana").get("volumes")).stream().map(String::valueOf))
+                .contains("./compose/grafana/dashboards:/var/lib/grafana/dashboards:ro");
+        assertThat(Files.readString(REPO.resolve("compose/grafana/provisioning/datasources/prometheus.yml")))
+                .contains("url: http://prometheus:9090");
+    }
+
+    /** The Prometheus text of Kafka Streams' metrics for an application that was built but never started. */
+    private static String kafkaStreamsScrape() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "hal9-l2");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("in").to("out");
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
+             KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams)) {
+            metrics.bindTo(registry);
+            return registry.scrape();
+        }
     }
 
     private static List<String> hal9Services() {

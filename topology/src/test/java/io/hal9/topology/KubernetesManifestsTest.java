@@ -285,7 +285,8 @@ class KubernetesManifestsTest {
     }
 
     /** The Prometheus text of one layer's real meters: LayerMetrics, NeuronStage and the breaker/cache clients. */
-    private static String scrapeOfALayer(String layer) {
+    static String scrapeOfALayer(String layer) {
+        Hal9Config config = Hal9Config.of(Map.of());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         NeuronClient idle = new NeuronClient() {
             @Override
