@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.hal9.connectors.config.ConnectorConfig;
+import io.hal9.connectors.config.ConnectorConfigs;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.runtime.Hal9;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -36,7 +38,8 @@ import org.yaml.snakeyaml.Yaml;
  * Checks {@code docker-compose.yml} and {@code compose/prometheus.yml} against the application:
  * every service command parses as a real {@code hal9} command line, every layer's environment is
  * accepted by {@link Hal9Config} exactly as at start-up, and the addresses the services use for
- * each other (Kafka, registry, simulator, admin port) are the ones the other services listen on.
+ * each other (Kafka, registry, simulator, admin port, Connect, PostgreSQL) are the ones the other
+ * services listen on, including those in the connector configurations the stack registers.
  * {@code .ci/run} additionally validates the file with {@code docker-compose config -q}.
  */
 class ComposeStackTest {
@@ -231,6 +234,99 @@ class ComposeStackTest {
             metrics.bindTo(registry);
             return registry.scrape();
         }
+    }
+
+    @Test
+    void shouldRegisterTheConnectorsOnTheConnectServiceOnceItIsHealthy() {
+        Map<String, Object> apply = service("connectors-apply");
+        List<String> command = command(apply);
+        // a real hal9 command line (also checked for every hal9 service above), pointed at the worker
+        assertThatCode(() -> Hal9.commandLine().parseArgs(command.toArray(String[]::new))).doesNotThrowAnyException();
+        assertThat(command.subList(0, 2)).containsExactly("connectors", "apply");
+        URI connectUrl = URI.create(command.get(command.indexOf("--connect-url") + 1));
+        URI listener = URI.create(environment(service("connect")).get("CONNECT_LISTENERS"));
+        assertThat(connectUrl).hasHost("connect").hasPort(listener.getPort());
+        assertThat(services).containsKey(connectUrl.getHost());
+        assertThat(apply.get("restart")).isEqualTo("no");
+        assertThat(dependsOn(apply)).containsEntry("connect", "service_healthy");
+        // the REST port the connectors-apply job and the host use is the one the worker listens on
+        assertThat((List<?>) service("connect").get("ports"))
+                .anySatisfy(port -> assertThat(port.toString()).endsWith(":" + listener.getPort()));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldBuildTheConnectWorkerWithThePluginAndPointItAtKafka() throws IOException {
+        Map<String, Object> connect = service("connect");
+        Map<String, String> env = environment(connect);
+        Map<String, Object> build = (Map<String, Object>) connect.get("build");
+        Path dockerfile = REPO.resolve(build.get("context").toString()).resolve(build.get("dockerfile").toString());
+        String text = Files.readString(dockerfile);
+        // the plugin directory connectors/pom.xml assembles, on the plugin.path the worker is given
+        assertThat(text).contains("connectors/target/plugin/").contains("FROM apache/kafka:");
+        assertThat(text).contains(env.get("CONNECT_PLUGIN_PATH"));
+        assertThat(Files.readString(REPO.resolve("connectors/pom.xml"))).contains("/plugin/hal9-connectors");
+        String internal = Pattern.compile("INTERNAL://([^,]+)").matcher(
+                environment(service("kafka")).get("KAFKA_ADVERTISED_LISTENERS")).results().findFirst().orElseThrow().group(1);
+        assertThat(env.get("CONNECT_BOOTSTRAP_SERVERS")).isEqualTo(internal);
+        for (String key : List.of("CONNECT_GROUP_ID", "CONNECT_CONFIG_STORAGE_TOPIC", "CONNECT_OFFSET_STORAGE_TOPIC",
+                "CONNECT_STATUS_STORAGE_TOPIC")) {
+            assertThat(env.get(key)).as(key).isNotBlank();
+        }
+        assertThat(connect).containsKey("healthcheck");
+        assertThat(dependsOn(connect)).containsEntry("kafka", "service_healthy").containsEntry("postgres", "service_healthy");
+        assertThat(service("postgres").get("image").toString()).startsWith("postgres:17");
+        assertThat(service("postgres")).containsKey("healthcheck");
+    }
+
+    @Test
+    void shouldPointTheRegisteredConnectorsAtTheComposePostgresRegistryAndTopics() {
+        Map<String, String> postgres = environment(service("postgres"));
+        Map<String, String> connect = environment(service("connect"));
+        URI registry = URI.create(environment(service("schema-registry")).get("SCHEMA_REGISTRY_LISTENERS"));
+        Hal9Config layerConfig = Hal9Config.load(Map.of(), environment(service(layerService(layers.get(0)))));
+        Map<String, String> topics = Map.of(
+                ConnectorConfigs.RESULTS_SINK, layerConfig.getString(Hal9Config.TOPIC_RESULTS_CONFIG),
+                ConnectorConfigs.DEAD_LETTERS_SINK, layerConfig.getString(Hal9Config.TOPIC_DLQ_CONFIG));
+
+        // connectors-apply registers the bundled files as they are (no --set, no --dir)
+        assertThat(command(service("connectors-apply"))).doesNotContain("--set", "--dir");
+        assertThat(ConnectorConfigs.bundled()).extracting(ConnectorConfig::name)
+                .containsExactlyInAnyOrderElementsOf(topics.keySet());
+        for (ConnectorConfig config : ConnectorConfigs.bundled()) {
+            String name = config.name();
+            URI jdbc = URI.create(config.get(ConnectorConfigs.CONNECTION_URL).substring("jdbc:".length()));
+            assertThat(jdbc).as(name).hasScheme("postgresql").hasHost("postgres").hasPort(5432)
+                    .hasPath("/" + postgres.get("POSTGRES_DB"));
+            assertThat(services).containsKey(jdbc.getHost());
+            assertThat(config.get(ConnectorConfigs.CONNECTION_USERNAME)).as(name).isEqualTo(postgres.get("POSTGRES_USER"));
+            // the password: from the worker's environment through the env config provider, the same
+            // variable and default the postgres service is given
+            Matcher placeholder = Pattern.compile("\\$\\{env:([A-Z0-9_]+)}")
+                    .matcher(config.get(ConnectorConfigs.CONNECTION_PASSWORD));
+            assertThat(placeholder.matches()).as(name).isTrue();
+            assertThat(connect.get(placeholder.group(1))).as(name).isNotNull().isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+            assertThat(rawEnvironment(service("connect")).get(placeholder.group(1)))
+                    .isEqualTo(rawEnvironment(service("postgres")).get("POSTGRES_PASSWORD"));
+            assertThat(connect.get("CONNECT_CONFIG_PROVIDERS")).isEqualTo("env");
+            assertThat(connect.get("CONNECT_CONFIG_PROVIDERS_ENV_CLASS"))
+                    .isEqualTo("org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+            assertThat(URI.create(config.get(ConnectorConfigs.REGISTRY_URL))).as(name)
+                    .hasHost("schema-registry").hasPort(registry.getPort());
+            assertThat(config.get(ConnectorConfigs.TOPICS)).as(name).isEqualTo(topics.get(name));
+            // one broker in the stack: Connect's dead letter queue can have one replica only
+            assertThat(config.get(ConnectorConfigs.DLQ_REPLICATION_FACTOR)).as(name).isEqualTo("1");
+        }
+        assertThat(ConnectorConfigs.named(ConnectorConfigs.bundled(), ConnectorConfigs.RESULTS_SINK)
+                .get("transforms.rows.layers")).isEqualTo(String.join(",", layerConfig.layersChain()));
+    }
+
+    /** The service's environment as written in the file, before interpolation. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> rawEnvironment(Map<String, Object> service) {
+        Map<String, String> env = new LinkedHashMap<>();
+        ((Map<String, Object>) service.getOrDefault("environment", Map.of())).forEach((k, v) -> env.put(k, String.valueOf(v)));
+        return env;
     }
 
     private static List<String> hal9Services() {

@@ -53,7 +53,9 @@ import picocli.CommandLine.Option;
  * {@code hal9 demo}: the whole hierarchy in one JVM with nothing installed. Starts a single-node
  * KRaft broker, the schema registry, the Claude simulator (or real Claude when
  * {@code ANTHROPIC_API_KEY} is set) and the layer applications; publishes sample signals to the
- * first layer and prints each result as it reaches {@code hal9.results}.
+ * first layer and prints each result as it reaches {@code hal9.results}. With {@code --sink postgres}
+ * it also runs PostgreSQL and a Kafka Connect worker with HAL9's sink connectors (see {@link DemoSink}),
+ * and counts the rows that landed.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the whole L2 -> L3 -> L4 hierarchy in one JVM (embedded Kafka, schema registry, "
@@ -61,6 +63,8 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
 
     private static final String HOST = "127.0.0.1";
+    /** How long the demo waits for its results and dead letters to become rows with --sink. */
+    private static final Duration SINK_TIMEOUT = Duration.ofSeconds(60);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -102,6 +106,20 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "180", description = "Seconds to wait for every signal to finish (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
+    /** Where the demo also writes results and dead letters. */
+    enum Sink { none, postgres }
+
+    @Option(names = "--sink", defaultValue = "none", description = "Also write results and dead letters to a "
+            + "database: postgres starts PostgreSQL and a Kafka Connect worker running the connectors in "
+            + "connectors/config/ (default ${DEFAULT-VALUE}).")
+    Sink sink;
+
+    @Option(names = "--pg-port", defaultValue = "5432", description = "PostgreSQL port with --sink postgres (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int pgPort;
+
+    @Option(names = "--connect-port", defaultValue = "8083", description = "Kafka Connect REST port with --sink postgres (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int connectPort;
+
     private PrintWriter out;
     private PrintWriter err;
 
@@ -125,9 +143,19 @@ public final class DemoCommand implements Callable<Integer> {
         if (!realClaude) {
             Ports.requireFree("Claude simulator", HOST, simPort);
         }
+        boolean withSink = sink == Sink.postgres;
+        if (withSink) {
+            Ports.requireFree("PostgreSQL", HOST, pgPort);
+            Ports.requireFree("Kafka Connect", HOST, connectPort);
+        }
         Resources resources = new Resources(this::progress);
         try {
             Path stateDir = resources.tempDir("hal9-demo-state");
+            DemoSink database = null;
+            if (withSink) {
+                progress("starting PostgreSQL (embedded)...");
+                database = resources.add(DemoSink.begin(pgPort));
+            }
             progress("starting Kafka (KRaft, embedded)...");
             EmbeddedKafkaBroker broker = resources.add(
                     EmbeddedKafkaBroker.builder().host(HOST).port(kafkaPort).build().start());
@@ -162,6 +190,11 @@ public final class DemoCommand implements Callable<Integer> {
                 broker.createTopic(name, partitions, topics.compactedNames().contains(name)
                         ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of());
             }
+            if (database != null) {
+                broker.createTopics(1, DemoSink.connectDeadLetterTopics().toArray(String[]::new));
+                resources.add(database.connect(broker.bootstrapServers(), registry.url(), topics.results().name(),
+                        topics.deadLetters().name(), config.layersChain(), connectPort, this::progress));
+            }
 
             progress("starting layers " + config.layersChain() + " and the game...");
             Hal9Node node = resources.add(new Hal9Node(config, config.layersChain(),
@@ -171,8 +204,13 @@ public final class DemoCommand implements Callable<Integer> {
             String adminUrl = "http://" + HOST + ":" + node.adminPort();
             if (serve) {
                 out.println("ready: bootstrap=" + broker.bootstrapServers() + " registry=" + registry.url()
-                        + " admin=" + adminUrl);
+                        + " admin=" + adminUrl + (database == null ? ""
+                        : " postgres=" + database.psqlUrl() + " connect=" + database.connectUrl()));
                 out.flush();
+                if (database != null) {
+                    progress("rows: psql \"" + database.psqlUrl() + "\" (tables " + DemoSink.RESULTS_TABLE + ", "
+                            + DemoSink.DEAD_LETTERS_TABLE + ")");
+                }
                 progress("play: bin/hal9 game --id g1 --seed 42 --commands llllljjj"
                         + (adminUrl.equals(PlayCommand.DEFAULT_ADMIN_URL) ? "" : " --admin-url " + adminUrl)
                         + (local(broker.bootstrapServers()).equals(Hal9Config.BOOTSTRAP_SERVERS_DEFAULT) ? ""
@@ -182,7 +220,7 @@ public final class DemoCommand implements Callable<Integer> {
                 Shutdown.await(resources.release());
                 return Hal9.EXIT_OK;
             }
-            return runSignals(inputs, config, topics, broker, node, simulator, adminUrl);
+            return runSignals(inputs, config, topics, broker, node, simulator, adminUrl, database);
         } finally {
             resources.close();
         }
@@ -194,7 +232,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private int runSignals(List<DemoInput> inputs, Hal9Config config, Topics topics, EmbeddedKafkaBroker broker,
-                           Hal9Node node, ClaudeSimulator simulator, String adminUrl) {
+                           Hal9Node node, ClaudeSimulator simulator, String adminUrl, DemoSink database) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, Long> publishedAt = new HashMap<>();
         DemoReport report = new DemoReport(signals);
@@ -229,12 +267,13 @@ public final class DemoCommand implements Callable<Integer> {
             producer.flush();
             progress("published " + signals + " signals to " + firstInput + "; waiting for results...");
 
-            Set<String> done = new HashSet<>();
+            Set<String> results = new HashSet<>();
+            Set<String> deadLetters = new HashSet<>();
             long deadline = start + Duration.ofSeconds(timeoutSeconds).toMillis();
             long lastProgress = System.currentTimeMillis();
             while (!report.complete() && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    handle(record, topics, publishedAt, done, report);
+                    handle(record, topics, publishedAt, results, deadLetters, report);
                 }
                 if (System.currentTimeMillis() - lastProgress >= 2_000) {
                     lastProgress = System.currentTimeMillis();
@@ -251,25 +290,40 @@ public final class DemoCommand implements Callable<Integer> {
                     simulator != null ? "simulator" : "Claude", durationMs, report.percentile(0.5),
                     report.percentile(0.99));
             out.println("topics: " + String.join(", ", topics.allNames()) + "  admin: " + adminUrl + "/health");
-            if (!report.complete()) {
+            boolean complete = report.complete();
+            if (!complete) {
                 out.printf("unfinished: %d signals had no result or dead letter after %d s%n",
                         signals - report.finished(), timeoutSeconds);
             }
+            Long sinkRows = null;
+            if (database != null) {
+                out.flush();
+                progress("waiting for the rows in PostgreSQL...");
+                sinkRows = database.awaitRows(DemoSink.RESULTS_TABLE, results, SINK_TIMEOUT);
+                long letterRows = database.awaitRows(DemoSink.DEAD_LETTERS_TABLE, deadLetters, SINK_TIMEOUT);
+                out.printf("sink: %d rows in %s, %d rows in %s; psql \"%s\" (while the demo runs: add --serve)%n",
+                        sinkRows, DemoSink.RESULTS_TABLE, letterRows, DemoSink.DEAD_LETTERS_TABLE, database.psqlUrl());
+                if (sinkRows < results.size() || letterRows < deadLetters.size()) {
+                    out.printf("unfinished: %d results and %d dead letters had no row after %d s%n",
+                            results.size() - sinkRows, deadLetters.size() - letterRows, SINK_TIMEOUT.toSeconds());
+                    complete = false;
+                }
+            }
             if (json) {
-                out.println(report.json(calls, durationMs));
+                out.println(report.json(calls, durationMs, sinkRows));
             }
             out.flush();
-            return report.complete() ? Hal9.EXIT_OK : Hal9.EXIT_UNFINISHED;
+            return complete ? Hal9.EXIT_OK : Hal9.EXIT_UNFINISHED;
         }
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> record, Topics topics, Map<String, Long> publishedAt,
-                        Set<String> done, DemoReport report) {
+                        Set<String> results, Set<String> deadLetters, DemoReport report) {
         long now = System.currentTimeMillis();
         if (record.topic().equals(topics.results().name())) {
             Signal result = topics.signalSerde().deserializer().deserialize(record.topic(), record.value());
             Long published = publishedAt.get(result.getRootId());
-            if (published == null || !done.add(result.getRootId())) {
+            if (published == null || deadLetters.contains(result.getRootId()) || !results.add(result.getRootId())) {
                 return;
             }
             long cacheHits = result.getHops().stream().filter(Hop::getCacheHit).count();
@@ -283,7 +337,7 @@ public final class DemoCommand implements Callable<Integer> {
         } else {
             DeadLetter letter = topics.deadLetterSerde().deserializer().deserialize(record.topic(), record.value());
             String root = letter.getRootId();
-            if (root == null || !publishedAt.containsKey(root) || !done.add(root)) {
+            if (root == null || !publishedAt.containsKey(root) || results.contains(root) || !deadLetters.add(root)) {
                 return;
             }
             report.deadLetter();

@@ -12,7 +12,7 @@ import io.hal9.topology.stats.Percentiles;
 /**
  * The figures of one demo run, printed as the summary and as the {@code --json} line:
  * {@code {"signals":N,"results":R,"dead_letters":D,"claude_calls":C,"cache_hits":H,"duration_ms":T,
- * "throughput_per_s":X,"p50_ms":A,"p99_ms":B}}.
+ * "throughput_per_s":X,"p50_ms":A,"p99_ms":B}}, and {@code "sink_rows":S} at the end with a sink.
  */
 final class DemoReport {
 
@@ -74,9 +74,14 @@ final class DemoReport {
         return json;
     }
 
-    String json(long claudeCalls, long durationMs) {
+    /** The JSON line; {@code sinkRows} (rows of this run in the results table) is left out when null. */
+    String json(long claudeCalls, long durationMs, Long sinkRows) {
+        Map<String, Object> figures = figures(claudeCalls, durationMs);
+        if (sinkRows != null) {
+            figures.put("sink_rows", sinkRows);
+        }
         try {
-            return JSON.writeValueAsString(figures(claudeCalls, durationMs));
+            return JSON.writeValueAsString(figures);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -2,6 +2,7 @@ package io.hal9.topology.runtime;
 
 import java.io.PrintWriter;
 
+import io.hal9.connectors.rest.ConnectRestException;
 import io.hal9.topology.bench.BenchCommand;
 import io.hal9.topology.demo.DemoCommand;
 import io.hal9.topology.doctor.DoctorCommand;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Command;
 @Command(name = "hal9", mixinStandardHelpOptions = true, versionProvider = Hal9.VersionProvider.class,
         description = "HAL9 Streams: a hierarchy of Claude neurons (L2 -> L3 -> L4) on Apache Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, ClaudeSimCommand.class, SchemaRegistryCommand.class,
-                BenchCommand.class, ConfigCommand.class, DoctorCommand.class, TopicsCommand.class, PlayCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, ConfigCommand.class, DoctorCommand.class, TopicsCommand.class, PlayCommand.class,
+                ConnectorsCommand.class, CommandLine.HelpCommand.class})
 public final class Hal9 implements Runnable {
 
     public static final int EXIT_OK = 0;
@@ -66,7 +68,8 @@ public final class Hal9 implements Runnable {
         if (error instanceof ConfigException) {
             return "invalid setting: " + error.getMessage();
         }
-        if (error instanceof PortInUseException || error instanceof IllegalArgumentException) {
+        if (error instanceof PortInUseException || error instanceof IllegalArgumentException
+                || error instanceof ConnectRestException) {
             return error.getMessage();
         }
         Throwable root = error;

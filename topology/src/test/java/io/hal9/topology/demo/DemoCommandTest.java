@@ -9,11 +9,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hal9.topology.runtime.Hal9;
+import io.hal9.topology.testing.KafkaFixture;
 
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,51 @@ class DemoCommandTest {
         assertThat(figures.path("throughput_per_s").asDouble()).isPositive();
         assertThat(lines).filteredOn(l -> l.startsWith("result ")).hasSize(5);
         assertThat(lines).filteredOn(l -> l.strip().startsWith("L3 ")).hasSize(5);
+        // without --sink there is no database and no sink figure
+        assertThat(figures.has("sink_rows")).isFalse();
+        assertThat(out.toString()).doesNotContain("sink:");
+    }
+
+    @Test
+    void shouldLandEveryResultInPostgresAndCountItsRowsWithSinkPostgres() throws Exception {
+        int exit;
+        try {
+            exit = run("demo", "--signals", "5", "--sink", "postgres", "--json", "--kafka-port", "0",
+                    "--registry-port", "0", "--admin-port", "0", "--sim-port", "0", "--pg-port", "0",
+                    "--connect-port", "0", "--sim-latency-ms", "5");
+        } finally {
+            // the Connect worker restores Kafka's exit procedure after its start-up; tests keep theirs
+            KafkaFixture.trapExitAndHalt();
+        }
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        JsonNode figures = JSON.readTree(lines.get(lines.size() - 1));
+        assertThat(figures.path("results").asInt()).isEqualTo(5);
+        assertThat(figures.path("sink_rows").asInt()).isEqualTo(5);
+        // the sink's figure comes last, after the figures the demo always prints
+        List<String> names = new ArrayList<>();
+        figures.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactly("signals", "results", "dead_letters", "claude_calls", "cache_hits",
+                "duration_ms", "throughput_per_s", "p50_ms", "p99_ms", "sink_rows");
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .matches("sink: 5 rows in hal9_results, 0 rows in hal9_dead_letters; "
+                        + "psql \"postgresql://hal9@127\\.0\\.0\\.1:\\d+/hal9\".*"));
+    }
+
+    @Test
+    void shouldRefuseATakenPostgresPortBeforeStartingAnything() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int exit = run("demo", "--sink", "postgres", "--pg-port", String.valueOf(taken.getLocalPort()),
+                    "--kafka-port", "0", "--registry-port", "0", "--admin-port", "0", "--sim-port", "0",
+                    "--connect-port", "0");
+
+            assertThat(exit).isEqualTo(Hal9.EXIT_USAGE);
+            assertThat(err.toString().lines()).singleElement(as(InstanceOfAssertFactories.STRING))
+                    .matches("hal9: PostgreSQL port " + taken.getLocalPort() + " on 127\\.0\\.0\\.1 is already in use,"
+                            + " held by pid " + ProcessHandle.current().pid() + " \\(.*java.*\\)");
+            assertThat(out.toString()).isEmpty();
+        }
     }
 
     @Test
