@@ -5,6 +5,8 @@ import static io.hal9.topology.testing.TestSignals.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -49,6 +51,13 @@ import io.hal9.topology.runtime.Hal9;
 import io.hal9.topology.runtime.Hal9Node;
 import io.hal9.topology.testing.KafkaFixture;
 
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -215,6 +224,25 @@ class PostgresSinkEndToEndTest {
         assertThat(count(RESULTS)).isEqualTo(50);
         assertThat(rows(RESULTS, "record_key")).isEqualTo(rows);
         // and nothing went to Connect's dead letter queue
+        assertThat(KAFKA.consume(sinkDlq(), 1, Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void shouldLandAnOlderAndANewerSignalVersionInTheSameTableAddingTheNewColumn() throws Exception {
+        applyConnectors();
+        // Given a result of this Signal version, then one from a producer on a newer version that
+        // adds an optional field, both under the results topic's subject
+        try (KafkaProducer<byte[], byte[]> raw = rawProducer()) {
+            raw.send(new ProducerRecord<>(results(), 0, key("older"), result("older"))).get();
+            await().atMost(DELIVERY).until(() -> count(RESULTS) == 1);
+            raw.send(new ProducerRecord<>(results(), 0, key("newer"), newerResult("newer", "high"))).get();
+        }
+
+        // Then both are rows of hal9_results: the sink added the column, the older row leaves it empty
+        await().atMost(DELIVERY).until(() -> count(RESULTS) == 2);
+        Map<String, Map<String, Object>> rows = rows(RESULTS, "record_key");
+        assertThat(rows.get("newer")).containsEntry("priority", "high").containsEntry("l4_output", "L4 says newer");
+        assertThat(rows.get("older")).containsEntry("priority", null).containsEntry("l4_output", "L4 says older");
         assertThat(KAFKA.consume(sinkDlq(), 1, Duration.ofSeconds(1))).isEmpty();
     }
 
@@ -475,6 +503,31 @@ class PostgresSinkEndToEndTest {
                 .setActivation(Activation.newBuilder().setContent("L4 says " + id).build())
                 .setCreatedAt(at).setHops(hops).build();
         return topics.signalSerde().serializer().serialize(results(), signal);
+    }
+
+    /**
+     * {@link #result} as a producer on a newer Signal version writes it: the schema gains an optional
+     * {@code priority}, registered under the results topic's subject (a backward-compatible change).
+     */
+    private byte[] newerResult(String id, String priority) throws IOException {
+        byte[] current = result(id);
+        org.apache.avro.Schema v1 = Signal.getClassSchema();
+        String json = v1.toString();
+        org.apache.avro.Schema newer = new org.apache.avro.Schema.Parser().parse(json.substring(0, json.lastIndexOf(']'))
+                + ",{\"name\":\"priority\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
+        GenericRecord old = new GenericDatumReader<GenericRecord>(v1).read(null,
+                DecoderFactory.get().binaryDecoder(current, 5, current.length - 5, null));
+        GenericRecord record = new GenericData.Record(newer);
+        v1.getFields().forEach(field -> record.put(field.name(), old.get(field.name())));
+        record.put("priority", priority);
+        int schemaId = new HttpSchemaRegistryClient(registry.url()).register(results() + "-value", newer);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(schemaId).array());
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(newer).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

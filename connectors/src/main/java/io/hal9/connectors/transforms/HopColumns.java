@@ -3,13 +3,18 @@ package io.hal9.connectors.transforms;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.schemas.serde.AvroTrust;
+import io.hal9.schemas.v1.Signal;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -17,6 +22,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.connector.ConnectRecord;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -60,7 +66,13 @@ import org.apache.kafka.connect.transforms.Transformation;
  *   <tr><td>{@code hops}</td><td>INT32</td><td>how many layers handled the signal</td></tr>
  *   <tr><td>{@code total_latency_ms}</td><td>INT64</td><td>the sum of every hop's latency</td></tr>
  * </table>
- * A layer the signal did not visit leaves its columns null; hops of layers that are not configured
+ * <p><b>Newer Signal versions.</b> A top-level field that this version's {@code Signal} contract
+ * does not have (a producer or layer on a newer schema added it) and whose Connect type is
+ * primitive (maps and arrays arrive as JSON text) becomes one more optional column, named in
+ * snake case ({@code retryCount} → {@code retry_count}). With the JDBC sink's
+ * {@code schema.evolution=basic} the table gains that column; rows of older versions leave it null.
+ *
+ * <p>A layer the signal did not visit leaves its columns null; hops of layers that are not configured
  * count in {@code hops} and {@code total_latency_ms} only. The key becomes a struct with one
  * required column, {@value #KEY_FIELD_DEFAULT} (STRING for a text key, BYTES for a byte-array key).
  * A tombstone (null value) passes unchanged.
@@ -103,9 +115,14 @@ public final class HopColumns<R extends ConnectRecord<R>> implements Transformat
             .define(LAYERS_CONFIG, Type.LIST, LAYERS_DEFAULT, Importance.MEDIUM, LAYERS_DOC)
             .define(KEY_FIELD_CONFIG, Type.STRING, KEY_FIELD_DEFAULT, Importance.MEDIUM, KEY_FIELD_DOC);
 
+    /** The top-level fields of the compiled {@code Signal}: everything else is newer and passes through. */
+    private static final Set<String> KNOWN_FIELDS = knownFields();
+
     private Map<String, String> columnPrefixes = Map.of();
     private String keyField = KEY_FIELD_DEFAULT;
     private Schema valueSchema;
+    /** Row schema per input schema that carries newer fields, with those fields' columns. */
+    private final Map<Schema, Row> evolved = new ConcurrentHashMap<>();
     private volatile Schema keySchema;
 
     /** A transformation to be configured by {@link #configure}; Connect creates it by class name. */
@@ -130,9 +147,64 @@ public final class HopColumns<R extends ConnectRecord<R>> implements Transformat
         keyField = config.getString(KEY_FIELD_CONFIG).strip();
         valueSchema = valueSchema(List.copyOf(prefixes.keySet()), columnPrefixes);
         keySchema = null;
+        evolved.clear();
+    }
+
+    private static Set<String> knownFields() {
+        AvroTrust.ensure(); // before the generated class is first used, as everywhere in HAL9
+        return Signal.getClassSchema().getFields().stream()
+                .map(org.apache.avro.Schema.Field::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** A row schema and the newer input fields it carries, input field name to column. */
+    private record Row(Schema schema, Map<String, String> newer) {
+    }
+
+    private Row rowFor(Schema input) {
+        List<Field> newer = input.fields().stream()
+                .filter(f -> !KNOWN_FIELDS.contains(f.name()) && f.schema().type().isPrimitive()).toList();
+        if (newer.isEmpty()) {
+            return new Row(valueSchema, Map.of());
+        }
+        return evolved.computeIfAbsent(input, in -> {
+            SchemaBuilder row = builder(List.copyOf(columnPrefixes.keySet()), columnPrefixes);
+            Map<String, String> columns = new LinkedHashMap<>();
+            for (Field field : newer) {
+                String column = snakeCase(field.name());
+                if (row.field(column) != null) {
+                    column = "signal_" + column;
+                }
+                Schema optional = copyAsOptional(field.schema());
+                row.field(column, optional);
+                columns.put(field.name(), column);
+            }
+            return new Row(row.build(), Map.copyOf(columns));
+        });
+    }
+
+    private static Schema copyAsOptional(Schema schema) {
+        SchemaBuilder copy = new SchemaBuilder(schema.type()).optional();
+        if (schema.name() != null) {
+            copy.name(schema.name());
+        }
+        if (schema.version() != null) {
+            copy.version(schema.version());
+        }
+        if (schema.parameters() != null) {
+            copy.parameters(schema.parameters());
+        }
+        return copy.build();
+    }
+
+    static String snakeCase(String name) {
+        return name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
     private static Schema valueSchema(List<String> layers, Map<String, String> prefixes) {
+        return builder(layers, prefixes).build();
+    }
+
+    private static SchemaBuilder builder(List<String> layers, Map<String, String> prefixes) {
         SchemaBuilder row = SchemaBuilder.struct().name(VALUE_SCHEMA_NAME)
                 .field("signal_id", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("root_id", Schema.OPTIONAL_STRING_SCHEMA)
@@ -151,8 +223,7 @@ public final class HopColumns<R extends ConnectRecord<R>> implements Transformat
                     .field(p + "output_tokens", Schema.OPTIONAL_INT64_SCHEMA);
         }
         return row.field("hops", Schema.OPTIONAL_INT32_SCHEMA)
-                .field("total_latency_ms", Schema.OPTIONAL_INT64_SCHEMA)
-                .build();
+                .field("total_latency_ms", Schema.OPTIONAL_INT64_SCHEMA);
     }
 
     @Override
@@ -164,6 +235,8 @@ public final class HopColumns<R extends ConnectRecord<R>> implements Transformat
             return record;
         }
         Struct signal = Fields.struct(record.value(), "a result Signal", NAME);
+        Row shape = rowFor(signal.schema());
+        Schema valueSchema = shape.schema();
         Struct row = new Struct(valueSchema)
                 .put("signal_id", Fields.string(signal, "signalId"))
                 .put("root_id", Fields.string(signal, "rootId"))
@@ -194,6 +267,7 @@ public final class HopColumns<R extends ConnectRecord<R>> implements Transformat
         row.put("completed_at", completedAt == null ? null : new Date(completedAt))
                 .put("hops", hops.size())
                 .put("total_latency_ms", total);
+        shape.newer().forEach((field, column) -> row.put(column, signal.get(field)));
 
         if (keyField.isEmpty()) {
             return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),

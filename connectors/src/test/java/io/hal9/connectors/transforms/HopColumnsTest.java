@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Signal;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +22,13 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -179,6 +189,50 @@ class HopColumnsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("L-3");
         assertThatThrownBy(() -> transform.configure(Map.of(HopColumns.LAYERS_CONFIG, "L2,L2")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("twice");
+    }
+
+    @Test
+    void shouldAddAColumnForAFieldANewerSignalVersionCarries() {
+        // Given a result from a newer producer whose Signal has two more fields
+        GenericRecord newer = newerSignal(result(hop("L2", "m", false, 5, "x")), "high", 3);
+
+        Struct row = (Struct) transform.apply(records.newerRecord(TOPIC, "k", newer)).value();
+
+        // Then they become optional columns in snake case, next to the usual ones
+        assertThat(row.getString("priority")).isEqualTo("high");
+        assertThat(row.getInt32("retry_count")).isEqualTo(3);
+        assertThat(row.schema().field("priority").schema().isOptional()).isTrue();
+        assertThat(row.getString("l2_output")).isEqualTo("x");
+        // and a result of this version keeps the row it always had
+        Struct current = (Struct) transform.apply(records.record(TOPIC, "k", result(hop("L2", "m", false, 5, "x"))))
+                .value();
+        assertThat(current.schema().field("priority")).isNull();
+    }
+
+    /** {@code signal} written with a newer Signal schema that adds {@code priority} and {@code retryCount}. */
+    static GenericRecord newerSignal(Signal signal, String priority, int retryCount) {
+        String json = Signal.getClassSchema().toString();
+        json = json.substring(0, json.lastIndexOf(']')) + ",{\"name\":\"priority\",\"type\":[\"null\",\"string\"],"
+                + "\"default\":null},{\"name\":\"retryCount\",\"type\":\"int\",\"default\":0}]}";
+        org.apache.avro.Schema schema = new org.apache.avro.Schema.Parser().parse(json);
+        try {
+            // the signal's fields as plain Avro values, then the two new ones
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+            new SpecificDatumWriter<Signal>(Signal.class).write(signal, encoder);
+            encoder.flush();
+            GenericRecord current = new GenericDatumReader<GenericRecord>(Signal.getClassSchema())
+                    .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+            GenericRecord record = new GenericData.Record(schema);
+            for (org.apache.avro.Schema.Field field : Signal.getClassSchema().getFields()) {
+                record.put(field.name(), current.get(field.name()));
+            }
+            record.put("priority", priority);
+            record.put("retryCount", retryCount);
+            return record;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Signal result(Hop... hops) {
