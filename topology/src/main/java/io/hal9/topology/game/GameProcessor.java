@@ -10,6 +10,7 @@ import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.GameCommand;
+import io.hal9.schemas.v1.GameFrame;
 import io.hal9.schemas.v1.GameState;
 import io.hal9.schemas.v1.Signal;
 
@@ -86,7 +87,9 @@ final class GameProcessor implements Processor<byte[], byte[], byte[], GameOutpu
         }
         GameOutcome.Applied applied = (GameOutcome.Applied) outcome;
         games.put(key, applied.state());
-        context.forward(record.withValue(new GameOutput.Frame(applied.frame())));
+        GameFrame frame = applied.frame();
+        frame.setAppliedCommand(command.getCommand());
+        context.forward(record.withValue(new GameOutput.Frame(frame)));
         applied.talk().ifPresent(talk -> context.forward(record.withValue(new GameOutput.Talk(question(talk,
                 record.timestamp())))));
     }

@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code hal9 game}: plays a game on a running HAL9 (the demo's by default). Commands go to
- * {@code hal9.game.commands}; the command waits until every one of them has its frame on
+ * {@code hal9.game.commands}; the command waits until every one of them has its frame (the frame
+ * that names the command it applied) on
  * {@code hal9.game.frames} (or its dead letter on {@code hal9.dlq}, printed with the reason) and
  * prints the last screen. Without {@code --commands} it reads keys from the terminal, a line at a
  * time, and prints the screen after each line.
@@ -261,8 +262,11 @@ public final class PlayCommand implements Callable<Integer> {
                         continue;
                     }
                     if (record.topic().equals(framesTopic)) {
-                        last = frames.deserialize(record.topic(), record.headers(), record.value());
-                        answered++;
+                        GameFrame frame = frames.deserialize(record.topic(), record.headers(), record.value());
+                        last = frame;
+                        if (frame.getAppliedCommand() != null) { // not a frame made by Kim's answer
+                            answered++;
+                        }
                     } else {
                         DeadLetter letter = deadLetters.deserialize(record.topic(), record.headers(), record.value());
                         if (commandsTopic.equals(letter.getSourceTopic())) {

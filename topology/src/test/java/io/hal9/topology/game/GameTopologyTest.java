@@ -85,6 +85,9 @@ class GameTopologyTest {
         // Then two frames, turn 0 then turn 1, under the game id, each a full 80x24 screen
         List<GameFrame> frames = frames(driver).readValuesToList();
         assertThat(frames).extracting(GameFrame::getTurn).containsExactly(0, 1);
+        // each naming the command it shows, so a client can wait for one frame per command
+        assertThat(frames).extracting(GameFrame::getAppliedCommand)
+                .containsExactly(GameCommandType.NEW_GAME, GameCommandType.MOVE_RIGHT);
         assertThat(frames).allSatisfy(frame -> {
             assertThat(frame.getGameId()).isEqualTo("g1");
             assertThat(frame.getScreen()).hasSize(24).allSatisfy(line -> assertThat(line).hasSize(80));
@@ -191,6 +194,7 @@ class GameTopologyTest {
         // Then a new frame shows it among the game's messages, at the same turn
         GameFrame answered = frames(driver).readValue();
         assertThat(answered.getTurn()).isEqualTo(1);
+        assertThat(answered.getAppliedCommand()).as("a frame made by an answer, not by a command").isNull();
         assertThat(answered.getMessages()).anySatisfy(m -> assertThat(m).contains("thinner than they look"));
         assertThat(store(driver).get("talk").getMessages()).last().asString().contains("thinner than they look");
         assertThat(deadLetters(driver).isEmpty()).isTrue();
