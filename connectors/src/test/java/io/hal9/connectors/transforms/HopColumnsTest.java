@@ -196,7 +196,7 @@ class HopColumnsTest {
         // Given a result from a newer producer whose Signal has two more fields
         GenericRecord newer = newerSignal(result(hop("L2", "m", false, 5, "x")), "high", 3);
 
-        Struct row = (Struct) transform.apply(records.newerRecord(TOPIC, "k", newer)).value();
+        Struct row = (Struct) transform.apply(records.record(TOPIC, "k", newer)).value();
 
         // Then they become optional columns in snake case, next to the usual ones
         assertThat(row.getString("priority")).isEqualTo("high");

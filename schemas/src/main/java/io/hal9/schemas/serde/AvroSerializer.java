@@ -6,6 +6,9 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -14,7 +17,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Writes Avro specific records in the Confluent wire format: byte 0 is the magic byte {@code 0x00},
+ * Writes Avro records in the Confluent wire format: byte 0 is the magic byte {@code 0x00},
  * bytes 1–4 the writer schema's registry id (big-endian), the rest the record's Avro binary
  * encoding.
  *
@@ -25,9 +28,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@link SerializationException}s whose cause is the {@link SchemaRegistryException}.
  * Instances are thread-safe.
  *
- * @param <T> the generated Avro class written, e.g. {@code io.hal9.schemas.v1.Signal}
+ * @param <T> the records written: a generated Avro class, e.g. {@code io.hal9.schemas.v1.Signal}, or
+ *            {@link org.apache.avro.generic.GenericRecord} for records of a schema known only at run
+ *            time (a producer on another version of a contract)
  */
-public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+public final class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
 
     /** The Confluent wire format's magic byte. */
     static final byte MAGIC_BYTE = 0x0;
@@ -41,7 +46,9 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     private final SchemaRegistryClient client;
     private final boolean isKey;
     private final Map<SubjectSchema, Integer> ids = new ConcurrentHashMap<>();
-    private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
+    /** Writers per schema: generated classes carry their logical-type conversions, generic records do not. */
+    private final Map<Schema, DatumWriter<T>> specificWriters = new ConcurrentHashMap<>();
+    private final Map<Schema, DatumWriter<T>> genericWriters = new ConcurrentHashMap<>();
 
     /** A serializer registering schemas through {@code client}; {@code isKey} picks the key subject. */
     public AvroSerializer(SchemaRegistryClient client, boolean isKey) {
@@ -67,7 +74,10 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         try {
-            writers.computeIfAbsent(schema, SpecificDatumWriter::new).write(record, encoder);
+            DatumWriter<T> writer = record instanceof SpecificRecord
+                    ? specificWriters.computeIfAbsent(schema, SpecificDatumWriter::new)
+                    : genericWriters.computeIfAbsent(schema, GenericDatumWriter::new);
+            writer.write(record, encoder);
             encoder.flush();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot write " + schema.getFullName() + " to topic " + topic

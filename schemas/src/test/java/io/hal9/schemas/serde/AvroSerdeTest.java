@@ -7,7 +7,11 @@ import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Signal;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.Arrays;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -71,6 +75,31 @@ class AvroSerdeTest {
         assertThat(bytes[0]).isEqualTo((byte) 0x00);
         assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(registeredId);
         assertThat(Arrays.copyOfRange(bytes, 5, bytes.length)).isEqualTo(plainAvro(signal));
+    }
+
+    @Test
+    void shouldWriteAGenericRecordOfANewerSchemaThatTheGeneratedClassReads() {
+        // Given a producer on a newer Signal version, known to it only at run time
+        String json = Signal.getClassSchema().toString();
+        Schema newer = new Schema.Parser().parse(json.substring(0, json.lastIndexOf(']'))
+                + ",{\"name\":\"priority\",\"type\":\"string\",\"default\":\"normal\"}]}");
+        Schema activation = newer.getField("activation").schema();
+        GenericRecord record = new GenericRecordBuilder(newer)
+                .set("signalId", "newer-1")
+                .set("activation", new GenericRecordBuilder(activation).set("content", "from the future").build())
+                .set("createdAt", 1_700_000_000_000L)   // a generic record holds timestamp-millis as a long
+                .set("priority", "high")
+                .build();
+
+        // When HAL9's serializer writes it
+        byte[] bytes = new AvroSerializer<GenericRecord>(client, false).serialize(TOPIC, record);
+
+        // Then it is registered under the topic's subject, and today's Signal reads it
+        assertThat(client.latest(TOPIC + "-value").schema()).isEqualTo(newer);
+        Signal read = AvroSerdes.signal(client).deserializer().deserialize(TOPIC, bytes);
+        assertThat(read.getSignalId()).isEqualTo("newer-1");
+        assertThat(read.getActivation().getContent()).isEqualTo("from the future");
+        assertThat(read.getCreatedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_000L));
     }
 
     @Test

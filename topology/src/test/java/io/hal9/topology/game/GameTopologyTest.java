@@ -2,7 +2,6 @@ package io.hal9.topology.game;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.hal9.schemas.registry.SchemaRegistryServer;
+import io.hal9.schemas.serde.AvroSerializer;
 import io.hal9.schemas.serde.HttpSchemaRegistryClient;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.DeadLetter;
@@ -26,10 +26,7 @@ import io.hal9.topology.config.Hal9Config;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -144,7 +141,7 @@ class GameTopologyTest {
     }
 
     @Test
-    void shouldDeadLetterACommandAnOlderTopologyDoesNotKnow() throws Exception {
+    void shouldDeadLetterACommandAnOlderTopologyDoesNotKnow() {
         commands(driver).pipeInput(key("g1"), GameFixtures.newGame("g1", 42));
         frames(driver).readValue();
 
@@ -239,22 +236,16 @@ class GameTopologyTest {
         return frames(on).readValuesToList();
     }
 
-    private byte[] commandFromANewerWriter(String gameId, String newSymbol) throws Exception {
+    private byte[] commandFromANewerWriter(String gameId, String newSymbol) {
         String json = GameCommand.getClassSchema().toString().replace("\"HELP\"]", "\"HELP\",\"" + newSymbol + "\"]");
         Schema newer = new Schema.Parser().parse(json);
-        int id = new HttpSchemaRegistryClient(registry.url()).register(topics.rawGameCommands().name() + "-value", newer);
         GenericRecord record = new GenericData.Record(newer);
         record.put("gameId", gameId);
         record.put("command", new GenericData.EnumSymbol(newer.getField("command").schema(), newSymbol));
         record.put("seed", null);
         record.put("issuedAt", 0L);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(newer).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
+        return new AvroSerializer<GenericRecord>(new HttpSchemaRegistryClient(registry.url()), false)
+                .serialize(topics.rawGameCommands().name(), record);
     }
 
     private TestInputTopic<byte[], GameCommand> commands(TopologyTestDriver on) {
