@@ -92,16 +92,24 @@ public final class NeuronRecords {
                 .build();
     }
 
-    /** A dead letter for an input record, with its bytes and origin. */
+    /** A dead letter for an input record of this layer, with its bytes and origin. */
     public DeadLetter deadLetter(byte[] key, byte[] value, Source source, Signal signal, ErrorCategory category,
                                  String reason, int attempts, long firstFailureMs, long lastFailureMs) {
+        return deadLetter(spec.layer(), key, value, source, signal, category, reason, attempts, firstFailureMs,
+                lastFailureMs);
+    }
+
+    /** A dead letter for an input record of {@code layer} (a layer, or the game), with its bytes and origin. */
+    public static DeadLetter deadLetter(String layer, byte[] key, byte[] value, Source source, Signal signal,
+                                        ErrorCategory category, String reason, int attempts, long firstFailureMs,
+                                        long lastFailureMs) {
         return DeadLetter.newBuilder()
                 .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
                 .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
                 .setSourceTopic(source.topic())
                 .setSourcePartition(source.partition())
                 .setSourceOffset(source.offset())
-                .setLayer(spec.layer())
+                .setLayer(layer)
                 .setCategory(category)
                 .setReason(reason)
                 .setAttempts(attempts)
@@ -118,7 +126,8 @@ public final class NeuronRecords {
         return nowMs - created;
     }
 
-    static String message(Throwable e) {
+    /** An exception's message for a dead letter's reason, or its class name when it has none. */
+    public static String message(Throwable e) {
         String text = e.getMessage();
         return text == null || text.isBlank() ? e.getClass().getSimpleName() : text;
     }

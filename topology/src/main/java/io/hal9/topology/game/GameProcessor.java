@@ -1,6 +1,5 @@
 package io.hal9.topology.game;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -13,6 +12,7 @@ import io.hal9.schemas.v1.GameCommand;
 import io.hal9.schemas.v1.GameFrame;
 import io.hal9.schemas.v1.GameState;
 import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.NeuronRecords;
 
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -67,7 +67,7 @@ final class GameProcessor implements Processor<byte[], byte[], byte[], GameOutpu
         try {
             command = commands.deserialize(source.topic(), record.headers(), record.value());
         } catch (SerializationException e) {
-            dead(record, source, ErrorCategory.DESERIALIZATION, "undecodable game command: " + message(e));
+            dead(record, source, ErrorCategory.DESERIALIZATION, "undecodable game command: " + NeuronRecords.message(e));
             return;
         }
         if (command == null) {
@@ -135,24 +135,9 @@ final class GameProcessor implements Processor<byte[], byte[], byte[], GameOutpu
 
     private void dead(Record<byte[], byte[]> record, RecordMetadata source, ErrorCategory category, String reason) {
         long now = context.currentSystemTimeMs();
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setSourceTopic(source.topic())
-                .setSourcePartition(source.partition())
-                .setSourceOffset(source.offset())
-                .setLayer(LAYER)
-                .setCategory(category)
-                .setReason(reason)
-                .setAttempts(0)
-                .setFirstFailureAt(Instant.ofEpochMilli(now))
-                .setLastFailureAt(Instant.ofEpochMilli(now))
-                .build();
+        DeadLetter letter = NeuronRecords.deadLetter(LAYER, record.key(), record.value(),
+                new NeuronRecords.Source(source.topic(), source.partition(), source.offset()), null, category, reason,
+                0, now, now);
         context.forward(record.withValue(new GameOutput.Dead(letter)));
-    }
-
-    private static String message(Throwable e) {
-        String text = e.getMessage();
-        return text == null || text.isBlank() ? e.getClass().getSimpleName() : text;
     }
 }

@@ -126,7 +126,8 @@ public final class AdminServer implements AutoCloseable {
         server.createContext(path, handler);
     }
 
-    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+    /** Answers {@code exchange} with {@code body} as UTF-8 of {@code type}. */
+    static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(status, bytes.length);

@@ -1,7 +1,6 @@
 package io.hal9.topology.runtime;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -58,29 +57,29 @@ final class GameQueries implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         if (!"GET".equals(exchange.getRequestMethod())) {
-            send(exchange, 405, "application/json", error("only GET"));
+            AdminServer.send(exchange, 405, "application/json", error("only GET"));
             return;
         }
         String id = URLDecoder.decode(exchange.getRequestURI().getRawPath().substring(PATH.length()),
                 StandardCharsets.UTF_8);
         String format = query(exchange.getRequestURI()).getOrDefault("format", "text");
         if (id.isEmpty() || id.contains("/")) {
-            send(exchange, 404, "application/json", error("use GET /games/{id}"));
+            AdminServer.send(exchange, 404, "application/json", error("use GET /games/{id}"));
             return;
         }
         if (!format.equals("text") && !format.equals("json")) {
-            send(exchange, 400, "application/json", error("format must be text or json, not " + format));
+            AdminServer.send(exchange, 400, "application/json", error("format must be text or json, not " + format));
             return;
         }
         KeyQueryMetadata owner = game.streams().queryMetadataForKey(GameTopology.STORE, id, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-            send(exchange, 503, "application/json", error("game partitions are being assigned; retry"));
+            AdminServer.send(exchange, 503, "application/json", error("game partitions are being assigned; retry"));
             return;
         }
         if (owner.activeHost().equals(self)) {
             local(exchange, id, owner.partition(), format);
         } else if (exchange.getRequestHeaders().containsKey(FORWARDED)) {
-            send(exchange, 503, "application/json", error("game " + id + " moved while the query was forwarded; retry"));
+            AdminServer.send(exchange, 503, "application/json", error("game " + id + " moved while the query was forwarded; retry"));
         } else {
             forward(exchange, owner.activeHost(), id, format);
         }
@@ -91,19 +90,19 @@ final class GameQueries implements HttpHandler {
         try {
             state = game.localStore(partition).get(id);
         } catch (InvalidStateStoreException e) {
-            send(exchange, 503, "application/json", error("game store is restoring or moving; retry"));
+            AdminServer.send(exchange, 503, "application/json", error("game store is restoring or moving; retry"));
             return;
         }
         if (state == null) {
-            send(exchange, 404, "application/json", error("no game " + id));
+            AdminServer.send(exchange, 404, "application/json", error("no game " + id));
             return;
         }
         GameFrame frame = GameFrames.of(state);
         exchange.getResponseHeaders().set(SERVED_BY, describe(self));
         if (format.equals("json")) {
-            send(exchange, 200, "application/json", JSON.writeValueAsString(asJson(frame)));
+            AdminServer.send(exchange, 200, "application/json", JSON.writeValueAsString(asJson(frame)));
         } else {
-            send(exchange, 200, "text/plain; charset=utf-8", ScreenText.render(frame) + "\n");
+            AdminServer.send(exchange, 200, "text/plain; charset=utf-8", ScreenText.render(frame) + "\n");
         }
     }
 
@@ -115,17 +114,17 @@ final class GameQueries implements HttpHandler {
             answer = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(FORWARDED, "1")
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            send(exchange, 503, "application/json", error("the owner of game " + id + " (" + describe(owner)
+            AdminServer.send(exchange, 503, "application/json", error("the owner of game " + id + " (" + describe(owner)
                     + ") does not answer: " + e.getMessage()));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            send(exchange, 503, "application/json", error("interrupted"));
+            AdminServer.send(exchange, 503, "application/json", error("interrupted"));
             return;
         }
         answer.headers().firstValue(SERVED_BY).ifPresent(v -> exchange.getResponseHeaders().set(SERVED_BY, v));
         exchange.getResponseHeaders().set(VIA, describe(self));
-        send(exchange, answer.statusCode(), answer.headers().firstValue("Content-Type").orElse("text/plain"),
+        AdminServer.send(exchange, answer.statusCode(), answer.headers().firstValue("Content-Type").orElse("text/plain"),
                 answer.body());
     }
 
@@ -166,14 +165,5 @@ final class GameQueries implements HttpHandler {
 
     private static String error(String message) throws IOException {
         return JSON.writeValueAsString(Map.of("error", message));
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 }
