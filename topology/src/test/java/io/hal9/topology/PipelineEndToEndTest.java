@@ -38,6 +38,7 @@ import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.runtime.Hal9Node;
+import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -90,16 +91,7 @@ class PipelineEndToEndTest {
 
     @BeforeEach
     void startHierarchy(TestInfo test) {
-        String prefix = KafkaFixture.topicName(test, "");
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
-        settings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, prefix + "signals.");
-        settings.put(Hal9Config.TOPIC_RESULTS_CONFIG, prefix + "results");
-        settings.put(Hal9Config.TOPIC_DLQ_CONFIG, prefix + "dlq");
-        settings.put(Hal9Config.APPLICATION_ID_PREFIX_CONFIG, prefix + "hal9-");
-        settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
-        settings.put(Hal9Config.ADMIN_HOST_CONFIG, "127.0.0.1");
+        Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), registry.url());
         settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
         settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
         config = Hal9Config.of(settings);

@@ -5,7 +5,6 @@ import static io.hal9.topology.testing.TestSignals.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -42,6 +41,7 @@ import io.hal9.neurons.ClaudeSettings;
 import io.hal9.neurons.ClaudeSimulator;
 import io.hal9.neurons.SimulatorOptions;
 import io.hal9.schemas.registry.SchemaRegistryServer;
+import io.hal9.schemas.serde.AvroSerializer;
 import io.hal9.schemas.serde.HttpSchemaRegistryClient;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.Hop;
@@ -49,15 +49,13 @@ import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.runtime.Hal9;
 import io.hal9.topology.runtime.Hal9Node;
+import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -110,6 +108,7 @@ class PostgresSinkEndToEndTest {
 
     private String prefix;
     private String database;
+    private Hal9Config config;
     private Topics topics;
     private Hal9Node node;
     private final StringWriter out = new StringWriter();
@@ -145,18 +144,10 @@ class PostgresSinkEndToEndTest {
         String method = test.getTestMethod().orElseThrow().getName().toLowerCase(Locale.ROOT);
         database = ("t_" + method).substring(0, Math.min(63, method.length() + 2));
         postgres.createDatabase(database);
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
-        settings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, prefix + "signals.");
-        settings.put(Hal9Config.TOPIC_RESULTS_CONFIG, prefix + "results");
-        settings.put(Hal9Config.TOPIC_DLQ_CONFIG, prefix + "dlq");
-        settings.put(Hal9Config.APPLICATION_ID_PREFIX_CONFIG, prefix + "hal9-");
-        settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
-        settings.put(Hal9Config.ADMIN_HOST_CONFIG, "127.0.0.1");
+        Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), registry.url());
         settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
         settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
-        Hal9Config config = Hal9Config.of(settings);
+        config = Hal9Config.of(settings);
         topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
         KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
         KAFKA.createTopics(1, sinkDlq());
@@ -420,18 +411,6 @@ class PostgresSinkEndToEndTest {
     }
 
     private void startHierarchy() {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
-        settings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, prefix + "signals.");
-        settings.put(Hal9Config.TOPIC_RESULTS_CONFIG, prefix + "results");
-        settings.put(Hal9Config.TOPIC_DLQ_CONFIG, prefix + "dlq");
-        settings.put(Hal9Config.APPLICATION_ID_PREFIX_CONFIG, prefix + "hal9-");
-        settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
-        settings.put(Hal9Config.ADMIN_HOST_CONFIG, "127.0.0.1");
-        settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
-        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
-        Hal9Config config = Hal9Config.of(settings);
         node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
                 new ClaudeSettings("e2e-key", simulator.baseUrl(), Duration.ofSeconds(10), 0)));
         node.start();
@@ -520,14 +499,8 @@ class PostgresSinkEndToEndTest {
         GenericRecord record = new GenericData.Record(newer);
         v1.getFields().forEach(field -> record.put(field.name(), old.get(field.name())));
         record.put("priority", priority);
-        int schemaId = new HttpSchemaRegistryClient(registry.url()).register(results() + "-value", newer);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(schemaId).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(newer).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
+        return new AvroSerializer<GenericRecord>(new HttpSchemaRegistryClient(registry.url()), false)
+                .serialize(results(), record);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -36,6 +36,7 @@ import io.hal9.topology.Topics;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.runtime.Hal9;
 import io.hal9.topology.runtime.Hal9Node;
+import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -91,19 +92,8 @@ class GameEndToEndTest {
 
     @BeforeEach
     void topics(TestInfo test) {
-        String prefix = KafkaFixture.topicName(test, "");
-        settings = new HashMap<>();
-        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
-        settings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, prefix + "signals.");
-        settings.put(Hal9Config.TOPIC_RESULTS_CONFIG, prefix + "results");
-        settings.put(Hal9Config.TOPIC_DLQ_CONFIG, prefix + "dlq");
-        settings.put(Hal9Config.TOPIC_GAME_COMMANDS_CONFIG, prefix + "game.commands");
-        settings.put(Hal9Config.TOPIC_GAME_FRAMES_CONFIG, prefix + "game.frames");
-        settings.put(Hal9Config.APPLICATION_ID_PREFIX_CONFIG, prefix + "hal9-");
+        settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), registry.url());
         settings.put(Hal9Config.GAME_ENABLED_CONFIG, true);
-        settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
-        settings.put(Hal9Config.ADMIN_HOST_CONFIG, "127.0.0.1");
         topics = new Topics(Hal9Config.of(settings), new HttpSchemaRegistryClient(registry.url()));
         KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
     }
