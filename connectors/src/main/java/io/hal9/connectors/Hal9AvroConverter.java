@@ -4,10 +4,10 @@ import io.hal9.schemas.serde.HttpSchemaRegistryClient;
 import io.hal9.schemas.serde.SchemaRegistryClient;
 import io.hal9.schemas.serde.SchemaRegistryClient.RegisteredSchema;
 import io.hal9.schemas.serde.SchemaRegistryException;
+import io.hal9.schemas.serde.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
@@ -20,6 +20,7 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.connect.data.ConnectSchema;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
@@ -140,8 +141,6 @@ import org.slf4j.LoggerFactory;
 public final class Hal9AvroConverter implements Converter {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hal9AvroConverter.class);
-    private static final byte MAGIC_BYTE = 0x0;
-    private static final int HEADER_SIZE = 5;
 
     private final Map<Integer, Reading> readings = new ConcurrentHashMap<>();
     private final Map<Schema, Writing> writings = new ConcurrentHashMap<>();
@@ -192,25 +191,19 @@ public final class Hal9AvroConverter implements Converter {
         if (value == null) {
             return SchemaAndValue.NULL;
         }
-        if (value.length == 0) {
-            throw unreadable(topic, "empty record: no bytes to decode");
+        int id;
+        try {
+            id = WireFormat.schemaId(value);
+        } catch (SerializationException e) {
+            throw unreadable(topic, e.getMessage());
         }
-        if (value[0] != MAGIC_BYTE) {
-            throw unreadable(topic, String.format(
-                    "unknown magic byte 0x%02x (expected 0x00: Confluent wire format)", value[0] & 0xff));
-        }
-        if (value.length < HEADER_SIZE) {
-            throw unreadable(topic, "record of " + value.length
-                    + " bytes is too short for the wire format header (" + HEADER_SIZE + " bytes)");
-        }
-        int id = ByteBuffer.wrap(value, 1, 4).getInt();
         Reading reading = readings.get(id);
         if (reading == null) {
             reading = reading(client, topic, id);
             readings.putIfAbsent(id, reading);
         }
         BinaryDecoder decoder = DecoderFactory.get()
-                .binaryDecoder(value, HEADER_SIZE, value.length - HEADER_SIZE, null);
+                .binaryDecoder(value, WireFormat.HEADER_SIZE, value.length - WireFormat.HEADER_SIZE, null);
         Object datum;
         boolean atEnd;
         try {
@@ -218,7 +211,7 @@ public final class Hal9AvroConverter implements Converter {
             atEnd = decoder.isEnd();
         } catch (IOException | RuntimeException e) {
             throw unreadable(topic, "truncated or corrupt Avro payload for schema id " + id + " ("
-                    + (value.length - HEADER_SIZE) + " bytes after the header): " + e, e);
+                    + (value.length - WireFormat.HEADER_SIZE) + " bytes after the header): " + e, e);
         }
         if (!atEnd) {
             throw unreadable(topic, "trailing bytes after the Avro record for schema id " + id
@@ -287,9 +280,7 @@ public final class Hal9AvroConverter implements Converter {
             throw unwritable(topic, e.getMessage(), e);
         }
         int id = idFor(client, topic, writing.avro());
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(MAGIC_BYTE);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+        ByteArrayOutputStream out = WireFormat.header(id);
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         try {
             Object datum = AvroData.toAvroValue(writing.avro(), schema, value, "$");

@@ -1,7 +1,6 @@
 package io.hal9.schemas.serde;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -60,25 +59,14 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         if (data == null) {
             return null;
         }
-        if (data.length == 0) {
-            throw new SerializationException("empty record: no bytes to decode");
-        }
-        if (data[0] != AvroSerializer.MAGIC_BYTE) {
-            throw new SerializationException(String.format(
-                    "unknown magic byte 0x%02x (expected 0x00: Confluent wire format)", data[0] & 0xff));
-        }
-        if (data.length < AvroSerializer.HEADER_SIZE) {
-            throw new SerializationException("record of " + data.length
-                    + " bytes is too short for the wire format header (" + AvroSerializer.HEADER_SIZE + " bytes)");
-        }
-        int id = ByteBuffer.wrap(data, 1, 4).getInt();
+        int id = WireFormat.schemaId(data);
         SpecificDatumReader<T> reader = readers.get(id);
         if (reader == null) {
             reader = readerFor(id);
             readers.put(id, reader);
         }
         BinaryDecoder decoder = DecoderFactory.get()
-                .binaryDecoder(data, AvroSerializer.HEADER_SIZE, data.length - AvroSerializer.HEADER_SIZE, null);
+                .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
         T record;
         boolean atEnd;
         try {
@@ -88,7 +76,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("truncated or corrupt Avro payload for schema id " + id
-                    + " (" + (data.length - AvroSerializer.HEADER_SIZE) + " bytes after the header): " + e, e);
+                    + " (" + (data.length - WireFormat.HEADER_SIZE) + " bytes after the header): " + e, e);
         }
         if (!atEnd) {
             throw new SerializationException("trailing bytes after the Avro record for schema id " + id

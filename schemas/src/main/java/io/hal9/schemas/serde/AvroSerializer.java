@@ -2,7 +2,6 @@ package io.hal9.schemas.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -34,11 +33,6 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
 
-    /** The Confluent wire format's magic byte. */
-    static final byte MAGIC_BYTE = 0x0;
-    /** Magic byte plus the 4-byte schema id. */
-    static final int HEADER_SIZE = 5;
-
     static {
         AvroTrust.ensure();
     }
@@ -69,9 +63,7 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
         SubjectSchema key = new SubjectSchema(subject, schema);
         Integer known = ids.get(key);
         int id = known != null ? known : register(key, topic);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(MAGIC_BYTE);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+        ByteArrayOutputStream out = WireFormat.header(id);
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         try {
             DatumWriter<T> writer = record instanceof SpecificRecord
