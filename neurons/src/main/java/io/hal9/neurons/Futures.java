@@ -6,7 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /** Small helpers for the futures the neuron clients hand out. */
-final class Futures {
+public final class Futures {
 
     private Futures() {
     }
@@ -17,7 +17,7 @@ final class Futures {
      * {@link NeuronException} stays the direct cause). Completing or cancelling the result does
      * not touch {@code source}, which may be shared (a cache entry).
      */
-    static <T, R> CompletableFuture<R> relay(CompletableFuture<T> source, Function<? super T, ? extends R> map) {
+    public static <T, R> CompletableFuture<R> relay(CompletableFuture<T> source, Function<? super T, ? extends R> map) {
         CompletableFuture<R> result = new CompletableFuture<>();
         source.whenComplete((value, failure) -> {
             if (failure != null) {
@@ -34,7 +34,7 @@ final class Futures {
     }
 
     /** The failure inside {@link CompletionException} / {@link ExecutionException} wrappers. */
-    static Throwable unwrap(Throwable failure) {
+    public static Throwable unwrap(Throwable failure) {
         Throwable t = failure;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();

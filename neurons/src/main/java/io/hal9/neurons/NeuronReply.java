@@ -1,5 +1,7 @@
 package io.hal9.neurons;
 
+import io.hal9.neurons.resilience.CachedNeuronClient;
+
 /**
  * A neuron's answer: the text of the reply's text blocks joined, the model that answered, the
  * token usage the service reported, its stop reason (e.g. {@code end_turn}, {@code max_tokens}),

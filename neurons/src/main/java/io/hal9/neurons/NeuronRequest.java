@@ -3,6 +3,8 @@ package io.hal9.neurons;
 import java.util.Map;
 import java.util.Objects;
 
+import io.hal9.neurons.resilience.CachedNeuronClient;
+
 /**
  * One question to a neuron: the layer profile (system prompt, model, limits), the signal content
  * that becomes the single user message, and the signal's numeric features.

@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -20,12 +21,12 @@ import org.apache.kafka.connect.transforms.Transformation;
 
 /**
  * A Kafka Connect transformation that turns a HAL9 dead letter (a {@code DeadLetter} from
- * {@code hal9.dlq}, read by {@code io.hal9.connectors.Hal9AvroConverter}) into one flat table row
+ * {@code hal9.dlq}, read by {@code io.hal9.connectors.converter.Hal9AvroConverter}) into one flat table row
  * with snake_case columns, identified by where the failed record came from.
  *
  * <h2>How to use</h2>
  * <pre>
- * value.converter=io.hal9.connectors.Hal9AvroConverter
+ * value.converter=io.hal9.connectors.converter.Hal9AvroConverter
  * transforms=rows
  * transforms.rows.type=io.hal9.connectors.transforms.DeadLetterColumns
  * # a JDBC sink then upserts by the failed record's origin:

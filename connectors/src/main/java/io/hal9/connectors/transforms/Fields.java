@@ -3,6 +3,7 @@ package io.hal9.connectors.transforms;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Date;
+
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -27,7 +28,7 @@ final class Fields {
             return struct;
         }
         throw new DataException(transform + " expects " + what + " as a Struct (value.converter="
-                + "io.hal9.connectors.Hal9AvroConverter), got " + (value == null ? "null" : value.getClass().getName()));
+                + "io.hal9.connectors.converter.Hal9AvroConverter), got " + (value == null ? "null" : value.getClass().getName()));
     }
 
     /** The value of {@code name}, or null when the struct's schema has no such field (an older or newer schema). */

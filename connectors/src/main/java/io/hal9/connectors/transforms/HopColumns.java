@@ -1,10 +1,5 @@
 package io.hal9.connectors.transforms;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hal9.schemas.serde.AvroTrust;
-import io.hal9.schemas.v1.Signal;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -15,6 +10,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.schemas.serde.AvroTrust;
+import io.hal9.schemas.v1.Signal;
+
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -32,13 +34,13 @@ import org.apache.kafka.connect.transforms.Transformation;
 
 /**
  * A Kafka Connect transformation that turns a HAL9 result (a {@code Signal} from
- * {@code hal9.results}, read by {@code io.hal9.connectors.Hal9AvroConverter}) into one flat table
+ * {@code hal9.results}, read by {@code io.hal9.connectors.converter.Hal9AvroConverter}) into one flat table
  * row, with a column per layer output and hop latency, and keys the row by the record key.
  *
  * <h2>How to use</h2>
  * <pre>
  * key.converter=org.apache.kafka.connect.storage.StringConverter
- * value.converter=io.hal9.connectors.Hal9AvroConverter
+ * value.converter=io.hal9.connectors.converter.Hal9AvroConverter
  * transforms=rows
  * transforms.rows.type=io.hal9.connectors.transforms.HopColumns
  * transforms.rows.layers=L2,L3,L4

@@ -1,10 +1,12 @@
 package io.hal9.connectors.transforms;
 
-import io.hal9.connectors.Hal9AvroConverter;
-import io.hal9.schemas.registry.SchemaRegistryServer;
-import io.hal9.schemas.serde.AvroSerializer;
-import io.hal9.schemas.serde.HttpSchemaRegistryClient;
 import java.util.Map;
+
+import io.hal9.connectors.converter.Hal9AvroConverter;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.serde.AvroSerializer;
+
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;

@@ -3,6 +3,10 @@ package io.hal9.schemas.serde;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+
+import io.hal9.schemas.registry.SchemaRegistryClient;
+import io.hal9.schemas.registry.SchemaRegistryException;
+
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;

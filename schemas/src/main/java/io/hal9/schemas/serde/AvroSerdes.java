@@ -1,7 +1,9 @@
 package io.hal9.schemas.serde;
 
+import io.hal9.schemas.registry.SchemaRegistryClient;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Signal;
+
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;

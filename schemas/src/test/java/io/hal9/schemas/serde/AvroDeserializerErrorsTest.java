@@ -3,12 +3,15 @@ package io.hal9.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hal9.schemas.registry.SchemaRegistryServer;
-import io.hal9.schemas.v1.DeadLetter;
-import io.hal9.schemas.v1.Signal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
+
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.Signal;
+
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -2,13 +2,16 @@ package io.hal9.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hal9.schemas.registry.SchemaRegistryServer;
-import io.hal9.schemas.v1.DeadLetter;
-import io.hal9.schemas.v1.Signal;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
+
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.Signal;
+
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;

@@ -2,12 +2,15 @@ package io.hal9.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hal9.schemas.registry.SchemaRegistryServer;
-import io.hal9.schemas.v1.Signal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.v1.Signal;
+
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
 

@@ -2,19 +2,22 @@ package io.hal9.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 import io.hal9.schemas.game.Grid;
-import io.hal9.schemas.registry.SchemaRegistryServer;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.GameCommand;
 import io.hal9.schemas.v1.GameCommandType;
 import io.hal9.schemas.v1.GameFrame;
 import io.hal9.schemas.v1.GameState;
 import io.hal9.schemas.v1.GameStatus;
 import io.hal9.schemas.v1.Monster;
-import java.io.ByteArrayOutputStream;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
+
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;

@@ -3,11 +3,15 @@ package io.hal9.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.hal9.schemas.registry.SchemaRegistryServer;
-import io.hal9.schemas.v1.Propagation;
-import io.hal9.schemas.v1.Signal;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.SchemaRegistryException;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.v1.Propagation;
+import io.hal9.schemas.v1.Signal;
+
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;

@@ -12,7 +12,13 @@ import io.hal9.schemas.v1.GameCommand;
 import io.hal9.schemas.v1.GameFrame;
 import io.hal9.schemas.v1.GameState;
 import io.hal9.schemas.v1.Signal;
-import io.hal9.topology.NeuronRecords;
+import io.hal9.topology.game.engine.GameEngine;
+import io.hal9.topology.game.engine.GameFrames;
+import io.hal9.topology.game.engine.GameOutcome;
+import io.hal9.topology.game.engine.GameOutput;
+import io.hal9.topology.game.engine.TalkRequest;
+import io.hal9.topology.kafka.DeadLetters;
+import io.hal9.topology.kafka.Origin;
 
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -67,7 +73,7 @@ final class GameProcessor implements Processor<byte[], byte[], byte[], GameOutpu
         try {
             command = commands.deserialize(source.topic(), record.headers(), record.value());
         } catch (SerializationException e) {
-            dead(record, source, ErrorCategory.DESERIALIZATION, "undecodable game command: " + NeuronRecords.message(e));
+            dead(record, source, ErrorCategory.DESERIALIZATION, "undecodable game command: " + DeadLetters.reason(e));
             return;
         }
         if (command == null) {
@@ -135,8 +141,8 @@ final class GameProcessor implements Processor<byte[], byte[], byte[], GameOutpu
 
     private void dead(Record<byte[], byte[]> record, RecordMetadata source, ErrorCategory category, String reason) {
         long now = context.currentSystemTimeMs();
-        DeadLetter letter = NeuronRecords.deadLetter(LAYER, record.key(), record.value(),
-                new NeuronRecords.Source(source.topic(), source.partition(), source.offset()), null, category, reason,
+        DeadLetter letter = DeadLetters.of(LAYER, record.key(), record.value(),
+                new Origin(source.topic(), source.partition(), source.offset()), null, category, reason,
                 0, now, now);
         context.forward(record.withValue(new GameOutput.Dead(letter)));
     }

@@ -1,9 +1,11 @@
 package io.hal9.topology.game;
 
 import io.hal9.schemas.v1.GameState;
-import io.hal9.topology.StoreValueSerde;
-import io.hal9.topology.Topic;
-import io.hal9.topology.Topics;
+import io.hal9.topology.game.engine.GameEngine;
+import io.hal9.topology.game.engine.GameOutput;
+import io.hal9.topology.kafka.StoreValueSerde;
+import io.hal9.topology.kafka.Topic;
+import io.hal9.topology.kafka.Topics;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;

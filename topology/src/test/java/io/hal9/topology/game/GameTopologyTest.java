@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import io.hal9.schemas.registry.SchemaRegistryServer;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.serde.AvroSerializer;
-import io.hal9.schemas.serde.HttpSchemaRegistryClient;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
@@ -20,9 +20,10 @@ import io.hal9.schemas.v1.GameCommandType;
 import io.hal9.schemas.v1.GameFrame;
 import io.hal9.schemas.v1.GameState;
 import io.hal9.schemas.v1.Signal;
-import io.hal9.topology.Topic;
-import io.hal9.topology.Topics;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.game.engine.GameFixtures;
+import io.hal9.topology.kafka.Topic;
+import io.hal9.topology.kafka.Topics;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;

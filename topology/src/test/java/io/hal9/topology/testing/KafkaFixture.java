@@ -14,7 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32;
 
-import io.hal9.topology.runtime.EmbeddedKafkaBroker;
+import io.hal9.topology.devstack.EmbeddedKafkaBroker;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

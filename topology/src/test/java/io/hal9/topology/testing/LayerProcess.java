@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.hal9.topology.runtime.Hal9;
+import io.hal9.topology.cli.Hal9;
 
 /**
  * {@code hal9 <args>} in a JVM of its own, started from the test's classpath: a layer the test can
@@ -57,7 +57,7 @@ public final class LayerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code java -cp <test classpath> io.hal9.topology.runtime.Hal9 <hal9Args>}.
+     * Starts {@code java -cp <test classpath> io.hal9.topology.cli.Hal9 <hal9Args>}.
      *
      * @param dir where the output files go
      * @param name names the output files and the process in messages

@@ -15,13 +15,13 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
-import io.hal9.neurons.ClaudeSimulator;
-import io.hal9.neurons.SimulatorOptions;
-import io.hal9.schemas.registry.SchemaRegistryServer;
-import io.hal9.schemas.serde.HttpSchemaRegistryClient;
+import io.hal9.neurons.simulator.ClaudeSimulator;
+import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.Signal;
-import io.hal9.topology.Topics;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.kafka.Topics;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -1,0 +1,153 @@
+package io.hal9.neurons.claude;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+import com.anthropic.errors.AnthropicIoException;
+import com.anthropic.errors.AnthropicRetryableException;
+import com.anthropic.errors.AnthropicServiceException;
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.NeuronException;
+
+/** Turns what the anthropic-java SDK throws into a {@link NeuronException} with a category. */
+final class ClaudeFailures {
+
+    private static final String REDACTED = "<redacted>";
+
+    private ClaudeFailures() {
+    }
+
+    /**
+     * Classifies a failure of a Messages call.
+     *
+     * @param failure what the SDK's future failed with
+     * @param apiKey  the key in use, scrubbed from the message; may be {@code null}
+     */
+    static NeuronException classify(Throwable failure, String apiKey) {
+        Throwable root = unwrap(failure);
+        if (root instanceof NeuronException neuron) {
+            return neuron;
+        }
+        AnthropicServiceException service = find(root, AnthropicServiceException.class);
+        if (service != null) {
+            int status = service.statusCode();
+            Duration retryAfter = status == 429 ? retryAfter(service) : null;
+            String message = "Claude answered HTTP " + status + service.apiMessage().map(m -> ": " + m).orElse("");
+            return new NeuronException(categoryOf(status), status, scrub(message, apiKey), retryAfter, root);
+        }
+        if (isTimeout(root)) {
+            return new NeuronException(FailureCategory.TIMEOUT, 0,
+                    scrub("Claude did not answer in time: " + describe(root), apiKey), null, root);
+        }
+        if (find(root, IOException.class) != null || find(root, AnthropicIoException.class) != null
+                || find(root, AnthropicRetryableException.class) != null) {
+            return new NeuronException(FailureCategory.TRANSIENT, 0,
+                    scrub("I/O failure calling Claude: " + describe(root), apiKey), null, root);
+        }
+        return new NeuronException(FailureCategory.UNKNOWN, 0,
+                scrub("unexpected failure calling Claude: " + describe(root), apiKey), null, root);
+    }
+
+    /** The category of an HTTP error status of the Messages API. */
+    static FailureCategory categoryOf(int status) {
+        if (status == 401 || status == 403) {
+            return FailureCategory.AUTH;
+        }
+        if (status == 429) {
+            return FailureCategory.RATE_LIMITED;
+        }
+        if (status == 408) {
+            return FailureCategory.TIMEOUT;
+        }
+        if (status >= 500) {
+            return FailureCategory.TRANSIENT;
+        }
+        if (status >= 400) {
+            return FailureCategory.CLIENT_ERROR;
+        }
+        return FailureCategory.UNKNOWN;
+    }
+
+    /** Parses a {@code retry-after} header given in (possibly fractional) seconds. */
+    static Duration parseRetryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            double seconds = Double.parseDouble(value.strip());
+            if (seconds < 0 || Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+                return null;
+            }
+            return Duration.ofMillis(Math.round(seconds * 1000));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Duration retryAfter(AnthropicServiceException service) {
+        for (String name : service.headers().names()) {
+            if (name.equalsIgnoreCase("retry-after")) {
+                List<String> values = service.headers().values(name);
+                return values.isEmpty() ? null : parseRetryAfter(values.get(0));
+            }
+        }
+        return null;
+    }
+
+    private static boolean isTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedIOException || t instanceof TimeoutException
+                    || t instanceof java.net.http.HttpTimeoutException
+                    || t.getClass().getSimpleName().toLowerCase(Locale.ROOT).contains("timeout")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Throwable failure) {
+        StringBuilder text = new StringBuilder(failure.getClass().getSimpleName());
+        if (failure.getMessage() != null) {
+            text.append(": ").append(failure.getMessage());
+        }
+        Throwable cause = failure.getCause();
+        if (cause != null && cause != failure) {
+            text.append(" (caused by ").append(cause.getClass().getSimpleName());
+            if (cause.getMessage() != null) {
+                text.append(": ").append(cause.getMessage());
+            }
+            text.append(')');
+        }
+        return text.toString();
+    }
+
+    static String scrub(String message, String apiKey) {
+        if (message == null || apiKey == null || apiKey.isBlank()) {
+            return message;
+        }
+        return message.replace(apiKey, REDACTED);
+    }
+}

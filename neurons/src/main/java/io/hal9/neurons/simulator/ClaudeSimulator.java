@@ -1,0 +1,424 @@
+package io.hal9.neurons.simulator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.hal9.neurons.claude.ClaudeNeuronClient;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local stand-in for Anthropic's Messages API, for the demo and for tests: no network, no key.
+ *
+ * <p><b>How to use:</b> {@code ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults())},
+ * point a {@link ClaudeNeuronClient} at {@link #baseUrl()} with any non-empty key, close it when done.
+ *
+ * <p><b>Contract:</b> {@code POST /v1/messages} needs a non-empty key in {@code x-api-key} or
+ * {@code Authorization: Bearer} (else 401 {@code authentication_error}) and a body with
+ * {@code model}, {@code max_tokens} &gt; 0 and non-empty {@code messages} (else 400
+ * {@code invalid_request_error} naming the field). It answers with the Messages response shape;
+ * the text is deterministic: it names the layer and role from the system prompt's first line
+ * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Token
+ * usage is estimated as ceil(chars / 4). Other paths answer 404 {@code not_found_error}.
+ * Every answer waits for the configured latency (plus jitter); a {@link FaultPlan} may replace an
+ * answer with an error in Anthropic's error shape, with {@code retry-after}, sent after the same
+ * latency plus the fault's own delay (a hang is a very long delay).
+ *
+ * <p><b>Concurrency:</b> requests are never serialized and no thread waits per request: parsing
+ * runs on a small pool of handler threads, and each answer is scheduled for its due time and sent
+ * from a scheduler, so a slow answer does not hold up the others and thousands of requests can
+ * wait for their answers at once (checked with 1,024 at 500 ms). The simulator raises the JDK
+ * server's idle-connection limit ({@code sun.net.httpserver.maxIdleConnections}, default 200) to
+ * 2,048 unless it is already set, so clients that keep many connections alive are not cut off;
+ * the JDK's per-request time limits ({@code sun.net.httpserver.maxReqTime}/{@code maxRspTime})
+ * and {@code jdk.httpserver.maxConnections} are off by default (a warning is logged when
+ * {@code maxRspTime} is set, since it cuts off answers slower than it). {@link #inFlight()} tells
+ * how many requests wait for their answer right now, {@link #maxInFlightSeen()} the most at once.
+ */
+public final class ClaudeSimulator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClaudeSimulator.class);
+    private static final String MESSAGES_PATH = "/v1/messages";
+    private static final String IDLE_CONNECTIONS_PROPERTY = "sun.net.httpserver.maxIdleConnections";
+    private static final String MAX_RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
+    private static final int IDLE_CONNECTIONS = 2048;
+    private static final int HANDLER_THREADS = 16;
+    private static final int SCHEDULER_THREADS = 4;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final SimulatorOptions options;
+    private final HttpServer server;
+    private final ExecutorService handlers;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicReference<RecordedRequest> lastRequest = new AtomicReference<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlightSeen = new AtomicInteger();
+    private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
+
+    private ClaudeSimulator(HttpServer server, SimulatorOptions options) {
+        this.server = server;
+        this.options = options;
+        this.handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemonThreads("claude-simulator-http"));
+        this.scheduler = Executors.newScheduledThreadPool(SCHEDULER_THREADS, daemonThreads("claude-simulator-reply"));
+        server.setExecutor(handlers);
+        server.createContext("/", this::handle);
+    }
+
+    /**
+     * Starts a simulator listening on {@code host:port} (port 0 picks a free port).
+     *
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public static ClaudeSimulator start(String host, int port, SimulatorOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (System.getProperty(IDLE_CONNECTIONS_PROPERTY) == null) {
+            System.setProperty(IDLE_CONNECTIONS_PROPERTY, Integer.toString(IDLE_CONNECTIONS));
+        }
+        String maxResponseTime = System.getProperty(MAX_RESPONSE_TIME_PROPERTY);
+        if (maxResponseTime != null) {
+            LOG.warn("{}={} s: the JDK server cuts off answers slower than that (latency {} plus up to {})",
+                    MAX_RESPONSE_TIME_PROPERTY, maxResponseTime, options.latency(), options.jitter());
+        }
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
+            ClaudeSimulator simulator = new ClaudeSimulator(server, options);
+            server.start();
+            LOG.info("Claude simulator listening on {}", simulator.baseUrl());
+            return simulator;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the Claude simulator on " + host + ":" + port, e);
+        }
+    }
+
+    /** The port the simulator listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** {@code http://127.0.0.1:<port>}, the base URL for a client. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** Number of requests received on {@code /v1/messages}, whatever their outcome. */
+    public long requestCount() {
+        return requests.get();
+    }
+
+    /** The most recent request received on {@code /v1/messages}, if any. */
+    public Optional<RecordedRequest> lastRequest() {
+        return Optional.ofNullable(lastRequest.get());
+    }
+
+    /**
+     * Requests received on {@code /v1/messages} whose answer (message or error) has not been sent
+     * yet: a gauge. A request counts from the moment it is received until the simulator starts
+     * writing its answer, so a client that has its answer no longer finds it counted.
+     */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The highest {@link #inFlight()} since the simulator started. */
+    public int maxInFlightSeen() {
+        return maxInFlightSeen.get();
+    }
+
+    /** Stops listening at once; answers still pending are dropped and no longer counted in flight. */
+    @Override
+    public void close() {
+        server.stop(0);
+        scheduler.shutdownNow();
+        handlers.shutdownNow();
+        pending.forEach(Pending::answered);
+    }
+
+    /** A request on {@code /v1/messages} counted in flight until {@link #answered()}, once. */
+    private final class Pending {
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        Pending() {
+            pending.add(this);
+            int now = inFlight.incrementAndGet();
+            maxInFlightSeen.accumulateAndGet(now, Math::max);
+        }
+
+        void answered() {
+            if (open.compareAndSet(true, false)) {
+                inFlight.decrementAndGet();
+                pending.remove(this);
+            }
+        }
+    }
+
+    private void handle(HttpExchange exchange) {
+        Pending request = null;
+        try {
+            byte[] body = readBody(exchange);
+            String path = exchange.getRequestURI().getPath();
+            if (!MESSAGES_PATH.equals(path)) {
+                reply(exchange, null, 404, error("not_found_error", "Not found: " + path), Optional.empty(),
+                        Duration.ZERO);
+                return;
+            }
+            long sequence = requests.incrementAndGet();
+            request = new Pending();
+            handleMessage(exchange, request, sequence, parse(body));
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("Claude simulator failed on a request", e);
+            reply(exchange, request, 500, error("api_error", "simulator failure: " + e.getMessage()),
+                    Optional.empty(), Duration.ZERO);
+        }
+    }
+
+    private void handleMessage(HttpExchange exchange, Pending pendingAnswer, long sequence, JsonNode request) {
+        String method = exchange.getRequestMethod();
+        lastRequest.set(new RecordedRequest(method, MESSAGES_PATH, headersOf(exchange), request));
+        if (!"POST".equals(method)) {
+            reply(exchange, pendingAnswer, 405, error("invalid_request_error", "Method not allowed: " + method),
+                    Optional.empty(), Duration.ZERO);
+            return;
+        }
+        if (!authenticated(exchange)) {
+            reply(exchange, pendingAnswer, 401, error("authentication_error",
+                    "missing API key: send x-api-key or Authorization: Bearer"), Optional.empty(), Duration.ZERO);
+            return;
+        }
+        Optional<String> invalid = validate(request);
+        if (invalid.isPresent()) {
+            reply(exchange, pendingAnswer, 400, error("invalid_request_error", invalid.get()), Optional.empty(),
+                    Duration.ZERO);
+            return;
+        }
+        SimulatedRequest simulated = new SimulatedRequest(sequence, request.get("model").asText(),
+                systemText(request.get("system")), textOf(request.get("messages").get(0).get("content")));
+        Optional<SimulatedFault> fault = options.faults().next(simulated);
+        if (fault.isPresent()) {
+            SimulatedFault f = fault.get();
+            // an error takes the API's time too: it arrives after the latency, plus the fault's own delay
+            reply(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()), f.retryAfter(),
+                    latency().plus(f.delay()));
+            return;
+        }
+        reply(exchange, pendingAnswer, 200, answer(simulated), Optional.empty(), latency());
+    }
+
+    private ObjectNode answer(SimulatedRequest request) {
+        String text = SimulatedAnswers.answer(request.system(), request.content());
+        ObjectNode message = json.createObjectNode();
+        message.put("id", "msg_sim_" + messageId(request));
+        message.put("type", "message");
+        message.put("role", "assistant");
+        message.put("model", request.model());
+        ArrayNode content = message.putArray("content");
+        content.addObject().put("type", "text").put("text", text);
+        message.put("stop_reason", "end_turn");
+        message.putNull("stop_sequence");
+        ObjectNode usage = message.putObject("usage");
+        usage.put("input_tokens", SimulatedAnswers.estimateTokens(request.system() + request.content()));
+        usage.put("output_tokens", SimulatedAnswers.estimateTokens(text));
+        return message;
+    }
+
+    private static String messageId(SimulatedRequest request) {
+        long hash = 1125899906842597L;
+        for (char c : (request.model() + '\0' + request.system() + '\0' + request.content()).toCharArray()) {
+            hash = 31 * hash + c;
+        }
+        return HexFormat.of().toHexDigits(hash) + HexFormat.of().toHexDigits(request.sequence());
+    }
+
+    private ObjectNode error(String type, String message) {
+        ObjectNode root = json.createObjectNode();
+        root.put("type", "error");
+        root.putObject("error").put("type", type).put("message", message);
+        return root;
+    }
+
+    /**
+     * Answers now, or schedules the answer for after {@code delay} (no thread waits for it);
+     * {@code request} is {@code null} for requests not counted in flight.
+     */
+    private void reply(HttpExchange exchange, Pending request, int status, ObjectNode body,
+            Optional<Duration> retryAfter, Duration delay) {
+        Runnable send = () -> send(exchange, request, status, body, retryAfter);
+        if (delay.isZero()) {
+            send.run();
+            return;
+        }
+        try {
+            scheduler.schedule(send, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            answered(request);
+            exchange.close();
+        }
+    }
+
+    private void send(HttpExchange exchange, Pending request, int status, ObjectNode body,
+            Optional<Duration> retryAfter) {
+        try (exchange) {
+            byte[] bytes = json.writeValueAsBytes(body);
+            exchange.getResponseHeaders().set("content-type", "application/json");
+            exchange.getResponseHeaders().set("request-id", "req_sim_" + Long.toHexString(System.nanoTime()));
+            retryAfter.ifPresent(after -> exchange.getResponseHeaders()
+                    .set("retry-after", Long.toString(Math.max(0, (after.toMillis() + 999) / 1000))));
+            // From here on the answer is on its way: a client that has it never finds it counted.
+            answered(request);
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        } catch (IOException e) {
+            LOG.debug("client went away before the simulator answered: {}", e.toString());
+        } finally {
+            answered(request);
+        }
+    }
+
+    private static void answered(Pending request) {
+        if (request != null) {
+            request.answered();
+        }
+    }
+
+    private Duration latency() {
+        long jitterNanos = options.jitter().toNanos();
+        long extra = jitterNanos > 0 ? ThreadLocalRandom.current().nextLong(jitterNanos + 1) : 0;
+        return options.latency().plusNanos(extra);
+    }
+
+    private static boolean authenticated(HttpExchange exchange) {
+        String apiKey = exchange.getRequestHeaders().getFirst("x-api-key");
+        if (apiKey != null && !apiKey.isBlank()) {
+            return true;
+        }
+        String authorization = exchange.getRequestHeaders().getFirst("authorization");
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && !authorization.substring(7).isBlank();
+    }
+
+    private static Optional<String> validate(JsonNode request) {
+        if (request == null || !request.isObject()) {
+            return Optional.of("body: must be a JSON object");
+        }
+        JsonNode model = request.get("model");
+        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+            return Optional.of("model: Field required");
+        }
+        JsonNode maxTokens = request.get("max_tokens");
+        if (maxTokens == null || !maxTokens.canConvertToLong() || !maxTokens.isIntegralNumber()
+                || maxTokens.asLong() <= 0) {
+            return Optional.of("max_tokens: must be an integer greater than 0");
+        }
+        JsonNode messages = request.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            return Optional.of("messages: at least one message is required");
+        }
+        JsonNode first = messages.get(0);
+        if (!first.isObject() || !first.has("content")) {
+            return Optional.of("messages.0.content: Field required");
+        }
+        return Optional.empty();
+    }
+
+    private static String systemText(JsonNode system) {
+        return system == null || system.isNull() ? "" : textOf(system);
+    }
+
+    /** The text of a string or of an array of content blocks (their text fields joined). */
+    private static String textOf(JsonNode content) {
+        if (content == null || content.isNull()) {
+            return "";
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode block : content) {
+            JsonNode part = block.get("text");
+            if (part != null && part.isTextual()) {
+                if (text.length() > 0) {
+                    text.append('\n');
+                }
+                text.append(part.asText());
+            }
+        }
+        return text.toString();
+    }
+
+    private JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            return json.readTree(body);
+        } catch (JsonProcessingException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] readBody(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static Map<String, String> headersOf(HttpExchange exchange) {
+        Map<String, String> headers = new HashMap<>();
+        for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+            if (!header.getValue().isEmpty()) {
+                headers.put(header.getKey().toLowerCase(Locale.ROOT), header.getValue().get(0));
+            }
+        }
+        return headers;
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicLong count = new AtomicLong();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "ClaudeSimulator[" + baseUrl() + ", " + options.latency() + " latency]";
+    }
+}

@@ -1,0 +1,203 @@
+package io.hal9.neurons.claude;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.LayerProfile;
+import io.hal9.neurons.NeuronException;
+import io.hal9.neurons.NeuronReply;
+import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.simulator.RecordedRequest;
+import io.hal9.neurons.simulator.SimulatedFault;
+import io.hal9.neurons.simulator.SimulatorFixture;
+import io.hal9.neurons.simulator.SimulatorOptions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** ClaudeNeuronClient through the real anthropic-java SDK against the simulator over HTTP. */
+class ClaudeNeuronClientTest {
+
+    private static final LayerProfile L3 = LayerProfile.defaults("L3");
+
+    @RegisterExtension
+    final SimulatorFixture fixture = new SimulatorFixture();
+
+    private void start(SimulatorOptions options, Duration timeout) {
+        fixture.start(options);
+        fixture.client(timeout);
+    }
+
+    private void start(SimulatorOptions options) {
+        start(options, Duration.ofSeconds(10));
+    }
+
+    private void startWithFault(SimulatedFault fault) {
+        start(SimulatorOptions.defaults().withFaults(request -> Optional.of(fault)));
+    }
+
+    private static NeuronReply replyOf(CompletableFuture<NeuronReply> future) throws Exception {
+        return future.get(10, TimeUnit.SECONDS);
+    }
+
+    private static NeuronException failureOf(CompletableFuture<NeuronReply> future) {
+        Throwable thrown = catchThrowable(() -> future.get(10, TimeUnit.SECONDS));
+        assertThat(thrown).isInstanceOf(ExecutionException.class);
+        assertThat(thrown.getCause()).isInstanceOf(NeuronException.class);
+        NeuronException failure = (NeuronException) thrown.getCause();
+        assertThat(failure.getMessage()).doesNotContain(SimulatorFixture.KEY);
+        return failure;
+    }
+
+    @Test
+    void shouldAnswerWithTheLayerRoleAppliedToTheContent() throws Exception {
+        start(SimulatorOptions.defaults());
+
+        NeuronReply reply =
+                replyOf(fixture.client().ask(new NeuronRequest(L3, "Build a login page with two-factor auth")));
+
+        assertThat(reply.text()).startsWith("L3 Operational:").contains("Build a login page with two-factor auth");
+        assertThat(reply.model()).isEqualTo("claude-sonnet-4-5");
+        assertThat(reply.inputTokens()).isPositive();
+        assertThat(reply.outputTokens()).isPositive();
+        assertThat(reply.stopReason()).isEqualTo("end_turn");
+        assertThat(reply.latencyMs()).isGreaterThanOrEqualTo(0);
+        assertThat(fixture.client().requestCount()).isEqualTo(1);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSendSystemPromptModelMaxTokensAndOneUserMessage() throws Exception {
+        start(SimulatorOptions.defaults());
+        LayerProfile l2 = LayerProfile.defaults("L2").withMaxTokens(512);
+
+        replyOf(fixture.client().ask(new NeuronRequest(l2, "rename the config key")));
+
+        RecordedRequest received = fixture.simulator().lastRequest().orElseThrow();
+        JsonNode body = received.body();
+        assertThat(received.method()).isEqualTo("POST");
+        assertThat(received.path()).isEqualTo("/v1/messages");
+        assertThat(body.get("model").asText()).isEqualTo("claude-haiku-4-5");
+        assertThat(body.get("max_tokens").asLong()).isEqualTo(512);
+        assertThat(body.get("system").asText()).isEqualTo(l2.systemPrompt());
+        assertThat(body.get("messages")).hasSize(1);
+        assertThat(body.get("messages").get(0).get("role").asText()).isEqualTo("user");
+        assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("rename the config key");
+        assertThat(received.header("authorization").or(() -> received.header("x-api-key")))
+                .hasValueSatisfying(value -> assertThat(value).contains(SimulatorFixture.KEY));
+    }
+
+    @Test
+    void shouldGiveTheSameTextForTheSameRequest() throws Exception {
+        start(SimulatorOptions.defaults());
+        NeuronRequest request = new NeuronRequest(LayerProfile.defaults("L4"), "Migrate billing to the new cluster");
+
+        NeuronReply first = replyOf(fixture.client().ask(request));
+        NeuronReply second = replyOf(fixture.client().ask(request));
+
+        assertThat(first.text()).startsWith("L4 Tactical:").isEqualTo(second.text());
+    }
+
+    @Test
+    void shouldAnswerFiftyConcurrentCallsWithoutSerializingThem() throws Exception {
+        start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(200)));
+        LayerProfile l2 = LayerProfile.defaults("L2");
+
+        List<CompletableFuture<NeuronReply>> calls = IntStream.range(0, 50)
+                .mapToObj(i -> fixture.client().ask(new NeuronRequest(l2, "task " + i)))
+                .toList();
+
+        // 50 x 200 ms serialized would take 10 s; concurrent answers finish in well under 5 s.
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertThat(calls).allSatisfy(call -> assertThat(call.join().text()).startsWith("L2 Implementation:"));
+        assertThat(fixture.simulator().requestCount()).isEqualTo(50);
+    }
+
+    @Test
+    void shouldMapUnauthorizedToAuth() {
+        startWithFault(SimulatedFault.of(401, "authentication_error", "invalid x-api-key"));
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.AUTH);
+        assertThat(failure.httpStatus()).isEqualTo(401);
+        assertThat(failure.category().countsAgainstBreaker()).isFalse();
+    }
+
+    @Test
+    void shouldMapInvalidRequestToClientError() {
+        start(SimulatorOptions.defaults());
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3.withModel(""), "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.CLIENT_ERROR);
+        assertThat(failure.httpStatus()).isEqualTo(400);
+        assertThat(failure.getMessage()).contains("model");
+        assertThat(failure.category().retryable()).isFalse();
+    }
+
+    @Test
+    void shouldMapOverloadedToTransient() {
+        startWithFault(SimulatedFault.overloaded());
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.TRANSIENT);
+        assertThat(failure.httpStatus()).isEqualTo(529);
+        assertThat(failure.retryAfter()).isEmpty();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldMapRateLimitToRateLimitedWithRetryAfter() {
+        startWithFault(SimulatedFault.rateLimited(Duration.ofSeconds(7)));
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.RATE_LIMITED);
+        assertThat(failure.httpStatus()).isEqualTo(429);
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void shouldMapAnAnswerSlowerThanTheTimeoutToTimeout() {
+        start(SimulatorOptions.defaults().withFaults(request -> Optional.of(SimulatedFault.hang(Duration.ofSeconds(2)))),
+                Duration.ofMillis(300));
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.TIMEOUT);
+        assertThat(failure.httpStatus()).isZero();
+    }
+
+    @Test
+    void shouldReturnBeforeTheAnswerArrives() throws Exception {
+        start(SimulatorOptions.defaults().withLatency(Duration.ofSeconds(1)));
+
+        CompletableFuture<NeuronReply> call = fixture.client().ask(new NeuronRequest(L3, "anything"));
+
+        assertThat(call).isNotDone();
+        assertThat(replyOf(call).text()).startsWith("L3 Operational:");
+    }
+
+    @Test
+    void shouldFailWithAuthWithoutCallingWhenNoKeyIsConfigured() {
+        fixture.start(SimulatorOptions.defaults());
+        fixture.client(new ClaudeSettings(null, fixture.baseUrl(), Duration.ofSeconds(5), 0));
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.AUTH);
+        assertThat(fixture.simulator().requestCount()).isZero();
+    }
+}

@@ -1,0 +1,273 @@
+package io.hal9.neurons.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.LayerProfile;
+import io.hal9.neurons.NeuronException;
+import io.hal9.neurons.NeuronReply;
+import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.claude.ClaudeNeuronClient;
+import io.hal9.neurons.simulator.FaultPlans;
+import io.hal9.neurons.simulator.SimulatedFault;
+import io.hal9.neurons.simulator.SimulatorFixture;
+import io.hal9.neurons.simulator.SimulatorOptions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** CachedNeuronClient over the real SDK (ClaudeNeuronClient, no SDK retries) against the simulator over HTTP. */
+class CachedNeuronClientTest {
+
+    private static final LayerProfile L3 = LayerProfile.defaults("L3");
+    private static final String FAIL_MARKER = "[fail-here]";
+
+    @RegisterExtension
+    final SimulatorFixture fixture = new SimulatorFixture();
+    private CachedNeuronClient cache;
+
+    private void start(SimulatorOptions options, CacheSettings settings) {
+        fixture.start(options);
+        cache = fixture.closing(new CachedNeuronClient(fixture.client(Duration.ofSeconds(10)), settings, "L3"));
+    }
+
+    private void start() {
+        start(SimulatorOptions.defaults(), CacheSettings.forLayer("L3"));
+    }
+
+    private NeuronReply ask(NeuronRequest request) throws Exception {
+        return cache.ask(request).get(10, TimeUnit.SECONDS);
+    }
+
+    private NeuronReply ask(String content) throws Exception {
+        return ask(new NeuronRequest(L3, content));
+    }
+
+    @Test
+    void shouldCallClaudeOnceForRepeatedContent() throws Exception {
+        start();
+
+        NeuronReply first = ask("Design the checkout flow");
+        NeuronReply second = ask("Design the checkout flow");
+
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
+        assertThat(first.cached()).isFalse();
+        assertThat(second.cached()).isTrue();
+        assertThat(second.text()).isEqualTo(first.text());
+        assertThat(second).isEqualTo(first.asCached());
+        assertThat(cache.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldTreatContentThatDiffersOnlyInWhitespaceAsTheSame() throws Exception {
+        start();
+
+        ask("Design the   checkout\n\tflow");
+        NeuronReply again = ask("  Design the checkout flow \n");
+
+        assertThat(again.cached()).isTrue();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepCaseSignificant() throws Exception {
+        start();
+
+        ask("Deploy to US");
+        NeuronReply other = ask("deploy to us");
+
+        assertThat(other.cached()).isFalse();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldMissOnAnotherModelPromptVersionMaxTokensOrFeatures() throws Exception {
+        start();
+        String content = "Split the migration into steps";
+        ask(new NeuronRequest(L3, content, Map.of("urgency", 0.5)));
+
+        List<NeuronRequest> different = List.of(
+                new NeuronRequest(L3.withModel("claude-haiku-4-5"), content, Map.of("urgency", 0.5)),
+                new NeuronRequest(new LayerProfile("L3", L3.role(), L3.neuron(), L3.model(), L3.maxTokens(),
+                        L3.promptVersion() + "-next", L3.systemPrompt()), content, Map.of("urgency", 0.5)),
+                new NeuronRequest(L3.withMaxTokens(L3.maxTokens() + 1), content, Map.of("urgency", 0.5)),
+                new NeuronRequest(L3, content, Map.of("urgency", 0.75)),
+                new NeuronRequest(L3, content, Map.of("urgency", 0.5, "risk", 1.0)),
+                new NeuronRequest(L3, content));
+        for (NeuronRequest request : different) {
+            assertThat(ask(request).cached()).as(request.toString()).isFalse();
+        }
+
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1 + different.size());
+        // the same features in another order are the same work
+        assertThat(ask(new NeuronRequest(L3, content, Map.of("risk", 1.0, "urgency", 0.5))).cached()).isTrue();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1 + different.size());
+    }
+
+    @Test
+    void shouldCallAgainOnceTheTtlHasPassed() throws Exception {
+        start(SimulatorOptions.defaults(), CacheSettings.forLayer("L3").withTtl(Duration.ofMillis(300)));
+        ask("Plan the rollout");
+        assertThat(ask("Plan the rollout").cached()).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> !ask("Plan the rollout").cached());
+
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldMakeOneCallForIdenticalRequestsInFlightAtOnce() throws Exception {
+        start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(300)), CacheSettings.forLayer("L3"));
+
+        List<CompletableFuture<NeuronReply>> asks = IntStream.range(0, 50)
+                .mapToObj(i -> cache.ask(new NeuronRequest(L3, "Same work for fifty signals")))
+                .toList();
+        CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+
+        List<NeuronReply> replies = asks.stream().map(CompletableFuture::join).toList();
+        assertThat(replies).hasSize(50);
+        assertThat(replies).extracting(NeuronReply::text).containsOnly(replies.get(0).text());
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
+        // one ask made the call; the 49 that joined it made none of their own
+        assertThat(replies).filteredOn(reply -> !reply.cached()).hasSize(1);
+        assertThat(cache.misses()).isEqualTo(1);
+        assertThat(cache.hits()).isEqualTo(49);
+    }
+
+    @Test
+    void shouldNotCacheAFailure() throws Exception {
+        start(SimulatorOptions.defaults().withFaults(
+                FaultPlans.when(request -> request.sequence() == 1, SimulatedFault.overloaded())),
+                CacheSettings.forLayer("L3"));
+
+        Throwable failure = catchThrowable(() -> ask("Flaky first time"));
+        assertThat(failure).isInstanceOf(ExecutionException.class).cause().isInstanceOf(NeuronException.class);
+        assertThat(((NeuronException) failure.getCause()).category()).isEqualTo(FailureCategory.TRANSIENT);
+
+        NeuronReply retried = ask("Flaky first time");
+        assertThat(retried.cached()).isFalse();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+        assertThat(ask("Flaky first time").cached()).isTrue();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldFailAllJoinedAsksWithTheCallsFailureAndThenCallAgain() throws Exception {
+        start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(200)).withFaults(FaultPlans.when(
+                request -> request.sequence() == 1, SimulatedFault.serverError().withDelay(Duration.ofMillis(200)))),
+                CacheSettings.forLayer("L3"));
+
+        List<CompletableFuture<NeuronReply>> asks = IntStream.range(0, 5)
+                .mapToObj(i -> cache.ask(new NeuronRequest(L3, "Joined then failed")))
+                .toList();
+        for (CompletableFuture<NeuronReply> ask : asks) {
+            assertThatThrownBy(() -> ask.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(NeuronException.class);
+        }
+
+        assertThat(ask("Joined then failed").cached()).isFalse();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldStayWithinItsByteBound() throws Exception {
+        long maxBytes = 200 * 1024;
+        start(SimulatorOptions.defaults().withLatency(Duration.ZERO),
+                CacheSettings.forLayer("L3").withMaxBytes(maxBytes));
+        String padding = "x".repeat(4000);
+
+        long written = 0;
+        for (int batch = 0; written < 10 * maxBytes; batch++) {
+            int first = batch * 32;
+            List<CompletableFuture<NeuronReply>> asks = IntStream.range(first, first + 32)
+                    .mapToObj(i -> cache.ask(new NeuronRequest(L3, "answer " + i + " " + padding)))
+                    .toList();
+            for (CompletableFuture<NeuronReply> ask : asks) {
+                written += CachedNeuronClient.weigh(CachedNeuronClient.keyOf(new NeuronRequest(L3, "k")),
+                        ask.get(10, TimeUnit.SECONDS));
+            }
+        }
+        cache.cleanUp();
+
+        assertThat(written).isGreaterThanOrEqualTo(10 * maxBytes);
+        assertThat(cache.estimatedBytes()).isPositive().isLessThanOrEqualTo(maxBytes);
+    }
+
+    @Test
+    void shouldEstimateAnEntryFromItsStringsAndObjectOverhead() {
+        NeuronReply reply = new NeuronReply("t".repeat(1000), "claude-sonnet-4-5", 1, 2, "end_turn", 3);
+        String key = CachedNeuronClient.keyOf(new NeuronRequest(L3, "anything"));
+
+        // entry 3 x 64, key 64 + 2 x 64, reply 64, text 64 + 2 x 1000, model 64 + 2 x 17, stop reason 64 + 2 x 8
+        assertThat(key).hasSize(64).matches("[0-9a-f]{64}");
+        assertThat(CachedNeuronClient.weigh(key, reply)).isEqualTo(192 + 192 + 64 + 2064 + 98 + 80);
+    }
+
+    @Test
+    void shouldCountHitsAndMisses() throws Exception {
+        start();
+
+        ask("one");
+        ask("one");
+        ask("two");
+        ask("one");
+
+        assertThat(cache.misses()).isEqualTo(2);
+        assertThat(cache.hits()).isEqualTo(2);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldPassEverythingThroughWhenDisabled() throws Exception {
+        start(SimulatorOptions.defaults(), CacheSettings.forLayer("L3").withEnabled(false));
+
+        assertThat(ask("same").cached()).isFalse();
+        assertThat(ask("same").cached()).isFalse();
+
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+        assertThat(cache.hits()).isZero();
+        assertThat(cache.estimatedBytes()).isZero();
+    }
+
+    @Test
+    void shouldNotCloseTheSharedDelegate() throws Exception {
+        start();
+        ask("before close");
+
+        cache.close();
+
+        assertThat(fixture.client().ask(new NeuronRequest(L3, "still open")).get(10, TimeUnit.SECONDS).text())
+                .isNotEmpty();
+    }
+
+    @Test
+    void shouldGiveHal9TtlsPerLayerAndRejectBadSettings() {
+        assertThat(CacheSettings.forLayer("L2").ttl()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(CacheSettings.forLayer("L3").ttl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(CacheSettings.forLayer("L4").ttl()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(CacheSettings.forLayer("L4").maxBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(CacheSettings.forLayer("L2").enabled()).isTrue();
+
+        assertThatThrownBy(() -> CacheSettings.forLayer("L9")).hasMessageContaining("L9").hasMessageContaining("L2");
+        assertThatThrownBy(() -> new CacheSettings(true, Duration.ZERO, 1)).hasMessageContaining("ttl");
+        assertThatThrownBy(() -> new CacheSettings(true, Duration.ofMinutes(1), 0)).hasMessageContaining("maxBytes");
+    }
+
+    @Test
+    void shouldKeepTheTwoArgumentRequestAndSixArgumentReply() {
+        assertThat(new NeuronRequest(L3, "c").features()).isEmpty();
+        assertThat(new NeuronReply("t", "m", 1, 2, "end_turn", 3).cached()).isFalse();
+        assertThat(new NeuronReply("t", "m", 1, 2, "end_turn", 3).asCached().cached()).isTrue();
+    }
+}

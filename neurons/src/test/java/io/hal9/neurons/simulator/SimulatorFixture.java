@@ -1,0 +1,123 @@
+package io.hal9.neurons.simulator;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+import io.hal9.neurons.claude.ClaudeNeuronClient;
+import io.hal9.neurons.claude.ClaudeSettings;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A {@link ClaudeSimulator} on a free port plus a {@link ClaudeNeuronClient} against it, both
+ * closed after each test. Register it on an instance field:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * final SimulatorFixture fixture = new SimulatorFixture();
+ * }</pre>
+ *
+ * After each test it closes, in this order, whatever was handed to {@link #closing} (last first),
+ * the client and the simulator; anything already closed through {@link #closeClient()} or
+ * {@link #closeSimulator()} is not closed again.
+ */
+public final class SimulatorFixture implements AfterEachCallback {
+
+    /** The API key the client sends; the simulator accepts any non-blank key. */
+    public static final String KEY = "sk-ant-test-0123456789abcdef";
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private ClaudeSimulator simulator;
+    private ClaudeNeuronClient client;
+
+    /** Starts the simulator on 127.0.0.1 and a free port. */
+    public ClaudeSimulator start(SimulatorOptions options) {
+        if (simulator != null) {
+            throw new IllegalStateException("the simulator is already running; closeSimulator() first");
+        }
+        simulator = ClaudeSimulator.start("127.0.0.1", 0, options);
+        return simulator;
+    }
+
+    /** A client with {@link #KEY}, the given timeout and no SDK retries against the running simulator. */
+    public ClaudeNeuronClient client(Duration timeout) {
+        return client(new ClaudeSettings(KEY, baseUrl(), timeout, 0));
+    }
+
+    /** A client with the given settings (point them at {@link #baseUrl()}). */
+    public ClaudeNeuronClient client(ClaudeSettings settings) {
+        if (client != null) {
+            throw new IllegalStateException("the client is already open; closeClient() first");
+        }
+        client = new ClaudeNeuronClient(settings);
+        return client;
+    }
+
+    /** Closes {@code resource} after the test, before the client and the simulator. */
+    public <T extends AutoCloseable> T closing(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    public ClaudeSimulator simulator() {
+        return require(simulator, "simulator");
+    }
+
+    public ClaudeNeuronClient client() {
+        return require(client, "client");
+    }
+
+    public String baseUrl() {
+        return simulator().baseUrl();
+    }
+
+    /** A JSON POST of {@code body} to {@code path} on the running simulator; {@code headers} are name/value pairs. */
+    public HttpRequest post(String path, String body, Duration timeout, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .timeout(timeout)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return request.build();
+    }
+
+    /** Closes the client now; it is not closed again after the test. */
+    public void closeClient() {
+        ClaudeNeuronClient open = client();
+        client = null;
+        open.close();
+    }
+
+    /** Closes the simulator now; it is not closed again after the test, and another may be started. */
+    public void closeSimulator() {
+        ClaudeSimulator running = simulator();
+        simulator = null;
+        running.close();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        while (!resources.isEmpty()) {
+            resources.pop().close();
+        }
+        if (client != null) {
+            closeClient();
+        }
+        if (simulator != null) {
+            closeSimulator();
+        }
+    }
+
+    private static <T> T require(T value, String name) {
+        if (value == null) {
+            throw new IllegalStateException("no " + name + ": start it first");
+        }
+        return value;
+    }
+}

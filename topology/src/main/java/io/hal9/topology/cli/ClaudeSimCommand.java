@@ -1,0 +1,50 @@
+package io.hal9.topology.cli;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import io.hal9.neurons.simulator.ClaudeSimulator;
+import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.topology.cli.common.ExitCodes;
+import io.hal9.topology.cli.common.SimulatorFaultOptions;
+import io.hal9.topology.net.Ports;
+import io.hal9.topology.node.Shutdown;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hal9 claude-sim}: the Messages-API simulator as a standalone server. */
+@Command(name = "claude-sim", mixinStandardHelpOptions = true,
+        description = "Serve a Claude Messages-API simulator (POST /v1/messages) for running without an API key.")
+final class ClaudeSimCommand implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8089", description = "Port to listen on (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--latency-ms", defaultValue = "20", description = "Latency of every answer (default ${DEFAULT-VALUE}).")
+    long latencyMs;
+
+    @CommandLine.Mixin
+    SimulatorFaultOptions faults = new SimulatorFaultOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Ports.requireFree("simulator", host, port);
+        ClaudeSimulator simulator = ClaudeSimulator.start(host, port, SimulatorOptions.defaults()
+                .withLatency(Duration.ofMillis(latencyMs))
+                .withFaults(faults.plan(spec.commandLine(), java.time.Instant.now())));
+        String injected = faults.describe();
+        System.out.println("claude-sim: listening on " + simulator.baseUrl() + " (POST /v1/messages)"
+                + (injected.isEmpty() ? "" : "; injecting " + injected));
+        System.out.flush();
+        Shutdown.await(simulator);
+        return ExitCodes.OK;
+    }
+}

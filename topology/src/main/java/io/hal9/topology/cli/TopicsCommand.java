@@ -1,0 +1,103 @@
+package io.hal9.topology.cli;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.topology.cli.common.ExitCodes;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.kafka.Topics;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hal9 topics}: creates every topic of the configured hierarchy (each layer's input, the
+ * results and the dead-letter topic), idempotently: a topic that already exists is left as it is
+ * and reported with its partition count. One line per topic. The Kubernetes Job {@code hal9-topics}
+ * runs it with {@code --partitions 50}, the layers' max replicas.
+ */
+@Command(name = "topics", mixinStandardHelpOptions = true,
+        description = "Create every topic of the configured hierarchy (idempotent).")
+public final class TopicsCommand implements Callable<Integer> {
+
+    static final long TIMEOUT_MS = 60_000;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers (hal9.bootstrap.servers).")
+    String bootstrapServers;
+
+    @Option(names = "--partitions", description = "Partitions of each topic (hal9.topic.partitions).")
+    Integer partitions;
+
+    @Option(names = "--replication-factor", description = "Replication factor (default: the broker's).")
+    Short replicationFactor;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> explicit = new HashMap<>();
+        explicit.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        explicit.put(Hal9Config.TOPIC_PARTITIONS_CONFIG, partitions);
+        Hal9Config config = Hal9Config.load(explicit, System.getenv());
+        int count = config.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG);
+        if (count < 1) {
+            throw new IllegalArgumentException("--partitions must be at least 1, got " + count);
+        }
+        if (replicationFactor != null && replicationFactor < 1) {
+            throw new IllegalArgumentException("--replication-factor must be at least 1, got " + replicationFactor);
+        }
+        Topics topics = new Topics(config,
+                new HttpSchemaRegistryClient(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG)));
+        List<String> names = topics.allNames();
+        java.util.Properties adminProps = new java.util.Properties();
+        adminProps.putAll(config.kafkaProperties());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "hal9-topics");
+        var out = spec.commandLine().getOut();
+        try (Admin admin = Admin.create(adminProps)) {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            for (String name : names) {
+                if (existing.contains(name)) {
+                    out.println(name + " exists (" + partitionsOf(admin, name) + " partitions)");
+                    continue;
+                }
+                NewTopic topic = new NewTopic(name, Optional.of(count), Optional.ofNullable(replicationFactor));
+                if (topics.compactedNames().contains(name)) {
+                    topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                }
+                try {
+                    admin.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    out.println(name + " created (" + count + " partitions)");
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                    out.println(name + " exists (" + partitionsOf(admin, name) + " partitions)");
+                }
+            }
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static int partitionsOf(Admin admin, String name) throws Exception {
+        TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(name);
+        return description.partitions().size();
+    }
+}

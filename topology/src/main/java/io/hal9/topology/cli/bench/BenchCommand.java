@@ -1,0 +1,526 @@
+package io.hal9.topology.cli.bench;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.neurons.NeuronClient;
+import io.hal9.neurons.claude.ClaudeNeuronClient;
+import io.hal9.neurons.claude.ClaudeSettings;
+import io.hal9.neurons.simulator.ClaudeSimulator;
+import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.v1.Activation;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.cli.common.ExitCodes;
+import io.hal9.topology.cli.common.Percentiles;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.devstack.EmbeddedKafkaBroker;
+import io.hal9.topology.devstack.Resources;
+import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.node.Hal9Node;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hal9 bench}: a benchmark program for the neuron stage of one layer.
+ *
+ * <p><b>How to use.</b> {@code hal9 bench --mode async --signals 5000 --latency-ms 500}. In one JVM
+ * it starts an embedded KRaft broker, the schema registry and the Claude simulator (answering after
+ * {@code --latency-ms}), runs layer L2 alone ({@code hal9.layers.chain=L2}, so L2 writes straight to
+ * the results topic), publishes {@code --signals} distinct signals as fast as an idempotent producer
+ * can, and reads the results topic ({@code read_committed}) until every signal has a result or a
+ * dead letter, or {@code --timeout} seconds pass. Progress goes to stderr; stdout gets exactly one
+ * JSON line: {@code {"mode":"async","signals":N,"latency_ms":L,"max_in_flight":M,
+ * "guarantee":"exactly_once_v2","throughput_per_s":X,"p50_ms":A,"p99_ms":B,"lost":0,"duplicates":0,
+ * "dead_letters":0,"duration_ms":T}}.
+ *
+ * <p><b>The figures.</b> Latency is publish → result seen by the benchmark's consumer, per signal;
+ * {@code throughput_per_s} is results ÷ (first publish → last result), and {@code duration_ms} that
+ * same window (to the end of waiting when results are missing). After the layer is stopped the
+ * whole results and dead-letter topics are read again from the beginning ({@code read_committed}),
+ * so late duplicates count too: {@code lost} counts published signals that ended in neither a
+ * result nor a dead letter, {@code duplicates} every result or dead letter beyond the first per
+ * root id (the layer's contract is exactly one of them per signal), {@code dead_letters} every
+ * record on the dead-letter topic.
+ *
+ * <p><b>Exit status.</b> 0 when nothing was lost or duplicated, 1 otherwise, 2 on a usage or
+ * start-up error.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark the neuron stage of one layer (L2 alone, Claude simulator, embedded Kafka): "
+                + "publish signals as fast as possible, then print one JSON line with throughput, latency "
+                + "percentiles and lost/duplicated results.")
+public final class BenchCommand implements Callable<Integer> {
+
+    private static final String HOST = "127.0.0.1";
+    private static final String LAYER = "L2";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration AUDIT_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final long PROGRESS_EVERY_MS = 2_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--mode", defaultValue = "async", description = "Neuron stage: async (non-blocking) or blocking "
+            + "(one call at a time per stream thread, the baseline); default ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--signals", defaultValue = "5000", description = "Signals to publish (default ${DEFAULT-VALUE}).")
+    int signals;
+
+    @Option(names = "--warmup", defaultValue = "1000", description = "Signals published and finished before the "
+            + "measured run, so that JIT compilation and connection set-up are not measured; 0 measures a cold "
+            + "start (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--latency-ms", defaultValue = "500", description = "Simulated Claude latency per call "
+            + "(default ${DEFAULT-VALUE}).")
+    long latencyMs;
+
+    @Option(names = "--max-in-flight", defaultValue = "256", description = "Claude calls in flight per layer "
+            + "instance (default ${DEFAULT-VALUE}); max pending is max(1024, 4 x this).")
+    int maxInFlight;
+
+    @Option(names = "--guarantee", defaultValue = "exactly_once_v2", description = "Processing guarantee: "
+            + "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
+    String guarantee;
+
+    @Option(names = "--partitions", defaultValue = "8", description = "Partitions of the benchmark's topics "
+            + "(default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for every signal "
+            + "(default ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    private PrintWriter out;
+    private PrintWriter err;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        validate();
+        Resources resources = new Resources(this::progress);
+        try {
+            Path stateDir = resources.tempDir("hal9-bench-state");
+            progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
+                    + latencyMs + " ms per call)...");
+            EmbeddedKafkaBroker broker = resources.add(EmbeddedKafkaBroker.builder().host(HOST).port(0).build().start());
+            SchemaRegistryServer registry = resources.add(SchemaRegistryServer.start(HOST, 0));
+            ClaudeSimulator simulator = resources.add(ClaudeSimulator.start(HOST, 0,
+                    SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs))));
+
+            Hal9Config config = Hal9Config.load(settings(broker, registry, simulator, stateDir), System.getenv());
+            Topics topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
+            broker.createTopics(partitions, topics.allNames().toArray(String[]::new));
+
+            Signals published = new Signals(signals, "bench");
+            Live live;
+            Hal9Node node = new Hal9Node(config, config.layersChain(), neuronClient(simulator));
+            try {
+                progress("starting layer " + LAYER + " (mode " + mode + ", " + maxInFlight + " in flight, "
+                        + guarantee + ", " + partitions + " partitions)...");
+                node.start();
+                node.awaitRunning(STARTUP_TIMEOUT);
+                if (warmup > 0) {
+                    progress("warming up with " + warmup + " signals (not measured)...");
+                    Live warm = publishAndWait(broker.bootstrapServers(), topics, new Signals(warmup, "warmup"), node);
+                    if (!warm.complete()) {
+                        throw new IllegalStateException("the warm-up did not finish: " + warm.finished() + " of "
+                                + warmup + " signals");
+                    }
+                }
+                live = publishAndWait(broker.bootstrapServers(), topics, published, node);
+            } finally {
+                progress("stopping the layer...");
+                node.close();
+            }
+            Audit audit = audit(broker.bootstrapServers(), topics, published);
+            progress(String.format("%d results (%d lost, %d duplicates, %d dead letters), %.1f/s, p50 %d ms, "
+                            + "p99 %d ms, %d Claude calls", live.results(), audit.lost(), audit.duplicates(),
+                    audit.deadLetters(), live.throughputPerSecond(), live.percentile(0.50), live.percentile(0.99),
+                    simulator.requestCount()));
+            out.println(json(live, audit));
+            out.flush();
+            return audit.lost() == 0 && audit.duplicates() == 0 ? ExitCodes.OK : ExitCodes.UNFINISHED;
+        } finally {
+            resources.close();
+        }
+    }
+
+    private void validate() {
+        if (!Set.of("async", "blocking").contains(mode)) {
+            throw usage("--mode must be async or blocking, got '" + mode + "'");
+        }
+        if (!Set.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
+            throw usage("--guarantee must be exactly_once_v2 or at_least_once, got '" + guarantee + "'");
+        }
+        if (warmup < 0) {
+            throw usage("--warmup must be at least 0");
+        }
+        if (signals < 1 || maxInFlight < 1 || partitions < 1 || timeoutSeconds < 1 || latencyMs < 0) {
+            throw usage("--signals, --max-in-flight, --partitions and --timeout must be at least 1, "
+                    + "--latency-ms at least 0");
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    private Map<String, Object> settings(EmbeddedKafkaBroker broker, SchemaRegistryServer registry,
+                                         ClaudeSimulator simulator, Path stateDir) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
+        settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, LAYER);
+        settings.put(Hal9Config.NEURON_MODE_CONFIG, mode);
+        settings.put(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, maxInFlight);
+        settings.put(Hal9Config.NEURON_MAX_PENDING_CONFIG, Math.max(1024, 4 * maxInFlight));
+        settings.put(Hal9Config.PROCESSING_GUARANTEE_CONFIG, guarantee);
+        settings.put(Hal9Config.TOPIC_PARTITIONS_CONFIG, partitions);
+        settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
+        settings.put(Hal9Config.ADMIN_HOST_CONFIG, HOST);
+        settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
+        return settings;
+    }
+
+    /** One client for the layer, allowed as many concurrent calls as the stage keeps in flight. */
+    private NeuronClient neuronClient(ClaudeSimulator simulator) {
+        return new ClaudeNeuronClient(new ClaudeSettings("bench", simulator.baseUrl(), Duration.ofSeconds(30), 0,
+                maxInFlight));
+    }
+
+    /**
+     * Publishes every signal from a thread of its own while this thread reads results and dead
+     * letters, so a result is seen the moment it is committed; returns when every signal has one,
+     * the timeout passes or the layer fails.
+     */
+    private Live publishAndWait(String bootstrap, Topics topics, Signals published, Hal9Node node)
+            throws InterruptedException, ExecutionException {
+        Live live = new Live(published);
+        String input = topics.inputName(LAYER);
+        try (KafkaConsumer<byte[], byte[]> consumer = committedReader(bootstrap, topics)) {
+            FutureTask<Void> publishing = new FutureTask<>(() -> publish(bootstrap, topics, input, published), null);
+            Thread publisher = new Thread(publishing, "hal9-bench-publisher");
+            publisher.setDaemon(true);
+            progress("publishing " + published.count() + " signals to " + input + "...");
+            long started = System.nanoTime();
+            publisher.start();
+            long deadline = started + Duration.ofSeconds(timeoutSeconds).toNanos();
+            long lastProgress = System.nanoTime();
+            boolean publishReported = false;
+            while (!live.complete() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    live.record(record, topics, System.nanoTime());
+                }
+                if (publishing.isDone() && !publishReported) {
+                    publishing.get(); // a failed publish ends the benchmark here
+                    publishReported = true;
+                    progress(String.format("published %d signals in %d ms", published.count(),
+                            (published.lastAt() - published.firstAt()) / 1_000_000));
+                }
+                if (node.failed()) {
+                    progress("layer " + LAYER + " failed: " + node.health().layers());
+                    break;
+                }
+                if (System.nanoTime() - lastProgress >= PROGRESS_EVERY_MS * 1_000_000) {
+                    lastProgress = System.nanoTime();
+                    progress(String.format("... %d/%d results, %d dead letters, %.1f/s, %.1f s", live.results(),
+                            published.count(), live.deadLetters(), live.throughputPerSecond(),
+                            (lastProgress - started) / 1e9));
+                }
+            }
+            live.end(System.nanoTime());
+            if (!live.complete()) {
+                progress(String.format("gave up after %d s: %d of %d signals have neither a result nor a dead "
+                        + "letter", timeoutSeconds, published.count() - live.finished(), published.count()));
+            }
+            return live;
+        }
+    }
+
+    private void publish(String bootstrap, Topics topics, String input, Signals published) {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<byte[], Signal> producer = idempotentProducer(bootstrap, topics)) {
+            for (int i = 0; i < published.count() && failure.get() == null; i++) {
+                String id = published.rootId(i);
+                Signal signal = Signal.newBuilder()
+                        .setSignalId(id)
+                        .setRootId(id)
+                        .setActivation(Activation.newBuilder()
+                                .setContent("Benchmark signal " + id + ": plan how to move service #" + i
+                                        + " onto the new message bus without downtime.")
+                                .build())
+                        .setCreatedAt(Instant.now())
+                        .build();
+                published.sent(i, System.nanoTime());
+                producer.send(new ProducerRecord<>(input, id.getBytes(StandardCharsets.UTF_8), signal),
+                        (metadata, error) -> {
+                            if (error != null) {
+                                failure.compareAndSet(null, error);
+                            }
+                        });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("publishing signals failed: " + failure.get(), failure.get());
+        }
+    }
+
+    /**
+     * Reads the whole results and dead-letter topics again from the beginning, committed records
+     * only, up to their last stable offsets: the final count of outcomes per signal.
+     */
+    private Audit audit(String bootstrap, Topics topics, Signals published) throws InterruptedException {
+        progress("reading " + topics.results().name() + " and " + topics.deadLetters().name()
+                + " again from the beginning...");
+        int[] outcomes = new int[signals];
+        long deadLetters = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = committedReader(bootstrap, topics)) {
+            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+            long deadline = System.nanoTime() + AUDIT_TIMEOUT.toNanos();
+            while (!end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read the output topics to their end within "
+                            + AUDIT_TIMEOUT.toSeconds() + " s");
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    String rootId;
+                    if (record.topic().equals(topics.results().name())) {
+                        rootId = topics.signalSerde().deserializer().deserialize(record.topic(), record.value())
+                                .getRootId();
+                    } else {
+                        deadLetters++;
+                        DeadLetter letter = topics.deadLetterSerde().deserializer().deserialize(record.topic(),
+                                record.value());
+                        rootId = letter.getRootId();
+                        if (deadLetters <= 5) {
+                            progress("dead letter " + rootId + ": " + letter.getCategory() + " after "
+                                    + letter.getAttempts() + " attempts: " + letter.getReason());
+                        }
+                    }
+                    int i = published.indexOf(rootId);
+                    if (i >= 0) {
+                        outcomes[i]++;
+                    }
+                }
+            }
+        }
+        long lost = 0;
+        long duplicates = 0;
+        for (int count : outcomes) {
+            lost += count == 0 ? 1 : 0;
+            duplicates += Math.max(0, count - 1);
+        }
+        return new Audit(lost, duplicates, deadLetters);
+    }
+
+    private String json(Live live, Audit audit) throws JsonProcessingException {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("mode", mode);
+        figures.put("signals", signals);
+        figures.put("warmup", warmup);
+        figures.put("latency_ms", latencyMs);
+        figures.put("max_in_flight", maxInFlight);
+        figures.put("guarantee", guarantee);
+        figures.put("throughput_per_s", Math.round(live.throughputPerSecond() * 100.0) / 100.0);
+        figures.put("p50_ms", live.percentile(0.50));
+        figures.put("p99_ms", live.percentile(0.99));
+        figures.put("lost", audit.lost());
+        figures.put("duplicates", audit.duplicates());
+        figures.put("dead_letters", audit.deadLetters());
+        figures.put("duration_ms", live.durationMs());
+        return JSON.writeValueAsString(figures);
+    }
+
+    /** A consumer of the results and dead-letter topics, all partitions, from the beginning, committed only. */
+    private static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, Topics topics) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(topics.results().name(), topics.deadLetters().name())) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+
+    private static KafkaProducer<byte[], Signal> idempotentProducer(String bootstrap, Topics topics) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(props, new ByteArraySerializer(), topics.signalSerde().serializer());
+    }
+
+    private void progress(String message) {
+        err.println("hal9 bench: " + message);
+        err.flush();
+    }
+
+
+    /** The signals of one run: unique root ids and when each was handed to the producer. */
+    private static final class Signals {
+
+        private final String run = UUID.randomUUID().toString().substring(0, 8);
+        private final String prefix;
+        private final AtomicLongArray sentAtNanos;
+        private final Map<String, Integer> index = new HashMap<>();
+
+        Signals(int count, String prefix) {
+            this.prefix = prefix;
+            sentAtNanos = new AtomicLongArray(count);
+            for (int i = 0; i < count; i++) {
+                index.put(rootId(i), i);
+            }
+        }
+
+        int count() {
+            return sentAtNanos.length();
+        }
+
+        String rootId(int i) {
+            return prefix + "-" + run + "-" + i;
+        }
+
+        /** The signal's position, -1 for a root id this run did not publish. */
+        int indexOf(String rootId) {
+            return rootId == null ? -1 : index.getOrDefault(rootId, -1);
+        }
+
+        void sent(int i, long nanos) {
+            sentAtNanos.set(i, nanos);
+        }
+
+        long sentAt(int i) {
+            return sentAtNanos.get(i);
+        }
+
+        long firstAt() {
+            return sentAtNanos.get(0);
+        }
+
+        long lastAt() {
+            return sentAtNanos.get(sentAtNanos.length() - 1);
+        }
+    }
+
+    /** What the benchmark saw while the layer ran: the first outcome per signal and its latency. */
+    private static final class Live {
+
+        private final Signals published;
+        private final boolean[] finished;
+        private final List<Long> latenciesMs = new ArrayList<>();
+        private int deadLetters;
+        private long lastResultNanos;
+        private long endNanos;
+
+        Live(Signals published) {
+            this.published = published;
+            this.finished = new boolean[published.count()];
+        }
+
+        void record(ConsumerRecord<byte[], byte[]> record, Topics topics, long seenNanos) {
+            boolean result = record.topic().equals(topics.results().name());
+            String rootId = result
+                    ? topics.signalSerde().deserializer().deserialize(record.topic(), record.value()).getRootId()
+                    : topics.deadLetterSerde().deserializer().deserialize(record.topic(), record.value()).getRootId();
+            int i = published.indexOf(rootId);
+            if (i < 0 || finished[i]) {
+                return;
+            }
+            finished[i] = true;
+            if (result) {
+                latenciesMs.add((seenNanos - published.sentAt(i)) / 1_000_000);
+                lastResultNanos = seenNanos;
+            } else {
+                deadLetters++;
+            }
+        }
+
+        /** Waiting is over (every signal has an outcome, or the benchmark gave up). */
+        void end(long nowNanos) {
+            endNanos = nowNanos;
+        }
+
+        int results() {
+            return latenciesMs.size();
+        }
+
+        int deadLetters() {
+            return deadLetters;
+        }
+
+        int finished() {
+            return results() + deadLetters;
+        }
+
+        boolean complete() {
+            return finished() >= finished.length;
+        }
+
+        long percentile(double q) {
+            return Percentiles.nearestRank(latenciesMs, q);
+        }
+
+        /** Results ÷ (first publish → last result so far). */
+        double throughputPerSecond() {
+            if (results() == 0 || lastResultNanos == published.firstAt()) {
+                return 0;
+            }
+            return results() / ((lastResultNanos - published.firstAt()) / 1e9);
+        }
+
+        /** First publish → last result when every signal has a result, else → the end of waiting. */
+        long durationMs() {
+            long until = results() == finished.length ? lastResultNanos : endNanos;
+            return (until - published.firstAt()) / 1_000_000;
+        }
+    }
+
+    private record Audit(long lost, long duplicates, long deadLetters) {
+    }
+}

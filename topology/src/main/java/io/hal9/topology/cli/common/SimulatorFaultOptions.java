@@ -1,0 +1,96 @@
+package io.hal9.topology.cli.common;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.hal9.neurons.simulator.FaultPlan;
+import io.hal9.neurons.simulator.FaultPlans;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** The Claude simulator's fault injection, as flags of {@code hal9 claude-sim} and {@code hal9 demo}. */
+public final class SimulatorFaultOptions {
+
+    private static final long SEED = 9;
+
+    @Option(names = "--sim-error-rate", defaultValue = "0",
+            description = "Share of simulator calls that fail with --sim-error-status (0..1, default ${DEFAULT-VALUE}).")
+    double errorRate;
+
+    @Option(names = "--sim-error-status", defaultValue = "529",
+            description = "HTTP status of injected errors, e.g. 429, 500, 529, 400 (default ${DEFAULT-VALUE}).")
+    int errorStatus;
+
+    @Option(names = "--sim-retry-after", description = "retry-after header (seconds) on injected errors.")
+    Integer retryAfterSeconds;
+
+    @Option(names = "--sim-hang-rate", defaultValue = "0",
+            description = "Share of simulator calls that never answer (0..1, default ${DEFAULT-VALUE}).")
+    double hangRate;
+
+    @Option(names = "--sim-outage", paramLabel = "FROM-UNTIL",
+            description = "Every call fails with --sim-error-status between these seconds after start, e.g. 10-40.")
+    String outage;
+
+    /**
+     * The fault plan these flags describe, with the outage window counted from {@code start}.
+     *
+     * @throws CommandLine.ParameterException naming the flag when a value is out of range
+     */
+    public FaultPlan plan(CommandLine commandLine, Instant start) {
+        if (errorRate < 0 || errorRate > 1 || hangRate < 0 || hangRate > 1) {
+            throw new CommandLine.ParameterException(commandLine,
+                    "--sim-error-rate and --sim-hang-rate must be between 0 and 1");
+        }
+        if (errorStatus < 400 || errorStatus > 599) {
+            throw new CommandLine.ParameterException(commandLine, "--sim-error-status must be an HTTP error status "
+                    + "(400..599), got " + errorStatus);
+        }
+        Optional<Duration> retryAfter = Optional.ofNullable(retryAfterSeconds).map(Duration::ofSeconds);
+        List<FaultPlan> plans = new ArrayList<>();
+        if (outage != null) {
+            String[] bounds = outage.split("-");
+            long from;
+            long until;
+            try {
+                from = Long.parseLong(bounds[0].trim());
+                until = Long.parseLong(bounds[1].trim());
+            } catch (RuntimeException e) {
+                throw new CommandLine.ParameterException(commandLine,
+                        "--sim-outage must be FROM-UNTIL in seconds after start, e.g. 10-40; got '" + outage + "'");
+            }
+            if (bounds.length != 2 || from < 0 || until <= from) {
+                throw new CommandLine.ParameterException(commandLine,
+                        "--sim-outage must be FROM-UNTIL with 0 <= FROM < UNTIL; got '" + outage + "'");
+            }
+            plans.add(FaultPlans.outage(start.plusSeconds(from), start.plusSeconds(until), errorStatus));
+        }
+        if (hangRate > 0) {
+            plans.add(FaultPlans.hangs(hangRate, SEED));
+        }
+        if (errorRate > 0) {
+            plans.add(FaultPlans.errors(errorRate, errorStatus, retryAfter, SEED));
+        }
+        return plans.isEmpty() ? FaultPlan.none() : FaultPlans.firstOf(plans.toArray(FaultPlan[]::new));
+    }
+
+    /** A short description for progress output, empty without faults. */
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        if (errorRate > 0) {
+            parts.add(Math.round(errorRate * 100) + "% errors " + errorStatus
+                    + (retryAfterSeconds == null ? "" : " (retry-after " + retryAfterSeconds + " s)"));
+        }
+        if (hangRate > 0) {
+            parts.add(Math.round(hangRate * 100) + "% hangs");
+        }
+        if (outage != null) {
+            parts.add("outage " + outage + " s");
+        }
+        return String.join(", ", parts);
+    }
+}

@@ -1,0 +1,89 @@
+package io.hal9.topology.cli.demo;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.topology.cli.common.Percentiles;
+
+/**
+ * The figures of one demo run, printed as the summary and as the {@code --json} line:
+ * {@code {"signals":N,"results":R,"dead_letters":D,"claude_calls":C,"cache_hits":H,"duration_ms":T,
+ * "throughput_per_s":X,"p50_ms":A,"p99_ms":B}}, and {@code "sink_rows":S} at the end with a sink.
+ */
+final class DemoReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final int signals;
+    private final List<Long> latenciesMs = new ArrayList<>();
+    private int results;
+    private int deadLetters;
+    private long cacheHits;
+
+    DemoReport(int signals) {
+        this.signals = signals;
+    }
+
+    void result(long latencyMs, long cacheHitsInResult) {
+        results++;
+        latenciesMs.add(latencyMs);
+        cacheHits += cacheHitsInResult;
+    }
+
+    void deadLetter() {
+        deadLetters++;
+    }
+
+    int finished() {
+        return results + deadLetters;
+    }
+
+    int results() {
+        return results;
+    }
+
+    int deadLetters() {
+        return deadLetters;
+    }
+
+    boolean complete() {
+        return finished() >= signals;
+    }
+
+    /** The latency at quantile {@code q} (nearest rank), 0 without results. */
+    long percentile(double q) {
+        return Percentiles.nearestRank(latenciesMs, q);
+    }
+
+    Map<String, Object> figures(long claudeCalls, long durationMs) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("signals", signals);
+        json.put("results", results);
+        json.put("dead_letters", deadLetters);
+        json.put("claude_calls", claudeCalls);
+        json.put("cache_hits", cacheHits);
+        json.put("duration_ms", durationMs);
+        double seconds = Math.max(durationMs, 1) / 1000.0;
+        json.put("throughput_per_s", Math.round(finished() / seconds * 100.0) / 100.0);
+        json.put("p50_ms", percentile(0.50));
+        json.put("p99_ms", percentile(0.99));
+        return json;
+    }
+
+    /** The JSON line; {@code sinkRows} (rows of this run in the results table) is left out when null. */
+    String json(long claudeCalls, long durationMs, Long sinkRows) {
+        Map<String, Object> figures = figures(claudeCalls, durationMs);
+        if (sinkRows != null) {
+            figures.put("sink_rows", sinkRows);
+        }
+        try {
+            return JSON.writeValueAsString(figures);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

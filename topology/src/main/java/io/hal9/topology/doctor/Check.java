@@ -1,8 +1,0 @@
-package io.hal9.topology.doctor;
-
-/** One diagnosis of {@code hal9 doctor}: looks at one thing and says whether it is healthy. Never throws. */
-@FunctionalInterface
-public interface Check {
-
-    Result run();
-}

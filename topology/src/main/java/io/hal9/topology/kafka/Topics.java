@@ -1,0 +1,125 @@
+package io.hal9.topology.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.hal9.schemas.registry.SchemaRegistryClient;
+import io.hal9.schemas.serde.AvroSerdes;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.GameCommand;
+import io.hal9.schemas.v1.GameFrame;
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.config.Hal9Config;
+
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The one place that turns configuration into topics.
+ *
+ * <p>Keys are kept as raw bytes from a layer's input topic to {@code hal9.results}, so a producer
+ * in any language matches its results by the exact key it wrote. Layer inputs are read as raw bytes
+ * too: the neuron stage decodes them itself so an undecodable record becomes a dead letter instead
+ * of stopping the layer.
+ */
+public final class Topics {
+
+    private final Hal9Config config;
+    private final Serde<Signal> signalSerde;
+    private final Serde<DeadLetter> deadLetterSerde;
+    private final Serde<GameCommand> gameCommandSerde;
+    private final Serde<GameFrame> gameFrameSerde;
+
+    public Topics(Hal9Config config, SchemaRegistryClient registry) {
+        this.config = config;
+        this.signalSerde = AvroSerdes.signal(registry);
+        this.deadLetterSerde = AvroSerdes.deadLetter(registry);
+        this.gameCommandSerde = AvroSerdes.of(GameCommand.class, registry, false);
+        this.gameFrameSerde = AvroSerdes.of(GameFrame.class, registry, false);
+    }
+
+    /** Input topic name of a layer: {@code hal9.signals.l3} for L3 with the default prefix. */
+    public String inputName(String layer) {
+        return config.getString(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT);
+    }
+
+    /** A layer's input, read as bytes. */
+    public Topic<byte[], byte[]> rawInput(String layer) {
+        return new Topic<>(inputName(layer), Serdes.ByteArray(), Serdes.ByteArray());
+    }
+
+    /** A layer's input as producers write it: Avro signals. */
+    public Topic<byte[], Signal> input(String layer) {
+        return new Topic<>(inputName(layer), Serdes.ByteArray(), signalSerde);
+    }
+
+    /** Where a layer writes its derived signals: the next layer's input, or the results topic for the last one. */
+    public Topic<byte[], Signal> output(String layer) {
+        List<String> chain = config.layersChain();
+        int at = chain.indexOf(layer);
+        if (at < 0) {
+            throw new IllegalArgumentException("layer " + layer + " is not in " + Hal9Config.LAYERS_CHAIN_CONFIG
+                    + " " + chain);
+        }
+        return at == chain.size() - 1 ? results() : input(chain.get(at + 1));
+    }
+
+    public Topic<byte[], Signal> results() {
+        return new Topic<>(config.getString(Hal9Config.TOPIC_RESULTS_CONFIG), Serdes.ByteArray(), signalSerde);
+    }
+
+    public Topic<byte[], DeadLetter> deadLetters() {
+        return new Topic<>(config.getString(Hal9Config.TOPIC_DLQ_CONFIG), Serdes.ByteArray(), deadLetterSerde);
+    }
+
+    /** The game's commands, read as bytes (decoded by the game processor). */
+    public Topic<byte[], byte[]> rawGameCommands() {
+        return new Topic<>(config.getString(Hal9Config.TOPIC_GAME_COMMANDS_CONFIG), Serdes.ByteArray(),
+                Serdes.ByteArray());
+    }
+
+    /** The game's commands as players write them: key the game id (UTF-8), value a {@link GameCommand}. */
+    public Topic<byte[], GameCommand> gameCommands() {
+        return new Topic<>(rawGameCommands().name(), Serdes.ByteArray(), gameCommandSerde);
+    }
+
+    /** The game's frames: key the game id (UTF-8), compacted. */
+    public Topic<byte[], GameFrame> gameFrames() {
+        return new Topic<>(gameFramesName(), Serdes.ByteArray(), gameFrameSerde);
+    }
+
+    public String gameFramesName() {
+        return config.getString(Hal9Config.TOPIC_GAME_FRAMES_CONFIG);
+    }
+
+    /** Every topic the configured hierarchy reads or writes, the game's included. */
+    public List<String> allNames() {
+        List<String> names = new ArrayList<>();
+        for (String layer : config.layersChain()) {
+            names.add(inputName(layer));
+        }
+        names.add(results().name());
+        names.add(deadLetters().name());
+        names.add(rawGameCommands().name());
+        names.add(gameFramesName());
+        return names;
+    }
+
+    /** The topics among {@link #allNames()} that keep only the latest record per key. */
+    public List<String> compactedNames() {
+        return List.of(gameFramesName());
+    }
+
+    public Serde<Signal> signalSerde() {
+        return signalSerde;
+    }
+
+    public Serde<DeadLetter> deadLetterSerde() {
+        return deadLetterSerde;
+    }
+
+    public Serde<GameCommand> gameCommandSerde() {
+        return gameCommandSerde;
+    }
+}

@@ -1,0 +1,372 @@
+package io.hal9.topology.layer;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.NeuronReply;
+import io.hal9.neurons.NeuronRequest;
+import io.hal9.schemas.v1.PendingSignal;
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.kafka.Origin;
+
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The non-blocking neuron stage of one task ({@code hal9.neuron.mode=async}): the stream thread
+ * starts Claude calls and never waits for them.
+ *
+ * <p><b>How it works.</b> {@code process()} decodes the record (bad input is dead-lettered at
+ * once), writes the signal into the task's changelogged store {@code <layer>-inflight} under a
+ * per-task sequence number, and starts the call if the instance has a free slot. A call's
+ * callback, on an HTTP client thread, only puts the outcome on this task's completion queue. The
+ * stream thread drains that queue at the start of every {@code process()} and in a wall-clock
+ * punctuator every {@value #PUNCTUATE_INTERVAL_MS} ms: it forwards the derived signal (or the dead
+ * letter) and deletes the store entry, in the same transaction under exactly-once. A retryable
+ * failure stays in the store with its attempt count and a not-before time.
+ *
+ * <p><b>Guarantees.</b> A signal read from the input is either still unread or in the store
+ * (they commit together), so a crash or a rebalance loses nothing: {@code init()} re-issues every
+ * entry it finds. Forwarding happens only on the stream thread.
+ *
+ * <p><b>Back-pressure.</b> When the instance holds {@code max.pending} signals, {@code process()}
+ * keeps completing answers and waits for calls to finish, for at most
+ * {@value #BACK_PRESSURE_BUDGET_MS} ms per record, far inside {@code max.poll.interval.ms}.
+ *
+ * <p><b>Ordering.</b> With {@code hal9.neuron.ordering=key} only the oldest waiting signal of each
+ * record key is called; the next one starts when it has been forwarded or dead-lettered.
+ */
+public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byte[], NeuronOutcome> {
+
+    static final long PUNCTUATE_INTERVAL_MS = 5;
+    static final long BACK_PRESSURE_BUDGET_MS = 1_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncNeuronProcessor.class);
+
+    private final LayerStage stage;
+    private final NeuronRecords records;
+    private final RetryPolicy retryPolicy;
+    private final String storeName;
+
+    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final Set<Long> calling = new HashSet<>();
+    private final PriorityQueue<Ready> ready = new PriorityQueue<>();
+    private final Map<ByteBuffer, ArrayDeque<Long>> keyQueues = new HashMap<>();
+    private ProcessorContext<byte[], NeuronOutcome> context;
+    private KeyValueStore<Long, PendingSignal> store;
+    private long nextSequence;
+    private int owned;
+    /** Bumped at every init and close, so answers to calls of an earlier life of this task are dropped. */
+    private volatile int generation;
+    private volatile boolean closed;
+
+    public AsyncNeuronProcessor(LayerStage stage, NeuronRecords records, RetryPolicy retryPolicy, String storeName) {
+        this.stage = stage;
+        this.records = records;
+        this.retryPolicy = retryPolicy;
+        this.storeName = storeName;
+    }
+
+    /** The store name of a layer's waiting signals, e.g. {@code l3-inflight}. */
+    public static String storeName(LayerSpec spec) {
+        return spec.prefix() + "-inflight";
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], NeuronOutcome> context) {
+        // Kafka Streams may close and init the same processor again (a suspended task resumes):
+        // start from the store, which is the truth, every time
+        this.context = context;
+        this.store = context.getStateStore(storeName);
+        generation++;
+        closed = false;
+        dropQueuedAnswers();
+        ready.clear();
+        keyQueues.clear();
+        calling.clear();
+        nextSequence = 0;
+        owned = 0;
+        try (KeyValueIterator<Long, PendingSignal> entries = store.all()) {
+            while (entries.hasNext()) {
+                var entry = entries.next();
+                owned++;
+                nextSequence = Math.max(nextSequence, entry.key + 1);
+                admit(entry.key, entry.value);
+            }
+        }
+        stage.budget().pendingAdded(owned);
+        if (owned > 0) {
+            LOG.info("{} task {}: re-issuing {} waiting signals from {}", stage.spec().layer(), context.taskId(),
+                    owned, storeName);
+        }
+        context.schedule(Duration.ofMillis(PUNCTUATE_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, now -> {
+            drain();
+            dispatch();
+        });
+        dispatch();
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        drain();
+        RecordMetadata meta = context.recordMetadata()
+                .orElseThrow(() -> new IllegalStateException("the neuron stage reads only from source topics"));
+        Origin source = new Origin(meta.topic(), meta.partition(), meta.offset());
+        NeuronRecords.Intake intake = records.intake(record.headers(), record.value(), source);
+        if (!intake.accepted()) {
+            long now = context.currentSystemTimeMs();
+            stage.metrics().deadLettered();
+            context.forward(record.withValue(new NeuronOutcome.DeadLettered(records.deadLetter(record.key(),
+                    record.value(), source, intake.signal(), intake.category(), intake.reason(), 0, now, now))));
+            return;
+        }
+        long sequence = nextSequence++;
+        PendingSignal entry = PendingSignal.newBuilder()
+                .setSequence(sequence)
+                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                .setSignal(intake.signal())
+                .setOriginalValue(ByteBuffer.wrap(record.value()))
+                .setSourceTopic(source.topic())
+                .setSourcePartition(source.partition())
+                .setSourceOffset(source.offset())
+                .setTimestamp(record.timestamp())
+                .build();
+        store.put(sequence, entry);
+        owned++;
+        stage.budget().pendingAdded(1);
+        admit(sequence, entry);
+        dispatch();
+        applyBackPressure();
+    }
+
+    /** Forwards every outcome that arrived since the last drain. Stream thread only. */
+    void drain() {
+        Completion completion;
+        while ((completion = completions.poll()) != null) {
+            stage.budget().outcomesDrained(1);
+            if (completion.generation() != generation) {
+                continue;
+            }
+            calling.remove(completion.sequence());
+            PendingSignal entry = store.get(completion.sequence());
+            if (entry == null) {
+                continue;
+            }
+            long now = context.currentSystemTimeMs();
+            if (completion.failure() == null) {
+                NeuronReply reply = completion.reply();
+                stage.key().accepted();
+                Signal input = entry.getSignal();
+                if (!reply.cached()) {
+                    stage.metrics().claudeRequest(LayerMetrics.OUTCOME_OK, reply.latencyMs(), reply.inputTokens(),
+                            reply.outputTokens());
+                    stage.metrics().cost(reply.model(), reply.inputTokens(), reply.outputTokens());
+                }
+                stage.metrics().forwarded(NeuronRecords.sinceCreation(input, entry.getTimestamp(), now),
+                        reply.cached());
+                context.forward(new Record<>(bytes(entry.getKey()),
+                        new NeuronOutcome.Forwarded(records.derive(input, reply, now)), entry.getTimestamp()));
+                finish(completion.sequence(), entry);
+            } else {
+                handleFailure(completion, entry, now);
+            }
+        }
+    }
+
+    /** Starts calls for due signals while the instance has free slots. Stream thread only. */
+    void dispatch() {
+        long now = context.currentSystemTimeMs();
+        while (!ready.isEmpty() && ready.peek().notBefore() <= now && stage.budget().tryStartCall()) {
+            Ready next = ready.poll();
+            PendingSignal entry = store.get(next.sequence());
+            if (entry == null || calling.contains(next.sequence())) {
+                stage.budget().callFinished();
+                continue;
+            }
+            start(next.sequence(), entry);
+        }
+    }
+
+    private void start(long sequence, PendingSignal entry) {
+        calling.add(sequence);
+        int life = generation;
+        long started = System.nanoTime();
+        CompletableFuture<NeuronReply> call;
+        try {
+            call = stage.neuron().ask(new NeuronRequest(stage.spec().profile(),
+                    entry.getSignal().getActivation().getContent(), entry.getSignal().getActivation().getFeatures()));
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((reply, failure) -> {
+            if (!closed && life == generation) {
+                stage.budget().outcomeQueued();
+                completions.add(new Completion(life, sequence, reply, failure,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+            }
+            stage.budget().callFinished();
+        });
+    }
+
+    private void handleFailure(Completion completion, PendingSignal entry, long now) {
+        int attemptsMade = entry.getAttempts() + 1;
+        RetryPolicy.Decision decision = retryPolicy.decide(completion.failure(), attemptsMade);
+        long sequence = completion.sequence();
+        if (decision instanceof RetryPolicy.Retry retry) {
+            stage.metrics().claudeRequest(LayerMetrics.outcomeOf(retry.category()), completion.latencyMs(), 0, 0);
+            reschedule(sequence, entry, attemptsMade, now + retry.delay().toMillis(), retry.reason(), now);
+        } else if (decision instanceof RetryPolicy.Wait wait) {
+            stage.metrics().claudeRequest(LayerMetrics.outcomeOf(wait.category()), completion.latencyMs(), 0, 0);
+            if (wait.category() == FailureCategory.AUTH) {
+                stage.key().rejected(wait.reason());
+            }
+            reschedule(sequence, entry, entry.getAttempts(), now + wait.delay().toMillis(), wait.reason(), now);
+        } else {
+            RetryPolicy.GiveUp giveUp = (RetryPolicy.GiveUp) decision;
+            stage.metrics().claudeRequest(LayerMetrics.outcomeOf(giveUp.category()), completion.latencyMs(), 0, 0);
+            long first = entry.getFirstFailureAt() == null ? now : entry.getFirstFailureAt();
+            Origin source = new Origin(entry.getSourceTopic(),
+                    entry.getSourcePartition(), entry.getSourceOffset());
+            stage.metrics().deadLettered();
+            context.forward(new Record<>(bytes(entry.getKey()), new NeuronOutcome.DeadLettered(
+                    records.deadLetter(bytes(entry.getKey()), bytes(entry.getOriginalValue()), source,
+                            entry.getSignal(), giveUp.category(), giveUp.reason(), attemptsMade, first, now)),
+                    entry.getTimestamp()));
+            finish(sequence, entry);
+        }
+    }
+
+    private void reschedule(long sequence, PendingSignal entry, int attempts, long notBefore, String reason,
+                            long now) {
+        entry.setAttempts(attempts);
+        entry.setNotBefore(notBefore);
+        entry.setLastError(reason);
+        entry.setLastFailureAt(now);
+        if (entry.getFirstFailureAt() == null) {
+            entry.setFirstFailureAt(now);
+        }
+        store.put(sequence, entry);
+        ready.add(new Ready(notBefore, sequence));
+    }
+
+    /** The signal left the stage: delete it and let the next signal of its key go. */
+    private void finish(long sequence, PendingSignal entry) {
+        store.delete(sequence);
+        owned--;
+        stage.budget().pendingAdded(-1);
+        if (!stage.settings().orderByKey() || entry.getKey() == null) {
+            return;
+        }
+        ByteBuffer key = entry.getKey().duplicate();
+        ArrayDeque<Long> queue = keyQueues.get(key);
+        if (queue == null) {
+            return;
+        }
+        queue.remove(sequence);
+        if (queue.isEmpty()) {
+            keyQueues.remove(key);
+            return;
+        }
+        long head = queue.peekFirst();
+        PendingSignal next = store.get(head);
+        if (next != null) {
+            ready.add(new Ready(next.getNotBefore(), head));
+        }
+    }
+
+    /** Makes a stored signal eligible for a call, or queues it behind its key's older signals. */
+    private void admit(long sequence, PendingSignal entry) {
+        if (stage.settings().orderByKey() && entry.getKey() != null) {
+            ArrayDeque<Long> queue = keyQueues.computeIfAbsent(entry.getKey().duplicate(), k -> new ArrayDeque<>());
+            queue.addLast(sequence);
+            if (queue.size() > 1) {
+                return;
+            }
+        }
+        ready.add(new Ready(entry.getNotBefore(), sequence));
+    }
+
+    private void applyBackPressure() {
+        if (!stage.budget().atPendingLimit()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BACK_PRESSURE_BUDGET_MS);
+        while (stage.budget().atPendingLimit() && !stage.budget().closing()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                stage.budget().awaitCallFinished(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(PUNCTUATE_INTERVAL_MS))));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            drain();
+            dispatch();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        generation++;
+        stage.budget().pendingAdded(-owned);
+        owned = 0;
+        dropQueuedAnswers();
+    }
+
+    /** Answers of calls whose task closed: their signals stay in the store for the next owner. */
+    private void dropQueuedAnswers() {
+        int dropped = 0;
+        while (completions.poll() != null) {
+            dropped++;
+        }
+        stage.budget().outcomesDrained(dropped);
+    }
+
+    /** Signals this task holds in its store. */
+    int owned() {
+        return owned;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    /** A finished call, as the HTTP thread hands it to the stream thread. */
+    private record Completion(int generation, long sequence, NeuronReply reply, Throwable failure, long latencyMs) {
+    }
+
+    /** A stored signal that may be called from {@code notBefore} on. */
+    private record Ready(long notBefore, long sequence) implements Comparable<Ready> {
+        @Override
+        public int compareTo(Ready other) {
+            int byTime = Long.compare(notBefore, other.notBefore);
+            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+        }
+    }
+}

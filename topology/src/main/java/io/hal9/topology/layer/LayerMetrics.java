@@ -1,0 +1,139 @@
+package io.hal9.topology.layer;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.hal9.neurons.FailureCategory;
+import io.hal9.schemas.v1.ErrorCategory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The metrics of one layer's neuron stage. Meter names are the constants below; Prometheus renders
+ * them as {@code hal9_signals_processed_total}, {@code hal9_claude_request_duration_seconds},
+ * {@code hal9_claude_tokens_total} and {@code hal9_signal_duration_seconds}.
+ */
+public final class LayerMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LayerMetrics.class);
+
+    public static final String SIGNALS_PROCESSED = "hal9.signals.processed";
+    public static final String SIGNAL_DURATION = "hal9.signal.duration";
+    public static final String CLAUDE_REQUEST_DURATION = "hal9.claude.request.duration";
+    public static final String CLAUDE_TOKENS = "hal9.claude.tokens";
+    public static final String CLAUDE_COST = "hal9.claude.cost.usd";
+
+    public static final String OUTCOME_OK = "ok";
+    public static final String OUTCOME_FORWARDED = "forwarded";
+    public static final String OUTCOME_CACHED = "cached";
+    public static final String OUTCOME_DEAD_LETTERED = "dead_lettered";
+
+    private final MeterRegistry registry;
+    private final String layer;
+    private final Counter forwarded;
+    private final Counter cached;
+    private final Counter cost;
+    private final Map<String, double[]> prices;
+    private final Set<String> unpricedModels = ConcurrentHashMap.newKeySet();
+    private final Counter deadLettered;
+    private final Counter inputTokens;
+    private final Counter outputTokens;
+    private final Timer signalDuration;
+
+    public LayerMetrics(MeterRegistry registry, String layer) {
+        this(registry, layer, Map.of());
+    }
+
+    /** @param prices model → {input, output} US dollars per million tokens */
+    public LayerMetrics(MeterRegistry registry, String layer, Map<String, double[]> prices) {
+        this.registry = registry;
+        this.layer = layer;
+        this.prices = prices;
+        this.forwarded = processed(OUTCOME_FORWARDED);
+        this.cached = processed(OUTCOME_CACHED);
+        this.cost = Counter.builder(CLAUDE_COST)
+                .description("What the layer's Claude calls cost, from the configured price table")
+                .tag("layer", layer)
+                .register(registry);
+        this.deadLettered = processed(OUTCOME_DEAD_LETTERED);
+        this.inputTokens = tokens("input");
+        this.outputTokens = tokens("output");
+        this.signalDuration = Timer.builder(SIGNAL_DURATION)
+                .description("Time from a signal's creation by its producer to its forwarding by this layer")
+                .tag("layer", layer)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+    }
+
+    /** A derived signal went out; {@code fromCache} when its answer came from the cache. */
+    public void forwarded(long millisSinceCreation, boolean fromCache) {
+        (fromCache ? cached : forwarded).increment();
+        signalDuration.record(Math.max(0, millisSinceCreation), TimeUnit.MILLISECONDS);
+    }
+
+    /** What a call cost, by the model's price per million tokens. */
+    public void cost(String model, long inputTokens, long outputTokens) {
+        double[] price = prices.get(model);
+        if (price == null) {
+            if (!prices.isEmpty() && unpricedModels.add(model)) {
+                LOG.warn(
+                        "layer {}: model {} has no price in hal9.claude.prices.usd.per.mtok; its cost counts as 0",
+                        layer, model);
+            }
+            return;
+        }
+        cost.increment((inputTokens * price[0] + outputTokens * price[1]) / 1_000_000.0);
+    }
+
+    public void deadLettered() {
+        deadLettered.increment();
+    }
+
+    /** One Claude request finished with the given outcome ({@code ok} or a failure category). */
+    public void claudeRequest(String outcome, long latencyMs, long input, long output) {
+        Timer.builder(CLAUDE_REQUEST_DURATION)
+                .description("Duration of Claude requests, SDK retries included")
+                .tags("layer", layer, "outcome", outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry)
+                .record(latencyMs, TimeUnit.MILLISECONDS);
+        inputTokens.increment(input);
+        outputTokens.increment(output);
+    }
+
+    /** The outcome tag of a failed Claude request, e.g. {@code rate_limited}. */
+    public static String outcomeOf(ErrorCategory category) {
+        return category.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The outcome tag of a Claude request that failed without a dead-letter category, e.g. {@code auth}. */
+    public static String outcomeOf(FailureCategory category) {
+        return category.name().toLowerCase(Locale.ROOT);
+    }
+
+    private Counter processed(String outcome) {
+        return Counter.builder(SIGNALS_PROCESSED)
+                .description("Signals a layer finished, by outcome")
+                .tags("layer", layer, "outcome", outcome)
+                .register(registry);
+    }
+
+    private Counter tokens(String type) {
+        return Counter.builder(CLAUDE_TOKENS)
+                .description("Claude tokens used, by type")
+                .tags("layer", layer, "type", type)
+                .register(registry);
+    }
+}

@@ -1,0 +1,57 @@
+package io.hal9.topology.layer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.hal9.neurons.LayerProfile;
+import io.hal9.neurons.Prompts;
+import io.hal9.topology.config.Hal9Config;
+
+/**
+ * Everything a layer topology needs to know about its layer, resolved from configuration.
+ *
+ * @param layer           the layer name, e.g. {@code L3}
+ * @param profile         the neuron profile: role, model, max tokens, versioned system prompt
+ * @param nextLayer       the layer the derived signal goes to; empty for the last layer (results)
+ * @param maxContentBytes largest content accepted; larger signals are invalid input
+ * @param callTimeout     how long the layer waits for one neuron answer, SDK retries included
+ * @param applicationId   the Kafka Streams application id: one consumer group, one lag figure per layer
+ */
+public record LayerSpec(String layer, LayerProfile profile, Optional<String> nextLayer, int maxContentBytes,
+                        Duration callTimeout, String applicationId) {
+
+    /** Resolves a layer of the configured chain. */
+    public static LayerSpec of(String layer, Hal9Config config) {
+        List<String> chain = config.layersChain();
+        int at = chain.indexOf(layer);
+        if (at < 0) {
+            throw new IllegalArgumentException("layer " + layer + " is not in " + Hal9Config.LAYERS_CHAIN_CONFIG + " "
+                    + chain);
+        }
+        Prompts.Prompt prompt = Prompts.load(layer);
+        LayerProfile defaults = LayerProfile.defaults(layer);
+        LayerProfile profile = new LayerProfile(layer, defaults.role(), defaults.neuron(),
+                Optional.ofNullable(config.layerModel(layer)).orElse(defaults.model()),
+                Optional.ofNullable(config.layerMaxTokens(layer)).map(Integer::longValue).orElse(defaults.maxTokens()),
+                prompt.version(), prompt.text());
+        Optional<String> next = at == chain.size() - 1 ? Optional.empty() : Optional.of(chain.get(at + 1));
+        int timeoutMs = config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG);
+        int attempts = 1 + config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG);
+        // every SDK attempt may take the full timeout, plus backoff between attempts
+        Duration callTimeout = Duration.ofMillis((long) timeoutMs * attempts + 10_000L);
+        return new LayerSpec(layer, profile, next, config.getInt(Hal9Config.SIGNAL_MAX_CONTENT_BYTES_CONFIG),
+                callTimeout, config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT));
+    }
+
+    /** Prefix of every processor and store name of this layer, e.g. {@code l3}. */
+    public String prefix() {
+        return layer.toLowerCase(Locale.ROOT);
+    }
+
+    /** Name of the neuron the derived signal is addressed to. */
+    public String nextNeuron() {
+        return nextLayer.map(l -> LayerProfile.defaults(l).neuron()).orElse("results");
+    }
+}

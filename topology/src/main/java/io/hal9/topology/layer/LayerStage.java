@@ -1,0 +1,22 @@
+package io.hal9.topology.layer;
+
+import io.hal9.neurons.NeuronClient;
+import io.hal9.topology.config.StageSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * What the neuron processors of one layer instance share, one per layer per process: the layer,
+ * its stage settings, the neuron client (cache and breaker included), the layer's metrics, the
+ * instance's {@link CallBudget} and whether Claude accepts the key. Each processor (one per task)
+ * holds a reference.
+ */
+public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient neuron, LayerMetrics metrics,
+                         CallBudget budget, ApiKeyStatus key) {
+
+    /** A stage with a fresh budget and key status, its gauges registered in {@code registry}. */
+    public static LayerStage create(LayerSpec spec, StageSettings settings, NeuronClient neuron, LayerMetrics metrics,
+                                    MeterRegistry registry) {
+        return new LayerStage(spec, settings, neuron, metrics, new CallBudget(spec.layer(), settings, registry),
+                new ApiKeyStatus(spec.layer(), settings.authRetry()));
+    }
+}

@@ -1,0 +1,72 @@
+package io.hal9.topology.layer;
+
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.config.StageSettings;
+import io.hal9.topology.kafka.PendingSignalSerde;
+import io.hal9.topology.kafka.Topic;
+import io.hal9.topology.kafka.Topics;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The topology of one layer (L2, L3 or L4).
+ *
+ * <ul>
+ *   <li>Input: {@code hal9.signals.<layer>}, key bytes (kept as is), value an Avro {@link Signal}
+ *       in the Confluent wire format, read as bytes.</li>
+ *   <li>Output: the next layer's input topic, or {@code hal9.results} for the last layer: same key,
+ *       the derived {@link Signal}.</li>
+ *   <li>Dead letters: {@code hal9.dlq}, same key, an Avro {@code DeadLetter}.</li>
+ *   <li>Store ({@code hal9.neuron.mode=async}): {@code <layer>-inflight}, persistent and
+ *       changelogged, sequence → {@code PendingSignal}: the signals waiting for their answer.</li>
+ * </ul>
+ *
+ * <p>Rule: every input record ends as exactly one derived signal or one dead letter.
+ */
+public final class LayerTopology {
+
+    private LayerTopology() {
+    }
+
+    /** Declares the layer's graph on {@code builder}; starts nothing. */
+    public static void build(StreamsBuilder builder, Topics topics, LayerStage stage) {
+        LayerSpec spec = stage.spec();
+        String p = spec.prefix();
+        Topic<byte[], byte[]> input = topics.rawInput(spec.layer());
+        Topic<byte[], Signal> output = topics.output(spec.layer());
+        var deadLetters = topics.deadLetters();
+        StageSettings settings = stage.settings();
+        RetryPolicy retries = RetryPolicy.from(settings);
+
+        KStream<byte[], byte[]> signals = builder.stream(input.name(), input.consumed(p + "-source"));
+        KStream<byte[], NeuronOutcome> outcomes;
+        if (settings.async()) {
+            String storeName = AsyncNeuronProcessor.storeName(spec);
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
+                    Serdes.Long(), new PendingSignalSerde()));
+            outcomes = signals.process(() -> new AsyncNeuronProcessor(stage,
+                    new NeuronRecords(spec, topics.signalSerde().deserializer()), retries, storeName),
+                    Named.as(p + "-neuron"), storeName);
+        } else {
+            outcomes = signals.process(() -> new BlockingNeuronProcessor(spec, stage.neuron(),
+                    new NeuronRecords(spec, topics.signalSerde().deserializer()), stage.metrics()),
+                    Named.as(p + "-neuron"));
+        }
+
+        outcomes.split(Named.as(p + "-outcome-"))
+                .branch((key, outcome) -> outcome instanceof NeuronOutcome.Forwarded,
+                        Branched.withConsumer(forwarded -> forwarded
+                                .mapValues(outcome -> ((NeuronOutcome.Forwarded) outcome).signal(),
+                                        Named.as(p + "-derived-signal"))
+                                .to(output.name(), output.produced(p + "-to-" + output.name())), "forwarded"))
+                .defaultBranch(Branched.withConsumer(failed -> failed
+                        .mapValues(outcome -> ((NeuronOutcome.DeadLettered) outcome).deadLetter(),
+                                Named.as(p + "-dead-letter"))
+                        .to(deadLetters.name(), deadLetters.produced(p + "-to-" + deadLetters.name())), "dead-lettered"));
+    }
+}

@@ -1,0 +1,131 @@
+package io.hal9.topology.layer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.hal9.neurons.NeuronReply;
+import io.hal9.schemas.v1.Activation;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.ErrorCategory;
+import io.hal9.schemas.v1.Hop;
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.kafka.DeadLetters;
+import io.hal9.topology.kafka.Origin;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * The record-level rules every neuron stage shares: how an input record becomes a signal (or a
+ * dead letter), and how an answer becomes the derived signal. The dead letter itself is built by
+ * {@link DeadLetters}, which the game shares.
+ */
+public final class NeuronRecords {
+
+    private final LayerSpec spec;
+    private final Deserializer<Signal> decoder;
+
+    public NeuronRecords(LayerSpec spec, Deserializer<Signal> decoder) {
+        this.spec = spec;
+        this.decoder = decoder;
+    }
+
+    /** An input record read: either a signal ready for the neuron, or why it cannot be one. */
+    public record Intake(Signal signal, ErrorCategory category, String reason) {
+        public boolean accepted() {
+            return signal != null && category == null;
+        }
+    }
+
+    /**
+     * Decodes and validates an input value. Bad bytes and invalid signals become a refusal; a
+     * signal without ids gets a stable id from its source.
+     *
+     * @throws RuntimeException other than {@link SerializationException} when the schema registry
+     *     cannot be reached: the record is not at fault and must not be dead-lettered
+     */
+    public Intake intake(Headers headers, byte[] value, Origin source) {
+        Signal decoded;
+        try {
+            decoded = decoder.deserialize(source.topic(), headers, value);
+        } catch (SerializationException e) {
+            return new Intake(null, ErrorCategory.DESERIALIZATION, "undecodable signal: " + DeadLetters.reason(e));
+        }
+        if (decoded == null) {
+            return new Intake(null, ErrorCategory.DESERIALIZATION, "record has no value");
+        }
+        Signal signal = withIdentity(decoded, source);
+        String invalid = validate(signal);
+        return invalid == null ? new Intake(signal, null, null) : new Intake(signal, ErrorCategory.INVALID_INPUT, invalid);
+    }
+
+    /** The signal this layer sends on: new stable id, same root, the input as parent, one more hop. */
+    public Signal derive(Signal input, NeuronReply reply, long nowMs) {
+        List<Hop> hops = new ArrayList<>(input.getHops());
+        hops.add(Hop.newBuilder()
+                .setLayer(spec.layer())
+                .setNeuron(spec.profile().neuron())
+                .setModel(reply.model())
+                .setCacheHit(reply.cached())
+                .setLatencyMs(reply.latencyMs())
+                .setInputTokens(reply.inputTokens())
+                .setOutputTokens(reply.outputTokens())
+                .setAt(Instant.ofEpochMilli(nowMs))
+                .setOutput(reply.text())
+                .build());
+        Activation activation = Activation.newBuilder(input.getActivation()).setContent(reply.text()).build();
+        return Signal.newBuilder(input)
+                .setSignalId(stableId(spec.layer() + "/" + input.getSignalId()))
+                .setParentId(input.getSignalId())
+                .setFromNeuron(spec.profile().neuron())
+                .setToNeuron(spec.nextNeuron())
+                .setLayerFrom(spec.layer())
+                .setLayerTo(spec.nextLayer().orElse(null))
+                .setActivation(activation)
+                .setHops(hops)
+                .build();
+    }
+
+    /** A dead letter for an input record of this layer, with its bytes and origin. */
+    public DeadLetter deadLetter(byte[] key, byte[] value, Origin source, Signal signal, ErrorCategory category,
+                                 String reason, int attempts, long firstFailureMs, long lastFailureMs) {
+        return DeadLetters.of(spec.layer(), key, value, source, signal, category, reason, attempts, firstFailureMs,
+                lastFailureMs);
+    }
+
+    /** Milliseconds from the producer's creation of the root signal to {@code nowMs}. */
+    public static long sinceCreation(Signal signal, long recordTimestamp, long nowMs) {
+        long created = signal.getCreatedAt() == null ? recordTimestamp : signal.getCreatedAt().toEpochMilli();
+        return nowMs - created;
+    }
+
+    private static Signal withIdentity(Signal signal, Origin source) {
+        if (signal.getSignalId() == null || signal.getSignalId().isBlank()) {
+            signal.setSignalId(stableId(source.topic() + "/" + source.partition() + "/" + source.offset()));
+        }
+        if (signal.getRootId() == null || signal.getRootId().isBlank()) {
+            signal.setRootId(signal.getSignalId());
+        }
+        return signal;
+    }
+
+    private String validate(Signal signal) {
+        String content = signal.getActivation().getContent();
+        if (content == null || content.isBlank()) {
+            return "empty content: a signal needs activation.content";
+        }
+        int bytes = content.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > spec.maxContentBytes()) {
+            return "content of " + bytes + " bytes exceeds hal9.signal.max.content.bytes=" + spec.maxContentBytes();
+        }
+        return null;
+    }
+
+    private static String stableId(String seed) {
+        return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}

@@ -1,0 +1,99 @@
+package io.hal9.topology.layer;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.Futures;
+import io.hal9.neurons.NeuronException;
+import io.hal9.schemas.v1.ErrorCategory;
+import io.hal9.topology.config.StageSettings;
+import io.hal9.topology.kafka.DeadLetters;
+
+/**
+ * Decides what happens to a signal whose Claude call failed: try again later (spending an
+ * attempt), wait without spending one (the model is unavailable, not the signal at fault), or
+ * give up and dead-letter it.
+ */
+@FunctionalInterface
+public interface RetryPolicy {
+
+    /**
+     * @param failure      what the call failed with
+     * @param attemptsMade calls made for this signal, this one included
+     */
+    Decision decide(Throwable failure, int attemptsMade);
+
+    /** What to do with the signal. */
+    sealed interface Decision {
+    }
+
+    /** Call again after {@code delay}; the failed call counts as an attempt. */
+    record Retry(Duration delay, ErrorCategory category, String reason) implements Decision {
+    }
+
+    /**
+     * Call again after {@code delay} without spending an attempt: the model is unavailable (the
+     * breaker is open) or our key is rejected; the signal is not at fault.
+     *
+     * @param category why the call failed: {@link FailureCategory#UNAVAILABLE} or {@link FailureCategory#AUTH}
+     */
+    record Wait(Duration delay, FailureCategory category, String reason) implements Decision {
+    }
+
+    /** Dead-letter the signal. */
+    record GiveUp(ErrorCategory category, String reason) implements Decision {
+    }
+
+    /** How long a signal waits when the breaker is open and cannot say for how long. */
+    Duration UNAVAILABLE_WAIT = Duration.ofSeconds(1);
+
+    /**
+     * The default. An open breaker: wait until it lets trial calls through, without spending an
+     * attempt. A rejected key (401/403): wait {@code authRetry}, without spending an attempt — the
+     * key is wrong, not the signal. Rate limits, transient errors and timeouts: retry with
+     * exponential backoff and full jitter (a longer {@code retry-after} wins) until
+     * {@code maxAttempts} calls were made. Everything else (400/404/422, unknown failures):
+     * dead-letter at once. The limits are the {@code hal9.neuron.*} settings.
+     */
+    public static RetryPolicy from(StageSettings settings) {
+        return exponentialBackoff(settings.maxAttempts(), settings.backoff(), settings.maxBackoff(),
+                settings.authRetry());
+    }
+
+    /** The default policy with explicit limits (see {@link #from(StageSettings)}). */
+    static RetryPolicy exponentialBackoff(int maxAttempts, Duration base, Duration max, Duration authRetry) {
+        return (failure, attemptsMade) -> {
+            Throwable cause = Futures.unwrap(failure);
+            String reason = "Claude call failed: " + DeadLetters.reason(cause);
+            if (!(cause instanceof NeuronException ne)) {
+                return new GiveUp(ErrorCategory.UNKNOWN, reason);
+            }
+            if (ne.category() == FailureCategory.UNAVAILABLE) {
+                return new Wait(ne.retryAfter().filter(d -> !d.isNegative() && !d.isZero()).orElse(UNAVAILABLE_WAIT),
+                        FailureCategory.UNAVAILABLE, reason);
+            }
+            if (ne.category() == FailureCategory.AUTH) {
+                return new Wait(authRetry, FailureCategory.AUTH, reason);
+            }
+            ErrorCategory category = ErrorCategory.valueOf(ne.category().name());
+            if (!ne.category().retryable()) {
+                return new GiveUp(category, reason);
+            }
+            if (attemptsMade >= maxAttempts) {
+                return new GiveUp(category, reason + " (gave up after " + attemptsMade + " attempts)");
+            }
+            return new Retry(backoff(attemptsMade, base, max, ne.retryAfter()), category, reason);
+        };
+    }
+
+    /** Full-jitter exponential delay for the {@code attempt}-th failure, at least {@code retryAfter}. */
+    static Duration backoff(int attempt, Duration base, Duration max, Optional<Duration> retryAfter) {
+        long ceiling = Math.min(max.toMillis(), base.toMillis() << Math.min(Math.max(attempt - 1, 0), 30));
+        long jittered = ThreadLocalRandom.current().nextLong(Math.max(ceiling, 1) + 1);
+        long delay = Math.max(jittered, retryAfter.map(Duration::toMillis).orElse(0L));
+        return Duration.ofMillis(delay);
+    }
+
+}

@@ -1,0 +1,299 @@
+package io.hal9.topology.node;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.hal9.neurons.NeuronClient;
+import io.hal9.neurons.claude.ClaudeNeuronClient;
+import io.hal9.neurons.claude.ClaudeSettings;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.SchemaRegistryClient;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerSpec;
+import io.hal9.topology.node.admin.AdminServer;
+import io.hal9.topology.node.admin.GameQueries;
+import io.hal9.topology.node.admin.Health;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HAL9 process: the layers it runs (one Kafka Streams application each), the neuron client
+ * they share, and the admin HTTP server. {@code hal9 run --layer L3} runs one layer;
+ * {@code hal9 demo} runs the whole chain in one JVM.
+ */
+public final class Hal9Node implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hal9Node.class);
+
+    /**
+     * How long Kafka Streams may take to close once the drain is over: commit what was forwarded
+     * and leave the group. With the default {@code hal9.shutdown.drain.ms} of 30 s the whole
+     * close takes at most 55 s, within Kubernetes' 60 s termination grace period, however many
+     * layers the process runs (they close in parallel).
+     */
+    static final Duration STREAMS_CLOSE_TIMEOUT = Duration.ofSeconds(20);
+
+    /** What the admin server and the neuron client may take to close after the layers. */
+    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(5);
+
+    private final Hal9Config config;
+    private final NeuronClient neuron;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final List<LayerRuntime> layers = new ArrayList<>();
+    private final Topics topics;
+    private GameRuntime game;
+    private final Instant startedAt = Instant.now();
+    private JvmGcMetrics gcMetrics;
+    private AdminServer admin;
+    private volatile boolean closing;
+
+    /**
+     * Prepares the layers; nothing connects until {@link #start()}.
+     *
+     * @param layers the layers this process runs, each in the configured chain
+     * @param neuron the client every layer asks (closed with this node)
+     */
+    public Hal9Node(Hal9Config config, List<String> layers, NeuronClient neuron) {
+        this.config = config;
+        this.neuron = neuron;
+        SchemaRegistryClient registry = new HttpSchemaRegistryClient(config.schemaRegistryUrl());
+        this.topics = new Topics(config, registry);
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(metrics);
+        for (String layer : layers) {
+            this.layers.add(new LayerRuntime(LayerSpec.of(layer, config), config, topics, neuron, metrics));
+        }
+    }
+
+    /**
+     * The neuron client a process uses: real Claude at {@code hal9.claude.base.url} when
+     * {@code ANTHROPIC_API_KEY} is set; without a key, the simulator at
+     * {@code hal9.claude.simulator.url} if one is configured, else {@code hal9.claude.base.url} when
+     * it is not Anthropic's.
+     *
+     * @throws IllegalArgumentException when Anthropic's API is configured but no key is set
+     */
+    public static NeuronClient claudeClient(Hal9Config config, String apiKeyOrNull) {
+        String baseUrl = config.getString(Hal9Config.CLAUDE_BASE_URL_CONFIG);
+        String simulatorUrl = config.getString(Hal9Config.CLAUDE_SIMULATOR_URL_CONFIG);
+        String key = apiKeyOrNull;
+        if (key == null || key.isBlank()) {
+            if (!simulatorUrl.isEmpty()) {
+                baseUrl = simulatorUrl;
+            } else if (baseUrl.contains("api.anthropic.com")) {
+                throw new IllegalArgumentException("ANTHROPIC_API_KEY is not set, and " + Hal9Config.CLAUDE_BASE_URL_CONFIG
+                        + "=" + baseUrl + " needs it; set the key, or point " + Hal9Config.keyToEnv(
+                        Hal9Config.CLAUDE_BASE_URL_CONFIG) + " at a simulator (hal9 claude-sim)");
+            }
+            key = "hal9-simulator";
+            LOG.info("ANTHROPIC_API_KEY is not set: neuron calls go to the simulator at {}", baseUrl);
+        } else {
+            LOG.info("neuron calls go to {} (API key from ANTHROPIC_API_KEY)", baseUrl);
+        }
+        // the HTTP layer carries every call the stage may have in flight
+        return new ClaudeNeuronClient(new ClaudeSettings(key, baseUrl,
+                Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG)),
+                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG),
+                config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG)));
+    }
+
+    /**
+     * Starts the admin server, then every layer, then the game when {@code hal9.game.enabled}
+     * (its {@code application.server} is this admin server, so it starts after it).
+     */
+    public void start() {
+        admin = AdminServer.start(config.getString(Hal9Config.ADMIN_HOST_CONFIG),
+                config.getInt(Hal9Config.ADMIN_PORT_CONFIG), this::health, metrics);
+        for (LayerRuntime layer : layers) {
+            layer.start();
+            LOG.info("layer {} started as application {}", layer.spec().layer(), layer.spec().applicationId());
+        }
+        if (config.getBoolean(Hal9Config.GAME_ENABLED_CONFIG)) {
+            HostInfo self = new HostInfo(advertisedHost(config), admin.port());
+            game = new GameRuntime(config, topics, metrics, self.host() + ":" + self.port());
+            admin.handle(GameQueries.PATH, new GameQueries(game.streams(), self));
+            game.start();
+            LOG.info("game started as application {}, queries on {}:{}{}", game.applicationId(), self.host(),
+                    self.port(), GameQueries.PATH);
+        }
+    }
+
+    /** The host other instances reach this one's admin server on ({@code hal9.admin.advertised.host}). */
+    static String advertisedHost(Hal9Config config) {
+        String configured = config.getString(Hal9Config.ADMIN_ADVERTISED_HOST_CONFIG);
+        if (!configured.isBlank()) {
+            return configured.trim();
+        }
+        String bound = config.getString(Hal9Config.ADMIN_HOST_CONFIG);
+        if (!bound.equals("0.0.0.0") && !bound.equals("::")) {
+            return bound;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    /** Every Kafka Streams application of this process: the layers', then the game's. */
+    private List<KafkaStreams.State> states() {
+        List<KafkaStreams.State> states = new ArrayList<>(layers.stream().map(LayerRuntime::state).toList());
+        if (game != null) {
+            states.add(game.state());
+        }
+        return states;
+    }
+
+    /** True when every layer's (and the game's) Kafka Streams is RUNNING. */
+    public boolean running() {
+        return states().stream().allMatch(s -> s == KafkaStreams.State.RUNNING);
+    }
+
+    /** True when a layer's Kafka Streams has failed or stopped: it will not run without a restart. */
+    public boolean failed() {
+        return states().stream().anyMatch(s -> s == KafkaStreams.State.ERROR
+                || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING);
+    }
+
+    /**
+     * Waits until every layer runs.
+     *
+     * @throws IllegalStateException naming the layers' states when a layer fails or {@code timeout} passes first
+     */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!running()) {
+            if (failed() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("layers did not reach RUNNING within " + timeout.toSeconds()
+                        + " s: " + health().layers());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    public Health health() {
+        List<Health.LayerHealth> states = new ArrayList<>(layers.stream().map(Hal9Node::layerHealth).toList());
+        if (game != null) {
+            states.add(new Health.LayerHealth(GameRuntime.NAME, game.applicationId(), game.state().name(), "NONE",
+                    "NONE", 0.0, 0, 0));
+        }
+        boolean keyAccepted = layers.stream().noneMatch(l -> l.stage().key().isRejected());
+        boolean up = !closing && running() && keyAccepted;
+        boolean breakersClosed = layers.stream().allMatch(l -> l.breaker().state() == CircuitBreaker.State.CLOSED);
+        String status = !up ? "DOWN" : breakersClosed ? "UP" : "DEGRADED";
+        return new Health(Health.SERVICE, Version.get(), ProcessHandle.current().pid(), startedAt.toString(),
+                status, closing, states);
+    }
+
+    private static Health.LayerHealth layerHealth(LayerRuntime layer) {
+        long hits = layer.cache().hits();
+        long lookups = hits + layer.cache().misses();
+        double hitRatio = lookups == 0 ? 0.0 : Math.round(hits * 1000.0 / lookups) / 1000.0;
+        return new Health.LayerHealth(layer.spec().layer(), layer.spec().applicationId(), layer.state().name(),
+                layer.stage().key().isRejected() ? "KEY_REJECTED" : "OK", layer.breaker().state().name(), hitRatio,
+                layer.stage().budget().inFlight(), layer.stage().budget().waiting());
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    public List<LayerRuntime> layers() {
+        return List.copyOf(layers);
+    }
+
+    /** The game application, when this process runs it. */
+    public Optional<GameRuntime> game() {
+        return Optional.ofNullable(game);
+    }
+
+    public NeuronClient neuron() {
+        return neuron;
+    }
+
+    /** True once {@link #close()} has begun: readiness is down and no layer starts a Claude call. */
+    public boolean closing() {
+        return closing;
+    }
+
+    /**
+     * Shuts the process down, as {@code hal9 run} does on SIGTERM: readiness reports {@code DOWN} at
+     * once and no layer starts another Claude call; then every layer, in parallel, lets its calls in
+     * flight finish and be forwarded for up to {@code hal9.shutdown.drain.ms}, and closes Kafka
+     * Streams leaving its group. Bounded by that grace plus {@link #STREAMS_CLOSE_TIMEOUT} and a small
+     * margin: a layer that takes longer is left behind (its signals stay in the in-flight store for the
+     * next owner) so the process still exits before the orchestrator kills it.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        layers.forEach(layer -> layer.stage().budget().beginClosing());
+        LOG.info("shutting down: readiness is DOWN, no new Claude calls; closing {} layer(s)", layers.size());
+        Duration budget = Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG))
+                .plus(STREAMS_CLOSE_TIMEOUT).plus(CLOSE_MARGIN);
+        List<Thread> closers = layers.stream().map(Hal9Node::closeInBackground).toList();
+        long deadline = System.nanoTime() + budget.toNanos();
+        for (int i = 0; i < closers.size(); i++) {
+            try {
+                closers.get(i).join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closers.get(i).isAlive()) {
+                LOG.warn("layer {} did not close within {}; leaving it to exit with the process",
+                        layers.get(i).spec().layer(), budget);
+            }
+        }
+        if (game != null) {
+            try {
+                game.close(STREAMS_CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.warn("closing the game failed: {}", e.toString());
+            }
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        neuron.close();
+        gcMetrics.close();
+        metrics.close();
+    }
+
+    /** Closes {@code layer} on a daemon thread of its own, so layers drain side by side. */
+    private static Thread closeInBackground(LayerRuntime layer) {
+        Thread closer = new Thread(() -> {
+            try {
+                layer.close(STREAMS_CLOSE_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.warn("closing layer {} failed: {}", layer.spec().layer(), e.toString());
+            }
+        }, "hal9-close-" + layer.spec().layer());
+        closer.setDaemon(true);
+        closer.start();
+        return closer;
+    }
+}

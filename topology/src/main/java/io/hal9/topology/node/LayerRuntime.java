@@ -1,0 +1,185 @@
+package io.hal9.topology.node;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import io.hal9.neurons.NeuronClient;
+import io.hal9.neurons.resilience.BreakerNeuronClient;
+import io.hal9.neurons.resilience.BreakerSettings;
+import io.hal9.neurons.resilience.CacheSettings;
+import io.hal9.neurons.resilience.CachedNeuronClient;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.StageSettings;
+import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerMetrics;
+import io.hal9.topology.layer.LayerSpec;
+import io.hal9.topology.layer.LayerStage;
+import io.hal9.topology.layer.LayerTopology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One layer as a running Kafka Streams application ({@code application.id} = {@code hal9-l3} for
+ * L3): builds the layer topology, owns the {@link KafkaStreams} instance and binds its metrics.
+ */
+public final class LayerRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LayerRuntime.class);
+
+    /**
+     * Producer transaction timeout under exactly-once. The non-blocking stage never holds a
+     * transaction open across a Claude call: a transaction spans one commit interval plus at most
+     * one back-pressure wait per record, a few seconds at worst. The timeout is also how long a
+     * killed instance's open transaction can hold back {@code read_committed} readers and the new
+     * owner's offsets when the new owner does not reuse its state directory (same state directory:
+     * fenced at once), so it stays short.
+     */
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * How long the stream thread may sit in {@code poll()} when no input arrives. Answers are
+     * forwarded by a punctuator on the stream thread, so this bounds how late an answer that
+     * arrives in a quiet moment goes out (Kafka Streams' default is 100 ms).
+     */
+    static final Duration POLL = Duration.ofMillis(10);
+
+    /**
+     * Exactly-once commit interval: forwarded signals become visible to {@code read_committed}
+     * readers at the next commit, and each commit writes the in-flight store's changelog once for
+     * all signals stored and deleted since the last one.
+     */
+    static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
+
+    private final LayerSpec spec;
+    private final BreakerNeuronClient breaker;
+    private final CachedNeuronClient cache;
+    private final LayerStage stage;
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry) {
+        this.spec = spec;
+        Properties props = streamsProperties(spec, config);
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
+        // cache first, then the breaker: a cached answer is served even while Claude is down
+        this.breaker = new BreakerNeuronClient(neuron, breakerSettings(config), spec.layer());
+        this.cache = new CachedNeuronClient(breaker, new CacheSettings(config.getBoolean(Hal9Config.CACHE_ENABLED_CONFIG),
+                config.layerCacheTtl(spec.layer()), config.getLong(Hal9Config.CACHE_MAX_BYTES_CONFIG)), spec.layer());
+        breaker.bindMetrics(registry);
+        cache.bindMetrics(registry);
+        this.stage = LayerStage.create(spec, StageSettings.from(config), cache,
+                new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry);
+        LayerTopology.build(builder, topics, stage);
+        Topology topology = builder.build();
+        this.streams = new KafkaStreams(topology, props);
+        this.streams.setUncaughtExceptionHandler(error -> {
+            LOG.error("layer {} stream thread failed; the instance shuts down so its partitions move", spec.layer(),
+                    error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("layer", spec.layer()));
+        this.streamsMetrics.bindTo(registry);
+    }
+
+    /** The breaker settings ({@code hal9.breaker.*}). */
+    static BreakerSettings breakerSettings(Hal9Config config) {
+        return new BreakerSettings(Duration.ofMillis(config.getInt(Hal9Config.BREAKER_WINDOW_MS_CONFIG)),
+                config.getInt(Hal9Config.BREAKER_MIN_CALLS_CONFIG),
+                config.getInt(Hal9Config.BREAKER_FAILURE_RATE_PERCENT_CONFIG),
+                Duration.ofMillis(config.getInt(Hal9Config.BREAKER_OPEN_MS_CONFIG)),
+                config.getInt(Hal9Config.BREAKER_HALF_OPEN_CALLS_CONFIG));
+    }
+
+    /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
+    public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {
+        return streamsProperties(spec.applicationId(), config);
+    }
+
+    /** The Kafka Streams settings of any HAL9 application ({@code hal9-l3}, {@code hal9-game}, ...). */
+    static Properties streamsProperties(String applicationId, Hal9Config config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(Hal9Config.PROCESSING_GUARANTEE_CONFIG));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(Hal9Config.STATE_DIR_CONFIG));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(Hal9Config.STREAM_THREADS_CONFIG));
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                (int) TRANSACTION_TIMEOUT.toMillis());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.POLL_MS_CONFIG, POLL.toMillis());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL.toMillis());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.putAll(config.kafkaProperties());
+        return props;
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public LayerSpec spec() {
+        return spec;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public LayerStage stage() {
+        return stage;
+    }
+
+    public BreakerNeuronClient breaker() {
+        return breaker;
+    }
+
+    public CachedNeuronClient cache() {
+        return cache;
+    }
+
+    /**
+     * Closes the layer: stops starting Claude calls, lets calls in flight finish and be forwarded
+     * for up to {@code hal9.shutdown.drain.ms}, then closes Kafka Streams (committing what
+     * was forwarded) and leaves the consumer group so its partitions move at once. Signals still
+     * waiting stay in the in-flight store for the next owner.
+     */
+    public void close(Duration timeout) {
+        long started = System.nanoTime();
+        stage.budget().beginClosing();
+        try {
+            if (!stage.budget().awaitDrained(stage.settings().shutdownGrace())) {
+                LOG.info("layer {}: {} calls still in flight after the shutdown drain; their signals stay in the "
+                        + "store for the next owner", spec.layer(), stage.budget().inFlight());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        streams.close(CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        streamsMetrics.close();
+        LOG.info("layer {} closed in {} ms", spec.layer(),
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,41 @@
+package io.hal9.topology.node.admin;
+
+import java.util.List;
+
+/**
+ * What {@code GET /health} answers.
+ *
+ * @param service   always {@code hal9-streams}: a probe can tell HAL9 from any other program
+ * @param version   the HAL9 Streams version
+ * @param pid       this process
+ * @param startedAt when the process started (ISO-8601)
+ * @param status    {@code UP} when every layer runs, Claude accepts the key and every breaker is
+ *                  closed; {@code DEGRADED} when a breaker is open or half-open; {@code DOWN} when a
+ *                  layer is not running, the key is rejected or the process is shutting down
+ *                  (always {@code DOWN} once the process is shutting down)
+ * @param closing   true from the moment the process starts shutting down (SIGTERM): it takes no new
+ *                  work and is finishing the Claude calls in flight
+ * @param layers    each layer this process runs
+ */
+public record Health(String service, String version, long pid, String startedAt, String status, boolean closing,
+                     List<LayerHealth> layers) {
+
+    public static final String SERVICE = "hal9-streams";
+
+    /**
+     * One layer: its Kafka Streams application and state, whether Claude accepts the key
+     * ({@code OK} or {@code KEY_REJECTED}), the breaker's state, the cache hit ratio, and the
+     * signals in flight and waiting.
+     */
+    public record LayerHealth(String layer, String applicationId, String state, String neuron, String breaker,
+                              double cacheHitRatio, int inFlight, int waiting) {
+    }
+
+    /**
+     * True for {@code UP} and {@code DEGRADED}: the process works; a degraded one has a breaker that
+     * is not closed (Claude is failing), which more or other pods would not fix.
+     */
+    public boolean up() {
+        return "UP".equals(status) || "DEGRADED".equals(status);
+    }
+}

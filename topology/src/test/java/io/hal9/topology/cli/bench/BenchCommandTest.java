@@ -1,0 +1,67 @@
+package io.hal9.topology.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.topology.cli.Hal9;
+import io.hal9.topology.cli.common.ExitCodes;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** {@code hal9 bench} in-process: a small run per neuron mode, on free ports. */
+class BenchCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @ParameterizedTest(name = "--mode {0}")
+    @ValueSource(strings = {"async", "blocking"})
+    void shouldPrintOneJsonLineWithEverySignalDeliveredOnce(String mode) throws Exception {
+        int exit = run("bench", "--mode", mode, "--signals", "50", "--warmup", "10", "--latency-ms", "20",
+                "--max-in-flight", "16");
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).as("stdout holds only the JSON line").hasSize(1);
+        JsonNode figures = JSON.readTree(lines.get(0));
+        assertThat(figures.path("mode").asText()).isEqualTo(mode);
+        assertThat(figures.path("signals").asInt()).isEqualTo(50);
+        assertThat(figures.path("warmup").asInt()).isEqualTo(10);
+        assertThat(figures.path("latency_ms").asInt()).isEqualTo(20);
+        assertThat(figures.path("max_in_flight").asInt()).isEqualTo(16);
+        assertThat(figures.path("guarantee").asText()).isEqualTo("exactly_once_v2");
+        assertThat(figures.path("lost").asInt()).isZero();
+        assertThat(figures.path("duplicates").asInt()).isZero();
+        assertThat(figures.path("dead_letters").asInt()).isZero();
+        assertThat(figures.path("throughput_per_s").asDouble()).isPositive();
+        assertThat(figures.path("p50_ms").asLong()).isGreaterThanOrEqualTo(20);
+        assertThat(figures.path("p99_ms").asLong()).isGreaterThanOrEqualTo(figures.path("p50_ms").asLong());
+        assertThat(figures.path("duration_ms").asLong()).isPositive();
+    }
+
+    @Test
+    void shouldRefuseAnUnknownModeBeforeStartingAnything() {
+        int exit = run("bench", "--mode", "eager");
+
+        assertThat(exit).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--mode must be async or blocking");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    private int run(String... args) {
+        CommandLine cli = Hal9.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,61 @@
+package io.hal9.topology.cli.doctor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import io.hal9.topology.net.Ports;
+
+import org.junit.jupiter.api.Test;
+
+class DoctorBreakerCheckTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private static Result breakerOf(String... layers) throws Exception {
+        try (FakeAdmin admin = FakeAdmin.hal9("UP", layers)) {
+            return new BreakerCheck(new HealthProbe(admin.url(), TIMEOUT)).run();
+        }
+    }
+
+    @Test
+    void shouldBeOkWhenEveryBreakerIsClosed() throws Exception {
+        Result result = breakerOf("L2 RUNNING OK CLOSED", "L3 RUNNING OK CLOSED");
+
+        assertThat(result.status()).isEqualTo(Status.OK);
+        assertThat(result.detail()).isEqualTo("L2 CLOSED, L3 CLOSED");
+    }
+
+    @Test
+    void shouldWarnWhenABreakerIsHalfOpen() throws Exception {
+        Result result = breakerOf("L2 RUNNING OK CLOSED", "L3 RUNNING OK HALF_OPEN");
+
+        assertThat(result.status()).isEqualTo(Status.WARN);
+        assertThat(result.detail()).isEqualTo("L2 CLOSED, L3 HALF_OPEN");
+    }
+
+    @Test
+    void shouldFailWhenABreakerIsOpen() throws Exception {
+        Result result = breakerOf("L2 RUNNING OK HALF_OPEN", "L3 RUNNING OK OPEN");
+
+        assertThat(result.status()).isEqualTo(Status.FAIL);
+        assertThat(result.detail()).isEqualTo("L2 HALF_OPEN, L3 OPEN");
+    }
+
+    @Test
+    void shouldFailWithAKeyHintWhenClaudeRejectsTheKey() throws Exception {
+        Result result = breakerOf("L2 RUNNING KEY_REJECTED CLOSED");
+
+        assertThat(result.status()).isEqualTo(Status.FAIL);
+        assertThat(result.detail()).isEqualTo("L2 CLOSED (key rejected)");
+        assertThat(result.hint()).isEqualTo("check ANTHROPIC_API_KEY");
+    }
+
+    @Test
+    void shouldSayItCouldNotCheckWhenThereIsNoHal9Health() {
+        Result result = new BreakerCheck(new HealthProbe("http://127.0.0.1:" + Ports.freePort(), TIMEOUT)).run();
+
+        assertThat(result.status()).isEqualTo(Status.WARN);
+        assertThat(result.detail()).startsWith("not checked");
+    }
+}

@@ -1,0 +1,320 @@
+package io.hal9.topology.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.hal9.neurons.NeuronClient;
+import io.hal9.neurons.NeuronReply;
+import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.resilience.BreakerNeuronClient;
+import io.hal9.neurons.resilience.BreakerSettings;
+import io.hal9.neurons.resilience.CacheSettings;
+import io.hal9.neurons.resilience.CachedNeuronClient;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.StageSettings;
+import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerMetrics;
+import io.hal9.topology.layer.LayerSpec;
+import io.hal9.topology.layer.LayerStage;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Renders {@code k8s/} with {@code kubectl kustomize} and checks the manifests against the
+ * application itself: consumer groups, topics, admin port and probe paths, drain time, exported
+ * metric names, and KEDA's own ScaledObject schema (vendored in {@code k8s/crds/}).
+ */
+class KubernetesManifestsTest {
+
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private static final List<String> LAYERS = List.of("L2", "L3", "L4");
+    /** Kafka Streams' close after the drain, as README "Graceful shutdown" budgets it. */
+    private static final long STREAMS_CLOSE_MS = 20_000;
+
+    private static List<JsonNode> docs;
+    private static Hal9Config config;
+    private static Topics topics;
+
+    @BeforeAll
+    static void render() throws Exception {
+        Process process = new ProcessBuilder("kubectl", "kustomize", REPO.resolve("k8s").toString())
+                .redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String yaml = new String(output, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as("kubectl kustomize k8s/: %s", yaml).isZero();
+        docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = new YAMLMapper().readerFor(JsonNode.class).readValues(yaml)) {
+            while (it.hasNext()) {
+                JsonNode doc = it.next();
+                if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+                    docs.add(doc);
+                }
+            }
+        }
+        config = Hal9Config.of(Map.of());
+        topics = new Topics(config, new HttpSchemaRegistryClient(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG)));
+    }
+
+    private static JsonNode find(String kind, String name) {
+        return docs.stream()
+                .filter(d -> kind.equals(d.path("kind").asText()) && name.equals(d.path("metadata").path("name").asText()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the render"));
+    }
+
+    private static List<JsonNode> all(String kind) {
+        return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+    }
+
+    private static String resourceName(String layer) {
+        return LayerSpec.of(layer, config).applicationId();
+    }
+
+    private static JsonNode trigger(JsonNode scaledObject, String type) {
+        List<JsonNode> found = new ArrayList<>();
+        scaledObject.path("spec").path("triggers").forEach(t -> {
+            if (type.equals(t.path("type").asText())) {
+                found.add(t);
+            }
+        });
+        assertThat(found).as("%s triggers", type).isNotEmpty();
+        return found.get(0);
+    }
+
+    @Test
+    void everyLayerHasDeploymentScaledObjectPdbAndVpa() {
+        for (String layer : LAYERS) {
+            String name = resourceName(layer);
+            String label = layer.toLowerCase(java.util.Locale.ROOT);
+            JsonNode deployment = find("Deployment", name);
+            assertThat(deployment.path("metadata").path("labels").path("app.kubernetes.io/name").asText())
+                    .isEqualTo("hal9-streams");
+            assertThat(deployment.path("metadata").path("labels").path("hal9.io/layer").asText()).isEqualTo(label);
+            JsonNode container = deployment.path("spec").path("template").path("spec").path("containers").get(0);
+            assertThat(container.path("args").toString()).isEqualTo("[\"run\",\"--layer\",\"" + layer + "\"]");
+            assertThat(find("ScaledObject", name).path("spec").path("scaleTargetRef").path("name").asText())
+                    .isEqualTo(name);
+            assertThat(find("PodDisruptionBudget", name).path("spec").path("minAvailable").asInt()).isEqualTo(3);
+            JsonNode vpa = find("VerticalPodAutoscaler", name);
+            assertThat(vpa.path("apiVersion").asText()).isEqualTo("autoscaling.k8s.io/v1");
+            assertThat(vpa.path("spec").path("updatePolicy").path("updateMode").asText()).isEqualTo("Off");
+        }
+        assertThat(find("PriorityClass", "hal9-critical")).isNotNull();
+    }
+
+    @Test
+    void kafkaTriggerWatchesTheLayersOwnConsumerGroupAndTopic() {
+        for (String layer : LAYERS) {
+            JsonNode kafka = trigger(find("ScaledObject", resourceName(layer)), "kafka").path("metadata");
+            assertThat(kafka.path("consumerGroup").asText()).isEqualTo(LayerSpec.of(layer, config).applicationId());
+            assertThat(kafka.path("topic").asText()).isEqualTo(topics.inputName(layer));
+            assertThat(kafka.path("offsetResetPolicy").asText()).isEqualTo("earliest");
+            assertThat(kafka.path("allowIdleConsumers").asText()).isEqualTo("false");
+            assertThat(Integer.parseInt(kafka.path("lagThreshold").asText())).isPositive();
+        }
+    }
+
+    @Test
+    void maxReplicasFitThePartitionsTheTopicsJobCreates() {
+        JsonNode args = find("Job", "hal9-topics").path("spec").path("template").path("spec").path("containers")
+                .get(0).path("args");
+        assertThat(args.get(0).asText()).isEqualTo("topics");
+        int partitions = -1;
+        for (int i = 0; i < args.size() - 1; i++) {
+            if ("--partitions".equals(args.get(i).asText())) {
+                partitions = Integer.parseInt(args.get(i + 1).asText());
+            }
+        }
+        assertThat(partitions).as("--partitions of the topics Job").isPositive();
+        for (String layer : LAYERS) {
+            JsonNode spec = find("ScaledObject", resourceName(layer)).path("spec");
+            assertThat(spec.path("minReplicaCount").asInt()).isEqualTo(5);
+            assertThat(spec.path("maxReplicaCount").asInt()).isEqualTo(50).isLessThanOrEqualTo(partitions);
+        }
+    }
+
+    @Test
+    void probesUseTheAdminServersPathsAndPort() {
+        for (String layer : LAYERS) {
+            JsonNode pod = find("Deployment", resourceName(layer)).path("spec").path("template").path("spec");
+            JsonNode container = pod.path("containers").get(0);
+            Map<String, Integer> ports = new java.util.HashMap<>();
+            container.path("ports").forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
+            assertThat(ports).containsEntry("admin", Hal9Config.ADMIN_PORT_DEFAULT);
+            Map<String, String> paths = Map.of("livenessProbe", "/health/live", "readinessProbe", "/health/ready",
+                    "startupProbe", "/health/live");
+            paths.forEach((probe, path) -> {
+                JsonNode get = container.path(probe).path("httpGet");
+                assertThat(get.path("path").asText()).as("%s of %s", probe, layer).isEqualTo(path);
+                JsonNode port = get.path("port");
+                int number = port.isInt() ? port.asInt() : ports.getOrDefault(port.asText(), -1);
+                assertThat(number).as("%s port of %s", probe, layer).isEqualTo(Hal9Config.ADMIN_PORT_DEFAULT);
+            });
+            assertThat(pod.path("priorityClassName").asText()).isEqualTo("hal9-critical");
+            assertThat(container.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
+            assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void gracePeriodExceedsTheDrainPlusStreamsClose() {
+        for (String layer : LAYERS) {
+            long graceMs = find("Deployment", resourceName(layer)).path("spec").path("template").path("spec")
+                    .path("terminationGracePeriodSeconds").asLong() * 1000;
+            assertThat(graceMs).isGreaterThan(Hal9Config.SHUTDOWN_DRAIN_MS_DEFAULT + STREAMS_CLOSE_MS);
+        }
+    }
+
+    @Test
+    void theApiKeyComesOnlyFromASecretReference() {
+        List<JsonNode> envs = new ArrayList<>();
+        docs.forEach(doc -> doc.findValues("env").forEach(list -> list.forEach(envs::add)));
+        List<JsonNode> keys = envs.stream().filter(e -> "ANTHROPIC_API_KEY".equals(e.path("name").asText())).toList();
+        assertThat(keys).hasSize(LAYERS.size());
+        for (JsonNode key : keys) {
+            assertThat(key.has("value")).as("literal ANTHROPIC_API_KEY").isFalse();
+            assertThat(key.path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("hal9-anthropic");
+            assertThat(key.path("valueFrom").path("secretKeyRef").path("key").asText()).isEqualTo("api-key");
+        }
+        for (JsonNode secret : all("Secret")) {
+            assertThat(secret.path("data").isEmpty() && secret.path("stringData").isEmpty())
+                    .as("Secret %s carries data", secret.path("metadata").path("name").asText()).isTrue();
+        }
+        all("ConfigMap").forEach(cm -> assertThat(cm.path("data").toString()).doesNotContainIgnoringCase("sk-ant"));
+    }
+
+    @Test
+    void everyMetricAPrometheusTriggerQueriesIsExportedByTheApplication() {
+        String scrape = scrapeOfALayer("L2");
+        Pattern metric = Pattern.compile("\\bhal9_[a-z0-9_]+");
+        Set<String> queried = new TreeSet<>();
+        for (String layer : LAYERS) {
+            find("ScaledObject", resourceName(layer)).path("spec").path("triggers").forEach(t -> {
+                if ("prometheus".equals(t.path("type").asText())) {
+                    String query = t.path("metadata").path("query").asText();
+                    assertThat(query).contains("layer=\"" + layer + "\"");
+                    Matcher m = metric.matcher(query);
+                    while (m.find()) {
+                        queried.add(m.group());
+                    }
+                }
+            });
+        }
+        assertThat(queried).contains("hal9_signals_processed_total", "hal9_circuit_breaker_open");
+        for (String name : queried) {
+            assertThat(Pattern.compile("(?m)^" + Pattern.quote(name) + "[{ ]").matcher(scrape).find())
+                    .as("%s is not in the application's scrape", name).isTrue();
+        }
+    }
+
+    @Test
+    void scaledObjectsGateLagOnTheBreakerAndScaleAsSpecified() {
+        for (String layer : LAYERS) {
+            JsonNode spec = find("ScaledObject", resourceName(layer)).path("spec");
+            JsonNode modifiers = spec.path("advanced").path("scalingModifiers");
+            String formula = modifiers.path("formula").asText();
+            Set<String> names = new TreeSet<>();
+            spec.path("triggers").forEach(t -> names.add(t.path("name").asText()));
+            assertThat(names).contains("kafka_lag", "signals_per_second", "breaker_open_ratio", "cpu", "memory");
+            assertThat(formula).contains("breaker_open_ratio >= 0.1 ?", "kafka_lag", "signals_per_second");
+            // the breaker branch (before ':') must not mention lag
+            assertThat(formula.substring(formula.indexOf('?'), formula.indexOf(':'))).doesNotContain("kafka_lag");
+            JsonNode scaledObject = find("ScaledObject", resourceName(layer));
+            assertThat(trigger(scaledObject, "cpu").path("metadata").path("value").asText()).isEqualTo("50");
+            assertThat(trigger(scaledObject, "memory").path("metadata").path("value").asText()).isEqualTo("65");
+            JsonNode behavior = spec.path("advanced").path("horizontalPodAutoscalerConfig").path("behavior");
+            assertThat(behavior.path("scaleUp").path("stabilizationWindowSeconds").asInt()).isEqualTo(30);
+            assertThat(behavior.path("scaleDown").path("stabilizationWindowSeconds").asInt()).isEqualTo(600);
+            JsonNode policy = behavior.path("scaleDown").path("policies").get(0);
+            assertThat(policy.path("type").asText()).isEqualTo("Percent");
+            assertThat(policy.path("value").asInt()).isEqualTo(10);
+            assertThat(policy.path("periodSeconds").asInt()).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void everyScaledObjectValidatesAgainstKedasCrdSchema() throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode crd = yaml.readTree(Files.readString(REPO.resolve("k8s/crds/keda.sh_scaledobjects.yaml")));
+        JsonNode openApi = null;
+        for (JsonNode version : crd.path("spec").path("versions")) {
+            if ("v1alpha1".equals(version.path("name").asText())) {
+                openApi = version.path("schema").path("openAPIV3Schema");
+            }
+        }
+        assertThat(openApi).as("v1alpha1 schema in the CRD").isNotNull();
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
+                .getSchema(json.writeValueAsString(openApi), InputFormat.JSON);
+        List<JsonNode> scaledObjects = all("ScaledObject");
+        assertThat(scaledObjects).hasSize(LAYERS.size());
+        for (JsonNode scaledObject : scaledObjects) {
+            List<Error> errors = schema.validate(json.writeValueAsString(scaledObject), InputFormat.JSON);
+            assertThat(errors).as("%s", scaledObject.path("metadata").path("name").asText()).isEmpty();
+        }
+        // the schema really bites: a trigger without metadata is refused
+        JsonNode broken = json.readTree("{\"apiVersion\":\"keda.sh/v1alpha1\",\"kind\":\"ScaledObject\","
+                + "\"metadata\":{\"name\":\"x\"},\"spec\":{\"scaleTargetRef\":{\"name\":\"x\"},"
+                + "\"triggers\":[{\"type\":\"kafka\"}]}}");
+        assertThat(schema.validate(json.writeValueAsString(broken), InputFormat.JSON)).isNotEmpty();
+    }
+
+    /** The Prometheus text of one layer's real meters: LayerMetrics, LayerStage and the breaker/cache clients. */
+    static String scrapeOfALayer(String layer) {
+        Hal9Config config = Hal9Config.of(Map.of());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        NeuronClient idle = new NeuronClient() {
+            @Override
+            public CompletableFuture<NeuronReply> ask(NeuronRequest request) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public long requestCount() {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        BreakerNeuronClient breaker = new BreakerNeuronClient(idle, new BreakerSettings(Duration.ofSeconds(60), 5, 50f,
+                Duration.ofSeconds(60), 3), layer);
+        CachedNeuronClient cache = new CachedNeuronClient(breaker, new CacheSettings(true, Duration.ofMinutes(5),
+                1 << 20), layer);
+        breaker.bindMetrics(registry);
+        cache.bindMetrics(registry);
+        LayerStage.create(LayerSpec.of(layer, config), StageSettings.from(config), cache,
+                new LayerMetrics(registry, layer), registry);
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,274 @@
+package io.hal9.topology.e2e;
+
+import static io.hal9.topology.testing.TestSignals.key;
+import static io.hal9.topology.testing.TestSignals.signal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.hal9.neurons.simulator.ClaudeSimulator;
+import io.hal9.neurons.simulator.FaultPlan;
+import io.hal9.neurons.simulator.FaultPlans;
+import io.hal9.neurons.simulator.SimulatedFault;
+import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.ErrorCategory;
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.node.LayerRuntime;
+import io.hal9.topology.testing.KafkaFixture;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How a layer meets Claude's failures, end to end: one layer (L2, writing to the results topic) on
+ * the real broker, the real SDK against the simulator over HTTP, with faults injected by the
+ * simulator and the breaker set to short durations.
+ */
+class ClaudeFailuresEndToEndTest {
+
+    @RegisterExtension
+    static final KafkaFixture KAFKA = new KafkaFixture();
+
+    private static final Duration DELIVERY = Duration.ofSeconds(90);
+    private static final Duration QUIET = Duration.ofSeconds(3);
+    private static final int MAX_IN_FLIGHT = 4;
+    private static final int MIN_CALLS = 5;
+    private static final int HALF_OPEN_CALLS = 3;
+    private static final Duration OPEN = Duration.ofSeconds(1);
+
+    private static SchemaRegistryServer registry;
+
+    @TempDir
+    Path stateDir;
+
+    private ClaudeSimulator simulator;
+    private Hal9Node node;
+    private Topics topics;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = SchemaRegistryServer.start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.close();
+        }
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    @Test
+    void shouldHoldSignalsThroughAnOutageAndDeliverEveryOneAfterIt(TestInfo test) {
+        // Given Claude is down for 4 s from the moment the signals arrive
+        AtomicBoolean down = new AtomicBoolean();
+        AtomicLong callsWhileDown = new AtomicLong();
+        start(test, request -> {
+            if (!down.get()) {
+                return Optional.empty();
+            }
+            callsWhileDown.incrementAndGet();
+            return Optional.of(SimulatedFault.overloaded());
+        }, Map.of());
+        down.set(true);
+        List<String> ids = publish(30, "outage task");
+
+        // Then the breaker opens, and the process says it is degraded (not down: more pods would not help)
+        await().atMost(Duration.ofSeconds(30)).until(() -> layer().breaker().open());
+        assertThat(node.health().status()).isEqualTo("DEGRADED");
+        assertThat(node.health().up()).isTrue();
+        // and during 4 s of outage only the calls before it opened and the half-open trials reach Claude
+        Instant outageEnds = Instant.now().plusSeconds(4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(outageEnds));
+        down.set(false);
+        long trialRounds = 4 / OPEN.toSeconds() + 1;
+        assertThat(callsWhileDown.get()).isLessThanOrEqualTo(MIN_CALLS + MAX_IN_FLIGHT + HALF_OPEN_CALLS * trialRounds);
+        // and after the outage every signal has its result, none dead-lettered
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY)))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterABadRequestAfterOneCall(TestInfo test) {
+        start(test, FaultPlans.when(r -> r.content().contains("[bad]"),
+                SimulatedFault.of(400, "invalid_request_error", "messages: invalid content")), Map.of());
+        publish(1, "[bad] task");
+
+        List<ConsumerRecord<byte[], byte[]>> letters = KAFKA.consume(topics.deadLetters().name(), 1, DELIVERY);
+        DeadLetter letter = topics.deadLetterSerde().deserializer().deserialize(letters.get(0).topic(),
+                letters.get(0).value());
+        assertThat(letter.getCategory()).isEqualTo(ErrorCategory.CLIENT_ERROR);
+        assertThat(letter.getAttempts()).isEqualTo(1);
+        assertThat(letter.getReason()).contains("invalid content");
+        assertThat(simulator.requestCount()).isEqualTo(1);
+        assertThat(layer().breaker().state().name()).isEqualTo("CLOSED");
+        assertThat(KAFKA.consume(topics.results().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldRetryARateLimitedCallNoSoonerThanRetryAfter(TestInfo test) {
+        // Given Claude answers the first call with 429 and retry-after: 2
+        List<Instant> calls = new CopyOnWriteArrayList<>();
+        start(test, request -> {
+            calls.add(Instant.now());
+            return calls.size() == 1 ? Optional.of(SimulatedFault.rateLimited(Duration.ofSeconds(2)))
+                    : Optional.empty();
+        }, Map.of());
+        List<String> ids = publish(1, "rate limited task");
+
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), 1, DELIVERY))).isEqualTo(ids);
+        assertThat(calls).hasSize(2);
+        assertThat(Duration.between(calls.get(0), calls.get(1))).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldTimeOutAHangingCallAndCompleteTheSignalOnRetry(TestInfo test) {
+        // Given the first call never answers and calls time out after 1 s
+        AtomicLong calls = new AtomicLong();
+        start(test, request -> calls.incrementAndGet() == 1
+                ? Optional.of(SimulatedFault.hang(Duration.ofMinutes(10))) : Optional.empty(),
+                Map.of(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG, 1_000));
+        List<String> ids = publish(1, "hanging task");
+
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), 1, DELIVERY))).isEqualTo(ids);
+        assertThat(layer().breaker().timeouts()).isEqualTo(1);
+        assertThat(node.metrics().scrape()).containsPattern("hal9_claude_timeouts_total\\{layer=\"L2\"} 1\\.0");
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldHoldSignalsWhileTheKeyIsRejectedAndReportUnready(TestInfo test) {
+        // Given Claude rejects the key
+        AtomicBoolean rejected = new AtomicBoolean(true);
+        start(test, request -> rejected.get()
+                ? Optional.of(SimulatedFault.of(401, "authentication_error", "invalid x-api-key"))
+                : Optional.empty(), Map.of(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG, 500));
+        List<String> ids = publish(5, "task while the key is wrong");
+
+        // Then the signals wait, the instance says it is down, and nothing is dead-lettered
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.health().layers().get(0).neuron().equals("KEY_REJECTED"));
+        assertThat(node.health().status()).isEqualTo("DOWN");
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+        // When the key is accepted again, every signal gets its result
+        rejected.set(false);
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY)))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.health().status().equals("UP"));
+    }
+
+    @Test
+    void shouldAnswerRepeatedContentFromTheCacheEvenWhileClaudeIsDown(TestInfo test) {
+        AtomicBoolean down = new AtomicBoolean();
+        start(test, request -> down.get() ? Optional.of(SimulatedFault.overloaded()) : Optional.empty(), Map.of());
+        publishWithContent("first", "the same task");
+        assertThat(KAFKA.consume(topics.results().name(), 1, DELIVERY)).hasSize(1);
+
+        // When Claude is down, the same content is still answered, from the cache
+        down.set(true);
+        publishWithContent("second", "the same   task ");
+
+        List<ConsumerRecord<byte[], byte[]>> results = KAFKA.consume(topics.results().name(), 2, DELIVERY);
+        Signal second = results.stream().map(this::decode).filter(s -> s.getRootId().equals("second")).findFirst()
+                .orElseThrow();
+        assertThat(second.getHops().get(0).getCacheHit()).isTrue();
+        assertThat(simulator.requestCount()).isEqualTo(1);
+    }
+
+    private void start(TestInfo test, FaultPlan faults, Map<String, Object> extra) {
+        simulator = ClaudeSimulator.start("127.0.0.1", 0,
+                SimulatorOptions.defaults().withLatency(Duration.ofMillis(20)).withFaults(faults));
+        String prefix = KafkaFixture.topicName(test, "hal9");
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
+        settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, "L2");
+        settings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, prefix + ".signals.");
+        settings.put(Hal9Config.TOPIC_RESULTS_CONFIG, prefix + ".results");
+        settings.put(Hal9Config.TOPIC_DLQ_CONFIG, prefix + ".dlq");
+        settings.put(Hal9Config.APPLICATION_ID_PREFIX_CONFIG, prefix + "-");
+        settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
+        settings.put(Hal9Config.ADMIN_HOST_CONFIG, "127.0.0.1");
+        settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
+        settings.put(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, MAX_IN_FLIGHT);
+        settings.put(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 100);
+        settings.put(Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, 500);
+        settings.put(Hal9Config.BREAKER_WINDOW_MS_CONFIG, 10_000);
+        settings.put(Hal9Config.BREAKER_MIN_CALLS_CONFIG, MIN_CALLS);
+        settings.put(Hal9Config.BREAKER_OPEN_MS_CONFIG, (int) OPEN.toMillis());
+        settings.put(Hal9Config.BREAKER_HALF_OPEN_CALLS_CONFIG, HALF_OPEN_CALLS);
+        settings.putAll(extra);
+        Hal9Config config = Hal9Config.of(settings);
+        topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
+        KAFKA.createTopics(2, topics.allNames().toArray(String[]::new));
+        node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, "test-key"));
+        node.start();
+        await().atMost(Duration.ofSeconds(60)).until(node::running);
+    }
+
+    private LayerRuntime layer() {
+        return node.layers().get(0);
+    }
+
+    private List<String> publish(int count, String content) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(publishWithContent("signal-" + i, content + " #" + i));
+        }
+        return ids;
+    }
+
+    private String publishWithContent(String id, String content) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        try (KafkaProducer<byte[], Signal> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                topics.signalSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topics.inputName("L2"), key(id), signal(id, content)));
+        }
+        return id;
+    }
+
+    private Signal decode(ConsumerRecord<byte[], byte[]> record) {
+        return topics.signalSerde().deserializer().deserialize(record.topic(), record.value());
+    }
+
+    private List<String> rootIds(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> decode(r).getRootId()).toList();
+    }
+}

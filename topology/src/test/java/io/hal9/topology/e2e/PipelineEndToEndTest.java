@@ -1,0 +1,283 @@
+package io.hal9.topology.e2e;
+
+import static io.hal9.topology.testing.TestSignals.bytes;
+import static io.hal9.topology.testing.TestSignals.key;
+import static io.hal9.topology.testing.TestSignals.signal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.neurons.claude.ClaudeNeuronClient;
+import io.hal9.neurons.claude.ClaudeSettings;
+import io.hal9.neurons.simulator.ClaudeSimulator;
+import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.ErrorCategory;
+import io.hal9.schemas.v1.Hop;
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.testing.IsolatedSettings;
+import io.hal9.topology.testing.KafkaFixture;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole hierarchy (L2, L3, L4 as three Kafka Streams applications) on a real broker, with the
+ * schema registry and the Claude SDK talking to the simulator over HTTP.
+ */
+class PipelineEndToEndTest {
+
+    @RegisterExtension
+    static final KafkaFixture KAFKA = new KafkaFixture();
+
+    private static final Duration DELIVERY = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static SchemaRegistryServer registry;
+    private static ClaudeSimulator simulator;
+
+    @TempDir
+    Path stateDir;
+
+    private Topics topics;
+    private Hal9Config config;
+    private Hal9Node node;
+
+    @BeforeAll
+    static void startServers() {
+        registry = SchemaRegistryServer.start("127.0.0.1", 0);
+        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withLatency(Duration.ofMillis(5)));
+    }
+
+    @AfterAll
+    static void stopServers() {
+        simulator.close();
+        registry.close();
+    }
+
+    @BeforeEach
+    void startHierarchy(TestInfo test) {
+        Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), registry.url());
+        settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
+        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
+        config = Hal9Config.of(settings);
+        topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
+        KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
+        node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
+                new ClaudeSettings("e2e-key", simulator.baseUrl(), Duration.ofSeconds(10), 0)));
+        node.start();
+        await().atMost(Duration.ofSeconds(60)).until(node::running);
+    }
+
+    @AfterEach
+    void stopHierarchy() {
+        node.close();
+    }
+
+    @Test
+    void shouldDeliverEverySignalThroughThreeLayersKeepingItsKey() {
+        // Given 100 signals published to L2, each under its own key
+        try (KafkaProducer<byte[], Signal> producer = signalProducer()) {
+            for (int i = 0; i < 100; i++) {
+                producer.send(new ProducerRecord<>(input(), key("key-" + i), signal("signal-" + i, "task " + i)));
+            }
+        }
+
+        // Then 100 results arrive, one per signal, with the L2, L3, L4 hops in order and the key kept
+        List<ConsumerRecord<byte[], byte[]>> results = KAFKA.consume(topics.results().name(), 100, DELIVERY);
+        assertThat(results).hasSize(100);
+        Map<String, String> rootByKey = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : results) {
+            Signal result = decodeSignal(record);
+            assertThat(result.getHops()).extracting(Hop::getLayer).containsExactly("L2", "L3", "L4");
+            assertThat(result.getLayerFrom()).isEqualTo("L4");
+            rootByKey.put(new String(record.key(), StandardCharsets.UTF_8), result.getRootId());
+        }
+        assertThat(rootByKey).hasSize(100);
+        rootByKey.forEach((key, root) -> assertThat(root).isEqualTo(key.replace("key-", "signal-")));
+        // and nothing went to the dead-letter topic
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterMalformedRecordsWithReasonAndStillDeliverGoodOnes() throws Exception {
+        byte[] good = topics.signalSerde().serializer().serialize(input(), signal("probe", "x"));
+        List<byte[]> malformed = List.of(
+                "random bytes \u0001\u0002".getBytes(StandardCharsets.UTF_8),            // wrong magic byte
+                new byte[] {0, 0, 0},                                                      // shorter than the header
+                ByteBuffer.allocate(9).put((byte) 0).putInt(987_654).putInt(7).array(),  // unknown schema id
+                Arrays.copyOf(good, good.length / 2));                                     // truncated Avro
+        // Given good signals with malformed records and one invalid signal between them
+        try (KafkaProducer<byte[], byte[]> raw = rawProducer();
+             KafkaProducer<byte[], Signal> producer = signalProducer()) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>(input(), key("good-" + i), signal("good-" + i, "task " + i)));
+                if (i < malformed.size()) {
+                    raw.send(new ProducerRecord<>(input(), key("bad-" + i), malformed.get(i))).get();
+                }
+            }
+            producer.send(new ProducerRecord<>(input(), key("blank"), signal("blank", " "))).get();
+        }
+
+        // Then each malformed record is a dead letter saying why, where it came from, with its bytes
+        List<ConsumerRecord<byte[], byte[]>> letters = KAFKA.consume(topics.deadLetters().name(), 5, DELIVERY);
+        assertThat(letters).hasSize(5);
+        Map<String, DeadLetter> byKey = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : letters) {
+            byKey.put(new String(record.key(), StandardCharsets.UTF_8),
+                    topics.deadLetterSerde().deserializer().deserialize(record.topic(), record.value()));
+        }
+        assertThat(byKey.get("bad-0").getReason()).contains("magic byte");
+        assertThat(byKey.get("bad-1").getReason()).contains("too short");
+        assertThat(byKey.get("bad-2").getReason()).contains("987654");
+        assertThat(byKey.get("bad-3").getReason()).containsIgnoringCase("truncated");
+        for (int i = 0; i < malformed.size(); i++) {
+            DeadLetter letter = byKey.get("bad-" + i);
+            assertThat(letter.getCategory()).isEqualTo(ErrorCategory.DESERIALIZATION);
+            assertThat(letter.getSourceTopic()).isEqualTo(input());
+            assertThat(letter.getSourceOffset()).isNotNegative();
+            assertThat(letter.getLayer()).isEqualTo("L2");
+            assertThat(bytes(letter.getOriginalValue())).isEqualTo(malformed.get(i));
+        }
+        assertThat(byKey.get("blank").getCategory()).isEqualTo(ErrorCategory.INVALID_INPUT);
+        // and every good record still gets its result
+        List<ConsumerRecord<byte[], byte[]>> results = KAFKA.consume(topics.results().name(), 20, DELIVERY);
+        assertThat(results).extracting(r -> decodeSignal(r).getRootId())
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 20)
+                        .mapToObj(i -> "good-" + i).toList());
+    }
+
+    @Test
+    void shouldAnswerHealthProbesAsHal9() throws Exception {
+        try (KafkaProducer<byte[], Signal> producer = signalProducer()) {
+            producer.send(new ProducerRecord<>(input(), key("k"), signal("health-1", "check the health"))).get();
+        }
+        assertThat(KAFKA.consume(topics.results().name(), 1, DELIVERY)).hasSize(1);
+
+        HttpResponse<String> health = get("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(health.body());
+        assertThat(body.path("service").asText()).isEqualTo("hal9-streams");
+        assertThat(body.path("status").asText()).isEqualTo("UP");
+        assertThat(body.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(body.path("version").asText()).isNotBlank().isNotEqualTo("unknown");
+        List<String> layers = new ArrayList<>();
+        body.path("layers").forEach(l -> {
+            layers.add(l.path("layer").asText());
+            assertThat(l.path("state").asText()).isEqualTo("RUNNING");
+        });
+        assertThat(layers).containsExactly("L2", "L3", "L4");
+
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(get("/health/ready").body()).path("service").asText()).isEqualTo("hal9-streams");
+    }
+
+    @Test
+    void shouldExposeEveryNamedSeriesWithAPlausibleValue() throws Exception {
+        // Given two signals with the same content: the second is answered from the cache at every layer
+        try (KafkaProducer<byte[], Signal> producer = signalProducer()) {
+            producer.send(new ProducerRecord<>(input(), key("a"), signal("metrics-1", "measure me"))).get();
+        }
+        assertThat(KAFKA.consume(topics.results().name(), 1, DELIVERY)).hasSize(1);
+        try (KafkaProducer<byte[], Signal> producer = signalProducer()) {
+            producer.send(new ProducerRecord<>(input(), key("b"), signal("metrics-2", "measure me"))).get();
+        }
+        assertThat(KAFKA.consume(topics.results().name(), 2, DELIVERY)).hasSize(2);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String metrics = get("/metrics").body();
+            for (String layer : List.of("L2", "L3", "L4")) {
+                String l = "layer=\"" + layer + "\"";
+                assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"forwarded\"}")).isEqualTo(1);
+                assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"cached\"}")).isEqualTo(1);
+                assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"dead_lettered\"}")).isZero();
+                assertThat(value(metrics, "hal9_signal_duration_seconds_count{" + l + "}")).isEqualTo(2);
+                assertThat(value(metrics, "hal9_claude_request_duration_seconds_count{" + l + ",outcome=\"ok\"}"))
+                        .isEqualTo(1);
+                assertThat(value(metrics, "hal9_claude_tokens_total{" + l + ",type=\"input\"}")).isPositive();
+                assertThat(value(metrics, "hal9_claude_tokens_total{" + l + ",type=\"output\"}")).isPositive();
+                assertThat(value(metrics, "hal9_claude_cost_usd_total{" + l + "}")).isPositive().isLessThan(0.01);
+                assertThat(value(metrics, "hal9_neuron_in_flight{" + l + "}")).isZero();
+                assertThat(value(metrics, "hal9_neuron_waiting{" + l + "}")).isZero();
+                assertThat(value(metrics, "hal9_circuit_breaker_open{" + l + "}")).isZero();
+                assertThat(value(metrics, "hal9_claude_timeouts_total{" + l + "}")).isZero();
+                String cache = "cache=\"" + layer.toLowerCase() + "-neuron-cache\"";
+                assertThat(metrics).containsPattern("cache_gets_total\\{" + cache + ".*result=\"hit\"} 1\\.0");
+                assertThat(metrics).containsPattern("resilience4j_circuitbreaker_state\\{.*name=\""
+                        + layer.toLowerCase() + "-claude\".*state=\"closed\"} 1\\.0");
+            }
+            assertThat(metrics).contains("kafka_stream_").contains("jvm_memory_used_bytes");
+            assertThat(metrics).containsPattern("kafka_consumer_fetch_manager_records_lag\\w*\\{");
+        });
+    }
+
+    /** The value of one series in Prometheus text; fails when the series is missing. */
+    private static double value(String metrics, String series) {
+        return metrics.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError("no series " + series));
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String input() {
+        return topics.inputName("L2");
+    }
+
+    private Signal decodeSignal(ConsumerRecord<byte[], byte[]> record) {
+        return topics.signalSerde().deserializer().deserialize(record.topic(), record.value());
+    }
+
+    private KafkaProducer<byte[], Signal> signalProducer() {
+        return new KafkaProducer<>(producerProps(), new ByteArraySerializer(), topics.signalSerde().serializer());
+    }
+
+    private KafkaProducer<byte[], byte[]> rawProducer() {
+        return new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static Properties producerProps() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return props;
+    }
+}

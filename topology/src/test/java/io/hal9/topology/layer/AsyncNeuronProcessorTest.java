@@ -1,0 +1,392 @@
+package io.hal9.topology.layer;
+
+import static io.hal9.topology.testing.TestSignals.key;
+import static io.hal9.topology.testing.TestSignals.signal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.NeuronClient;
+import io.hal9.neurons.NeuronException;
+import io.hal9.neurons.NeuronReply;
+import io.hal9.neurons.NeuronRequest;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.serde.AvroSerdes;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.ErrorCategory;
+import io.hal9.schemas.v1.PendingSignal;
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.StageSettings;
+import io.hal9.topology.kafka.PendingSignalSerde;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The non-blocking stage in isolation: {@link MockProcessorContext}, an in-memory store, and a
+ * neuron whose answers the test releases, from other threads, when it chooses.
+ */
+class AsyncNeuronProcessorTest {
+
+    private static final String TOPIC = "hal9.signals.l2";
+
+    private static SchemaRegistryServer registry;
+    private static Serializer<Signal> encoder;
+    private static ScheduledExecutorService otherThread;
+
+    private final HeldNeuron neuron = new HeldNeuron();
+    private MockProcessorContext<byte[], NeuronOutcome> context;
+    private KeyValueStore<Long, PendingSignal> store;
+    private AsyncNeuronProcessor processor;
+    private LayerStage stage;
+    private long offset;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = SchemaRegistryServer.start("127.0.0.1", 0);
+        encoder = AvroSerdes.signal(new HttpSchemaRegistryClient(registry.url())).serializer();
+        otherThread = Executors.newSingleThreadScheduledExecutor();
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        otherThread.shutdownNow();
+        registry.close();
+    }
+
+    @AfterEach
+    void closeProcessor() {
+        if (processor != null) {
+            processor.close();
+        }
+    }
+
+    @Test
+    void shouldForwardAnswersOnlyOnTheStreamThread() throws Exception {
+        start(Map.of());
+        process("a", "s-1");
+        // When the answer arrives on another thread
+        otherThread.submit(() -> neuron.answer(0)).get();
+
+        // Then the callback, which ran on that thread, forwarded nothing: the stream thread does, when it drains
+        assertThat(context.forwarded()).isEmpty();
+        punctuate();
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(store.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldStoreTheSignalBeforeStartingTheCallAndReturnAtOnce() {
+        start(Map.of());
+        process("a", "s-1");
+
+        assertThat(neuron.calls()).hasSize(1);
+        assertThat(store.get(0L).getSignal().getRootId()).isEqualTo("s-1");
+        assertThat(stage.budget().inFlight()).isEqualTo(1);
+        assertThat(context.forwarded()).isEmpty();
+    }
+
+    @Test
+    void shouldHoldSignalsBeyondMaxInFlightUntilASlotFrees() {
+        start(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        process("a", "s-1");
+        process("b", "s-2");
+        process("c", "s-3");
+
+        // Then only two calls run, the third waits in the store
+        assertThat(neuron.calls()).hasSize(2);
+        assertThat(stage.budget().waiting()).isEqualTo(1);
+        neuron.answer(0);
+        punctuate();
+        assertThat(neuron.calls()).hasSize(3);
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+    }
+
+    @Test
+    void shouldApplyBackPressureAtMaxPendingWhileStillCompletingAnswers() {
+        start(Map.of(Hal9Config.NEURON_MAX_PENDING_CONFIG, 2, Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        process("a", "s-1");
+        process("b", "s-2");
+        // Given the pending limit is reached, an answer that arrives later on another thread
+        otherThread.schedule(() -> neuron.answer(0), 100, TimeUnit.MILLISECONDS);
+
+        // When one more record comes, process() waits for room and forwards the answer meanwhile
+        process("c", "s-3");
+
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(stage.budget().pending()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCallOnlyTheOldestWaitingSignalOfEachKey() {
+        start(Map.of(Hal9Config.NEURON_ORDERING_CONFIG, "key"));
+        process("a", "a-1");
+        process("a", "a-2");
+        process("b", "b-1");
+
+        // Then a-2 waits behind a-1, b-1 goes at once
+        assertThat(neuron.contents()).containsExactly("task a-1", "task b-1");
+        neuron.answer(1);
+        punctuate();
+        assertThat(neuron.contents()).containsExactly("task a-1", "task b-1");
+        neuron.answer(0);
+        punctuate();
+        assertThat(neuron.contents()).containsExactly("task a-1", "task b-1", "task a-2");
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("b-1", "a-1");
+    }
+
+    @Test
+    void shouldForwardAnswersAsTheyArriveWithoutKeyOrdering() {
+        start(Map.of());
+        process("a", "a-1");
+        process("a", "a-2");
+
+        neuron.answer(1);
+        punctuate();
+        neuron.answer(0);
+        punctuate();
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("a-2", "a-1");
+    }
+
+    @Test
+    void shouldRetryARetryableFailureNotBeforeItsBackoff() {
+        start(Map.of(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 1_000, Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, 1_000));
+        process("a", "s-1");
+        neuron.fail(0, new NeuronException(FailureCategory.RATE_LIMITED, 429, "slow down", Duration.ofSeconds(30), null));
+        punctuate();
+
+        // Then the signal stays with one attempt and a not-before honouring retry-after
+        PendingSignal entry = store.get(0L);
+        assertThat(entry.getAttempts()).isEqualTo(1);
+        assertThat(entry.getNotBefore()).isEqualTo(context.currentSystemTimeMs() + 30_000);
+        assertThat(entry.getLastError()).contains("slow down");
+        assertThat(context.forwarded()).isEmpty();
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 29_999);
+        punctuate();
+        assertThat(neuron.calls()).hasSize(1);
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1);
+        punctuate();
+        assertThat(neuron.calls()).hasSize(2);
+    }
+
+    @Test
+    void shouldDeadLetterAfterMaxAttempts() {
+        start(Map.of(Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG, 2, Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 1,
+                Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, 1));
+        process("a", "s-1");
+        neuron.fail(0, new NeuronException(FailureCategory.TRANSIENT, "overloaded"));
+        punctuate();
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 10);
+        punctuate();
+        neuron.fail(1, new NeuronException(FailureCategory.TRANSIENT, "overloaded"));
+        punctuate();
+
+        DeadLetter letter = deadLetters().get(0);
+        assertThat(letter.getCategory()).isEqualTo(ErrorCategory.TRANSIENT);
+        assertThat(letter.getAttempts()).isEqualTo(2);
+        assertThat(letter.getReason()).contains("overloaded").contains("2 attempts");
+        assertThat(letter.getSourceTopic()).isEqualTo(TOPIC);
+        assertThat(letter.getRootId()).isEqualTo("s-1");
+        assertThat(forwardedSignals()).isEmpty();
+        assertThat(store.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldDeadLetterAClientErrorAtOnce() {
+        start(Map.of());
+        process("a", "s-1");
+        neuron.fail(0, new NeuronException(FailureCategory.CLIENT_ERROR, 400, "bad request", null, null));
+        punctuate();
+
+        assertThat(deadLetters()).extracting(DeadLetter::getCategory).containsExactly(ErrorCategory.CLIENT_ERROR);
+        assertThat(neuron.calls()).hasSize(1);
+    }
+
+    @Test
+    void shouldWaitWithoutSpendingAnAttemptWhenTheModelIsUnavailable() {
+        RetryPolicy unavailable = (failure, attempts) -> new RetryPolicy.Wait(Duration.ofSeconds(5),
+                FailureCategory.UNAVAILABLE, "model unavailable");
+        start(Map.of(), unavailable);
+        process("a", "s-1");
+        neuron.fail(0, new NeuronException(FailureCategory.TRANSIENT, "down"));
+        punctuate();
+
+        PendingSignal entry = store.get(0L);
+        assertThat(entry.getAttempts()).isZero();
+        assertThat(entry.getNotBefore()).isEqualTo(context.currentSystemTimeMs() + 5_000);
+        assertThat(context.forwarded()).isEmpty();
+    }
+
+    @Test
+    void shouldReissueEverySignalFoundInTheStoreOnInit() {
+        // Given a store left by an earlier owner
+        start(Map.of());
+        process("a", "s-1");
+        process("b", "s-2");
+        processor.close();
+        neuron.calls().clear();
+
+        // When a new processor takes the task over
+        processor = new AsyncNeuronProcessor(stage, records(), policy(Map.of()), "l2-inflight");
+        processor.init(context);
+
+        assertThat(neuron.contents()).containsExactly("task s-1", "task s-2");
+        neuron.answer(0);
+        neuron.answer(1);
+        punctuate();
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactlyInAnyOrder("s-1", "s-2");
+    }
+
+    @Test
+    void shouldStartAfreshWhenKafkaStreamsInitsTheSameProcessorAgain() {
+        // Given a task that is suspended (closed) and resumed (init again) on the same processor
+        start(Map.of());
+        process("a", "s-1");
+        processor.close();
+        processor.init(context);
+
+        // Then the stored signal is called again, and the answer of the abandoned call is ignored
+        assertThat(neuron.contents()).containsExactly("task s-1", "task s-1");
+        neuron.answer(0);
+        punctuate();
+        assertThat(context.forwarded()).isEmpty();
+        neuron.answer(1);
+        punctuate();
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(stage.budget().pending()).isZero();
+    }
+
+    @Test
+    void shouldDropAnswersThatArriveAfterTheTaskClosed() {
+        start(Map.of());
+        process("a", "s-1");
+        processor.close();
+        neuron.answer(0);
+
+        assertThat(stage.budget().inFlight()).isZero();
+        assertThat(stage.budget().pending()).isZero();
+        assertThat(store.get(0L)).as("the signal stays for the next owner").isNotNull();
+        processor = null;
+    }
+
+    private void start(Map<String, Object> overrides) {
+        start(overrides, policy(overrides));
+    }
+
+    private void start(Map<String, Object> overrides, RetryPolicy policy) {
+        Hal9Config config = Hal9Config.of(overrides);
+        LayerSpec spec = LayerSpec.of("L2", config);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        stage = LayerStage.create(spec, StageSettings.from(config), neuron, new LayerMetrics(registry, "L2"), registry);
+        context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(1_000_000);
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("l2-inflight"), Serdes.Long(),
+                new PendingSignalSerde()).withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        processor = new AsyncNeuronProcessor(stage, records(), policy, "l2-inflight");
+        processor.init(context);
+    }
+
+    private NeuronRecords records() {
+        return new NeuronRecords(stage.spec(),
+                AvroSerdes.signal(new HttpSchemaRegistryClient(registry.url())).deserializer());
+    }
+
+    private static RetryPolicy policy(Map<String, Object> overrides) {
+        return RetryPolicy.from(StageSettings.from(Hal9Config.of(overrides)));
+    }
+
+    private void process(String key, String id) {
+        context.setRecordMetadata(TOPIC, 0, offset++);
+        processor.process(new Record<>(key(key), encoder.serialize(TOPIC, signal(id, "task " + id)), 0L));
+    }
+
+    /** Fires the punctuator of the current processor, as the stream thread does every few ms. */
+    private void punctuate() {
+        var punctuators = context.scheduledPunctuators();
+        punctuators.get(punctuators.size() - 1).getPunctuator().punctuate(context.currentSystemTimeMs());
+    }
+
+    private List<Signal> forwardedSignals() {
+        List<Signal> signals = new ArrayList<>();
+        context.forwarded().forEach(f -> {
+            if (f.record().value() instanceof NeuronOutcome.Forwarded forwarded) {
+                signals.add(forwarded.signal());
+            }
+        });
+        return signals;
+    }
+
+    private List<DeadLetter> deadLetters() {
+        List<DeadLetter> letters = new ArrayList<>();
+        context.forwarded().forEach(f -> {
+            if (f.record().value() instanceof NeuronOutcome.DeadLettered dead) {
+                letters.add(dead.deadLetter());
+            }
+        });
+        return letters;
+    }
+
+    /** A neuron whose calls stay open until the test answers or fails them. */
+    private static final class HeldNeuron implements NeuronClient {
+
+        private final List<Call> calls = new CopyOnWriteArrayList<>();
+
+        record Call(NeuronRequest request, CompletableFuture<NeuronReply> future) {
+        }
+
+        @Override
+        public CompletableFuture<NeuronReply> ask(NeuronRequest request) {
+            CompletableFuture<NeuronReply> future = new CompletableFuture<>();
+            calls.add(new Call(request, future));
+            return future;
+        }
+
+        List<Call> calls() {
+            return calls;
+        }
+
+        List<String> contents() {
+            return calls.stream().map(c -> c.request().content()).toList();
+        }
+
+        void answer(int call) {
+            Call c = calls.get(call);
+            c.future().complete(new NeuronReply("answer to " + c.request().content(), "model", 10, 20, "end_turn", 5));
+        }
+
+        void fail(int call, Throwable failure) {
+            calls.get(call).future().completeExceptionally(failure);
+        }
+
+        @Override
+        public long requestCount() {
+            return calls.size();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
