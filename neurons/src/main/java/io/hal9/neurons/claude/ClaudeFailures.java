@@ -2,17 +2,17 @@ package io.hal9.neurons.claude;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.AnthropicRetryableException;
 import com.anthropic.errors.AnthropicServiceException;
 import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.Futures;
 import io.hal9.neurons.NeuronException;
 
 /** Turns what the anthropic-java SDK throws into a {@link NeuronException} with a category. */
@@ -30,7 +30,7 @@ final class ClaudeFailures {
      * @param apiKey  the key in use, scrubbed from the message; may be {@code null}
      */
     static NeuronException classify(Throwable failure, String apiKey) {
-        Throwable root = unwrap(failure);
+        Throwable root = Futures.unwrap(failure);
         if (root instanceof NeuronException neuron) {
             return neuron;
         }
@@ -103,7 +103,7 @@ final class ClaudeFailures {
     private static boolean isTimeout(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof InterruptedIOException || t instanceof TimeoutException
-                    || t instanceof java.net.http.HttpTimeoutException
+                    || t instanceof HttpTimeoutException
                     || t.getClass().getSimpleName().toLowerCase(Locale.ROOT).contains("timeout")) {
                 return true;
             }
@@ -111,13 +111,6 @@ final class ClaudeFailures {
         return false;
     }
 
-    private static Throwable unwrap(Throwable failure) {
-        Throwable t = failure;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
 
     private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

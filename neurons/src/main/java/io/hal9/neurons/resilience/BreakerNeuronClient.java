@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link NeuronClient} that stops calling Claude while Claude is failing (DESIGN "Processing
- * rules" 4: breaker around the call), with a resilience4j {@link CircuitBreaker}.
+ * A {@link NeuronClient} that stops calling Claude while Claude is failing, with a resilience4j
+ * {@link CircuitBreaker} around every call.
  *
  * <p><b>How to use:</b> one per layer, directly around the layer's {@link ClaudeNeuronClient}, under
  * its {@link CachedNeuronClient}. The order of decoration is

@@ -27,8 +27,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
 /**
- * A {@link NeuronClient} that answers identical work from a per-layer cache (DESIGN "Processing
- * rules" 3: cache before call).
+ * A {@link NeuronClient} that answers identical work from a per-layer cache: the cache comes
+ * before the call.
  *
  * <p><b>How to use:</b> one per layer, around the layer's breaker-guarded client:
  * {@code new CachedNeuronClient(new BreakerNeuronClient(claude, BreakerSettings.defaults(), "L3"),

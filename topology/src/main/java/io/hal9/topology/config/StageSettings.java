@@ -2,10 +2,9 @@ package io.hal9.topology.config;
 
 import java.time.Duration;
 
-
-
 /**
- * How a layer's neuron stage runs (the {@code hal9.neuron.*} settings).
+ * How a layer's neuron stage runs (the {@code hal9.neuron.*} settings; built by
+ * {@link Hal9Settings#stage(Hal9Config)}).
  *
  * @param async          true for the non-blocking stage, false for the blocking baseline
  * @param maxInFlight    Claude calls in flight at once per instance
@@ -19,18 +18,4 @@ import java.time.Duration;
  */
 public record StageSettings(boolean async, int maxInFlight, int maxPending, boolean orderByKey, int maxAttempts,
                             Duration backoff, Duration maxBackoff, Duration shutdownGrace, Duration authRetry) {
-
-    public static StageSettings from(Hal9Config config) {
-        return new StageSettings(
-                "async".equals(config.getString(Hal9Config.NEURON_MODE_CONFIG)),
-                config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG),
-                config.getInt(Hal9Config.NEURON_MAX_PENDING_CONFIG),
-                "key".equals(config.getString(Hal9Config.NEURON_ORDERING_CONFIG)),
-                config.getInt(Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG),
-                Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG)),
-                Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG)),
-                Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG)),
-                Duration.ofMillis(config.getInt(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG)));
-    }
-
 }

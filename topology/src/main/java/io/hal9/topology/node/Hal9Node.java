@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.SchemaRegistryClient;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.admin.AdminServer;
@@ -86,35 +86,12 @@ public final class Hal9Node implements AutoCloseable {
     }
 
     /**
-     * The neuron client a process uses: real Claude at {@code hal9.claude.base.url} when
-     * {@code ANTHROPIC_API_KEY} is set; without a key, the simulator at
-     * {@code hal9.claude.simulator.url} if one is configured, else {@code hal9.claude.base.url} when
-     * it is not Anthropic's.
+     * The neuron client a process uses, at the endpoint {@link Hal9Settings#claude} chooses.
      *
      * @throws IllegalArgumentException when Anthropic's API is configured but no key is set
      */
     public static NeuronClient claudeClient(Hal9Config config, String apiKeyOrNull) {
-        String baseUrl = config.getString(Hal9Config.CLAUDE_BASE_URL_CONFIG);
-        String simulatorUrl = config.getString(Hal9Config.CLAUDE_SIMULATOR_URL_CONFIG);
-        String key = apiKeyOrNull;
-        if (key == null || key.isBlank()) {
-            if (!simulatorUrl.isEmpty()) {
-                baseUrl = simulatorUrl;
-            } else if (baseUrl.contains("api.anthropic.com")) {
-                throw new IllegalArgumentException("ANTHROPIC_API_KEY is not set, and " + Hal9Config.CLAUDE_BASE_URL_CONFIG
-                        + "=" + baseUrl + " needs it; set the key, or point " + Hal9Config.keyToEnv(
-                        Hal9Config.CLAUDE_BASE_URL_CONFIG) + " at a simulator (hal9 claude-sim)");
-            }
-            key = "hal9-simulator";
-            LOG.info("ANTHROPIC_API_KEY is not set: neuron calls go to the simulator at {}", baseUrl);
-        } else {
-            LOG.info("neuron calls go to {} (API key from ANTHROPIC_API_KEY)", baseUrl);
-        }
-        // the HTTP layer carries every call the stage may have in flight
-        return new ClaudeNeuronClient(new ClaudeSettings(key, baseUrl,
-                Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG)),
-                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG),
-                config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG)));
+        return new ClaudeNeuronClient(Hal9Settings.claude(config, apiKeyOrNull));
     }
 
     /**

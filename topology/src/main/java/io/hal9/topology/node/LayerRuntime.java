@@ -5,11 +5,9 @@ import java.util.Properties;
 
 import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.resilience.BreakerNeuronClient;
-import io.hal9.neurons.resilience.BreakerSettings;
-import io.hal9.neurons.resilience.CacheSettings;
 import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.topology.config.Hal9Config;
-import io.hal9.topology.config.StageSettings;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.layer.LayerSpec;
@@ -75,12 +73,11 @@ public final class LayerRuntime implements AutoCloseable {
         Properties props = streamsProperties(spec, config);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         // cache first, then the breaker: a cached answer is served even while Claude is down
-        this.breaker = new BreakerNeuronClient(neuron, breakerSettings(config), spec.layer());
-        this.cache = new CachedNeuronClient(breaker, new CacheSettings(config.getBoolean(Hal9Config.CACHE_ENABLED_CONFIG),
-                config.layerCacheTtl(spec.layer()), config.getLong(Hal9Config.CACHE_MAX_BYTES_CONFIG)), spec.layer());
+        this.breaker = new BreakerNeuronClient(neuron, Hal9Settings.breaker(config), spec.layer());
+        this.cache = new CachedNeuronClient(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer());
         breaker.bindMetrics(registry);
         cache.bindMetrics(registry);
-        this.stage = LayerStage.create(spec, StageSettings.from(config), cache,
+        this.stage = LayerStage.create(spec, Hal9Settings.stage(config), cache,
                 new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry);
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();
@@ -94,14 +91,6 @@ public final class LayerRuntime implements AutoCloseable {
         this.streamsMetrics.bindTo(registry);
     }
 
-    /** The breaker settings ({@code hal9.breaker.*}). */
-    static BreakerSettings breakerSettings(Hal9Config config) {
-        return new BreakerSettings(Duration.ofMillis(config.getInt(Hal9Config.BREAKER_WINDOW_MS_CONFIG)),
-                config.getInt(Hal9Config.BREAKER_MIN_CALLS_CONFIG),
-                config.getInt(Hal9Config.BREAKER_FAILURE_RATE_PERCENT_CONFIG),
-                Duration.ofMillis(config.getInt(Hal9Config.BREAKER_OPEN_MS_CONFIG)),
-                config.getInt(Hal9Config.BREAKER_HALF_OPEN_CALLS_CONFIG));
-    }
 
     /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
     public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {

@@ -36,7 +36,7 @@ import io.hal9.neurons.resilience.CacheSettings;
 import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.topology.config.Hal9Config;
-import io.hal9.topology.config.StageSettings;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.layer.LayerSpec;
@@ -313,7 +313,7 @@ class KubernetesManifestsTest {
                 1 << 20), layer);
         breaker.bindMetrics(registry);
         cache.bindMetrics(registry);
-        LayerStage.create(LayerSpec.of(layer, config), StageSettings.from(config), cache,
+        LayerStage.create(LayerSpec.of(layer, config), Hal9Settings.stage(config), cache,
                 new LayerMetrics(registry, layer), registry);
         return registry.scrape();
     }

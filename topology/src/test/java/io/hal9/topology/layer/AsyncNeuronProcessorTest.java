@@ -27,7 +27,7 @@ import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.PendingSignal;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
-import io.hal9.topology.config.StageSettings;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.PendingSignalSerde;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -297,7 +297,7 @@ class AsyncNeuronProcessorTest {
         Hal9Config config = Hal9Config.of(overrides);
         LayerSpec spec = LayerSpec.of("L2", config);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        stage = LayerStage.create(spec, StageSettings.from(config), neuron, new LayerMetrics(registry, "L2"), registry);
+        stage = LayerStage.create(spec, Hal9Settings.stage(config), neuron, new LayerMetrics(registry, "L2"), registry);
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(1_000_000);
         store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("l2-inflight"), Serdes.Long(),
@@ -314,7 +314,7 @@ class AsyncNeuronProcessorTest {
     }
 
     private static RetryPolicy policy(Map<String, Object> overrides) {
-        return RetryPolicy.from(StageSettings.from(Hal9Config.of(overrides)));
+        return RetryPolicy.from(Hal9Settings.stage(Hal9Config.of(overrides)));
     }
 
     private void process(String key, String id) {

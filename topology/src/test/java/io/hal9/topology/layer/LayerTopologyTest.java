@@ -30,7 +30,7 @@ import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
-import io.hal9.topology.config.StageSettings;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Topic;
 import io.hal9.topology.kafka.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -256,7 +256,7 @@ class LayerTopologyTest {
         StreamsBuilder builder = new StreamsBuilder();
         LayerSpec spec = LayerSpec.of(layer, config);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        LayerTopology.build(builder, topics, LayerStage.create(spec, StageSettings.from(config), neuron,
+        LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), neuron,
                 new LayerMetrics(registry, layer), registry));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());

@@ -21,9 +21,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hal9.neurons.NeuronClient;
-import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
@@ -150,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
 
             Signals published = new Signals(signals, "bench");
             Live live;
-            Hal9Node node = new Hal9Node(config, config.layersChain(), neuronClient(simulator));
+            Hal9Node node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, null));
             try {
                 progress("starting layer " + LAYER + " (mode " + mode + ", " + maxInFlight + " in flight, "
                         + guarantee + ", " + partitions + " partitions)...");
@@ -221,10 +218,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** One client for the layer, allowed as many concurrent calls as the stage keeps in flight. */
-    private NeuronClient neuronClient(ClaudeSimulator simulator) {
-        return new ClaudeNeuronClient(new ClaudeSettings("bench", simulator.baseUrl(), Duration.ofSeconds(30), 0,
-                maxInFlight));
-    }
 
     /**
      * Publishes every signal from a thread of its own while this thread reads results and dead

@@ -1,0 +1,88 @@
+package io.hal9.topology.config;
+
+import java.time.Duration;
+
+import io.hal9.neurons.claude.ClaudeSettings;
+import io.hal9.neurons.resilience.BreakerSettings;
+import io.hal9.neurons.resilience.CacheSettings;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns a {@link Hal9Config} into the settings objects HAL9's components take:
+ * the neuron stage ({@code hal9.neuron.*}), the breaker ({@code hal9.breaker.*}), a layer's cache
+ * ({@code hal9.cache.*}, {@code hal9.<layer>.cache.ttl.ms}) and the Claude client
+ * ({@code hal9.claude.*}). The values were validated when the configuration was loaded.
+ */
+public final class Hal9Settings {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hal9Settings.class);
+
+    /** The key sent to a simulator, which accepts any key. */
+    static final String SIMULATOR_KEY = "hal9-simulator";
+
+    private Hal9Settings() {
+    }
+
+    /** How a layer's neuron stage runs ({@code hal9.neuron.*}, {@code hal9.shutdown.drain.ms}). */
+    public static StageSettings stage(Hal9Config config) {
+        return new StageSettings(
+                "async".equals(config.getString(Hal9Config.NEURON_MODE_CONFIG)),
+                config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG),
+                config.getInt(Hal9Config.NEURON_MAX_PENDING_CONFIG),
+                "key".equals(config.getString(Hal9Config.NEURON_ORDERING_CONFIG)),
+                config.getInt(Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG),
+                Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG)),
+                Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG)),
+                Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG)),
+                Duration.ofMillis(config.getInt(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG)));
+    }
+
+    /** The circuit breaker around a layer's Claude calls ({@code hal9.breaker.*}). */
+    public static BreakerSettings breaker(Hal9Config config) {
+        return new BreakerSettings(Duration.ofMillis(config.getInt(Hal9Config.BREAKER_WINDOW_MS_CONFIG)),
+                config.getInt(Hal9Config.BREAKER_MIN_CALLS_CONFIG),
+                config.getInt(Hal9Config.BREAKER_FAILURE_RATE_PERCENT_CONFIG),
+                Duration.ofMillis(config.getInt(Hal9Config.BREAKER_OPEN_MS_CONFIG)),
+                config.getInt(Hal9Config.BREAKER_HALF_OPEN_CALLS_CONFIG));
+    }
+
+    /** The neuron cache of {@code layer}: on or off, its TTL and the byte bound. */
+    public static CacheSettings cache(Hal9Config config, String layer) {
+        return new CacheSettings(config.getBoolean(Hal9Config.CACHE_ENABLED_CONFIG), config.layerCacheTtl(layer),
+                config.getLong(Hal9Config.CACHE_MAX_BYTES_CONFIG));
+    }
+
+    /**
+     * The Claude client's settings: real Claude at {@code hal9.claude.base.url} when an API key is
+     * given; without a key, the simulator at {@code hal9.claude.simulator.url} if one is configured,
+     * else {@code hal9.claude.base.url} when it is not Anthropic's. The HTTP layer is sized for
+     * every call the stage may have in flight ({@code hal9.neuron.max.in.flight}). Logs which
+     * endpoint is used, never the key.
+     *
+     * @param apiKeyOrNull the value of {@code ANTHROPIC_API_KEY}, null or blank when unset
+     * @throws IllegalArgumentException when Anthropic's API is configured but no key is given
+     */
+    public static ClaudeSettings claude(Hal9Config config, String apiKeyOrNull) {
+        String baseUrl = config.getString(Hal9Config.CLAUDE_BASE_URL_CONFIG);
+        String simulatorUrl = config.getString(Hal9Config.CLAUDE_SIMULATOR_URL_CONFIG);
+        String key = apiKeyOrNull;
+        if (key == null || key.isBlank()) {
+            if (!simulatorUrl.isEmpty()) {
+                baseUrl = simulatorUrl;
+            } else if (baseUrl.contains("api.anthropic.com")) {
+                throw new IllegalArgumentException("ANTHROPIC_API_KEY is not set, and " + Hal9Config.CLAUDE_BASE_URL_CONFIG
+                        + "=" + baseUrl + " needs it; set the key, or point " + Hal9Config.keyToEnv(
+                        Hal9Config.CLAUDE_BASE_URL_CONFIG) + " at a simulator (hal9 claude-sim)");
+            }
+            key = SIMULATOR_KEY;
+            LOG.info("ANTHROPIC_API_KEY is not set: neuron calls go to the simulator at {}", baseUrl);
+        } else {
+            LOG.info("neuron calls go to {} (API key from ANTHROPIC_API_KEY)", baseUrl);
+        }
+        return new ClaudeSettings(key, baseUrl, Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG)),
+                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG),
+                config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG));
+    }
+}
