@@ -45,4 +45,22 @@ class LayerProfileTest {
         assertThat(l2.withMaxTokens(99).maxTokens()).isEqualTo(99);
         assertThat(l2.withMaxTokens(99).model()).isEqualTo("claude-haiku-4-5");
     }
+
+    @Test
+    void shouldGiveALayerWithoutBundledProfileL4sModelAndLimitAndItsOwnNeuronName() {
+        Prompts.Prompt prompt = new Prompts.Prompt("L5", "7", "You are a HAL9 L5 Strategic neuron.");
+
+        assertThat(LayerProfile.of("L5", prompt)).isEqualTo(new LayerProfile("L5", "Custom", "l5",
+                "claude-sonnet-4-5", 2048, "7", "You are a HAL9 L5 Strategic neuron."));
+        assertThat(LayerProfile.neuronName("L5")).isEqualTo("l5");
+    }
+
+    @Test
+    void shouldKeepABundledLayersRoleModelAndLimitWithAnotherPrompt() {
+        Prompts.Prompt prompt = new Prompts.Prompt("L3", "ops-2", "You are a HAL9 L3 Operational neuron. Be brief.");
+
+        assertThat(LayerProfile.of("L3", prompt)).isEqualTo(new LayerProfile("L3", "Operational", "l3-operational",
+                "claude-sonnet-4-5", 2048, "ops-2", "You are a HAL9 L3 Operational neuron. Be brief."));
+        assertThat(LayerProfile.neuronName("L3")).isEqualTo(LayerProfile.defaults("L3").neuron());
+    }
 }

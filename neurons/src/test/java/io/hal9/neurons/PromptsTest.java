@@ -33,4 +33,33 @@ class PromptsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("version");
     }
+
+    @Test
+    void shouldReadAPromptFileWithBomAndWindowsLineEnds() {
+        Prompts.Prompt prompt = Prompts.parse("L5", "\uFEFFversion: 2026-12-01.1\r\nYou are a HAL9 L5 Strategic neuron.\r\n"
+                + "Decide where the work is going.\r\n");
+
+        assertThat(prompt).isEqualTo(new Prompts.Prompt("L5", "2026-12-01.1",
+                "You are a HAL9 L5 Strategic neuron.\nDecide where the work is going."));
+    }
+
+    @Test
+    void shouldRejectAnInvalidVersionSayingWhatAVersionIs() {
+        assertThatThrownBy(() -> Prompts.parse("L5", "version: \nYou are a HAL9 L5 Strategic neuron."))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("L5").hasMessageContaining("invalid version ''");
+        assertThatThrownBy(() -> Prompts.parse("L5", "version: one two\nYou are a HAL9 L5 Strategic neuron."))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("invalid version 'one two'").hasMessageContaining("one word");
+    }
+
+    @Test
+    void shouldRejectAPromptWithoutText() {
+        assertThatThrownBy(() -> Prompts.parse("L5", "version: 3\n  \n\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("L5").hasMessageContaining("is empty");
+        assertThatThrownBy(() -> Prompts.parse("L5", "version: 3"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is empty");
+    }
 }

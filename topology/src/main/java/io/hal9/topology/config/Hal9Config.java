@@ -1,10 +1,16 @@
 package io.hal9.topology.config;
 
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.hal9.neurons.LayerProfile;
+import io.hal9.neurons.Prompts;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -21,6 +27,13 @@ import org.apache.kafka.common.config.ConfigException;
  * defaults, the environment and the explicit settings (command-line flags, tests). In the environment
  * {@code HAL9_CLAUDE_TIMEOUT_MS=5000} overrides {@code hal9.claude.timeout.ms}, and
  * {@code KAFKA_FOO_BAR=x} passes {@code foo.bar=x} to the Kafka clients ({@link #kafkaProperties()}).
+ *
+ * <p><b>Per-layer settings.</b> Every layer of {@code hal9.layers.chain} has
+ * {@code hal9.<layer>.model}, {@code .max.tokens}, {@code .cache.ttl.ms} and {@code .prompt.file};
+ * the bundled layers (L2, L3, L4) have them whatever the chain. A layer without a bundled prompt
+ * (any other {@code L<n>}) must name its prompt file; it gets L4's model, max tokens and cache TTL.
+ * A per-layer setting of a layer that is neither bundled nor in the chain is refused like any
+ * unknown key: it is a typo or a leftover.
  *
  * <p><b>Requirements.</b> A value that does not parse or is out of range fails at start-up with a
  * {@link ConfigException} that names the key.
@@ -44,7 +57,8 @@ public final class Hal9Config extends AbstractConfig {
     public static final String LAYERS_CHAIN_DEFAULT = "L2,L3,L4";
     public static final String LAYERS_CHAIN_DOC =
             "The neuron graph: the layers in the order a signal visits them; the last one writes to the results topic. "
-                    + "Change it to run a shorter or reordered hierarchy.";
+                    + "Change it to run a shorter, reordered or longer hierarchy: a layer other than L2, L3, L4 "
+                    + "(e.g. L5) needs its hal9.<layer>.prompt.file.";
 
     public static final String APPLICATION_ID_PREFIX_CONFIG = "hal9.application.id.prefix";
     public static final String APPLICATION_ID_PREFIX_DEFAULT = "hal9-";
@@ -258,19 +272,37 @@ public final class Hal9Config extends AbstractConfig {
 
     public static final String LAYER_CACHE_TTL_MS_CONFIG_FORMAT = "hal9.%s.cache.ttl.ms";
     static final Map<String, Integer> LAYER_CACHE_TTL_MS_DEFAULTS = Map.of("L2", 600_000, "L3", 300_000, "L4", 120_000);
+    /** Cache TTL of a layer without a bundled profile: L4's, the shortest of the bundled layers. */
+    public static final int CUSTOM_LAYER_CACHE_TTL_MS_DEFAULT = 120_000;
 
     public static final String LAYER_MODEL_CONFIG_FORMAT = "hal9.%s.model";
     public static final String LAYER_MAX_TOKENS_CONFIG_FORMAT = "hal9.%s.max.tokens";
-    public static final List<String> KNOWN_LAYERS = List.of("L2", "L3", "L4");
+    public static final String LAYER_PROMPT_FILE_CONFIG_FORMAT = "hal9.%s.prompt.file";
 
-    private static final ConfigDef DEFINITION = definition();
+    /** The layers with a bundled prompt and profile: their settings exist whatever the chain. */
+    public static final List<String> BUNDLED_LAYERS = LayerProfile.KNOWN_LAYERS;
 
-    private Hal9Config(Map<String, ?> values) {
-        super(DEFINITION, values, false);
+    /**
+     * A layer name: L and its number. The name becomes part of topic names, application ids, store
+     * names, setting keys and environment variables ({@code HAL9_L5_PROMPT_FILE}), so nothing else.
+     */
+    private static final Pattern LAYER_NAME = Pattern.compile("L[0-9]{1,3}");
+
+    /** What follows {@code hal9.<layer>.} in a per-layer key. */
+    private static final Pattern PER_LAYER_KEY =
+            Pattern.compile("hal9\\.[a-z0-9]+\\.(model|max\\.tokens|cache\\.ttl\\.ms|prompt\\.file)");
+
+    private Hal9Config(ConfigDef definition, Map<String, ?> values) {
+        super(definition, values, false);
     }
 
-    /** The full definition, e.g. to print every key with its default and doc. */
+    /** The full definition with the bundled layers' settings, e.g. to print every key with its default and doc. */
     public static ConfigDef definition() {
+        return definition(BUNDLED_LAYERS);
+    }
+
+    /** The definition with the settings of the bundled layers and of every layer in {@code chain}. */
+    public static ConfigDef definition(List<String> chain) {
         ConfigDef def = new ConfigDef()
                 .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, BOOTSTRAP_SERVERS_DEFAULT, new ConfigDef.NonEmptyString(),
                         Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
@@ -352,20 +384,35 @@ public final class Hal9Config extends AbstractConfig {
                         Importance.LOW, BREAKER_OPEN_MS_DOC)
                 .define(BREAKER_HALF_OPEN_CALLS_CONFIG, Type.INT, BREAKER_HALF_OPEN_CALLS_DEFAULT,
                         Range.between(1, 1_000), Importance.LOW, BREAKER_HALF_OPEN_CALLS_DOC);
-        for (String layer : KNOWN_LAYERS) {
-            String id = layer.toLowerCase(Locale.ROOT);
-            def.define(String.format(LAYER_CACHE_TTL_MS_CONFIG_FORMAT, id), Type.INT,
-                    LAYER_CACHE_TTL_MS_DEFAULTS.get(layer), Range.between(1, 86_400_000), Importance.LOW,
+        Set<String> layers = new LinkedHashSet<>(BUNDLED_LAYERS);
+        chain.forEach(layer -> layers.add(layer.trim().toUpperCase(Locale.ROOT)));
+        for (String layer : layers) {
+            boolean bundled = BUNDLED_LAYERS.contains(layer);
+            def.define(layerKey(LAYER_CACHE_TTL_MS_CONFIG_FORMAT, layer), Type.INT,
+                    LAYER_CACHE_TTL_MS_DEFAULTS.getOrDefault(layer, CUSTOM_LAYER_CACHE_TTL_MS_DEFAULT),
+                    Range.between(1, 86_400_000), Importance.LOW,
                     "How long an answer of layer " + layer + " is served from the cache (HAL9: L2 10 min, L3 5 min, "
-                            + "L4 2 min: the more tactical, the sooner it goes stale).");
-            def.define(String.format(LAYER_MODEL_CONFIG_FORMAT, id), Type.STRING, null, Importance.MEDIUM,
+                            + "L4 2 min: the more tactical, the sooner it goes stale"
+                            + (bundled ? "" : "; a layer without a bundled profile gets L4's") + ").");
+            def.define(layerKey(LAYER_MODEL_CONFIG_FORMAT, layer), Type.STRING, null, Importance.MEDIUM,
                     "Claude model of layer " + layer + "; empty uses the layer's default. Change it to trade cost "
                             + "for quality per layer.");
-            def.define(String.format(LAYER_MAX_TOKENS_CONFIG_FORMAT, id), Type.INT, null,
+            def.define(layerKey(LAYER_MAX_TOKENS_CONFIG_FORMAT, layer), Type.INT, null,
                     nullOr(Range.between(1, 64_000)), Importance.LOW,
                     "Max output tokens of layer " + layer + "; empty uses the layer's default.");
+            def.define(layerKey(LAYER_PROMPT_FILE_CONFIG_FORMAT, layer), Type.STRING, "", Importance.MEDIUM,
+                    "System prompt file of layer " + layer + ": a first line 'version: <v>', then the prompt. "
+                            + (bundled ? "Empty uses the bundled prompt. "
+                                    : "Required: the layer has no bundled prompt. ")
+                            + "Set it to change the prompt without a rebuild (e.g. a file mounted from a "
+                            + "ConfigMap), read once at start-up; give a changed prompt a new version, since the "
+                            + "version is part of the cache key.");
         }
         return def;
+    }
+
+    private static String layerKey(String format, String layer) {
+        return String.format(format, layer.toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -389,13 +436,26 @@ public final class Hal9Config extends AbstractConfig {
                 values.put(key, value);
             }
         });
+        List<String> chain = chain(values.getOrDefault(LAYERS_CHAIN_CONFIG, LAYERS_CHAIN_DEFAULT));
+        ConfigDef definition = definition(chain);
         for (String key : values.keySet()) {
-            if (key.startsWith("hal9.") && !DEFINITION.names().contains(key)) {
-                throw new ConfigException(key, values.get(key), "unknown HAL9 setting");
+            if (key.startsWith("hal9.") && !definition.names().contains(key)) {
+                throw new ConfigException(key, values.get(key), "unknown HAL9 setting"
+                        + (PER_LAYER_KEY.matcher(key).matches() ? " (a per-layer setting of a layer other than "
+                        + BUNDLED_LAYERS + " needs the layer in " + LAYERS_CHAIN_CONFIG + ", which is " + chain + ")"
+                        : ""));
             }
         }
-        Hal9Config config = new Hal9Config(values);
+        Hal9Config config = new Hal9Config(definition, values);
         config.kafkaProperties.putAll(kafka);
+        for (String layer : config.layersChain()) {
+            String promptFile = layerKey(LAYER_PROMPT_FILE_CONFIG_FORMAT, layer);
+            if (!BUNDLED_LAYERS.contains(layer) && config.getString(promptFile).isBlank()) {
+                throw new ConfigException("Missing " + promptFile + " (" + keyToEnv(promptFile) + "): layer " + layer
+                        + " in " + LAYERS_CHAIN_CONFIG + " has no bundled system prompt; set it to a prompt file "
+                        + "(a first line 'version: <v>', then the prompt)");
+            }
+        }
         int inFlight = config.getInt(NEURON_MAX_IN_FLIGHT_CONFIG);
         if (config.getInt(NEURON_MAX_PENDING_CONFIG) < inFlight) {
             throw new ConfigException(NEURON_MAX_PENDING_CONFIG, config.getInt(NEURON_MAX_PENDING_CONFIG),
@@ -453,6 +513,27 @@ public final class Hal9Config extends AbstractConfig {
         return getInt(String.format(LAYER_MAX_TOKENS_CONFIG_FORMAT, layer.toLowerCase(Locale.ROOT)));
     }
 
+    /**
+     * The system prompt of a layer: read from {@code hal9.<layer>.prompt.file} when it is set (on
+     * every call: resolve it once, at start-up), else the bundled one.
+     *
+     * @throws ConfigException naming the key and the path when the file is missing, unreadable or
+     *                         not a prompt file (see {@link Prompts#parse}), or naming the key when a
+     *                         layer without a bundled prompt has no file
+     */
+    public Prompts.Prompt layerPrompt(String layer) {
+        String key = layerKey(LAYER_PROMPT_FILE_CONFIG_FORMAT, layer);
+        String file = getString(key);
+        if (!file.isBlank()) {
+            return PromptFiles.read(layer, key, file);
+        }
+        if (!BUNDLED_LAYERS.contains(layer)) {
+            throw new ConfigException("Missing " + key + " (" + keyToEnv(key) + "): layer " + layer
+                    + " has no bundled system prompt; set it to a prompt file");
+        }
+        return Prompts.load(layer);
+    }
+
     private static ConfigDef.Validator httpUrl() {
         return (name, value) -> {
             String s = value == null ? "" : value.toString();
@@ -470,6 +551,14 @@ public final class Hal9Config extends AbstractConfig {
         };
     }
 
+    /** The chain, parsed and validated before the per-layer settings can be defined. */
+    private static List<String> chain(Object value) {
+        @SuppressWarnings("unchecked")
+        List<String> layers = (List<String>) ConfigDef.parseType(LAYERS_CHAIN_CONFIG, value, Type.LIST);
+        layerList().ensureValid(LAYERS_CHAIN_CONFIG, layers);
+        return layers.stream().map(s -> s.trim().toUpperCase(Locale.ROOT)).toList();
+    }
+
     private static ConfigDef.Validator layerList() {
         return (name, value) -> {
             @SuppressWarnings("unchecked")
@@ -478,8 +567,9 @@ public final class Hal9Config extends AbstractConfig {
                 throw new ConfigException(name, value, "must name at least one layer");
             }
             for (String layer : layers) {
-                if (!KNOWN_LAYERS.contains(layer.trim().toUpperCase(Locale.ROOT))) {
-                    throw new ConfigException(name, value, "unknown layer '" + layer + "' (known: " + KNOWN_LAYERS + ")");
+                if (!LAYER_NAME.matcher(layer.trim().toUpperCase(Locale.ROOT)).matches()) {
+                    throw new ConfigException(name, value, "invalid layer '" + layer + "': a layer is L and its "
+                            + "number, e.g. L5 (bundled: " + BUNDLED_LAYERS + ")");
                 }
             }
             if (layers.stream().map(l -> l.trim().toUpperCase(Locale.ROOT)).distinct().count() != layers.size()) {

@@ -6,14 +6,14 @@ import java.util.Locale;
 import java.util.Optional;
 
 import io.hal9.neurons.LayerProfile;
-import io.hal9.neurons.Prompts;
 import io.hal9.topology.config.Hal9Config;
 
 /**
  * Everything a layer topology needs to know about its layer, resolved from configuration.
  *
  * @param layer           the layer name, e.g. {@code L3}
- * @param profile         the neuron profile: role, model, max tokens, versioned system prompt
+ * @param profile         the neuron profile: role, model, max tokens, versioned system prompt (bundled, or
+ *                        from {@code hal9.<layer>.prompt.file})
  * @param nextLayer       the layer the derived signal goes to; empty for the last layer (results)
  * @param maxContentBytes largest content accepted; larger signals are invalid input
  * @param callTimeout     how long the layer waits for one neuron answer, SDK retries included
@@ -30,12 +30,12 @@ public record LayerSpec(String layer, LayerProfile profile, Optional<String> nex
             throw new IllegalArgumentException("layer " + layer + " is not in " + Hal9Config.LAYERS_CHAIN_CONFIG + " "
                     + chain);
         }
-        Prompts.Prompt prompt = Prompts.load(layer);
-        LayerProfile defaults = LayerProfile.defaults(layer);
-        LayerProfile profile = new LayerProfile(layer, defaults.role(), defaults.neuron(),
-                Optional.ofNullable(config.layerModel(layer)).orElse(defaults.model()),
-                Optional.ofNullable(config.layerMaxTokens(layer)).map(Integer::longValue).orElse(defaults.maxTokens()),
-                prompt.version(), prompt.text());
+        // the prompt file, if any, is read here: a wrong one fails before anything connects
+        LayerProfile defaults = LayerProfile.of(layer, config.layerPrompt(layer));
+        LayerProfile profile = defaults
+                .withModel(Optional.ofNullable(config.layerModel(layer)).orElse(defaults.model()))
+                .withMaxTokens(Optional.ofNullable(config.layerMaxTokens(layer)).map(Integer::longValue)
+                        .orElse(defaults.maxTokens()));
         Optional<String> next = at == chain.size() - 1 ? Optional.empty() : Optional.of(chain.get(at + 1));
         int timeoutMs = config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG);
         int attempts = 1 + config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG);
@@ -52,6 +52,6 @@ public record LayerSpec(String layer, LayerProfile profile, Optional<String> nex
 
     /** Name of the neuron the derived signal is addressed to. */
     public String nextNeuron() {
-        return nextLayer.map(l -> LayerProfile.defaults(l).neuron()).orElse("results");
+        return nextLayer.map(LayerProfile::neuronName).orElse("results");
     }
 }

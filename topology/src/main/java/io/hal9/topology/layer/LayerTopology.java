@@ -14,7 +14,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The topology of one layer (L2, L3 or L4).
+ * The topology of one layer of the chain (L2, L3, L4, or any layer added to it).
  *
  * <ul>
  *   <li>Input: {@code hal9.signals.<layer>}, key bytes (kept as is), value an Avro {@link Signal}

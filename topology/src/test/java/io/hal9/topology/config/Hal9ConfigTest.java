@@ -72,4 +72,69 @@ class Hal9ConfigTest {
         }
         assertThat(Hal9Config.keyToEnv("hal9.claude.timeout.ms")).isEqualTo("HAL9_CLAUDE_TIMEOUT_MS");
     }
+
+    @Test
+    void shouldGiveALayerAddedToTheChainItsSettingsWithL4sDefaults() {
+        Hal9Config config = Hal9Config.load(Map.of(), Map.of("HAL9_LAYERS_CHAIN", "L2,L3,L4,L5",
+                "HAL9_L5_PROMPT_FILE", "/etc/hal9/prompts/L5.md", "HAL9_L5_MAX_TOKENS", "4096"));
+
+        assertThat(config.layersChain()).containsExactly("L2", "L3", "L4", "L5");
+        assertThat(config.getString("hal9.l5.prompt.file")).isEqualTo("/etc/hal9/prompts/L5.md");
+        assertThat(config.layerMaxTokens("L5")).isEqualTo(4096);
+        assertThat(config.layerModel("L5")).isNull();
+        assertThat(config.layerCacheTtl("L5")).isEqualTo(config.layerCacheTtl("L4")).hasMinutes(2);
+    }
+
+    @Test
+    void shouldRequireAPromptFileForALayerWithoutBundledPromptNamingTheKey() {
+        assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_LAYERS_CHAIN", "L2,L5")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hal9.l5.prompt.file").hasMessageContaining("HAL9_L5_PROMPT_FILE")
+                .hasMessageContaining("no bundled system prompt");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LAYERS_CHAIN_CONFIG, "L2,L5",
+                "hal9.l5.prompt.file", " ")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("hal9.l5.prompt.file");
+    }
+
+    @Test
+    void shouldRefuseASettingOfALayerThatIsNeitherBundledNorInTheChain() {
+        assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_L5_PROMPT_FILE", "/etc/hal9/prompts/L5.md")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hal9.l5.prompt.file").hasMessageContaining("unknown HAL9 setting")
+                .hasMessageContaining("hal9.layers.chain").hasMessageContaining("[L2, L3, L4]");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of("hal9.l6.model", "claude-opus-4-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("hal9.l6.model");
+    }
+
+    @Test
+    void shouldKeepTheSettingsOfBundledLayersWhateverTheChain() {
+        Hal9Config config = Hal9Config.load(Map.of(), Map.of("HAL9_LAYERS_CHAIN", "L2,L4",
+                "HAL9_L3_PROMPT_FILE", "/etc/hal9/prompts/L3.md"));
+
+        assertThat(config.getString("hal9.l3.prompt.file")).isEqualTo("/etc/hal9/prompts/L3.md");
+        assertThat(config.getString("hal9.l2.prompt.file")).isEmpty();
+    }
+
+    @Test
+    void shouldRejectALayerNameThatIsNotLAndANumber() {
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LAYERS_CHAIN_CONFIG, "L2,GAME")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hal9.layers.chain").hasMessageContaining("'GAME'").hasMessageContaining("L5");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LAYERS_CHAIN_CONFIG, "L2,L5_1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'L5_1'");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LAYERS_CHAIN_CONFIG, "L5,l5",
+                "hal9.l5.prompt.file", "/p")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("only once");
+    }
+
+    @Test
+    void shouldDocumentThePromptFileOfEveryBundledLayer() {
+        for (String layer : List.of("l2", "l3", "l4")) {
+            String key = "hal9." + layer + ".prompt.file";
+            assertThat(Hal9Config.definition().configKeys()).containsKey(key);
+            assertThat(Hal9Config.definition().configKeys().get(key).defaultValue).isEqualTo("");
+            assertThat(Hal9Config.envToKey(Hal9Config.keyToEnv(key))).isEqualTo(key);
+        }
+        assertThat(Hal9Config.definition().names()).noneMatch(key -> key.startsWith("hal9.l5."));
+    }
 }
