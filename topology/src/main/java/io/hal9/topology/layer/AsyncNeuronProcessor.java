@@ -66,7 +66,10 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     private final RetryPolicy retryPolicy;
     private final String storeName;
 
+    /** Written by HTTP client threads (call callbacks), drained by the stream thread: the only shared queue. */
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+
+    // Owned and solely accessed by the task's stream thread, from here to owned:
     private final Set<Long> calling = new HashSet<>();
     private final PriorityQueue<Ready> ready = new PriorityQueue<>();
     private final Map<ByteBuffer, ArrayDeque<Long>> keyQueues = new HashMap<>();
@@ -74,7 +77,10 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     private KeyValueStore<Long, PendingSignal> store;
     private long nextSequence;
     private int owned;
-    /** Bumped at every init and close, so answers to calls of an earlier life of this task are dropped. */
+    /**
+     * Bumped at every init and close, so answers to calls of an earlier life of this task are dropped;
+     * written by the stream thread, read by callbacks.
+     */
     private volatile int generation;
     private volatile boolean closed;
 
