@@ -131,7 +131,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             String message = answer != null && answer.hasNonNull("message")
                     ? answer.get("message").asText() : response.body();
             throw new SchemaRegistryException("schema registry at " + baseUrl + " answered " + method + " " + path
-                    + " with HTTP " + status + " (error_code " + errorCode + "): " + message, status, errorCode);
+                    + " with HTTP " + status + " (error_code " + errorCode + "): " + message, status, errorCode, message);
         }
         if (answer == null) {
             throw new SchemaRegistryException("schema registry at " + baseUrl + " answered " + method + " " + path

@@ -15,17 +15,25 @@ public class SchemaRegistryException extends RuntimeException {
 
     private final int httpStatus;
     private final int errorCode;
+    private final String reason;
 
     public SchemaRegistryException(String message, int httpStatus, int errorCode) {
+        this(message, httpStatus, errorCode, null);
+    }
+
+    /** @param reason the registry's own message (the {@code message} of its error answer), or null */
+    public SchemaRegistryException(String message, int httpStatus, int errorCode, String reason) {
         super(message);
         this.httpStatus = httpStatus;
         this.errorCode = errorCode;
+        this.reason = reason;
     }
 
     public SchemaRegistryException(String message, Throwable cause) {
         super(message, cause);
         this.httpStatus = 0;
         this.errorCode = 0;
+        this.reason = null;
     }
 
     /** The HTTP status of the registry's answer, or 0 when there was no answer. */
@@ -36,5 +44,13 @@ public class SchemaRegistryException extends RuntimeException {
     /** Confluent's {@code error_code} from the answer, or 0 when there was none. */
     public int errorCode() {
         return errorCode;
+    }
+
+    /**
+     * Why the registry refused, in its own words (e.g. why a schema is incompatible); the whole
+     * message when it gave none.
+     */
+    public String reason() {
+        return reason != null ? reason : getMessage();
     }
 }

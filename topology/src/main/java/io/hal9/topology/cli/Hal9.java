@@ -8,6 +8,7 @@ import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.demo.DemoCommand;
 import io.hal9.topology.cli.doctor.DoctorCommand;
 import io.hal9.topology.cli.game.PlayCommand;
+import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.net.PortInUseException;
 import io.hal9.topology.node.Version;
 
@@ -69,7 +70,7 @@ public final class Hal9 implements Runnable {
             return "invalid setting: " + error.getMessage();
         }
         if (error instanceof PortInUseException || error instanceof IllegalArgumentException
-                || error instanceof ConnectRestException) {
+                || error instanceof ConnectRestException || error instanceof Contracts.RefusedException) {
             return error.getMessage();
         }
         Throwable root = error;

@@ -1,6 +1,5 @@
 package io.hal9.topology.cli;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,8 +9,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.topology.cli.common.ClusterOptions;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -21,23 +22,29 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code hal9 topics}: creates every topic of the configured hierarchy (each layer's input, the
- * results and the dead-letter topic), idempotently: a topic that already exists is left as it is
- * and reported with its partition count. One line per topic. The Kubernetes Job {@code hal9-topics}
- * runs it with {@code --partitions 50}, the layers' max replicas.
+ * results, the dead-letter topic and the game's topics) and registers their contracts in the schema
+ * registry ({@link Contracts}: each topic's {@code <topic>-value} subject), idempotently: a topic
+ * that already exists is left as it is and reported with its partition count, a subject that
+ * already holds the schema is reported as existing. One line per topic, then one per subject. A
+ * registry that refuses a contract (an incompatible version is registered) ends it with exit status
+ * 2 and one line naming the subject and the registry's reason. The Kubernetes Job
+ * {@code hal9-topics} runs it with {@code --partitions 50}, the layers' max replicas.
  */
 @Command(name = "topics", mixinStandardHelpOptions = true,
-        description = "Create every topic of the configured hierarchy (idempotent).")
+        description = "Create every topic of the configured hierarchy and register its contracts in the schema "
+                + "registry (idempotent).")
 public final class TopicsCommand implements Callable<Integer> {
 
     static final long TIMEOUT_MS = 60_000;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka brokers (hal9.bootstrap.servers).")
-    String bootstrapServers;
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--partitions", description = "Partitions of each topic (hal9.topic.partitions).")
     Integer partitions;
@@ -50,9 +57,8 @@ public final class TopicsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> explicit = new HashMap<>();
-        explicit.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        explicit.put(Hal9Config.TOPIC_PARTITIONS_CONFIG, partitions);
+        Map<String, Object> explicit = cluster.explicit();
+        ClusterOptions.putIfSet(explicit, Hal9Config.TOPIC_PARTITIONS_CONFIG, partitions);
         Hal9Config config = Hal9Config.load(explicit, System.getenv());
         int count = config.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG);
         if (count < 1) {
@@ -61,8 +67,8 @@ public final class TopicsCommand implements Callable<Integer> {
         if (replicationFactor != null && replicationFactor < 1) {
             throw new IllegalArgumentException("--replication-factor must be at least 1, got " + replicationFactor);
         }
-        Topics topics = new Topics(config,
-                new HttpSchemaRegistryClient(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG)));
+        HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(config.schemaRegistryUrl());
+        Topics topics = new Topics(config, registry);
         List<String> names = topics.allNames();
         java.util.Properties adminProps = new java.util.Properties();
         adminProps.putAll(config.kafkaProperties());
@@ -92,6 +98,10 @@ public final class TopicsCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        for (Contracts.Registration registration : Contracts.register(topics, registry)) {
+            out.println(registration.line());
+            out.flush();
+        }
         return ExitCodes.OK;
     }
 

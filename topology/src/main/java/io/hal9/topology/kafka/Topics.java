@@ -93,12 +93,14 @@ public final class Topics {
         return config.getString(Hal9Config.TOPIC_GAME_FRAMES_CONFIG);
     }
 
+    /** Every layer's input topic, in the order of the chain. */
+    public List<String> inputNames() {
+        return config.layersChain().stream().map(this::inputName).toList();
+    }
+
     /** Every topic the configured hierarchy reads or writes, the game's included. */
     public List<String> allNames() {
-        List<String> names = new ArrayList<>();
-        for (String layer : config.layersChain()) {
-            names.add(inputName(layer));
-        }
+        List<String> names = new ArrayList<>(inputNames());
         names.add(results().name());
         names.add(deadLetters().name());
         names.add(rawGameCommands().name());

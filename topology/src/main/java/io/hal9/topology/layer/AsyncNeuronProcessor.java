@@ -182,7 +182,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
                 stage.key().accepted();
                 Signal input = entry.getSignal();
                 if (!reply.cached()) {
-                    stage.metrics().claudeRequest(LayerMetrics.OUTCOME_OK, reply.latencyMs(), reply.inputTokens(),
+                    stage.metrics().claudeRequest(ClaudeOutcome.OK, reply.latencyMs(), reply.inputTokens(),
                             reply.outputTokens());
                     stage.metrics().cost(reply.model(), reply.inputTokens(), reply.outputTokens());
                 }
@@ -237,17 +237,17 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         RetryPolicy.Decision decision = retryPolicy.decide(completion.failure(), attemptsMade);
         long sequence = completion.sequence();
         if (decision instanceof RetryPolicy.Retry retry) {
-            stage.metrics().claudeRequest(LayerMetrics.outcomeOf(retry.category()), completion.latencyMs(), 0, 0);
+            stage.metrics().claudeRequest(ClaudeOutcome.of(retry.category()), completion.latencyMs(), 0, 0);
             reschedule(sequence, entry, attemptsMade, now + retry.delay().toMillis(), retry.reason(), now);
         } else if (decision instanceof RetryPolicy.Wait wait) {
-            stage.metrics().claudeRequest(LayerMetrics.outcomeOf(wait.category()), completion.latencyMs(), 0, 0);
+            stage.metrics().claudeRequest(ClaudeOutcome.of(wait.category()), completion.latencyMs(), 0, 0);
             if (wait.category() == FailureCategory.AUTH) {
                 stage.key().rejected(wait.reason());
             }
             reschedule(sequence, entry, entry.getAttempts(), now + wait.delay().toMillis(), wait.reason(), now);
         } else {
             RetryPolicy.GiveUp giveUp = (RetryPolicy.GiveUp) decision;
-            stage.metrics().claudeRequest(LayerMetrics.outcomeOf(giveUp.category()), completion.latencyMs(), 0, 0);
+            stage.metrics().claudeRequest(ClaudeOutcome.of(giveUp.category()), completion.latencyMs(), 0, 0);
             long first = entry.getFirstFailureAt() == null ? now : entry.getFirstFailureAt();
             Origin source = new Origin(entry.getSourceTopic(),
                     entry.getSourcePartition(), entry.getSourceOffset());

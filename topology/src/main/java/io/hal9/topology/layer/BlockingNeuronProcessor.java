@@ -69,11 +69,11 @@ public final class BlockingNeuronProcessor implements Processor<byte[], byte[], 
         } catch (ExecutionException | CancellationException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             ErrorCategory category = cause instanceof NeuronException ne ? categoryOf(ne) : ErrorCategory.UNKNOWN;
-            metrics.claudeRequest(LayerMetrics.outcomeOf(category), elapsedMs(started), 0, 0);
+            metrics.claudeRequest(ClaudeOutcome.of(category), elapsedMs(started), 0, 0);
             deadLetter(record, source, input, category, "Claude call failed: " + DeadLetters.reason(cause), 1);
             return;
         } catch (TimeoutException e) {
-            metrics.claudeRequest(LayerMetrics.outcomeOf(ErrorCategory.TIMEOUT), elapsedMs(started), 0, 0);
+            metrics.claudeRequest(ClaudeOutcome.of(ErrorCategory.TIMEOUT), elapsedMs(started), 0, 0);
             deadLetter(record, source, input, ErrorCategory.TIMEOUT,
                     "no answer from Claude within " + spec.callTimeout().toMillis() + " ms", 1);
             return;
@@ -84,7 +84,7 @@ public final class BlockingNeuronProcessor implements Processor<byte[], byte[], 
         }
         long now = context.currentSystemTimeMs();
         if (!reply.cached()) {
-            metrics.claudeRequest(LayerMetrics.OUTCOME_OK, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
+            metrics.claudeRequest(ClaudeOutcome.OK, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
             metrics.cost(reply.model(), reply.inputTokens(), reply.outputTokens());
         }
         metrics.forwarded(NeuronRecords.sinceCreation(input, record.timestamp(), now), reply.cached());

@@ -1,14 +1,12 @@
 package io.hal9.topology.layer;
 
 import java.time.Duration;
-import java.util.Locale;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.hal9.neurons.FailureCategory;
-import io.hal9.schemas.v1.ErrorCategory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,7 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The metrics of one layer's neuron stage. Meter names are the constants below; Prometheus renders
  * them as {@code hal9_signals_processed_total}, {@code hal9_claude_request_duration_seconds},
- * {@code hal9_claude_tokens_total} and {@code hal9_signal_duration_seconds}.
+ * {@code hal9_claude_tokens_total}, {@code hal9_claude_cost_usd_total} and
+ * {@code hal9_signal_duration_seconds}. Every series, with every tag value (each
+ * {@link ClaudeOutcome}, each signal outcome, each token type), is registered by the constructor:
+ * dashboards and alerts read zero from start-up, never "no data".
  */
 public final class LayerMetrics {
 
@@ -31,7 +32,6 @@ public final class LayerMetrics {
     public static final String CLAUDE_TOKENS = "hal9.claude.tokens";
     public static final String CLAUDE_COST = "hal9.claude.cost.usd";
 
-    public static final String OUTCOME_OK = "ok";
     public static final String OUTCOME_FORWARDED = "forwarded";
     public static final String OUTCOME_CACHED = "cached";
     public static final String OUTCOME_DEAD_LETTERED = "dead_lettered";
@@ -47,6 +47,7 @@ public final class LayerMetrics {
     private final Counter inputTokens;
     private final Counter outputTokens;
     private final Timer signalDuration;
+    private final Map<ClaudeOutcome, Timer> requestDurations = new EnumMap<>(ClaudeOutcome.class);
 
     public LayerMetrics(MeterRegistry registry, String layer) {
         this(registry, layer, Map.of());
@@ -73,6 +74,15 @@ public final class LayerMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry);
+        for (ClaudeOutcome outcome : ClaudeOutcome.values()) {
+            requestDurations.put(outcome, Timer.builder(CLAUDE_REQUEST_DURATION)
+                    .description("Duration of Claude requests, SDK retries included")
+                    .tags("layer", layer, "outcome", outcome.tag())
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(2))
+                    .register(registry));
+        }
     }
 
     /** A derived signal went out; {@code fromCache} when its answer came from the cache. */
@@ -99,28 +109,11 @@ public final class LayerMetrics {
         deadLettered.increment();
     }
 
-    /** One Claude request finished with the given outcome ({@code ok} or a failure category). */
-    public void claudeRequest(String outcome, long latencyMs, long input, long output) {
-        Timer.builder(CLAUDE_REQUEST_DURATION)
-                .description("Duration of Claude requests, SDK retries included")
-                .tags("layer", layer, "outcome", outcome)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(2))
-                .register(registry)
-                .record(latencyMs, TimeUnit.MILLISECONDS);
+    /** One Claude request finished with {@code outcome}; tokens are those of an answered request. */
+    public void claudeRequest(ClaudeOutcome outcome, long latencyMs, long input, long output) {
+        requestDurations.get(outcome).record(latencyMs, TimeUnit.MILLISECONDS);
         inputTokens.increment(input);
         outputTokens.increment(output);
-    }
-
-    /** The outcome tag of a failed Claude request, e.g. {@code rate_limited}. */
-    public static String outcomeOf(ErrorCategory category) {
-        return category.name().toLowerCase(Locale.ROOT);
-    }
-
-    /** The outcome tag of a Claude request that failed without a dead-letter category, e.g. {@code auth}. */
-    public static String outcomeOf(FailureCategory category) {
-        return category.name().toLowerCase(Locale.ROOT);
     }
 
     private Counter processed(String outcome) {

@@ -171,8 +171,8 @@ public final class Hal9Node implements AutoCloseable {
     public Health health() {
         List<Health.LayerHealth> states = new ArrayList<>(layers.stream().map(Hal9Node::layerHealth).toList());
         if (game != null) {
-            states.add(new Health.LayerHealth(GameRuntime.NAME, game.applicationId(), game.state().name(), "NONE",
-                    "NONE", 0.0, 0, 0));
+            states.add(new Health.LayerHealth(GameRuntime.NAME, game.applicationId(), game.state().name(), Health.NONE,
+                    Health.NONE, 0.0, 0, 0));
         }
         boolean keyAccepted = layers.stream().noneMatch(l -> l.stage().key().isRejected());
         boolean up = !closing && running() && keyAccepted;

@@ -8,7 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.SchemaRegistryClient;
+import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.GameCommand;
+import io.hal9.schemas.v1.GameFrame;
+import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
+
+import org.apache.avro.Schema;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -24,14 +33,20 @@ class TopicsCommandTest {
     private static final List<String> TOPICS = List.of("hal9.signals.l2", "hal9.signals.l3", "hal9.signals.l4",
             "hal9.results", "hal9.dlq", "hal9.game.commands", "hal9.game.frames");
 
+    /** The subjects of the default hierarchy, in the order hal9 topics registers them. */
+    private static final List<String> SUBJECTS = TOPICS.stream().map(topic -> topic + "-value").toList();
+
     @Test
     void createsEveryTopicOfTheHierarchyIdempotently() throws Exception {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).build().start()) {
-            String first = run("topics", "--bootstrap-servers", broker.bootstrapServers(), "--partitions", "6");
-            assertThat(first.lines().toList()).hasSize(TOPICS.size())
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).build().start();
+             SchemaRegistryServer registry = SchemaRegistryServer.start("127.0.0.1", 0)) {
+            String first = run("topics", "--bootstrap-servers", broker.bootstrapServers(), "--partitions", "6",
+                    "--registry-url", registry.url());
+            assertThat(topicLines(first)).hasSize(TOPICS.size())
                     .allSatisfy(line -> assertThat(line).endsWith("created (6 partitions)"));
-            String second = run("topics", "--bootstrap-servers", broker.bootstrapServers(), "--partitions", "9");
-            assertThat(second.lines().toList()).hasSize(TOPICS.size())
+            String second = run("topics", "--bootstrap-servers", broker.bootstrapServers(), "--partitions", "9",
+                    "--registry-url", registry.url());
+            assertThat(topicLines(second)).hasSize(TOPICS.size())
                     .allSatisfy(line -> assertThat(line).endsWith("exists (6 partitions)"));
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     broker.bootstrapServers()))) {
@@ -51,13 +66,101 @@ class TopicsCommandTest {
         }
     }
 
+    @Test
+    void registersTheContractOfEveryTopicUnderItsValueSubject() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).build().start();
+             SchemaRegistryServer registry = SchemaRegistryServer.start("127.0.0.1", 0)) {
+            String out = run("topics", "--bootstrap-servers", broker.bootstrapServers(), "--registry-url", registry.url());
+
+            // one line per subject after the topics: the signals share one schema id, every subject is at version 1
+            assertThat(contractLines(out)).containsExactly(
+                    "hal9.signals.l2-value registered (Signal, id 1, version 1)",
+                    "hal9.signals.l3-value registered (Signal, id 1, version 1)",
+                    "hal9.signals.l4-value registered (Signal, id 1, version 1)",
+                    "hal9.results-value registered (Signal, id 1, version 1)",
+                    "hal9.dlq-value registered (DeadLetter, id 2, version 1)",
+                    "hal9.game.commands-value registered (GameCommand, id 3, version 1)",
+                    "hal9.game.frames-value registered (GameFrame, id 4, version 1)");
+            SchemaRegistryClient client = new HttpSchemaRegistryClient(registry.url());
+            List<Schema> expected = List.of(Signal.getClassSchema(), Signal.getClassSchema(), Signal.getClassSchema(),
+                    Signal.getClassSchema(), DeadLetter.getClassSchema(), GameCommand.getClassSchema(),
+                    GameFrame.getClassSchema());
+            for (int i = 0; i < SUBJECTS.size(); i++) {
+                assertThat(client.latest(SUBJECTS.get(i)).schema()).as(SUBJECTS.get(i)).isEqualTo(expected.get(i));
+            }
+        }
+    }
+
+    @Test
+    void registersNothingNewOnASecondRun() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).build().start();
+             SchemaRegistryServer registry = SchemaRegistryServer.start("127.0.0.1", 0)) {
+            run("topics", "--bootstrap-servers", broker.bootstrapServers(), "--registry-url", registry.url());
+
+            String second = run("topics", "--bootstrap-servers", broker.bootstrapServers(), "--registry-url",
+                    registry.url());
+
+            assertThat(contractLines(second)).hasSize(SUBJECTS.size())
+                    .allSatisfy(line -> assertThat(line).contains(" exists (").endsWith(", version 1)"));
+            SchemaRegistryClient client = new HttpSchemaRegistryClient(registry.url());
+            for (String subject : SUBJECTS) {
+                assertThat(client.latest(subject).version()).as(subject).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void refusesAnIncompatibleRegisteredContractNamingTheSubjectAndTheRegistrysReason() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(0).build().start();
+             SchemaRegistryServer registry = SchemaRegistryServer.start("127.0.0.1", 0)) {
+            // Given a Signal under hal9.signals.l3-value whose activation is an int: ours cannot read it
+            Schema other = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Signal\","
+                    + "\"namespace\":\"io.hal9.schemas.v1\",\"fields\":[{\"name\":\"activation\",\"type\":\"int\"}]}");
+            SchemaRegistryClient client = new HttpSchemaRegistryClient(registry.url());
+            int otherId = client.register("hal9.signals.l3-value", other);
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+
+            int exit = execute(out, err, "topics", "--bootstrap-servers", broker.bootstrapServers(), "--registry-url",
+                    registry.url());
+
+            // Then exit 2 with one line naming the subject and what the registry said
+            assertThat(exit).as("stdout: %s", out).isEqualTo(2);
+            assertThat(err.toString().lines().toList()).singleElement().asString()
+                    .startsWith("hal9: the schema registry refuses Signal for subject hal9.signals.l3-value (HTTP 409): ")
+                    .contains("Schema being registered is incompatible with an earlier schema for subject "
+                            + "\"hal9.signals.l3-value\"");
+            // and the registered version is left as it was
+            assertThat(client.latest("hal9.signals.l3-value").id()).isEqualTo(otherId);
+            assertThat(client.latest("hal9.signals.l3-value").version()).isEqualTo(1);
+        }
+    }
+
+    /** The lines about topics: one per topic, before the subjects. */
+    private static List<String> topicLines(String out) {
+        List<String> lines = out.lines().toList();
+        assertThat(lines).as(out).hasSize(TOPICS.size() + SUBJECTS.size());
+        return lines.subList(0, TOPICS.size());
+    }
+
+    /** The lines about subjects: one per subject, after the topics. */
+    private static List<String> contractLines(String out) {
+        List<String> lines = out.lines().toList();
+        assertThat(lines).as(out).hasSize(TOPICS.size() + SUBJECTS.size());
+        return lines.subList(TOPICS.size(), lines.size());
+    }
+
     private static String run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
+        assertThat(execute(out, err, args)).as("stderr: %s", err).isZero();
+        return out.toString();
+    }
+
+    private static int execute(StringWriter out, StringWriter err, String... args) {
         CommandLine cli = Hal9.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute(args)).as("stderr: %s", err).isZero();
-        return out.toString();
+        return cli.execute(args);
     }
 }

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,6 +41,7 @@ import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.ClaudeOutcome;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
@@ -65,6 +71,7 @@ class PipelineEndToEndTest {
 
     private static final Duration DELIVERY = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path README = Path.of("..", "README.md").toAbsolutePath().normalize();
 
     private static SchemaRegistryServer registry;
     private static ClaudeSimulator simulator;
@@ -243,6 +250,68 @@ class PipelineEndToEndTest {
             assertThat(metrics).contains("kafka_stream_").contains("jvm_memory_used_bytes");
             assertThat(metrics).containsPattern("kafka_consumer_fetch_manager_records_lag\\w*\\{");
         });
+    }
+
+    @Test
+    void shouldExposeEveryDocumentedSeriesForEveryLayerBeforeTheFirstSignal() throws Exception {
+        // Given a hierarchy that has not seen a signal yet
+        String metrics = get("/metrics").body();
+        String readme = Files.readString(README);
+
+        // Then every hal9_ series the README documents exists for every layer
+        List<String> documented = documentedSeries(readme);
+        assertThat(documented).contains("hal9_signals_processed_total", "hal9_claude_request_duration_seconds",
+                "hal9_claude_tokens_total", "hal9_claude_cost_usd_total", "hal9_circuit_breaker_open");
+        // and the README lists exactly the request outcomes the layers record
+        assertThat(documentedRequestOutcomes(readme))
+                .containsExactly(Arrays.stream(ClaudeOutcome.values()).map(ClaudeOutcome::tag).toArray(String[]::new));
+        for (String layer : List.of("L2", "L3", "L4")) {
+            String l = "layer=\"" + layer + "\"";
+            for (String series : documented) {
+                assertThat(metrics).as(series + " for " + layer)
+                        .containsPattern("(?m)^" + series + "(_count|_sum|_max|_bucket)?\\{([^}]*,)?" + l);
+            }
+            // with every documented tag value, at zero
+            for (ClaudeOutcome outcome : ClaudeOutcome.values()) {
+                assertThat(value(metrics, "hal9_claude_request_duration_seconds_count{" + l + ",outcome=\""
+                        + outcome.tag() + "\"}")).isZero();
+            }
+            for (String outcome : List.of("forwarded", "cached", "dead_lettered")) {
+                assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"" + outcome + "\"}")).isZero();
+            }
+            for (String type : List.of("input", "output")) {
+                assertThat(value(metrics, "hal9_claude_tokens_total{" + l + ",type=\"" + type + "\"}")).isZero();
+            }
+            assertThat(value(metrics, "hal9_signal_duration_seconds_count{" + l + "}")).isZero();
+            assertThat(value(metrics, "hal9_claude_cost_usd_total{" + l + "}")).isZero();
+            assertThat(value(metrics, "hal9_claude_timeouts_total{" + l + "}")).isZero();
+            assertThat(value(metrics, "hal9_neuron_in_flight{" + l + "}")).isZero();
+            assertThat(value(metrics, "hal9_neuron_waiting{" + l + "}")).isZero();
+            assertThat(value(metrics, "hal9_circuit_breaker_open{" + l + "}")).isZero();
+        }
+    }
+
+    /** The {@code hal9_*} series the README documents per layer: {@code `hal9_..._total{layer...}`}. */
+    private static List<String> documentedSeries(String readme) {
+        Matcher series = Pattern.compile("`(hal9_[a-z0-9_]+)\\{layer[,}]").matcher(readme);
+        Set<String> names = new TreeSet<>();
+        while (series.find()) {
+            names.add(series.group(1));
+        }
+        return List.copyOf(names);
+    }
+
+    /** The outcomes in the README's row of {@code hal9_claude_request_duration_seconds}, in order. */
+    private static List<String> documentedRequestOutcomes(String readme) {
+        String row = readme.lines().filter(line -> line.startsWith("| `hal9_claude_request_duration_seconds{"))
+                .findFirst().orElseThrow(() -> new AssertionError("no README row for hal9_claude_request_duration_seconds"));
+        String description = row.substring(row.indexOf("|", 2) + 1);
+        Matcher tag = Pattern.compile("`([a-z_]+)`").matcher(description);
+        List<String> tags = new ArrayList<>();
+        while (tag.find()) {
+            tags.add(tag.group(1));
+        }
+        return tags;
     }
 
     /** The value of one series in Prometheus text; fails when the series is missing. */

@@ -30,6 +30,7 @@ import io.hal9.topology.cli.game.PlayCommand;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.Resources;
+import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.net.Ports;
 import io.hal9.topology.node.Hal9Node;
@@ -190,6 +191,8 @@ public final class DemoCommand implements Callable<Integer> {
                 broker.createTopic(name, partitions, topics.compactedNames().contains(name)
                         ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of());
             }
+            // producers in any language find every schema under its <topic>-value subject from the start
+            Contracts.register(topics, registryClient);
             if (database != null) {
                 broker.createTopics(1, DemoSink.connectDeadLetterTopics().toArray(String[]::new));
                 resources.add(database.connect(broker.bootstrapServers(), registry.url(), topics.results().name(),

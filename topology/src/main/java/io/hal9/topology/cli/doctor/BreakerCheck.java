@@ -4,12 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hal9.topology.node.admin.Health;
 
 /**
  * {@code breaker}: each layer's circuit breaker and neuron, from the same {@code /health}.
  *
- * <p>Per layer: breaker CLOSED is OK, HALF_OPEN WARN, OPEN FAIL; neuron KEY_REJECTED is FAIL.
- * One line for all layers, with the worst verdict.
+ * <p>Per layer: breaker CLOSED is OK, HALF_OPEN WARN, OPEN FAIL, any other state WARN; neuron
+ * KEY_REJECTED is FAIL. One line for all layers, with the worst verdict. An application without a
+ * breaker ({@value Health#NONE}: the game, which calls Claude only through the layers) is healthy
+ * as far as this check goes and is left out of the line.
  */
 public final class BreakerCheck implements Check {
 
@@ -29,19 +32,29 @@ public final class BreakerCheck implements Check {
         }
         Status worst = Status.OK;
         List<String> parts = new ArrayList<>();
+        List<String> withoutBreaker = new ArrayList<>();
         boolean keyRejected = false;
-        boolean open = false;
+        boolean failing = false;
+        List<String> unknown = new ArrayList<>();
         for (JsonNode layer : answer.health().path("layers")) {
+            String name = layer.path("layer").asText("?");
             String breaker = layer.path("breaker").asText("?");
-            String neuron = layer.path("neuron").asText("?");
+            if (Health.NONE.equals(breaker)) {
+                withoutBreaker.add(name);
+                continue;
+            }
             Status status = switch (breaker) {
                 case "CLOSED" -> Status.OK;
                 case "OPEN" -> Status.FAIL;
                 default -> Status.WARN;
             };
-            open |= status != Status.OK;
-            String part = layer.path("layer").asText("?") + " " + breaker;
-            if ("KEY_REJECTED".equals(neuron)) {
+            if ("OPEN".equals(breaker) || "HALF_OPEN".equals(breaker)) {
+                failing = true;
+            } else if (status != Status.OK) {
+                unknown.add(name + " " + breaker);
+            }
+            String part = name + " " + breaker;
+            if ("KEY_REJECTED".equals(layer.path("neuron").asText("?"))) {
                 status = Status.FAIL;
                 keyRejected = true;
                 part += " (key rejected)";
@@ -50,10 +63,13 @@ public final class BreakerCheck implements Check {
             parts.add(part);
         }
         if (parts.isEmpty()) {
-            return Result.ok(NAME, "this process runs no layers");
+            return Result.ok(NAME, "this process runs no layers" + (withoutBreaker.isEmpty() ? ""
+                    : " (" + String.join(", ", withoutBreaker) + " calls Claude only through the layers)"));
         }
         String hint = keyRejected ? "check ANTHROPIC_API_KEY"
-                : open ? "Claude calls are failing: see the log and hal9_claude_request_duration_seconds{outcome}" : null;
+                : failing ? "Claude calls are failing: see the log and hal9_claude_request_duration_seconds{outcome}"
+                : !unknown.isEmpty() ? "unexpected breaker state " + String.join(", ", unknown)
+                        + ": see resilience4j_circuitbreaker_state" : null;
         return new Result(worst, NAME, String.join(", ", parts), hint);
     }
 }

@@ -23,9 +23,17 @@ public record Health(String service, String version, long pid, String startedAt,
     public static final String SERVICE = "hal9-streams";
 
     /**
+     * The {@code breaker} and {@code neuron} of an application that makes no Claude call itself
+     * (the game, which asks Claude through the layers): it has no breaker to be open and no key to
+     * be rejected.
+     */
+    public static final String NONE = "NONE";
+
+    /**
      * One layer: its Kafka Streams application and state, whether Claude accepts the key
      * ({@code OK} or {@code KEY_REJECTED}), the breaker's state, the cache hit ratio, and the
-     * signals in flight and waiting.
+     * signals in flight and waiting. The game is listed the same way, with {@link #NONE} as its
+     * neuron and breaker.
      */
     public record LayerHealth(String layer, String applicationId, String state, String neuron, String breaker,
                               double cacheHitRatio, int inFlight, int waiting) {

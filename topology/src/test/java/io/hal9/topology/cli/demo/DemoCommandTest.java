@@ -2,22 +2,40 @@ package io.hal9.topology.cli.demo;
 
 import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.registry.SchemaRegistryClient;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.GameCommand;
+import io.hal9.schemas.v1.GameFrame;
+import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.Hal9;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.testing.KafkaFixture;
+import io.hal9.topology.testing.LayerProcess;
 
+import org.apache.avro.Schema;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,6 +170,43 @@ class DemoCommandTest {
 
         assertThat(exit).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("line 2").contains("missing \"content\"");
+    }
+
+    @Test
+    void shouldServeEveryContractFromTheRegistryAsSoonAsItIsReady(@TempDir Path dir) throws Exception {
+        try (LayerProcess demo = LayerProcess.start(dir, "serve", List.of("demo", "--serve", "--kafka-port", "0",
+                "--registry-port", "0", "--admin-port", "0", "--sim-port", "0"), Map.of())) {
+            await().atMost(Duration.ofSeconds(180)).until(() -> !demo.alive() || readyLine(dir) != null);
+            String ready = readyLine(dir);
+            assertThat(ready).as(demo.tail(40)).isNotNull();
+
+            // right after ready, without anything published, the input contract is in the registry
+            Matcher registry = Pattern.compile("registry=(\\S+)").matcher(ready);
+            assertThat(registry.find()).as(ready).isTrue();
+            HttpResponse<String> latest = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(registry.group(1) + "/subjects/hal9.signals.l2-value/versions/latest")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(latest.statusCode()).as(latest.body()).isEqualTo(200);
+            assertThat(new Schema.Parser().parse(JSON.readTree(latest.body()).path("schema").asText()))
+                    .isEqualTo(Signal.getClassSchema());
+            // and so is every other contract of the hierarchy
+            SchemaRegistryClient client = new HttpSchemaRegistryClient(registry.group(1));
+            assertThat(client.latest("hal9.signals.l3-value").schema()).isEqualTo(Signal.getClassSchema());
+            assertThat(client.latest("hal9.signals.l4-value").schema()).isEqualTo(Signal.getClassSchema());
+            assertThat(client.latest("hal9.results-value").schema()).isEqualTo(Signal.getClassSchema());
+            assertThat(client.latest("hal9.dlq-value").schema()).isEqualTo(DeadLetter.getClassSchema());
+            assertThat(client.latest("hal9.game.commands-value").schema()).isEqualTo(GameCommand.getClassSchema());
+            assertThat(client.latest("hal9.game.frames-value").schema()).isEqualTo(GameFrame.getClassSchema());
+        }
+    }
+
+    /** The demo's {@code ready:} line, or null while it has not printed it. */
+    private static String readyLine(Path dir) throws IOException {
+        Path out = dir.resolve("serve.out");
+        if (!Files.exists(out)) {
+            return null;
+        }
+        return Files.readAllLines(out).stream().filter(line -> line.startsWith("ready: ")).findFirst().orElse(null);
     }
 
     @Test

@@ -27,11 +27,49 @@ class DoctorBreakerCheckTest {
     }
 
     @Test
+    void shouldBeOkAndLeaveTheGameOutWhenEveryLayerBreakerIsClosed() throws Exception {
+        // the game calls Claude only through the layers: /health lists it with breaker NONE
+        Result result = breakerOf("L2 RUNNING OK CLOSED", "L3 RUNNING OK CLOSED", "L4 RUNNING OK CLOSED",
+                "GAME RUNNING NONE NONE");
+
+        assertThat(result.status()).isEqualTo(Status.OK);
+        assertThat(result.detail()).isEqualTo("L2 CLOSED, L3 CLOSED, L4 CLOSED");
+        assertThat(result.line()).doesNotContain("hint");
+    }
+
+    @Test
+    void shouldBeOkWhenTheProcessRunsOnlyTheGame() throws Exception {
+        Result result = breakerOf("GAME RUNNING NONE NONE");
+
+        assertThat(result.status()).isEqualTo(Status.OK);
+        assertThat(result.detail()).isEqualTo("this process runs no layers (GAME calls Claude only through the layers)");
+    }
+
+    @Test
+    void shouldStillFailOnAnOpenLayerBreakerBesideTheGame() throws Exception {
+        Result result = breakerOf("L2 RUNNING OK OPEN", "GAME RUNNING NONE NONE");
+
+        assertThat(result.status()).isEqualTo(Status.FAIL);
+        assertThat(result.detail()).isEqualTo("L2 OPEN");
+        assertThat(result.hint()).startsWith("Claude calls are failing");
+    }
+
+    @Test
+    void shouldWarnWithoutBlamingClaudeOnABreakerStateItDoesNotKnow() throws Exception {
+        Result result = breakerOf("L2 RUNNING OK CLOSED", "L3 RUNNING OK DISABLED");
+
+        assertThat(result.status()).isEqualTo(Status.WARN);
+        assertThat(result.detail()).isEqualTo("L2 CLOSED, L3 DISABLED");
+        assertThat(result.hint()).isEqualTo("unexpected breaker state L3 DISABLED: see resilience4j_circuitbreaker_state");
+    }
+
+    @Test
     void shouldWarnWhenABreakerIsHalfOpen() throws Exception {
         Result result = breakerOf("L2 RUNNING OK CLOSED", "L3 RUNNING OK HALF_OPEN");
 
         assertThat(result.status()).isEqualTo(Status.WARN);
         assertThat(result.detail()).isEqualTo("L2 CLOSED, L3 HALF_OPEN");
+        assertThat(result.hint()).startsWith("Claude calls are failing");
     }
 
     @Test

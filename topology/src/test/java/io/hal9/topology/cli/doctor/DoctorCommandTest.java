@@ -51,6 +51,19 @@ class DoctorCommandTest {
     }
 
     @Test
+    void shouldExitZeroForAHealthyProcessThatAlsoRunsTheGame() throws Exception {
+        try (FakeAdmin admin = FakeAdmin.hal9("UP", "L2 RUNNING OK CLOSED", "L3 RUNNING OK CLOSED",
+                "L4 RUNNING OK CLOSED", "GAME RUNNING NONE NONE")) {
+            int exit = doctor(admin.url());
+
+            assertThat(out.toString().lines().toList()).as(out.toString()).hasSize(7)
+                    .allMatch(line -> line.startsWith("OK   "))
+                    .contains("OK   breaker    L2 CLOSED, L3 CLOSED, L4 CLOSED");
+            assertThat(exit).as(err.toString()).isZero();
+        }
+    }
+
+    @Test
     void shouldExitOneOnAWarning() throws Exception {
         Files.writeString(logDir.resolve("hal9.log"), "2026-11-27 11:00:00 ERROR l3 Claude answered 529\n");
         try (FakeAdmin admin = FakeAdmin.hal9("UP", "L2 RUNNING OK HALF_OPEN")) {
