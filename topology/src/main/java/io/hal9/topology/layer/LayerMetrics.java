@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,6 +26,14 @@ import org.slf4j.LoggerFactory;
 public final class LayerMetrics {
 
     private static final Logger LOG = LoggerFactory.getLogger(LayerMetrics.class);
+
+    /**
+     * Buckets of the Claude request histogram, from a cached-fast error to the 30 s timeout and
+     * beyond. Fixed, so that every layer's eight outcome series exist from start-up at a bounded
+     * cost (16 buckets each, not Micrometer's ~70 percentile buckets).
+     */
+    static final Duration[] REQUEST_BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000,
+            10_000, 20_000, 30_000, 60_000, 120_000).map(Duration::ofMillis).toArray(Duration[]::new);
 
     public static final String SIGNALS_PROCESSED = "hal9.signals.processed";
     public static final String SIGNAL_DURATION = "hal9.signal.duration";
@@ -78,9 +87,7 @@ public final class LayerMetrics {
             requestDurations.put(outcome, Timer.builder(CLAUDE_REQUEST_DURATION)
                     .description("Duration of Claude requests, SDK retries included")
                     .tags("layer", layer, "outcome", outcome.tag())
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofMinutes(2))
+                    .serviceLevelObjectives(REQUEST_BUCKETS)
                     .register(registry));
         }
     }
