@@ -66,7 +66,7 @@ public final class LocalStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Deque<Part> started = new ArrayDeque<>();
     private final Consumer<String> progress;
 
     private Path stateDir;
@@ -139,11 +139,11 @@ public final class LocalStack implements AutoCloseable {
     @Override
     public synchronized void close() {
         while (!started.isEmpty()) {
-            AutoCloseable part = started.pop();
+            Part part = started.pop();
             try {
-                part.close();
+                part.closer().close();
             } catch (Exception e) {
-                progress.accept("closing " + part.getClass().getSimpleName() + " failed: " + e);
+                progress.accept("closing the " + part.name() + " failed: " + e);
             }
         }
     }
@@ -158,34 +158,38 @@ public final class LocalStack implements AutoCloseable {
     private void start(Builder builder) throws IOException {
         if (builder.stateDirPrefix != null) {
             Path dir = Files.createTempDirectory(builder.stateDirPrefix);
-            started.push(() -> deleteRecursively(dir));
+            started.push(new Part("state directory", () -> deleteRecursively(dir)));
             stateDir = dir;
         }
         if (builder.postgresPort != null) {
             sink = PostgresSink.begin(builder.postgresPort);
-            started.push(sink);
+            started.push(new Part("PostgreSQL server", sink));
         }
         if (builder.bootstrapServers != null) {
             bootstrapServers = builder.bootstrapServers;
         } else {
             broker = EmbeddedKafkaBroker.builder().host(HOST).port(builder.kafkaPort).build();
-            started.push(broker);
+            started.push(new Part("Kafka broker", broker));
             broker.start();
             bootstrapServers = broker.bootstrapServers();
         }
         if (builder.registryPort != null) {
             registryServer = SchemaRegistryServer.start(HOST, builder.registryPort);
-            started.push(registryServer);
+            started.push(new Part("schema registry", registryServer));
             registry = new HttpSchemaRegistryClient(registryServer.url());
         }
         if (builder.simulatorOptions != null) {
             simulator = ClaudeSimulator.start(HOST, builder.simulatorPort, builder.simulatorOptions.get());
-            started.push(simulator);
+            started.push(new Part("Claude simulator", simulator));
         }
         if (sink != null) {
-            started.push(sink::closeWorker);
+            started.push(new Part("Kafka Connect worker", sink::closeWorker));
             sink.startWorker(bootstrapServers, builder.connectPort, builder.workerSettings, progress);
         }
+    }
+
+    /** A started part of the stack: what to call it in a message, and how to stop it. */
+    private record Part(String name, AutoCloseable closer) {
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -152,6 +152,7 @@ public final class DemoCommand implements Callable<Integer> {
         progress("starting Kafka (KRaft, embedded)...");
         LocalStack stack = stackBuilder.start();
         Hal9Node node = null;
+        boolean handedToShutdown = false;
         try {
             EmbeddedKafkaBroker broker = stack.broker();
             String claudeUrl;
@@ -208,20 +209,19 @@ public final class DemoCommand implements Callable<Integer> {
                         : " --bootstrap-servers " + stack.bootstrapServers())
                         + (local(stack.registryUrl()).equals(Hal9Config.SCHEMA_REGISTRY_URL_DEFAULT) ? ""
                         : " --registry-url " + stack.registryUrl()));
-                Hal9Node running = node;
-                node = null;
-                LocalStack serving = stack;
-                stack = null;
-                Shutdown.await(running, serving);
+                handedToShutdown = true;
+                Shutdown.await(node, stack);
                 return ExitCodes.OK;
             }
             return runSignals(inputs, config, topics, broker, node, simulator, adminUrl, database);
         } finally {
-            close(node, stack);
+            if (!handedToShutdown) {
+                close(node, stack);
+            }
         }
     }
 
-    /** Stops the layers before the stack they run on; either may be null (not started, or handed over). */
+    /** Stops the layers (null when they did not start) before the stack they run on. */
     private void close(Hal9Node node, LocalStack stack) {
         try {
             if (node != null) {
@@ -230,9 +230,7 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             progress("closing " + node.getClass().getSimpleName() + " failed: " + e);
         } finally {
-            if (stack != null) {
-                stack.close();
-            }
+            stack.close();
         }
     }
 
