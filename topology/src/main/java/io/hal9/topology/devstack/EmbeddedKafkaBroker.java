@@ -29,6 +29,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -78,6 +79,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String META_PROPERTIES = "meta.properties";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration METADATA_POLL = Duration.ofMillis(20);
 
     private final String host;
     private final int port;
@@ -175,14 +177,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /**
      * Creates one topic with {@code partitions} partitions and the given topic configs (such as
-     * {@code cleanup.policy=compact}); returns once the controller has committed it. A topic that
-     * already exists is left as it is.
+     * {@code cleanup.policy=compact}); returns once the broker describes it (the controller commits
+     * a topic a moment before the broker's metadata has it, and a client describing it in between
+     * would be told it does not exist). A topic that already exists is left as it is.
      */
     public void createTopic(String name, int partitions, Map<String, String> configs) {
         Admin client = requireAdmin();
         NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
         try {
             client.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            awaitDescribed(client, name);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("Could not create topic " + name + " on " + bootstrapServers(), e.getCause());
@@ -192,6 +196,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topic " + name, e);
+        }
+    }
+
+    private void awaitDescribed(Admin client, String name)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                client.describeTopics(List.of(name)).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(METADATA_POLL.toMillis());
+            }
         }
     }
 

@@ -23,10 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatedFault;
 import io.hal9.neurons.simulator.SimulatorOptions;
-import io.hal9.schemas.registry.HttpSchemaRegistryClient;
-import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.net.Ports;
 import io.hal9.topology.testing.KafkaFixture;
@@ -62,8 +61,7 @@ class ApiKeySecrecyTest {
     void shouldNeverRevealTheApiKey(TestInfo test) throws Exception {
         // Given Claude rejects the first calls' key, refuses a bad request and is overloaded once
         AtomicLong calls = new AtomicLong();
-        try (SchemaRegistryServer registry = SchemaRegistryServer.start("127.0.0.1", 0);
-             ClaudeSimulator simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults()
+        try (LocalStack stack = KAFKA.newStack().registry().simulator(SimulatorOptions.defaults()
                      .withLatency(Duration.ofMillis(20))
                      .withFaults(request -> {
                          long n = calls.incrementAndGet();
@@ -74,7 +72,8 @@ class ApiKeySecrecyTest {
                              return Optional.of(SimulatedFault.of(400, "invalid_request_error", "bad content"));
                          }
                          return n == 4 ? Optional.of(SimulatedFault.overloaded()) : Optional.empty();
-                     }))) {
+                     })).start()) {
+            ClaudeSimulator simulator = stack.simulator();
             String prefix = KafkaFixture.topicName(test, "hal9");
             Map<String, String> settings = Map.of(
                     Hal9Config.LAYERS_CHAIN_CONFIG, "L2",
@@ -84,11 +83,11 @@ class ApiKeySecrecyTest {
                     Hal9Config.APPLICATION_ID_PREFIX_CONFIG, prefix + "-",
                     Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG, "500",
                     Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, "100");
-            Topics topics = new Topics(Hal9Config.of(settings), new HttpSchemaRegistryClient(registry.url()));
+            Topics topics = new Topics(Hal9Config.of(settings), stack.registry());
             KAFKA.createTopics(2, topics.allNames().toArray(String[]::new));
             int adminPort = Ports.freePort();
             List<String> args = new ArrayList<>(List.of("run", "--layer", "L2",
-                    "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", registry.url(),
+                    "--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", stack.registryUrl(),
                     "--claude-base-url", simulator.baseUrl(), "--admin-port", String.valueOf(adminPort),
                     "--state-dir", workDir.resolve("state").toString()));
             settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));

@@ -22,12 +22,11 @@ import io.hal9.neurons.simulator.FaultPlan;
 import io.hal9.neurons.simulator.FaultPlans;
 import io.hal9.neurons.simulator.SimulatedFault;
 import io.hal9.neurons.simulator.SimulatorOptions;
-import io.hal9.schemas.registry.HttpSchemaRegistryClient;
-import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.node.LayerRuntime;
@@ -38,9 +37,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -63,32 +60,21 @@ class ClaudeFailuresEndToEndTest {
     private static final int HALF_OPEN_CALLS = 3;
     private static final Duration OPEN = Duration.ofSeconds(1);
 
-    private static SchemaRegistryServer registry;
-
     @TempDir
     Path stateDir;
 
+    private LocalStack stack;
     private ClaudeSimulator simulator;
     private Hal9Node node;
     private Topics topics;
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = SchemaRegistryServer.start("127.0.0.1", 0);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
 
     @AfterEach
     void stop() {
         if (node != null) {
             node.close();
         }
-        if (simulator != null) {
-            simulator.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
@@ -211,12 +197,13 @@ class ClaudeFailuresEndToEndTest {
     }
 
     private void start(TestInfo test, FaultPlan faults, Map<String, Object> extra) {
-        simulator = ClaudeSimulator.start("127.0.0.1", 0,
-                SimulatorOptions.defaults().withLatency(Duration.ofMillis(20)).withFaults(faults));
+        stack = KAFKA.newStack().registry()
+                .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(20)).withFaults(faults)).start();
+        simulator = stack.simulator();
         String prefix = KafkaFixture.topicName(test, "hal9");
         Map<String, Object> settings = new HashMap<>();
         settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
         settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
         settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, "L2");
         settings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, prefix + ".signals.");
@@ -235,7 +222,7 @@ class ClaudeFailuresEndToEndTest {
         settings.put(Hal9Config.BREAKER_HALF_OPEN_CALLS_CONFIG, HALF_OPEN_CALLS);
         settings.putAll(extra);
         Hal9Config config = Hal9Config.of(settings);
-        topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
+        topics = new Topics(config, stack.registry());
         KAFKA.createTopics(2, topics.allNames().toArray(String[]::new));
         node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, "test-key"));
         node.start();

@@ -22,11 +22,8 @@ import java.util.Set;
 
 import io.hal9.neurons.claude.ClaudeNeuronClient;
 import io.hal9.neurons.claude.ClaudeSettings;
-import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.game.Grid;
-import io.hal9.schemas.registry.HttpSchemaRegistryClient;
-import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.GameCommand;
 import io.hal9.schemas.v1.GameCommandType;
 import io.hal9.schemas.v1.GameState;
@@ -54,9 +51,7 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -68,13 +63,11 @@ import picocli.CommandLine;
 class GameEndToEndTest {
 
     @RegisterExtension
-    static final KafkaFixture KAFKA = new KafkaFixture();
+    static final KafkaFixture KAFKA = KafkaFixture.withStack(stack -> stack.registry()
+            .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(5))));
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static SchemaRegistryServer registry;
-    private static ClaudeSimulator simulator;
 
     @TempDir
     Path dirs;
@@ -83,23 +76,11 @@ class GameEndToEndTest {
     private Map<String, Object> settings;
     private Topics topics;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = SchemaRegistryServer.start("127.0.0.1", 0);
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withLatency(Duration.ofMillis(5)));
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        simulator.close();
-        registry.close();
-    }
-
     @BeforeEach
     void topics(TestInfo test) {
-        settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), registry.url());
+        settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), KAFKA.stack().registryUrl());
         settings.put(Hal9Config.GAME_ENABLED_CONFIG, true);
-        topics = new Topics(Hal9Config.of(settings), new HttpSchemaRegistryClient(registry.url()));
+        topics = new Topics(Hal9Config.of(settings), KAFKA.stack().registry());
         KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
     }
 
@@ -295,7 +276,7 @@ class GameEndToEndTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", registry.url(),
+        all.addAll(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--registry-url", KAFKA.stack().registryUrl(),
                 "--timeout", "20"));
         for (String key : List.of(Hal9Config.TOPIC_GAME_COMMANDS_CONFIG, Hal9Config.TOPIC_GAME_FRAMES_CONFIG,
                 Hal9Config.TOPIC_DLQ_CONFIG)) {
@@ -314,7 +295,7 @@ class GameEndToEndTest {
         own.put(Hal9Config.STATE_DIR_CONFIG, dirs.resolve(name).toString());
         Hal9Config config = Hal9Config.of(own);
         Hal9Node node = new Hal9Node(config, withLayers ? config.layersChain() : List.of(), new ClaudeNeuronClient(
-                new ClaudeSettings("test-key", simulator.baseUrl(), Duration.ofSeconds(10), 0)));
+                new ClaudeSettings("test-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0)));
         nodes.add(node);
         node.start();
         await().atMost(WAIT).until(node::running);

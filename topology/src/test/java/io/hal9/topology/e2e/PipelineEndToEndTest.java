@@ -31,10 +31,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hal9.neurons.claude.ClaudeNeuronClient;
 import io.hal9.neurons.claude.ClaudeSettings;
-import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
-import io.hal9.schemas.registry.HttpSchemaRegistryClient;
-import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Hop;
@@ -51,9 +48,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -67,14 +62,12 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineEndToEndTest {
 
     @RegisterExtension
-    static final KafkaFixture KAFKA = new KafkaFixture();
+    static final KafkaFixture KAFKA = KafkaFixture.withStack(stack -> stack.registry()
+            .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(5))));
 
     private static final Duration DELIVERY = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path README = Path.of("..", "README.md").toAbsolutePath().normalize();
-
-    private static SchemaRegistryServer registry;
-    private static ClaudeSimulator simulator;
 
     @TempDir
     Path stateDir;
@@ -83,28 +76,16 @@ class PipelineEndToEndTest {
     private Hal9Config config;
     private Hal9Node node;
 
-    @BeforeAll
-    static void startServers() {
-        registry = SchemaRegistryServer.start("127.0.0.1", 0);
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withLatency(Duration.ofMillis(5)));
-    }
-
-    @AfterAll
-    static void stopServers() {
-        simulator.close();
-        registry.close();
-    }
-
     @BeforeEach
     void startHierarchy(TestInfo test) {
-        Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), registry.url());
+        Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), KAFKA.stack().registryUrl());
         settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
-        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
+        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, KAFKA.stack().simulatorUrl());
         config = Hal9Config.of(settings);
-        topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
+        topics = new Topics(config, KAFKA.stack().registry());
         KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
         node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", simulator.baseUrl(), Duration.ofSeconds(10), 0)));
+                new ClaudeSettings("e2e-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0)));
         node.start();
         await().atMost(Duration.ofSeconds(60)).until(node::running);
     }

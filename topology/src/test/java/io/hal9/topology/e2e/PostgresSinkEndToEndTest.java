@@ -32,16 +32,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import io.hal9.connectors.config.ConnectorConfigs;
-import io.hal9.connectors.embedded.EmbeddedConnectWorker;
 import io.hal9.connectors.embedded.EmbeddedPostgresServer;
 import io.hal9.connectors.rest.ConnectRestClient;
 import io.hal9.connectors.rest.ConnectorStatus;
 import io.hal9.neurons.claude.ClaudeNeuronClient;
 import io.hal9.neurons.claude.ClaudeSettings;
-import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
-import io.hal9.schemas.registry.HttpSchemaRegistryClient;
-import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.serde.AvroSerializer;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.Hop;
@@ -92,16 +88,17 @@ import picocli.CommandLine;
 class PostgresSinkEndToEndTest {
 
     @RegisterExtension
-    static final KafkaFixture KAFKA = new KafkaFixture();
+    static final KafkaFixture KAFKA = KafkaFixture.withStack(stack -> stack.registry()
+            .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(5)))
+            .postgresSink(0, 0)
+            // sink offsets committed often, so a test sees when the sink has read everything
+            .connectWorkerSetting("offset.flush.interval.ms", "500"));
 
     private static final Duration DELIVERY = Duration.ofSeconds(60);
     private static final String RESULTS = "hal9_results";
     private static final String DEAD_LETTERS = "hal9_dead_letters";
 
-    private static SchemaRegistryServer registry;
-    private static ClaudeSimulator simulator;
     private static EmbeddedPostgresServer postgres;
-    private static EmbeddedConnectWorker worker;
     private static ConnectRestClient connect;
     private static Admin admin;
 
@@ -118,26 +115,14 @@ class PostgresSinkEndToEndTest {
 
     @BeforeAll
     static void startServers() {
-        registry = SchemaRegistryServer.start("127.0.0.1", 0);
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withLatency(Duration.ofMillis(5)));
-        postgres = EmbeddedPostgresServer.start(0);
-        worker = EmbeddedConnectWorker.builder().bootstrapServers(KAFKA.bootstrapServers())
-                // sink offsets committed often, so a test sees when the sink has read everything
-                .workerSetting("offset.flush.interval.ms", "500")
-                .build().start();
-        // the worker restores Kafka's exit procedure after its start-up; the tests keep theirs
-        KafkaFixture.trapExitAndHalt();
-        connect = new ConnectRestClient(worker.restUrl());
+        postgres = KAFKA.stack().sink().postgres();
+        connect = new ConnectRestClient(KAFKA.stack().sink().connectUrl());
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()));
     }
 
     @AfterAll
     static void stopServers() {
         admin.close();
-        worker.close();
-        postgres.close();
-        simulator.close();
-        registry.close();
     }
 
     @BeforeEach
@@ -146,11 +131,11 @@ class PostgresSinkEndToEndTest {
         String method = test.getTestMethod().orElseThrow().getName().toLowerCase(Locale.ROOT);
         database = ("t_" + method).substring(0, Math.min(63, method.length() + 2));
         postgres.createDatabase(database);
-        Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), registry.url());
+        Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), KAFKA.stack().registryUrl());
         settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
-        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
+        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, KAFKA.stack().simulatorUrl());
         config = Hal9Config.of(settings);
-        topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
+        topics = new Topics(config, KAFKA.stack().registry());
         KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
         KAFKA.createTopics(1, sinkDlq());
     }
@@ -386,10 +371,10 @@ class PostgresSinkEndToEndTest {
     }
 
     private int apply(String... extra) {
-        List<String> args = new ArrayList<>(List.of("connectors", "apply", "--connect-url", worker.restUrl().toString(),
+        List<String> args = new ArrayList<>(List.of("connectors", "apply", "--connect-url", KAFKA.stack().sink().connectUrl().toString(),
                 "--set", ConnectorConfigs.CONNECTION_URL + "=" + postgres.jdbcUrl(database),
                 "--set", ConnectorConfigs.CONNECTION_PASSWORD + "=",
-                "--set", ConnectorConfigs.REGISTRY_URL + "=" + registry.url(),
+                "--set", ConnectorConfigs.REGISTRY_URL + "=" + KAFKA.stack().registryUrl(),
                 "--set", ConnectorConfigs.DLQ_TOPIC + "=" + sinkDlq(),
                 "--set", ConnectorConfigs.RESULTS_SINK + ":" + ConnectorConfigs.TOPICS + "=" + results(),
                 "--set", ConnectorConfigs.DEAD_LETTERS_SINK + ":" + ConnectorConfigs.TOPICS + "=" + topics.deadLetters().name()));
@@ -414,7 +399,7 @@ class PostgresSinkEndToEndTest {
 
     private void startHierarchy() {
         node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", simulator.baseUrl(), Duration.ofSeconds(10), 0)));
+                new ClaudeSettings("e2e-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0)));
         node.start();
         await().atMost(Duration.ofSeconds(60)).until(node::running);
     }
@@ -501,7 +486,7 @@ class PostgresSinkEndToEndTest {
         GenericRecord record = new GenericData.Record(newer);
         v1.getFields().forEach(field -> record.put(field.name(), old.get(field.name())));
         record.put("priority", priority);
-        return new AvroSerializer<GenericRecord>(new HttpSchemaRegistryClient(registry.url()), false)
+        return new AvroSerializer<GenericRecord>(KAFKA.stack().registry(), false)
                 .serialize(results(), record);
     }
 

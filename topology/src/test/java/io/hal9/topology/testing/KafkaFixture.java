@@ -8,13 +8,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32;
 
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
+import io.hal9.topology.devstack.LocalStack;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -28,6 +31,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -37,11 +41,15 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * The one place HAL9 Streams end-to-end tests get a Kafka broker from.
+ * The one place HAL9 Streams end-to-end tests get a Kafka broker from, and the {@link LocalStack}
+ * (schema registry, Claude simulator, PostgreSQL sink) around it.
  *
  * <p>How to use: {@code @RegisterExtension static final KafkaFixture KAFKA = new KafkaFixture();},
  * then {@link #bootstrapServers()}, {@link #createTopics}, {@link #topicName} and {@link #consume}
- * in the tests.
+ * in the tests. A test class that needs more than the broker asks for it once:
+ * {@code KafkaFixture.withStack(stack -> stack.registry().simulator(options))}, then
+ * {@link #stack()}{@code .registryUrl()}, {@code .simulator()}, ...; a test that needs parts of its
+ * own starts them with {@link #newStack()}.
  *
  * <p>Contract:
  * <ul>
@@ -49,7 +57,7 @@ import org.testcontainers.kafka.KafkaContainer;
  *       fixture, shared by all later classes and closed when the test run ends (it lives in the
  *       root {@link ExtensionContext.Store}).</li>
  *   <li>Backend {@value #TESTCONTAINERS}: {@code apache/kafka:4.4.0} in Docker when a Docker
- *       engine answers; otherwise {@value #EMBEDDED}: the in-JVM {@link EmbeddedKafkaBroker}. The
+ *       engine answers; otherwise {@value #EMBEDDED}: the in-JVM broker of a {@link LocalStack}. The
  *       system property {@value #BACKEND_PROPERTY} forces one of them.</li>
  *   <li>Either way: auto topic creation off, replication factor 1, no initial rebalance delay,
  *       transactions up to 15 minutes.</li>
@@ -59,7 +67,7 @@ import org.testcontainers.kafka.KafkaContainer;
  * <p>Tests share the broker, so each one must use its own topics: derive them with
  * {@link #topicName(TestInfo, String)}.
  */
-public final class KafkaFixture implements BeforeAllCallback, BeforeEachCallback {
+public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
 
     /** {@link #backend()} when the broker runs in Docker through Testcontainers. */
     public static final String TESTCONTAINERS = "testcontainers";
@@ -75,11 +83,44 @@ public final class KafkaFixture implements BeforeAllCallback, BeforeEachCallback
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
 
+    private final UnaryOperator<LocalStack.Builder> stackParts;
     private volatile SharedBroker broker;
+    private volatile LocalStack stack;
+
+    /** The shared broker alone. */
+    public KafkaFixture() {
+        this(null);
+    }
+
+    private KafkaFixture(UnaryOperator<LocalStack.Builder> stackParts) {
+        this.stackParts = stackParts;
+    }
+
+    /**
+     * The shared broker and, for the test class, a {@link LocalStack} on it with the parts
+     * {@code parts} asks for, e.g. {@code stack -> stack.registry().simulator(options)}.
+     */
+    public static KafkaFixture withStack(UnaryOperator<LocalStack.Builder> parts) {
+        return new KafkaFixture(Objects.requireNonNull(parts, "parts"));
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
         attach(context);
+        if (stackParts != null) {
+            stack = stackParts.apply(newStack()).start();
+            // a Kafka Connect worker restores Kafka's exit procedure after its start-up; tests keep theirs
+            trapExitAndHalt();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        LocalStack started = stack;
+        stack = null;
+        if (started != null) {
+            started.close();
+        }
     }
 
     /** Covers a fixture registered on an instance field, which JUnit does not call before all. */
@@ -87,6 +128,9 @@ public final class KafkaFixture implements BeforeAllCallback, BeforeEachCallback
     public void beforeEach(ExtensionContext context) {
         if (broker == null) {
             attach(context);
+        }
+        if (stackParts != null && stack == null) {
+            throw new IllegalStateException("KafkaFixture.withStack needs a static field: JUnit starts it before all tests");
         }
     }
 
@@ -98,6 +142,19 @@ public final class KafkaFixture implements BeforeAllCallback, BeforeEachCallback
     /** {@code bootstrap.servers} of the shared broker. */
     public String bootstrapServers() {
         return requireBroker().bootstrapServers;
+    }
+
+    /** The test class's stack on the shared broker, as {@link #withStack} asked for it. */
+    public LocalStack stack() {
+        if (stack == null) {
+            throw new IllegalStateException("KafkaFixture has no stack: register KafkaFixture.withStack(...) on a static field");
+        }
+        return stack;
+    }
+
+    /** A builder of a {@link LocalStack} on the shared broker, for parts a test starts and closes itself. */
+    public LocalStack.Builder newStack() {
+        return LocalStack.builder().kafka(bootstrapServers());
     }
 
     /** {@value #TESTCONTAINERS} or {@value #EMBEDDED}. */
@@ -283,7 +340,7 @@ public final class KafkaFixture implements BeforeAllCallback, BeforeEachCallback
         }
 
         private static SharedBroker startEmbedded() {
-            EmbeddedKafkaBroker embedded = EmbeddedKafkaBroker.builder().build().start();
+            LocalStack embedded = LocalStack.builder().start();
             return new SharedBroker(EMBEDDED, embedded.bootstrapServers(), embedded::close);
         }
 

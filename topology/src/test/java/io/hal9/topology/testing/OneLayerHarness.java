@@ -17,10 +17,9 @@ import java.util.Set;
 
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
-import io.hal9.schemas.registry.HttpSchemaRegistryClient;
-import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,7 +28,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -38,7 +36,8 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * One layer (chain {@value #LAYER}, writing straight to the results topic) on the shared broker of a
- * {@link KafkaFixture}, with a schema registry and a Claude simulator of the given latency: the
+ * {@link KafkaFixture}, with a schema registry and a Claude simulator of the given latency (a
+ * {@link LocalStack} on the shared broker): the
  * setting of the tests that stop a layer while signals wait on Claude and check that a successor
  * loses and repeats none of them.
  *
@@ -49,17 +48,16 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * <p>Contract:
  * <ul>
  *   <li>It is the test class's {@link KafkaFixture}: it attaches the shared broker before all tests.</li>
- *   <li>One {@link SchemaRegistryServer} per test class, started before all tests, closed after all.</li>
- *   <li>Before each test: a new {@link ClaudeSimulator} with the given latency, and the layer's topics
+ *   <li>Before each test: a new schema registry and {@link ClaudeSimulator} with the given latency, and the layer's topics
  *       ({@value #PARTITIONS} partitions each), named after the test by {@link KafkaFixture#topicName}.</li>
  *   <li>After each test: every {@link LayerProcess} started through {@link #startProcess} is killed if
- *       it still runs, then the simulator is closed. A test's own {@code @AfterEach} runs before that.</li>
+ *       it still runs, then the registry and simulator are closed. A test's own {@code @AfterEach} runs before that.</li>
  *   <li>When a test fails, the last {@value #LOG_TAIL_LINES} lines of each layer process's output are
  *       printed and attached to the failure: the output files vanish with the test's temp dir.</li>
  *   <li>Tests of one class run one at a time: the per-test state lives in this static extension.</li>
  * </ul>
  */
-public final class OneLayerHarness implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+public final class OneLayerHarness implements BeforeAllCallback, BeforeEachCallback,
         AfterEachCallback, TestExecutionExceptionHandler {
 
     /** The layer under test. */
@@ -70,8 +68,7 @@ public final class OneLayerHarness implements BeforeAllCallback, AfterAllCallbac
     private final KafkaFixture kafka = new KafkaFixture();
     private final Duration claudeLatency;
 
-    private SchemaRegistryServer registry;
-    private ClaudeSimulator simulator;
+    private LocalStack stack;
     /** Settings of the layer under test that name its topics and consumer group. */
     private final Map<String, String> layerSettings = new LinkedHashMap<>();
     private Topics topics;
@@ -85,18 +82,12 @@ public final class OneLayerHarness implements BeforeAllCallback, AfterAllCallbac
     @Override
     public void beforeAll(ExtensionContext context) {
         kafka.beforeAll(context);
-        registry = SchemaRegistryServer.start("127.0.0.1", 0);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        registry.close();
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
         kafka.beforeEach(context);
-        simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withLatency(claudeLatency));
+        stack = kafka.newStack().registry().simulator(SimulatorOptions.defaults().withLatency(claudeLatency)).start();
         String base = KafkaFixture.topicName(testInfo(context), "hal9");
         layerSettings.clear();
         layerSettings.put(Hal9Config.LAYERS_CHAIN_CONFIG, LAYER);
@@ -105,7 +96,7 @@ public final class OneLayerHarness implements BeforeAllCallback, AfterAllCallbac
         layerSettings.put(Hal9Config.TOPIC_DLQ_CONFIG, base + ".dlq");
         layerSettings.put(Hal9Config.APPLICATION_ID_PREFIX_CONFIG, base + "-");
         layerSettings.put(Hal9Config.ADMIN_HOST_CONFIG, "127.0.0.1");
-        topics = new Topics(Hal9Config.of(layerSettings), new HttpSchemaRegistryClient(registry.url()));
+        topics = new Topics(Hal9Config.of(layerSettings), stack.registry());
         kafka.createTopics(PARTITIONS, topics.allNames().toArray(String[]::new));
     }
 
@@ -117,7 +108,7 @@ public final class OneLayerHarness implements BeforeAllCallback, AfterAllCallbac
             }
         } finally {
             processes.clear();
-            simulator.close();
+            stack.close();
         }
     }
 
@@ -138,11 +129,11 @@ public final class OneLayerHarness implements BeforeAllCallback, AfterAllCallbac
     }
 
     public String registryUrl() {
-        return registry.url();
+        return stack.registryUrl();
     }
 
     public ClaudeSimulator simulator() {
-        return simulator;
+        return stack.simulator();
     }
 
     /** The layer's topics and serdes. */
@@ -159,8 +150,8 @@ public final class OneLayerHarness implements BeforeAllCallback, AfterAllCallbac
     public List<String> runArguments(Path stateDir) {
         List<String> args = new ArrayList<>(List.of("run", "--layer", LAYER,
                 "--bootstrap-servers", kafka.bootstrapServers(),
-                "--registry-url", registry.url(),
-                "--claude-base-url", simulator.baseUrl(),
+                "--registry-url", stack.registryUrl(),
+                "--claude-base-url", stack.simulatorUrl(),
                 "--admin-port", "0",
                 "--state-dir", stateDir.toString()));
         layerSettings.forEach((key, value) -> args.addAll(List.of("--set", key + "=" + value)));

@@ -2,7 +2,6 @@ package io.hal9.topology.cli.bench;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,8 +22,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
-import io.hal9.schemas.registry.HttpSchemaRegistryClient;
-import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Signal;
@@ -32,7 +29,7 @@ import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.Percentiles;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
-import io.hal9.topology.devstack.Resources;
+import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
 
@@ -131,18 +128,15 @@ public final class BenchCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         validate();
-        Resources resources = new Resources(this::progress);
-        try {
-            Path stateDir = resources.tempDir("hal9-bench-state");
-            progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
-                    + latencyMs + " ms per call)...");
-            EmbeddedKafkaBroker broker = resources.add(EmbeddedKafkaBroker.builder().host(HOST).port(0).build().start());
-            SchemaRegistryServer registry = resources.add(SchemaRegistryServer.start(HOST, 0));
-            ClaudeSimulator simulator = resources.add(ClaudeSimulator.start(HOST, 0,
-                    SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs))));
-
-            Hal9Config config = Hal9Config.load(settings(broker, registry, simulator, stateDir), System.getenv());
-            Topics topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
+        progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
+                + latencyMs + " ms per call)...");
+        try (LocalStack stack = LocalStack.builder().registry()
+                .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)))
+                .stateDir("hal9-bench-state").progress(this::progress).start()) {
+            EmbeddedKafkaBroker broker = stack.broker();
+            ClaudeSimulator simulator = stack.simulator();
+            Hal9Config config = Hal9Config.load(settings(stack), System.getenv());
+            Topics topics = new Topics(config, stack.registry());
             broker.createTopics(partitions, topics.allNames().toArray(String[]::new));
 
             Signals published = new Signals(signals, "bench");
@@ -174,8 +168,6 @@ public final class BenchCommand implements Callable<Integer> {
             out.println(json(live, audit));
             out.flush();
             return audit.lost() == 0 && audit.duplicates() == 0 ? ExitCodes.OK : ExitCodes.UNFINISHED;
-        } finally {
-            resources.close();
         }
     }
 
@@ -199,12 +191,11 @@ public final class BenchCommand implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    private Map<String, Object> settings(EmbeddedKafkaBroker broker, SchemaRegistryServer registry,
-                                         ClaudeSimulator simulator, Path stateDir) {
+    private Map<String, Object> settings(LocalStack stack) {
         Map<String, Object> settings = new HashMap<>();
-        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
-        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
+        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
+        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, stack.simulatorUrl());
         settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, LAYER);
         settings.put(Hal9Config.NEURON_MODE_CONFIG, mode);
         settings.put(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, maxInFlight);
@@ -213,7 +204,7 @@ public final class BenchCommand implements Callable<Integer> {
         settings.put(Hal9Config.TOPIC_PARTITIONS_CONFIG, partitions);
         settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
         settings.put(Hal9Config.ADMIN_HOST_CONFIG, HOST);
-        settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
+        settings.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().toString());
         return settings;
     }
 

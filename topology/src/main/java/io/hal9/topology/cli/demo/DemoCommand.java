@@ -17,9 +17,6 @@ import java.util.concurrent.Callable;
 
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
-import io.hal9.schemas.registry.HttpSchemaRegistryClient;
-import io.hal9.schemas.registry.SchemaRegistryClient;
-import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Hop;
@@ -29,7 +26,7 @@ import io.hal9.topology.cli.common.SimulatorFaultOptions;
 import io.hal9.topology.cli.game.PlayCommand;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
-import io.hal9.topology.devstack.Resources;
+import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.net.Ports;
@@ -138,75 +135,70 @@ public final class DemoCommand implements Callable<Integer> {
                 duplicateRatio);
         String apiKey = System.getenv("ANTHROPIC_API_KEY");
         boolean realClaude = apiKey != null && !apiKey.isBlank();
-        Ports.requireFree("Kafka", HOST, kafkaPort);
-        Ports.requireFree("schema registry", HOST, registryPort);
-        Ports.requireFree("admin", HOST, adminPort);
-        if (!realClaude) {
-            Ports.requireFree("Claude simulator", HOST, simPort);
-        }
         boolean withSink = sink == Sink.postgres;
-        if (withSink) {
-            Ports.requireFree("PostgreSQL", HOST, pgPort);
-            Ports.requireFree("Kafka Connect", HOST, connectPort);
+        LocalStack.Builder stackBuilder = LocalStack.builder().kafkaPort(kafkaPort).registryPort(registryPort)
+                .stateDir("hal9-demo-state").progress(this::progress);
+        if (!realClaude) {
+            stackBuilder.simulator(simPort, () -> SimulatorOptions.defaults().withLatency(Duration.ofMillis(simLatencyMs))
+                    .withFaults(simulatorFaults.plan(spec.commandLine(), Instant.now())));
         }
-        Resources resources = new Resources(this::progress);
+        if (withSink) {
+            stackBuilder.postgresSink(pgPort, connectPort);
+        }
+        stackBuilder.checkPorts();
+        Ports.requireFree("admin", HOST, adminPort);
+        if (withSink) {
+            progress("starting PostgreSQL (embedded)...");
+        }
+        progress("starting Kafka (KRaft, embedded)...");
+        LocalStack stack = stackBuilder.start();
+        Hal9Node node = null;
+        boolean handedToShutdown = false;
         try {
-            Path stateDir = resources.tempDir("hal9-demo-state");
-            DemoSink database = null;
-            if (withSink) {
-                progress("starting PostgreSQL (embedded)...");
-                database = resources.add(DemoSink.begin(pgPort));
-            }
-            progress("starting Kafka (KRaft, embedded)...");
-            EmbeddedKafkaBroker broker = resources.add(
-                    EmbeddedKafkaBroker.builder().host(HOST).port(kafkaPort).build().start());
-            SchemaRegistryServer registry = resources.add(SchemaRegistryServer.start(HOST, registryPort));
+            EmbeddedKafkaBroker broker = stack.broker();
             String claudeUrl;
             ClaudeSimulator simulator = null;
             if (realClaude) {
                 claudeUrl = Hal9Config.CLAUDE_BASE_URL_DEFAULT;
                 progress("using real Claude (ANTHROPIC_API_KEY is set)");
             } else {
-                simulator = resources.add(ClaudeSimulator.start(HOST, simPort,
-                        SimulatorOptions.defaults().withLatency(Duration.ofMillis(simLatencyMs))
-                                .withFaults(simulatorFaults.plan(spec.commandLine(), Instant.now()))));
+                simulator = stack.simulator();
                 if (!simulatorFaults.describe().isEmpty()) {
                     progress("the simulator injects " + simulatorFaults.describe());
                 }
                 claudeUrl = simulator.baseUrl();
             }
             Map<String, Object> settings = new HashMap<>();
-            settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+            settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+            settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
             settings.put(Hal9Config.ADMIN_PORT_CONFIG, adminPort);
             settings.put(Hal9Config.ADMIN_HOST_CONFIG, HOST);
             settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, claudeUrl);
-            settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
+            settings.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().toString());
             settings.put(Hal9Config.GAME_ENABLED_CONFIG, true);
             Hal9Config config = Hal9Config.load(settings, System.getenv());
-            SchemaRegistryClient registryClient = new HttpSchemaRegistryClient(registry.url());
-            Topics topics = new Topics(config, registryClient);
+            Topics topics = new Topics(config, stack.registry());
             int partitions = config.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG);
             for (String name : topics.allNames()) {
                 broker.createTopic(name, partitions, topics.compactedNames().contains(name)
                         ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of());
             }
             // producers in any language find every schema under its <topic>-value subject from the start
-            Contracts.register(topics, registryClient);
-            if (database != null) {
+            Contracts.register(topics, stack.registry());
+            DemoSink database = null;
+            if (withSink) {
                 broker.createTopics(1, DemoSink.connectDeadLetterTopics().toArray(String[]::new));
-                resources.add(database.connect(broker.bootstrapServers(), registry.url(), topics.results().name(),
-                        topics.deadLetters().name(), config.layersChain(), connectPort, this::progress));
+                database = DemoSink.apply(stack.sink(), stack.registryUrl(), topics.results().name(),
+                        topics.deadLetters().name(), config.layersChain(), this::progress);
             }
 
             progress("starting layers " + config.layersChain() + " and the game...");
-            Hal9Node node = resources.add(new Hal9Node(config, config.layersChain(),
-                    Hal9Node.claudeClient(config, apiKey)));
+            node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, apiKey));
             node.start();
             node.awaitRunning(Duration.ofSeconds(120));
             String adminUrl = "http://" + HOST + ":" + node.adminPort();
             if (serve) {
-                out.println("ready: bootstrap=" + broker.bootstrapServers() + " registry=" + registry.url()
+                out.println("ready: bootstrap=" + stack.bootstrapServers() + " registry=" + stack.registryUrl()
                         + " admin=" + adminUrl + (database == null ? ""
                         : " postgres=" + database.psqlUrl() + " connect=" + database.connectUrl()));
                 out.flush();
@@ -216,16 +208,32 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 progress("play: bin/hal9 game --id g1 --seed 42 --commands llllljjj"
                         + (adminUrl.equals(PlayCommand.DEFAULT_ADMIN_URL) ? "" : " --admin-url " + adminUrl)
-                        + (local(broker.bootstrapServers()).equals(Hal9Config.BOOTSTRAP_SERVERS_DEFAULT) ? ""
-                        : " --bootstrap-servers " + broker.bootstrapServers())
-                        + (local(registry.url()).equals(Hal9Config.SCHEMA_REGISTRY_URL_DEFAULT) ? ""
-                        : " --registry-url " + registry.url()));
-                Shutdown.await(resources.release());
+                        + (local(stack.bootstrapServers()).equals(Hal9Config.BOOTSTRAP_SERVERS_DEFAULT) ? ""
+                        : " --bootstrap-servers " + stack.bootstrapServers())
+                        + (local(stack.registryUrl()).equals(Hal9Config.SCHEMA_REGISTRY_URL_DEFAULT) ? ""
+                        : " --registry-url " + stack.registryUrl()));
+                handedToShutdown = true;
+                Shutdown.await(node, stack);
                 return ExitCodes.OK;
             }
             return runSignals(inputs, config, topics, broker, node, simulator, adminUrl, database);
         } finally {
-            resources.close();
+            if (!handedToShutdown) {
+                close(node, stack);
+            }
+        }
+    }
+
+    /** Stops the layers (null when they did not start) before the stack they run on. */
+    private void close(Hal9Node node, LocalStack stack) {
+        try {
+            if (node != null) {
+                node.close();
+            }
+        } catch (RuntimeException e) {
+            progress("closing " + node.getClass().getSimpleName() + " failed: " + e);
+        } finally {
+            stack.close();
         }
     }
 
