@@ -4,7 +4,8 @@ package io.hal9.neurons;
  * Why a call to Claude failed, as far as the neuron stage needs to know.
  *
  * <p>The category decides what happens to the signal: retryable categories are retried with
- * backoff and count towards opening the circuit breaker; {@link #UNAVAILABLE} means no call was
+ * backoff, and those that say Claude is down (not merely busy) count towards opening the circuit
+ * breaker; {@link #UNAVAILABLE} means no call was
  * made because the breaker is open (wait, don't dead-letter); the others are our own mistakes (a bad
  * request, a wrong key) and go to the dead-letter topic without touching the breaker.
  */
@@ -13,9 +14,18 @@ public enum FailureCategory {
     CLIENT_ERROR(false),
     /** The key is missing, invalid or not allowed (401, 403). */
     AUTH(false),
-    /** Too many requests (429); the reply may say when to come back. */
-    RATE_LIMITED(true),
-    /** The service or the network failed in a way that may pass (5xx, 529 overloaded, I/O). */
+    /**
+     * Too many requests (429): the account's limit. The reply may say when to come back. Retried;
+     * it says how much Claude this account may use, not that Claude is down, so it does not count
+     * against the breaker.
+     */
+    RATE_LIMITED(true, false),
+    /**
+     * Anthropic is overloaded for everyone (529). Retried; like a rate limit it asks for fewer
+     * calls, not for none, so it does not count against the breaker.
+     */
+    OVERLOADED(true, false),
+    /** The service or the network failed in a way that may pass (other 5xx, I/O). */
     TRANSIENT(true),
     /** No answer arrived within the configured timeout (or 408). */
     TIMEOUT(true),
@@ -29,9 +39,15 @@ public enum FailureCategory {
     UNAVAILABLE(false);
 
     private final boolean retryable;
+    private final boolean countsAgainstBreaker;
 
     FailureCategory(boolean retryable) {
+        this(retryable, retryable);
+    }
+
+    FailureCategory(boolean retryable, boolean countsAgainstBreaker) {
         this.retryable = retryable;
+        this.countsAgainstBreaker = countsAgainstBreaker;
     }
 
     /** Whether trying the same call again later may succeed. */
@@ -39,8 +55,13 @@ public enum FailureCategory {
         return retryable;
     }
 
-    /** Whether this failure says Claude is unhealthy and so counts towards opening the breaker. */
+    /** Whether this failure says Claude is down and so counts towards opening the breaker. */
     public boolean countsAgainstBreaker() {
-        return retryable;
+        return countsAgainstBreaker;
+    }
+
+    /** Whether this failure asks for fewer calls at once: an account limit, an overload or a timeout. */
+    public boolean asksForLessConcurrency() {
+        return this == RATE_LIMITED || this == OVERLOADED || this == TIMEOUT;
     }
 }

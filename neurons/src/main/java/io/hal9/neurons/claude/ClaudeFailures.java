@@ -37,7 +37,7 @@ final class ClaudeFailures {
         AnthropicServiceException service = find(root, AnthropicServiceException.class);
         if (service != null) {
             int status = service.statusCode();
-            Duration retryAfter = status == 429 ? retryAfter(service) : null;
+            Duration retryAfter = retryAfter(service); // the API and proxies send it on 429, 503 and 529 alike
             String message = "Claude answered HTTP " + status + service.apiMessage().map(m -> ": " + m).orElse("");
             return new NeuronException(categoryOf(status), status, scrub(message, apiKey), retryAfter, root);
         }
@@ -64,6 +64,9 @@ final class ClaudeFailures {
         }
         if (status == 408) {
             return FailureCategory.TIMEOUT;
+        }
+        if (status == 529) {
+            return FailureCategory.OVERLOADED;
         }
         if (status >= 500) {
             return FailureCategory.TRANSIENT;

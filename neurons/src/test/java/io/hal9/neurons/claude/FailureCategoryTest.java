@@ -16,13 +16,19 @@ import org.junit.jupiter.api.Test;
 class FailureCategoryTest {
 
     @Test
-    void shouldRetryAndCountOnlyRateLimitsTransientFailuresAndTimeouts() {
-        EnumSet<FailureCategory> retryable = EnumSet.of(FailureCategory.RATE_LIMITED, FailureCategory.TRANSIENT,
-                FailureCategory.TIMEOUT);
+    void shouldRetryRateLimitsOverloadTransientFailuresAndTimeoutsButCountOnlyOutagesAgainstTheBreaker() {
+        EnumSet<FailureCategory> retryable = EnumSet.of(FailureCategory.RATE_LIMITED, FailureCategory.OVERLOADED,
+                FailureCategory.TRANSIENT, FailureCategory.TIMEOUT);
+        // a rate limit or an overload asks for fewer calls, not for none: they shrink the concurrency limit instead
+        EnumSet<FailureCategory> outage = EnumSet.of(FailureCategory.TRANSIENT, FailureCategory.TIMEOUT);
+        EnumSet<FailureCategory> lessConcurrency = EnumSet.of(FailureCategory.RATE_LIMITED,
+                FailureCategory.OVERLOADED, FailureCategory.TIMEOUT);
 
         for (FailureCategory category : FailureCategory.values()) {
             assertThat(category.retryable()).as(category.name()).isEqualTo(retryable.contains(category));
-            assertThat(category.countsAgainstBreaker()).as(category.name()).isEqualTo(retryable.contains(category));
+            assertThat(category.countsAgainstBreaker()).as(category.name()).isEqualTo(outage.contains(category));
+            assertThat(category.asksForLessConcurrency()).as(category.name())
+                    .isEqualTo(lessConcurrency.contains(category));
         }
     }
 
@@ -37,7 +43,7 @@ class FailureCategoryTest {
         assertThat(ClaudeFailures.categoryOf(429)).isEqualTo(FailureCategory.RATE_LIMITED);
         assertThat(ClaudeFailures.categoryOf(500)).isEqualTo(FailureCategory.TRANSIENT);
         assertThat(ClaudeFailures.categoryOf(503)).isEqualTo(FailureCategory.TRANSIENT);
-        assertThat(ClaudeFailures.categoryOf(529)).isEqualTo(FailureCategory.TRANSIENT);
+        assertThat(ClaudeFailures.categoryOf(529)).isEqualTo(FailureCategory.OVERLOADED);
     }
 
     @Test

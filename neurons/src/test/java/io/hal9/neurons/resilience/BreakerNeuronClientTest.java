@@ -40,14 +40,14 @@ class BreakerNeuronClientTest {
     private static final String BAD_REQUEST = "[bad-request]";
     private static final String BAD_KEY = "[bad-key]";
 
-    /** While true the simulator answers every request with 529 overloaded. */
+    /** While true the simulator answers every request with 500: Claude is down. */
     private final AtomicBoolean outage = new AtomicBoolean();
     private final FaultPlan faults = FaultPlans.firstOf(
             FaultPlans.when(request -> request.content().contains(BAD_REQUEST),
                     SimulatedFault.of(400, "invalid_request_error", "bad")),
             FaultPlans.when(request -> request.content().contains(BAD_KEY),
                     SimulatedFault.of(401, "authentication_error", "invalid x-api-key")),
-            request -> outage.get() ? Optional.of(SimulatedFault.overloaded()) : Optional.empty());
+            request -> outage.get() ? Optional.of(SimulatedFault.serverError()) : Optional.empty());
 
     @RegisterExtension
     final SimulatorFixture fixture = new SimulatorFixture();
@@ -77,7 +77,7 @@ class BreakerNeuronClientTest {
         return breaker.ask(new NeuronRequest(L3, content)).get(10, TimeUnit.SECONDS);
     }
 
-    /** 529s until the breaker opens, which takes at most the minimum number of calls (5); returns how many. */
+    /** 500s until the breaker opens, which takes at most the minimum number of calls (5); returns how many. */
     private int openByOutage() {
         outage.set(true);
         int failed = 0;

@@ -128,7 +128,7 @@ class FaultPlansTest {
 
         NeuronException failure = failureOf("during the outage");
 
-        assertThat(failure.category()).isEqualTo(FailureCategory.TRANSIENT);
+        assertThat(failure.category()).isEqualTo(FailureCategory.OVERLOADED);
         assertThat(failure.httpStatus()).isEqualTo(529);
     }
 

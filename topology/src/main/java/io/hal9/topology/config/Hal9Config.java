@@ -240,7 +240,7 @@ public final class Hal9Config extends AbstractConfig {
     public static final String BREAKER_FAILURE_RATE_PERCENT_CONFIG = "hal9.breaker.failure.rate.percent";
     public static final int BREAKER_FAILURE_RATE_PERCENT_DEFAULT = 50;
     public static final String BREAKER_FAILURE_RATE_PERCENT_DOC =
-            "Share of failed calls (rate limits, 5xx, 529, I/O errors, timeouts; not our own 4xx) that opens the breaker.";
+            "Share of failed calls (5xx other than 529, I/O errors, timeouts; not rate limits, overload or our own 4xx) that opens the breaker.";
 
     public static final String BREAKER_OPEN_MS_CONFIG = "hal9.breaker.open.ms";
     public static final int BREAKER_OPEN_MS_DEFAULT = 60_000;

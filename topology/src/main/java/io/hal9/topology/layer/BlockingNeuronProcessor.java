@@ -101,8 +101,7 @@ public final class BlockingNeuronProcessor implements Processor<byte[], byte[], 
 
     /** The blocking stage cannot hold a signal while the breaker is open: it dead-letters it as transient. */
     private static ErrorCategory categoryOf(NeuronException failure) {
-        return failure.category() == io.hal9.neurons.FailureCategory.UNAVAILABLE
-                ? ErrorCategory.TRANSIENT : ErrorCategory.valueOf(failure.category().name());
+        return RetryPolicy.deadLetterCategory(failure.category());
     }
 
     private static long elapsedMs(long startedNanos) {

@@ -15,7 +15,9 @@ public enum ClaudeOutcome {
     OK,
     /** 429: the account's rate limit. */
     RATE_LIMITED,
-    /** 5xx, 529 overloaded, I/O errors. */
+    /** 529: Anthropic is overloaded. */
+    OVERLOADED,
+    /** Other 5xx, I/O errors. */
     TRANSIENT,
     /** No answer within {@code hal9.claude.timeout.ms}. */
     TIMEOUT,
@@ -37,6 +39,7 @@ public enum ClaudeOutcome {
     public static ClaudeOutcome of(FailureCategory category) {
         return switch (category) {
             case RATE_LIMITED -> RATE_LIMITED;
+            case OVERLOADED -> OVERLOADED;
             case TRANSIENT -> TRANSIENT;
             case TIMEOUT -> TIMEOUT;
             case CLIENT_ERROR -> CLIENT_ERROR;

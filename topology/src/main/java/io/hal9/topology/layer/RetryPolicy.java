@@ -77,7 +77,7 @@ public interface RetryPolicy {
             if (ne.category() == FailureCategory.AUTH) {
                 return new Wait(authRetry, FailureCategory.AUTH, reason);
             }
-            ErrorCategory category = ErrorCategory.valueOf(ne.category().name());
+            ErrorCategory category = deadLetterCategory(ne.category());
             if (!ne.category().retryable()) {
                 return new GiveUp(category, reason);
             }
@@ -85,6 +85,18 @@ public interface RetryPolicy {
                 return new GiveUp(category, reason + " (gave up after " + attemptsMade + " attempts)");
             }
             return new Retry(backoff(attemptsMade, base, max, ne.retryAfter()), category, reason);
+        };
+    }
+
+    /**
+     * The dead letter's category for a failure: the same name, except that an overloaded Claude
+     * (529) is a {@code TRANSIENT} failure in the dead-letter contract, and an open breaker, which
+     * never dead-letters a signal, would be one too.
+     */
+    static ErrorCategory deadLetterCategory(FailureCategory category) {
+        return switch (category) {
+            case OVERLOADED, UNAVAILABLE -> ErrorCategory.TRANSIENT;
+            default -> ErrorCategory.valueOf(category.name());
         };
     }
 

@@ -88,7 +88,7 @@ class ClaudeFailuresEndToEndTest {
                 return Optional.empty();
             }
             callsWhileDown.incrementAndGet();
-            return Optional.of(SimulatedFault.overloaded());
+            return Optional.of(SimulatedFault.serverError());
         }, Map.of());
         down.set(true);
         List<String> ids = publish(30, "outage task");
@@ -181,7 +181,7 @@ class ClaudeFailuresEndToEndTest {
     @Test
     void shouldAnswerRepeatedContentFromTheCacheEvenWhileClaudeIsDown(TestInfo test) {
         AtomicBoolean down = new AtomicBoolean();
-        start(test, request -> down.get() ? Optional.of(SimulatedFault.overloaded()) : Optional.empty(), Map.of());
+        start(test, request -> down.get() ? Optional.of(SimulatedFault.serverError()) : Optional.empty(), Map.of());
         publishWithContent("first", "the same task");
         assertThat(KAFKA.consume(topics.results().name(), 1, DELIVERY)).hasSize(1);
 
