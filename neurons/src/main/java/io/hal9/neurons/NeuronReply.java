@@ -1,25 +1,35 @@
 package io.hal9.neurons;
 
-import io.hal9.neurons.resilience.CachedNeuronClient;
-
 /**
  * A neuron's answer: the text of the reply's text blocks joined, the model that answered, the
  * token usage the service reported, its stop reason (e.g. {@code end_turn}, {@code max_tokens}),
- * the wall-clock latency of the call in milliseconds, and whether it was served by a
- * {@link CachedNeuronClient} without a call of its own ({@code cached}; usage and latency are then
- * those of the call that produced the cached answer).
+ * the wall-clock latency of the call in milliseconds, whether it was served by a cache without a
+ * call of its own ({@code cached}; usage and latency are then those of the call that produced the
+ * cached answer), and the account's rate limits as the response reported them ({@link RateLimits#NONE}
+ * for a cached answer or a response without them).
  */
 public record NeuronReply(String text, String model, long inputTokens, long outputTokens, String stopReason,
-        long latencyMs, boolean cached) {
+        long latencyMs, boolean cached, RateLimits rateLimits) {
 
-    /** A reply fresh from a call ({@code cached} false). */
-    public NeuronReply(String text, String model, long inputTokens, long outputTokens, String stopReason,
-            long latencyMs) {
-        this(text, model, inputTokens, outputTokens, stopReason, latencyMs, false);
+    public NeuronReply {
+        rateLimits = rateLimits == null ? RateLimits.NONE : rateLimits;
     }
 
-    /** The same reply marked as served from the cache. */
+    /** A reply fresh from a call ({@code cached} false), without rate-limit figures. */
+    public NeuronReply(String text, String model, long inputTokens, long outputTokens, String stopReason,
+            long latencyMs) {
+        this(text, model, inputTokens, outputTokens, stopReason, latencyMs, false, RateLimits.NONE);
+    }
+
+    /** A reply, without rate-limit figures. */
+    public NeuronReply(String text, String model, long inputTokens, long outputTokens, String stopReason,
+            long latencyMs, boolean cached) {
+        this(text, model, inputTokens, outputTokens, stopReason, latencyMs, cached, RateLimits.NONE);
+    }
+
+    /** The same reply marked as served from the cache: it says nothing about the account's limits now. */
     public NeuronReply asCached() {
-        return cached ? this : new NeuronReply(text, model, inputTokens, outputTokens, stopReason, latencyMs, true);
+        return cached ? this : new NeuronReply(text, model, inputTokens, outputTokens, stopReason, latencyMs, true,
+                RateLimits.NONE);
     }
 }

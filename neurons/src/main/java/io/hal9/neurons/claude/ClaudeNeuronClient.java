@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +17,8 @@ import java.util.stream.Collectors;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.http.Headers;
+import com.anthropic.core.http.HttpResponseFor;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
@@ -26,6 +29,7 @@ import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.RateLimits;
 
 /**
  * A {@link NeuronClient} over the official anthropic-java SDK (OkHttp transport, async client).
@@ -178,7 +182,7 @@ public final class ClaudeNeuronClient implements NeuronClient {
         }
         LayerProfile profile = request.profile();
         long started = System.nanoTime();
-        CompletableFuture<Message> call;
+        CompletableFuture<HttpResponseFor<Message>> call;
         try {
             MessageCreateParams params = MessageCreateParams.builder()
                     .model(profile.model())
@@ -186,18 +190,21 @@ public final class ClaudeNeuronClient implements NeuronClient {
                     .system(profile.systemPrompt())
                     .addUserMessage(request.content())
                     .build();
-            call = nextClient().async().messages().create(params);
+            // the raw response: its anthropic-ratelimit-* headers say how much room the account has left
+            call = nextClient().async().messages().withRawResponse().create(params);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(ClaudeFailures.classify(e, settings.apiKey()));
         }
         CompletableFuture<NeuronReply> reply = new CompletableFuture<>();
-        call.whenComplete((message, failure) -> {
+        call.whenComplete((response, failure) -> {
             if (failure != null) {
                 reply.completeExceptionally(ClaudeFailures.classify(failure, settings.apiKey()));
                 return;
             }
             try {
-                reply.complete(toReply(message, (System.nanoTime() - started) / 1_000_000));
+                Message message = response.parse();
+                reply.complete(toReply(message, (System.nanoTime() - started) / 1_000_000,
+                        RateLimits.parse(name -> header(response.headers(), name))));
             } catch (RuntimeException e) {
                 reply.completeExceptionally(ClaudeFailures.classify(e, settings.apiKey()));
             }
@@ -209,15 +216,25 @@ public final class ClaudeNeuronClient implements NeuronClient {
         return clients.get((int) Math.floorMod(nextClient.getAndIncrement(), (long) clients.size()));
     }
 
-    private static NeuronReply toReply(Message message, long latencyMs) {
+    /** A header's first value, its name compared without case. */
+    static Optional<String> header(Headers headers, String name) {
+        for (String present : headers.names()) {
+            if (present.equalsIgnoreCase(name)) {
+                return headers.values(present).stream().findFirst();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static NeuronReply toReply(Message message, long latencyMs, RateLimits rateLimits) {
         String text = message.content().stream()
                 .map(ContentBlock::text)
-                .flatMap(java.util.Optional::stream)
+                .flatMap(Optional::stream)
                 .map(TextBlock::text)
                 .collect(Collectors.joining("\n"));
         String stopReason = message.stopReason().map(Object::toString).orElse("");
         return new NeuronReply(text, message.model().asString(), message.usage().inputTokens(),
-                message.usage().outputTokens(), stopReason, latencyMs);
+                message.usage().outputTokens(), stopReason, latencyMs, false, rateLimits);
     }
 
     @Override

@@ -171,9 +171,41 @@ public final class Hal9Config extends AbstractConfig {
     public static final String NEURON_MAX_IN_FLIGHT_CONFIG = "hal9.neuron.max.in.flight";
     public static final int NEURON_MAX_IN_FLIGHT_DEFAULT = 256;
     public static final String NEURON_MAX_IN_FLIGHT_DOC =
-            "Claude calls in flight at once per layer instance. Throughput is about in-flight / latency: 256 calls "
-                    + "at 0.5 s give ~400 signals/s. Raise it for slower models; lower it to stay under the API's "
-                    + "rate limits (every instance adds its own).";
+            "The most Claude calls in flight at once per layer instance: the ceiling of the live limit, which "
+                    + "starts here, shrinks on 429/529/timeouts and grows back while calls succeed. Throughput is "
+                    + "about in-flight / latency: 256 calls at 0.5 s give ~400 signals/s. Raise it for slower models.";
+
+    public static final String CONCURRENCY_ADAPTIVE_CONFIG = "hal9.claude.concurrency.adaptive";
+    public static final boolean CONCURRENCY_ADAPTIVE_DEFAULT = true;
+    public static final String CONCURRENCY_ADAPTIVE_DOC =
+            "Adapt each layer instance's live limit of Claude calls (under hal9.neuron.max.in.flight) to what Claude "
+                    + "accepts: fewer on 429/529/timeouts that fewer calls avoid, more while calls succeed. Turn it "
+                    + "off only to measure a fixed concurrency.";
+
+    public static final String CONCURRENCY_BACKOFF_RATIO_CONFIG = "hal9.claude.concurrency.backoff.ratio";
+    public static final double CONCURRENCY_BACKOFF_RATIO_DEFAULT = 0.75;
+    public static final String CONCURRENCY_BACKOFF_RATIO_DOC =
+            "Factor applied to the live limit after a window with excess 429/529/timeouts. Raise it (towards 1) for "
+                    + "gentler steps; lower it to leave an overloaded provider faster.";
+
+    public static final String CONCURRENCY_TOLERANCE_CONFIG = "hal9.claude.concurrency.tolerance";
+    public static final double CONCURRENCY_TOLERANCE_DEFAULT = 0.05;
+    public static final String CONCURRENCY_TOLERANCE_DOC =
+            "Share of calls in a window that may be refused (429/529/timeouts) beyond the share that comes whatever "
+                    + "the concurrency, before the live limit shrinks. Raise it if the limit reacts to noise.";
+
+    public static final String CONCURRENCY_WINDOW_MIN_MS_CONFIG = "hal9.claude.concurrency.window.min.ms";
+    public static final int CONCURRENCY_WINDOW_MIN_MS_DEFAULT = 250;
+    public static final String CONCURRENCY_WINDOW_MIN_MS_DOC =
+            "Shortest window over which the live limit is judged (it is otherwise about one call's latency, at most "
+                    + "5 s). Lower it for fast models.";
+
+    public static final String RATELIMIT_PACE_BELOW_CONFIG = "hal9.claude.ratelimit.pace.below";
+    public static final double RATELIMIT_PACE_BELOW_DEFAULT = 0.05;
+    public static final String RATELIMIT_PACE_BELOW_DOC =
+            "When the anthropic-ratelimit-*-remaining headers say less than this share of a bucket is left, calls "
+                    + "start no faster than the bucket refills (its per-minute limit), instead of running into 429s. "
+                    + "0 turns pacing off.";
 
     public static final String NEURON_MAX_PENDING_CONFIG = "hal9.neuron.max.pending";
     public static final int NEURON_MAX_PENDING_DEFAULT = 1024;
@@ -352,6 +384,16 @@ public final class Hal9Config extends AbstractConfig {
                         ConfigDef.ValidString.in("async", "blocking"), Importance.MEDIUM, NEURON_MODE_DOC)
                 .define(NEURON_MAX_IN_FLIGHT_CONFIG, Type.INT, NEURON_MAX_IN_FLIGHT_DEFAULT, Range.between(1, 100_000),
                         Importance.HIGH, NEURON_MAX_IN_FLIGHT_DOC)
+                .define(CONCURRENCY_ADAPTIVE_CONFIG, Type.BOOLEAN, CONCURRENCY_ADAPTIVE_DEFAULT, Importance.MEDIUM,
+                        CONCURRENCY_ADAPTIVE_DOC)
+                .define(CONCURRENCY_BACKOFF_RATIO_CONFIG, Type.DOUBLE, CONCURRENCY_BACKOFF_RATIO_DEFAULT,
+                        Range.between(0.05, 0.99), Importance.LOW, CONCURRENCY_BACKOFF_RATIO_DOC)
+                .define(CONCURRENCY_TOLERANCE_CONFIG, Type.DOUBLE, CONCURRENCY_TOLERANCE_DEFAULT,
+                        Range.between(0.0, 0.9), Importance.LOW, CONCURRENCY_TOLERANCE_DOC)
+                .define(CONCURRENCY_WINDOW_MIN_MS_CONFIG, Type.INT, CONCURRENCY_WINDOW_MIN_MS_DEFAULT,
+                        Range.between(10, 60_000), Importance.LOW, CONCURRENCY_WINDOW_MIN_MS_DOC)
+                .define(RATELIMIT_PACE_BELOW_CONFIG, Type.DOUBLE, RATELIMIT_PACE_BELOW_DEFAULT,
+                        Range.between(0.0, 1.0), Importance.LOW, RATELIMIT_PACE_BELOW_DOC)
                 .define(NEURON_MAX_PENDING_CONFIG, Type.INT, NEURON_MAX_PENDING_DEFAULT, Range.between(1, 10_000_000),
                         Importance.MEDIUM, NEURON_MAX_PENDING_DOC)
                 .define(NEURON_ORDERING_CONFIG, Type.STRING, NEURON_ORDERING_DEFAULT,

@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.resilience.BreakerSettings;
 import io.hal9.neurons.resilience.CacheSettings;
+import io.hal9.neurons.resilience.CapacitySettings;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place that turns a {@link Hal9Config} into the settings objects HAL9's components take:
  * the neuron stage ({@code hal9.neuron.*}), the breaker ({@code hal9.breaker.*}), a layer's cache
- * ({@code hal9.cache.*}, {@code hal9.<layer>.cache.ttl.ms}) and the Claude client
+ * ({@code hal9.cache.*}, {@code hal9.<layer>.cache.ttl.ms}), Claude's capacity
+ * ({@code hal9.claude.concurrency.*}, {@code hal9.claude.ratelimit.*}) and the Claude client
  * ({@code hal9.claude.*}). The values were validated when the configuration was loaded.
  */
 public final class Hal9Settings {
@@ -37,6 +39,16 @@ public final class Hal9Settings {
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG)),
                 Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG)),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG)));
+    }
+
+    /** How a layer instance shares Claude: its live limit under {@code hal9.neuron.max.in.flight}, pacing. */
+    public static CapacitySettings capacity(Hal9Config config) {
+        return new CapacitySettings(config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG),
+                config.getBoolean(Hal9Config.CONCURRENCY_ADAPTIVE_CONFIG),
+                config.getDouble(Hal9Config.CONCURRENCY_BACKOFF_RATIO_CONFIG),
+                config.getDouble(Hal9Config.CONCURRENCY_TOLERANCE_CONFIG),
+                Duration.ofMillis(config.getInt(Hal9Config.CONCURRENCY_WINDOW_MIN_MS_CONFIG)),
+                config.getDouble(Hal9Config.RATELIMIT_PACE_BELOW_CONFIG));
     }
 
     /** The circuit breaker around a layer's Claude calls ({@code hal9.breaker.*}). */

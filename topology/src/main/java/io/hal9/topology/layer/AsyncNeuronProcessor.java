@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.schemas.v1.PendingSignal;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.kafka.Origin;
@@ -200,18 +202,23 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     /** Starts calls for due signals while the instance has free slots. Stream thread only. */
     void dispatch() {
         long now = context.currentSystemTimeMs();
-        while (!ready.isEmpty() && ready.peek().notBefore() <= now && stage.budget().tryStartCall()) {
+        while (!ready.isEmpty() && ready.peek().notBefore() <= now) {
+            Optional<ClaudeCapacity.Permit> permit = stage.budget().tryStartCall();
+            if (permit.isEmpty()) {
+                return;
+            }
             Ready next = ready.poll();
             PendingSignal entry = store.get(next.sequence());
             if (entry == null || calling.contains(next.sequence())) {
+                permit.get().cancelled();
                 stage.budget().callFinished();
                 continue;
             }
-            start(next.sequence(), entry);
+            start(next.sequence(), entry, permit.get());
         }
     }
 
-    private void start(long sequence, PendingSignal entry) {
+    private void start(long sequence, PendingSignal entry, ClaudeCapacity.Permit permit) {
         calling.add(sequence);
         int life = generation;
         long started = System.nanoTime();
@@ -223,6 +230,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             call = CompletableFuture.failedFuture(e);
         }
         call.whenComplete((reply, failure) -> {
+            permit.finished(reply, failure);
             if (!closed && life == generation) {
                 stage.budget().outcomeQueued();
                 completions.add(new Completion(life, sequence, reply, failure,

@@ -1,19 +1,21 @@
 package io.hal9.topology.layer;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.topology.config.StageSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The Claude call budget of one layer instance, shared by all its tasks: the in-flight cap
- * ({@code hal9.neuron.max.in.flight}) and the pending count that drives back-pressure
- * ({@code hal9.neuron.max.pending}).
+ * The Claude call budget of one layer instance, shared by all its tasks: the calls it may start
+ * now ({@link ClaudeCapacity}: a live limit under {@code hal9.neuron.max.in.flight}, pauses,
+ * pacing) and the pending count that drives back-pressure ({@code hal9.neuron.max.pending}).
  *
  * <p>A call counts as finished when its future completes, on whatever thread that is, so a task
  * that waits for room never waits on another task's stream-thread work. Signals count as pending
@@ -29,7 +31,7 @@ public final class CallBudget {
     public static final String IN_FLIGHT_GAUGE = "hal9.neuron.in.flight";
     public static final String WAITING_GAUGE = "hal9.neuron.waiting";
 
-    private final int maxInFlight;
+    private final ClaudeCapacity capacity;
     private final int maxPending;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
@@ -38,9 +40,14 @@ public final class CallBudget {
     private final Condition callFinished = lock.newCondition();
     private volatile boolean closing;
 
-    public CallBudget(String layer, StageSettings settings, MeterRegistry registry) {
-        this.maxInFlight = settings.maxInFlight();
+    /**
+     * @param capacity how much of Claude the instance may use now: its live limit (at most
+     *                 {@code max.in.flight}), pauses and pacing; its meters are registered here too
+     */
+    public CallBudget(String layer, StageSettings settings, ClaudeCapacity capacity, MeterRegistry registry) {
         this.maxPending = settings.maxPending();
+        this.capacity = capacity;
+        capacity.bindMetrics(registry, layer);
         Gauge.builder(IN_FLIGHT_GAUGE, inFlight, AtomicInteger::get)
                 .description("Claude calls in flight").tag("layer", layer).register(registry);
         Gauge.builder(WAITING_GAUGE, this, CallBudget::waiting)
@@ -48,20 +55,25 @@ public final class CallBudget {
                 .tag("layer", layer).register(registry);
     }
 
-    /** Takes a call slot unless the instance is at {@code max.in.flight} or closing. */
-    boolean tryStartCall() {
+    /**
+     * Takes a call slot unless the instance is closing, at its live limit, paused by a
+     * {@code retry-after} or pacing. Finish the permit when the call's future completes, then
+     * {@link #callFinished()}.
+     */
+    Optional<ClaudeCapacity.Permit> tryStartCall() {
         if (closing) {
-            return false;
+            return Optional.empty();
         }
-        while (true) {
-            int current = inFlight.get();
-            if (current >= maxInFlight) {
-                return false;
-            }
-            if (inFlight.compareAndSet(current, current + 1)) {
-                return true;
-            }
+        Optional<ClaudeCapacity.Permit> permit = capacity.tryAcquire();
+        if (permit.isPresent()) {
+            inFlight.incrementAndGet();
         }
+        return permit;
+    }
+
+    /** How much of Claude the instance may use now. */
+    public ClaudeCapacity capacity() {
+        return capacity;
     }
 
     /** A call's future completed (any thread): frees its slot and wakes a task waiting for room. */

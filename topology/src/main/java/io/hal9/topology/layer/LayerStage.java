@@ -1,6 +1,8 @@
 package io.hal9.topology.layer;
 
 import io.hal9.neurons.NeuronClient;
+import io.hal9.neurons.resilience.CapacitySettings;
+import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.topology.config.StageSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -14,9 +16,22 @@ public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient ne
                          CallBudget budget, ApiKeyStatus key) {
 
     /** A stage with a fresh budget and key status, its gauges registered in {@code registry}. */
+    public static LayerStage create(LayerSpec spec, StageSettings settings, CapacitySettings capacity,
+                                    NeuronClient neuron, LayerMetrics metrics, MeterRegistry registry) {
+        return create(spec, settings, new ClaudeCapacity(capacity), neuron, metrics, registry);
+    }
+
+    /** A stage sharing Claude through {@code capacity} (e.g. one with a test's clock). */
+    public static LayerStage create(LayerSpec spec, StageSettings settings, ClaudeCapacity capacity,
+                                    NeuronClient neuron, LayerMetrics metrics, MeterRegistry registry) {
+        return new LayerStage(spec, settings, neuron, metrics,
+                new CallBudget(spec.layer(), settings, capacity, registry),
+                new ApiKeyStatus(spec.layer(), settings.authRetry()));
+    }
+
+    /** A stage whose live limit adapts from {@code max.in.flight} with the default settings. */
     public static LayerStage create(LayerSpec spec, StageSettings settings, NeuronClient neuron, LayerMetrics metrics,
                                     MeterRegistry registry) {
-        return new LayerStage(spec, settings, neuron, metrics, new CallBudget(spec.layer(), settings, registry),
-                new ApiKeyStatus(spec.layer(), settings.authRetry()));
+        return create(spec, settings, CapacitySettings.defaults(settings.maxInFlight()), neuron, metrics, registry);
     }
 }

@@ -77,7 +77,7 @@ public final class LayerRuntime implements AutoCloseable {
         this.cache = new CachedNeuronClient(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer());
         breaker.bindMetrics(registry);
         cache.bindMetrics(registry);
-        this.stage = LayerStage.create(spec, Hal9Settings.stage(config), cache,
+        this.stage = LayerStage.create(spec, Hal9Settings.stage(config), Hal9Settings.capacity(config), cache,
                 new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry);
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();

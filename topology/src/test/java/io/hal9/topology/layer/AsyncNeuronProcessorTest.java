@@ -19,6 +19,7 @@ import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.serde.AvroSerdes;
@@ -172,14 +173,15 @@ class AsyncNeuronProcessorTest {
     void shouldRetryARetryableFailureNotBeforeItsBackoff() {
         start(Map.of(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 1_000, Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, 1_000));
         process("a", "s-1");
-        neuron.fail(0, new NeuronException(FailureCategory.RATE_LIMITED, 429, "slow down", Duration.ofSeconds(30), null));
+        neuron.fail(0, new NeuronException(FailureCategory.TRANSIENT, 503, "service unavailable", Duration.ofSeconds(30),
+                null));
         punctuate();
 
-        // Then the signal stays with one attempt and a not-before honouring retry-after
+        // Then the signal stays with one attempt and a not-before honouring retry-after (on a 503 too)
         PendingSignal entry = store.get(0L);
         assertThat(entry.getAttempts()).isEqualTo(1);
         assertThat(entry.getNotBefore()).isEqualTo(context.currentSystemTimeMs() + 30_000);
-        assertThat(entry.getLastError()).contains("slow down");
+        assertThat(entry.getLastError()).contains("service unavailable");
         assertThat(context.forwarded()).isEmpty();
         context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 29_999);
         punctuate();
@@ -187,6 +189,32 @@ class AsyncNeuronProcessorTest {
         context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1);
         punctuate();
         assertThat(neuron.calls()).hasSize(2);
+    }
+
+    @Test
+    void shouldPauseEveryNewCallOfTheInstanceWhileARateLimitsRetryAfterRunsWithoutSpendingAttempts() {
+        start(Map.of(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 100, Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, 100));
+        process("a", "s-1");
+        // Given the account's limit answers the first call with 429 and retry-after 2 s
+        neuron.fail(0, new NeuronException(FailureCategory.RATE_LIMITED, 429, "rate_limit_error", Duration.ofSeconds(2),
+                null));
+        punctuate();
+
+        // When another signal arrives during those 2 s, it is not called either: the whole instance waits
+        process("b", "s-2");
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1_999);
+        punctuate();
+        assertThat(neuron.calls()).hasSize(1);
+        assertThat(stage.budget().capacity().paused()).isTrue();
+        // and the rate-limited signal spent no attempt: the account was busy, not the signal at fault
+        assertThat(store.get(0L).getAttempts()).isZero();
+
+        // Then once the retry-after passed both are called
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1);
+        punctuate();
+        assertThat(neuron.calls()).hasSize(3);
+        assertThat(stage.budget().capacity().throttled(FailureCategory.RATE_LIMITED)).isEqualTo(1);
+        assertThat(stage.budget().capacity().pausedTime()).isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test
@@ -297,9 +325,14 @@ class AsyncNeuronProcessorTest {
         Hal9Config config = Hal9Config.of(overrides);
         LayerSpec spec = LayerSpec.of("L2", config);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        stage = LayerStage.create(spec, Hal9Settings.stage(config), neuron, new LayerMetrics(registry, "L2"), registry);
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(1_000_000);
+        // the capacity's pauses run on the same clock as the test's punctuations
+        MockProcessorContext<byte[], NeuronOutcome> clock = context;
+        ClaudeCapacity capacity = new ClaudeCapacity(Hal9Settings.capacity(config),
+                () -> TimeUnit.MILLISECONDS.toNanos(clock.currentSystemTimeMs()));
+        stage = LayerStage.create(spec, Hal9Settings.stage(config), capacity, neuron, new LayerMetrics(registry, "L2"),
+                registry);
         store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("l2-inflight"), Serdes.Long(),
                 new PendingSignalSerde()).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);

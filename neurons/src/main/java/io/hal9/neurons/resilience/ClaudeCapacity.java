@@ -1,0 +1,312 @@
+package io.hal9.neurons.resilience;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.limit.FixedLimit;
+import com.netflix.concurrency.limits.limiter.SimpleLimiter;
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.Futures;
+import io.hal9.neurons.NeuronException;
+import io.hal9.neurons.NeuronReply;
+import io.hal9.neurons.RateLimits;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How much of Claude one layer instance may use right now: a live concurrency limit under the
+ * configured ceiling ({@link ConcurrencyLimit} through Netflix's {@code SimpleLimiter}), a pause
+ * of every new call while a {@code retry-after} runs, and pacing when the account's rate-limit
+ * headers say a bucket is nearly empty.
+ *
+ * <p><b>How to use:</b> one per layer instance. Before a call, {@link #tryAcquire()}; when it is
+ * empty, keep the signal waiting and ask again later (the instance is at its limit, paused or
+ * pacing). When the call's future completes, {@link Permit#finished} with its reply or failure:
+ * successes grow the limit; 429, 529 and timeouts shrink it; a {@code retry-after} on a 429 or a
+ * 529 pauses the instance's new calls until it passes (the account or Anthropic said when to come
+ * back; more calls before then only earn more refusals); cached answers and other failures leave
+ * it alone.
+ *
+ * <p><b>Pacing:</b> when a response says a bucket ({@code anthropic-ratelimit-requests-*},
+ * {@code -input-tokens-*}, {@code -output-tokens-*}, {@code -tokens-*}) has less than
+ * {@link CapacitySettings#paceBelowShare()} of its limit left, calls start no faster than the
+ * bucket refills: its per-minute limit, divided by the tokens a call uses (averaged) for token
+ * buckets. Pacing stops as soon as a response shows room again.
+ *
+ * <p>Thread safety: every method may be called from any thread.
+ */
+public final class ClaudeCapacity {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClaudeCapacity.class);
+
+    /** The meters, with the layer tag. */
+    public static final String LIMIT_GAUGE = "hal9.claude.concurrency.limit";
+    public static final String PAUSED_GAUGE = "hal9.claude.paused";
+    public static final String PAUSED_SECONDS = "hal9.claude.paused.seconds";
+    public static final String THROTTLED = "hal9.claude.throttled";
+    public static final String RATELIMIT_REMAINING = "hal9.claude.ratelimit.remaining";
+    public static final String RATELIMIT_LIMIT = "hal9.claude.ratelimit.limit";
+
+    /** How long a 429 without {@code retry-after} pauses the instance. */
+    static final Duration DEFAULT_PAUSE = Duration.ofSeconds(1);
+
+    private final CapacitySettings settings;
+    private final LongSupplier nanos;
+    private final Limit limit;
+    private final SimpleLimiter<Void> limiter;
+    private final Map<FailureCategory, AtomicLong> throttled = new EnumMap<>(FailureCategory.class);
+    private final AtomicLong pausedNanos = new AtomicLong();
+    private final Object pacing = new Object();
+    private volatile long pausedUntil;
+    private volatile long paceIntervalNanos;
+    private long nextStart;
+    private volatile RateLimits lastLimits = RateLimits.NONE;
+    private volatile double tokensPerCall;
+    private volatile double inputTokensPerCall;
+    private volatile double outputTokensPerCall;
+
+    public ClaudeCapacity(CapacitySettings settings) {
+        this(settings, System::nanoTime);
+    }
+
+    /** @param nanos a monotonic clock in nanoseconds (the limiter's, the windows' and the pause's) */
+    public ClaudeCapacity(CapacitySettings settings, LongSupplier nanos) {
+        this.settings = settings;
+        this.nanos = nanos;
+        this.limit = settings.adaptive()
+                ? new ConcurrencyLimit(settings.ceiling(), settings.ceiling(), settings.backoffRatio(),
+                        settings.tolerance(), settings.minWindow(), CapacitySettings.MAX_WINDOW)
+                : FixedLimit.of(settings.ceiling());
+        this.limiter = SimpleLimiter.newBuilder().limit(limit).nanoClock(nanos).build();
+        for (FailureCategory category : FailureCategory.values()) {
+            if (category.asksForLessConcurrency()) {
+                throttled.put(category, new AtomicLong());
+            }
+        }
+        this.pausedUntil = nanos.getAsLong();
+    }
+
+    /**
+     * A permit for one call, or empty while the instance is at its live limit, paused by a
+     * {@code retry-after}, or pacing.
+     */
+    public Optional<Permit> tryAcquire() {
+        long now = nanos.getAsLong();
+        if (now - pausedUntil < 0) {
+            return Optional.empty();
+        }
+        long interval = paceIntervalNanos;
+        if (interval > 0) {
+            synchronized (pacing) {
+                if (now - nextStart < 0) {
+                    return Optional.empty();
+                }
+                Optional<Limiter.Listener> listener = limiter.acquire(null);
+                if (listener.isEmpty()) {
+                    return Optional.empty();
+                }
+                nextStart = now + interval;
+                return Optional.of(new Permit(listener.get()));
+            }
+        }
+        return limiter.acquire(null).map(Permit::new);
+    }
+
+    /** The live limit of calls in flight. */
+    public int limit() {
+        return limit.getLimit();
+    }
+
+    /** Calls in flight now. */
+    public int inFlight() {
+        return limiter.getInflight();
+    }
+
+    /** True while a {@code retry-after} pauses every new call. */
+    public boolean paused() {
+        return nanos.getAsLong() - pausedUntil < 0;
+    }
+
+    /** How long the current pause still runs (zero when none). */
+    public Duration pauseRemaining() {
+        long left = pausedUntil - nanos.getAsLong();
+        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
+    /** The rate-limit figures of the latest response that had them. */
+    public RateLimits lastRateLimits() {
+        return lastLimits;
+    }
+
+    /** Failures that asked for fewer calls, by category (rate limited, overloaded, timeout). */
+    public long throttled(FailureCategory category) {
+        AtomicLong count = throttled.get(category);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Total time the instance was paused by {@code retry-after}s. */
+    public Duration pausedTime() {
+        return Duration.ofNanos(pausedNanos.get());
+    }
+
+    /** The time between call starts while pacing, zero when not pacing. */
+    public Duration paceInterval() {
+        return Duration.ofNanos(paceIntervalNanos);
+    }
+
+    /**
+     * Publishes the live limit, the pause, throttled calls by reason and the latest rate-limit
+     * figures, tagged with {@code layer}.
+     */
+    public void bindMetrics(MeterRegistry registry, String layer) {
+        Gauge.builder(LIMIT_GAUGE, this, ClaudeCapacity::limit)
+                .description("Live limit of Claude calls in flight (adapts under the configured ceiling)")
+                .tag("layer", layer).register(registry);
+        Gauge.builder(PAUSED_GAUGE, this, c -> c.paused() ? 1 : 0)
+                .description("1 while a retry-after pauses every new Claude call of the layer")
+                .tag("layer", layer).register(registry);
+        FunctionCounter.builder(PAUSED_SECONDS, pausedNanos, n -> n.get() / 1e9)
+                .description("Time new Claude calls were paused by retry-after").baseUnit("seconds")
+                .tag("layer", layer).register(registry);
+        throttled.forEach((category, count) -> FunctionCounter.builder(THROTTLED, count, AtomicLong::get)
+                .description("Claude calls that asked for fewer calls: 429, 529, timeouts")
+                .tags("layer", layer, "reason", category.name().toLowerCase(Locale.ROOT))
+                .register(registry));
+        for (String bucket : new String[] {"requests", "input_tokens", "output_tokens", "tokens"}) {
+            Gauge.builder(RATELIMIT_REMAINING, this, c -> figure(c.lastLimits, bucket, true))
+                    .description("What the latest anthropic-ratelimit-*-remaining header said (NaN: not seen)")
+                    .tags("layer", layer, "bucket", bucket).register(registry);
+            Gauge.builder(RATELIMIT_LIMIT, this, c -> figure(c.lastLimits, bucket, false))
+                    .description("What the latest anthropic-ratelimit-*-limit header said (NaN: not seen)")
+                    .tags("layer", layer, "bucket", bucket).register(registry);
+        }
+    }
+
+    private static double figure(RateLimits limits, String bucket, boolean remaining) {
+        RateLimits.Bucket b = switch (bucket) {
+            case "requests" -> limits.requests();
+            case "input_tokens" -> limits.inputTokens();
+            case "output_tokens" -> limits.outputTokens();
+            default -> limits.tokens();
+        };
+        return b == null ? Double.NaN : remaining ? b.remaining() : b.limit();
+    }
+
+    private void pause(Duration retryAfter, FailureCategory category) {
+        long now = nanos.getAsLong();
+        long until = now + retryAfter.toNanos();
+        long before;
+        synchronized (pacing) {
+            before = pausedUntil;
+            if (until - before <= 0) {
+                return;
+            }
+            pausedUntil = until;
+        }
+        long from = now - before > 0 ? now : before;
+        pausedNanos.addAndGet(until - from);
+        if (now - before >= 0) {
+            LOG.info("Claude {}: new calls of this instance wait {} ms (retry-after)", describe(category),
+                    retryAfter.toMillis());
+        }
+    }
+
+    private static String describe(FailureCategory category) {
+        return category == FailureCategory.RATE_LIMITED ? "rate-limited the account (429)"
+                : category == FailureCategory.OVERLOADED ? "is overloaded (529)" : "asked to wait";
+    }
+
+    private void observe(NeuronReply reply) {
+        long input = reply.inputTokens();
+        long output = reply.outputTokens();
+        inputTokensPerCall = average(inputTokensPerCall, input);
+        outputTokensPerCall = average(outputTokensPerCall, output);
+        tokensPerCall = average(tokensPerCall, input + output);
+        RateLimits limits = reply.rateLimits();
+        if (!limits.known()) {
+            return;
+        }
+        lastLimits = limits;
+        long interval = Math.max(Math.max(interval(limits.requests(), 1), interval(limits.tokens(), tokensPerCall)),
+                Math.max(interval(limits.inputTokens(), inputTokensPerCall),
+                        interval(limits.outputTokens(), outputTokensPerCall)));
+        if ((interval > 0) != (paceIntervalNanos > 0)) {
+            LOG.info(interval > 0 ? "Claude rate-limit bucket nearly empty: pacing calls every {} ms"
+                    : "Claude rate-limit buckets have room again: no pacing{}", interval > 0
+                    ? TimeUnit.NANOSECONDS.toMillis(interval) : "");
+        }
+        paceIntervalNanos = interval;
+    }
+
+    /** The time between calls that the bucket refills for, when it is nearly empty; else 0. */
+    private long interval(RateLimits.Bucket bucket, double perCall) {
+        if (bucket == null || bucket.limit() <= 0 || perCall <= 0
+                || bucket.remainingShare() >= settings.paceBelowShare()) {
+            return 0;
+        }
+        double callsPerMinute = bucket.limit() / perCall;
+        return (long) (TimeUnit.MINUTES.toNanos(1) / callsPerMinute);
+    }
+
+    private static double average(double current, long sample) {
+        return current == 0 ? sample : current * 0.9 + sample * 0.1;
+    }
+
+    /** One call's place under the limit; finish it exactly once. */
+    public final class Permit {
+
+        private final Limiter.Listener listener;
+
+        private Permit(Limiter.Listener listener) {
+            this.listener = listener;
+        }
+
+        /**
+         * The call's future completed: grows or shrinks the live limit, pauses on a
+         * {@code retry-after}, reads the rate-limit headers.
+         *
+         * @param reply   the answer, or null when the call failed
+         * @param failure the failure, or null when it answered
+         */
+        public void finished(NeuronReply reply, Throwable failure) {
+            if (failure == null) {
+                if (reply == null || reply.cached()) {
+                    listener.onIgnore();
+                    return;
+                }
+                listener.onSuccess();
+                observe(reply);
+                return;
+            }
+            if (Futures.unwrap(failure) instanceof NeuronException ne && ne.category().asksForLessConcurrency()) {
+                listener.onDropped();
+                throttled.get(ne.category()).incrementAndGet();
+                if (ne.category() != FailureCategory.TIMEOUT) {
+                    Optional<Duration> retryAfter = ne.retryAfter().filter(d -> !d.isNegative() && !d.isZero());
+                    if (retryAfter.isPresent() || ne.category() == FailureCategory.RATE_LIMITED) {
+                        pause(retryAfter.orElse(DEFAULT_PAUSE), ne.category());
+                    }
+                }
+                return;
+            }
+            listener.onIgnore();
+        }
+
+        /** The call was not made after all. */
+        public void cancelled() {
+            listener.onIgnore();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.hal9.neurons.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.NeuronException;
+import io.hal9.neurons.NeuronReply;
+import io.hal9.neurons.RateLimits;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.junit.jupiter.api.Test;
+
+/** The pause, the pacing and the permits of one layer instance, on a clock the test moves. */
+class ClaudeCapacityTest {
+
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final ClaudeCapacity capacity = new ClaudeCapacity(CapacitySettings.defaults(8), nanos::get);
+
+    private void advance(Duration duration) {
+        nanos.addAndGet(duration.toNanos());
+    }
+
+    private static NeuronReply reply(RateLimits limits) {
+        return new NeuronReply("ok", "claude-haiku-4-5", 100, 50, "end_turn", 500, false, limits);
+    }
+
+    private static RateLimits requestsLeft(long limit, long remaining) {
+        return new RateLimits(new RateLimits.Bucket(limit, remaining, Instant.parse("2026-11-29T12:00:00Z")), null,
+                null, null);
+    }
+
+    @Test
+    void shouldPauseEveryNewCallUntilARateLimitsRetryAfterPassed() {
+        ClaudeCapacity.Permit permit = capacity.tryAcquire().orElseThrow();
+
+        // When the account answers 429 with retry-after 2 s
+        permit.finished(null, new NeuronException(FailureCategory.RATE_LIMITED, 429, "rate_limit_error",
+                Duration.ofSeconds(2), null));
+
+        // Then no call starts for 2 s, however much room the limit has
+        assertThat(capacity.paused()).isTrue();
+        assertThat(capacity.tryAcquire()).isEmpty();
+        advance(Duration.ofMillis(1_999));
+        assertThat(capacity.tryAcquire()).isEmpty();
+        advance(Duration.ofMillis(1));
+        assertThat(capacity.tryAcquire()).isPresent();
+        assertThat(capacity.pausedTime()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(capacity.throttled(FailureCategory.RATE_LIMITED)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldPauseOnAnOverloadedClaudesRetryAfterButNotOnAnotherFailures() {
+        capacity.tryAcquire().orElseThrow().finished(null, new NeuronException(FailureCategory.TRANSIENT, 500,
+                "api_error", Duration.ofSeconds(5), null));
+        assertThat(capacity.paused()).isFalse();
+
+        capacity.tryAcquire().orElseThrow().finished(null, new NeuronException(FailureCategory.OVERLOADED, 529,
+                "overloaded_error", Duration.ofSeconds(3), null));
+        assertThat(capacity.pauseRemaining()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(capacity.throttled(FailureCategory.OVERLOADED)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldPaceCallsToTheBucketsRefillWhenItIsNearlyEmptyAndStopWhenItHasRoom() {
+        // Given a response says 100 of 6,000 requests per minute are left (under 5 %)
+        capacity.tryAcquire().orElseThrow().finished(reply(requestsLeft(6_000, 100)), null);
+
+        // Then calls start no faster than the bucket refills: one every 10 ms
+        assertThat(capacity.paceInterval()).isEqualTo(Duration.ofMillis(10));
+        Optional<ClaudeCapacity.Permit> first = capacity.tryAcquire();
+        assertThat(first).isPresent();
+        assertThat(capacity.tryAcquire()).isEmpty();
+        advance(Duration.ofMillis(10));
+        assertThat(capacity.tryAcquire()).isPresent();
+        assertThat(capacity.lastRateLimits().requests().remaining()).isEqualTo(100);
+
+        // When a later response shows room again, pacing stops
+        first.get().finished(reply(requestsLeft(6_000, 3_000)), null);
+        assertThat(capacity.paceInterval()).isZero();
+        assertThat(capacity.tryAcquire()).isPresent();
+        assertThat(capacity.tryAcquire()).isPresent();
+    }
+
+    @Test
+    void shouldPublishTheLimitThePauseAndTheRateLimitFigures() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        capacity.bindMetrics(registry, "L2");
+        capacity.tryAcquire().orElseThrow().finished(reply(requestsLeft(6_000, 4_321)), null);
+
+        assertThat(registry.get(ClaudeCapacity.LIMIT_GAUGE).tag("layer", "L2").gauge().value()).isEqualTo(8);
+        assertThat(registry.get(ClaudeCapacity.PAUSED_GAUGE).tag("layer", "L2").gauge().value()).isZero();
+        assertThat(registry.get(ClaudeCapacity.RATELIMIT_REMAINING).tags("layer", "L2", "bucket", "requests").gauge()
+                .value()).isEqualTo(4_321);
+        assertThat(registry.get(ClaudeCapacity.RATELIMIT_REMAINING).tags("layer", "L2", "bucket", "tokens").gauge()
+                .value()).isNaN();
+        assertThat(registry.get(ClaudeCapacity.THROTTLED).tags("layer", "L2", "reason", "rate_limited")
+                .functionCounter().count()).isZero();
+    }
+
+    @Test
+    void shouldNotLetCachedAnswersMoveTheLimitOrThePacing() {
+        capacity.tryAcquire().orElseThrow().finished(reply(requestsLeft(6_000, 10)).asCached(), null);
+
+        assertThat(capacity.paceInterval()).isZero();
+        assertThat(capacity.limit()).isEqualTo(8);
+        assertThat(capacity.inFlight()).isZero();
+    }
+}

@@ -1,0 +1,104 @@
+package io.hal9.neurons.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
+
+import org.junit.jupiter.api.Test;
+
+/** The live limit's law, driven window by window on a simulated clock (500 ms per call). */
+class ConcurrencyLimitTest {
+
+    private static final long RTT = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final int CEILING = 256;
+
+    private final ConcurrencyLimit limit = new ConcurrencyLimit(CEILING, CEILING, 0.75, 0.05, Duration.ofMillis(250),
+            Duration.ofSeconds(5));
+    private final SplittableRandom random = new SplittableRandom(7);
+    private long now;
+    private long calls;
+    private long drops;
+
+    /**
+     * One call latency's worth of calls at the current limit: each of the {@code limit} calls in
+     * flight ends, {@code dropsAtLimit} of them (at random places) refused.
+     */
+    private int window(IntUnaryOperator dropsAtLimit) {
+        int current = limit.getLimit();
+        int dropped = dropsAtLimit.applyAsInt(current);
+        for (int i = 0; i < current; i++) {
+            boolean drop = random.nextInt(current) < dropped;
+            limit.onSample(now - RTT, RTT, current, drop);
+            calls++;
+            drops += drop ? 1 : 0;
+            now += RTT / current;
+        }
+        return limit.getLimit();
+    }
+
+    @Test
+    void shouldKeepTheLimitNearTheCeilingWhenAShareOfCallsIsRefusedWhateverTheConcurrency() {
+        // Given Anthropic refuses 30 % of every account's calls at random
+        List<Integer> limits = new ArrayList<>();
+        for (int w = 0; w < 120; w++) {
+            limits.add(window(l -> (int) Math.round(l * 0.3)));
+        }
+
+        // Then the limit probes once, finds fewer calls do not help, and stays high: 30 % is tolerated
+        double average = limits.subList(20, limits.size()).stream().mapToInt(Integer::intValue).average().orElseThrow();
+        assertThat(average).isGreaterThan(0.85 * CEILING);
+        assertThat(limit.toleratedShare()).isGreaterThan(0.2);
+    }
+
+    @Test
+    void shouldSettleJustBelowAProviderCapacityWithFewRefusals() {
+        // Given the provider refuses every call beyond 100 in flight
+        int capacity = 100;
+        List<Integer> limits = new ArrayList<>();
+        for (int w = 0; w < 200; w++) {
+            limits.add(window(l -> Math.max(0, l - capacity)));
+        }
+
+        // Then the limit comes down within a few windows and stays around the capacity
+        assertThat(limits.subList(0, 10)).anyMatch(l -> l <= 1.1 * capacity);
+        List<Integer> settled = limits.subList(20, limits.size());
+        assertThat(settled).allMatch(l -> l >= 0.7 * capacity && l <= 1.4 * capacity);
+        assertThat(settled.stream().mapToInt(Integer::intValue).average().orElseThrow())
+                .isBetween(0.9 * capacity, 1.2 * capacity);
+        assertThat((double) drops / calls).isLessThan(0.12);
+    }
+
+    @Test
+    void shouldShrinkDuringAnOutageAndBeBackWithinAFewWindowsAfterIt() {
+        for (int w = 0; w < 5; w++) {
+            window(l -> 0);
+        }
+        assertThat(limit.getLimit()).isEqualTo(CEILING);
+
+        // When every call fails, the limit falls window after window
+        for (int w = 0; w < 20; w++) {
+            window(l -> l);
+        }
+        assertThat(limit.getLimit()).isLessThanOrEqualTo(CEILING / 16);
+
+        // Then, once calls succeed again, slow start doubles it back to where it was within a dozen windows
+        int windows = 0;
+        while (limit.getLimit() < CEILING && windows < 100) {
+            window(l -> 0);
+            windows++;
+        }
+        assertThat(windows).isLessThanOrEqualTo(12);
+    }
+
+    @Test
+    void shouldNeverExceedTheCeiling() {
+        for (int w = 0; w < 50; w++) {
+            assertThat(window(l -> 0)).isLessThanOrEqualTo(CEILING);
+        }
+    }
+}
