@@ -153,6 +153,87 @@ class ComposeStackTest {
     }
 
     @Test
+    void shouldWriteEveryServicesDataIntoItsVolume() throws IOException {
+        int checked = 0;
+        for (String name : new TreeSet<>(services.keySet())) {
+            Map<String, Object> service = service(name);
+            List<String> mounts = namedVolumeMounts(service);
+            if (mounts.isEmpty()) {
+                continue;
+            }
+            // a volume that the service does not write to survives `down && up` while the data is lost
+            for (String dir : dataDirs(name, service)) {
+                assertThat(mounts).as("%s writes %s: inside one of its volumes", name, dir)
+                        .anyMatch(mount -> dir.equals(mount) || dir.startsWith(mount + "/"));
+            }
+            checked++;
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(2 + layers.size());
+    }
+
+    /** Where the service's image keeps its data, given the service's environment. */
+    private static List<String> dataDirs(String name, Map<String, Object> service) throws IOException {
+        String image = service.get("image").toString();
+        Map<String, String> env = environment(service);
+        if (image.startsWith("apache/kafka:")) {
+            // configured from KAFKA_* variables the image writes nothing but what they say: without
+            // KAFKA_LOG_DIRS the log (and metadata log) dir is /tmp/kafka-logs
+            List<String> dirs = new java.util.ArrayList<>(List.of(env.getOrDefault("KAFKA_LOG_DIRS", "/tmp/kafka-logs")
+                    .split(",")));
+            if (env.containsKey("KAFKA_METADATA_LOG_DIR")) {
+                dirs.add(env.get("KAFKA_METADATA_LOG_DIR"));
+            }
+            return dirs;
+        }
+        if (image.startsWith("postgres:")) {
+            // the image's PGDATA: /var/lib/postgresql/data up to 17, /var/lib/postgresql/<major>/docker from 18
+            int major = Integer.parseInt(image.replaceFirst("^postgres:(\\d+).*$", "$1"));
+            return List.of(env.getOrDefault("PGDATA",
+                    major < 18 ? "/var/lib/postgresql/data" : "/var/lib/postgresql/" + major + "/docker"));
+        }
+        if (image.startsWith("hal9-streams:")) {
+            return List.of(env.getOrDefault("HAL9_STATE_DIR", imageStateDir()));
+        }
+        throw new AssertionError(name + " (" + image + ") has a volume: say here where its image writes its data");
+    }
+
+    /** HAL9_STATE_DIR as the image sets it (the Dockerfile's runtime stage; ContainerImageTest keeps Jib's equal). */
+    private static String imageStateDir() throws IOException {
+        Matcher m = Pattern.compile("(?m)^ENV\\s.*\\bHAL9_STATE_DIR=(\\S+)").matcher(Files.readString(REPO.resolve("Dockerfile")));
+        assertThat(m.find()).as("HAL9_STATE_DIR in the Dockerfile").isTrue();
+        return m.group(1);
+    }
+
+    /** The container paths of the service's named volumes (not bind mounts of the repository's files). */
+    private static List<String> namedVolumeMounts(Map<String, Object> service) {
+        return ((List<?>) service.getOrDefault("volumes", List.of())).stream().map(String::valueOf)
+                .map(volume -> volume.split(":"))
+                .filter(parts -> parts.length >= 2 && !parts[0].startsWith(".") && !parts[0].startsWith("/")
+                        && !parts[0].startsWith("~"))
+                .map(parts -> parts[1])
+                .toList();
+    }
+
+    @Test
+    void shouldStartEveryServiceThatReadsTopicsAfterTheTopicsJob() {
+        // the layers read their input topics; `connectors apply` starts the sinks that read the results
+        // and dead letters. Before `topics` made them, a consumer would have the broker auto-create
+        // them with one partition.
+        assertThat(ConnectorConfigs.bundled()).allSatisfy(config -> assertThat(config.get(ConnectorConfigs.TOPICS)).isNotBlank());
+        Set<String> readers = new TreeSet<>();
+        for (String name : hal9Services()) {
+            String role = command(service(name)).get(0);
+            if (role.equals("run") || role.equals("connectors")) {
+                readers.add(name);
+            }
+        }
+        assertThat(readers).contains("connectors-apply").containsAll(layers.stream().map(ComposeStackTest::layerService).toList());
+        for (String name : readers) {
+            assertThat(dependsOn(service(name))).as(name).containsEntry("topics", "service_completed_successfully");
+        }
+    }
+
+    @Test
     void shouldTakeTheApiKeyOnlyFromTheCallersEnvironment() throws IOException {
         for (String name : hal9Services()) {
             @SuppressWarnings("unchecked")

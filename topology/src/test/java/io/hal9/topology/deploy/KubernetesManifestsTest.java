@@ -46,6 +46,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Renders {@code k8s/} with {@code kubectl kustomize} and checks the manifests against the
@@ -65,23 +66,29 @@ class KubernetesManifestsTest {
 
     @BeforeAll
     static void render() throws Exception {
-        Process process = new ProcessBuilder("kubectl", "kustomize", REPO.resolve("k8s").toString())
+        docs = kustomize(REPO.resolve("k8s"));
+        config = Hal9Config.of(Map.of());
+        topics = new Topics(config, new HttpSchemaRegistryClient(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG)));
+    }
+
+    /** {@code kubectl kustomize DIR}, as documents. */
+    private static List<JsonNode> kustomize(Path dir) throws Exception {
+        Process process = new ProcessBuilder("kubectl", "kustomize", dir.toString())
                 .redirectErrorStream(true).start();
         byte[] output = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
         String yaml = new String(output, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("kubectl kustomize k8s/: %s", yaml).isZero();
-        docs = new ArrayList<>();
+        assertThat(process.exitValue()).as("kubectl kustomize %s: %s", dir, yaml).isZero();
+        List<JsonNode> rendered = new ArrayList<>();
         try (MappingIterator<JsonNode> it = new YAMLMapper().readerFor(JsonNode.class).readValues(yaml)) {
             while (it.hasNext()) {
                 JsonNode doc = it.next();
                 if (doc != null && !doc.isNull() && !doc.isEmpty()) {
-                    docs.add(doc);
+                    rendered.add(doc);
                 }
             }
         }
-        config = Hal9Config.of(Map.of());
-        topics = new Topics(config, new HttpSchemaRegistryClient(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG)));
+        return rendered;
     }
 
     private static JsonNode find(String kind, String name) {
@@ -123,7 +130,17 @@ class KubernetesManifestsTest {
             assertThat(container.path("args").toString()).isEqualTo("[\"run\",\"--layer\",\"" + layer + "\"]");
             assertThat(find("ScaledObject", name).path("spec").path("scaleTargetRef").path("name").asText())
                     .isEqualTo(name);
-            assertThat(find("PodDisruptionBudget", name).path("spec").path("minAvailable").asInt()).isEqualTo(3);
+            JsonNode pdb = find("PodDisruptionBudget", name).path("spec");
+            assertThat(pdb.path("minAvailable").asInt()).isEqualTo(3);
+            // a NotReady pod must not block a node drain (README "Kubernetes with KEDA autoscaling")
+            assertThat(pdb.path("unhealthyPodEvictionPolicy").asText()).isEqualTo("AlwaysAllow");
+            JsonNode spread = deployment.path("spec").path("template").path("spec").path("topologySpreadConstraints");
+            assertThat(spread).as("topology spread of %s", name).hasSize(2);
+            spread.forEach(constraint -> {
+                assertThat(constraint.path("whenUnsatisfiable").asText()).isEqualTo("ScheduleAnyway");
+                assertThat(constraint.path("labelSelector").path("matchLabels").path("hal9.io/layer").asText())
+                        .isEqualTo(label);
+            });
             JsonNode vpa = find("VerticalPodAutoscaler", name);
             assertThat(vpa.path("apiVersion").asText()).isEqualTo("autoscaling.k8s.io/v1");
             assertThat(vpa.path("spec").path("updatePolicy").path("updateMode").asText()).isEqualTo("Off");
@@ -143,19 +160,30 @@ class KubernetesManifestsTest {
         }
     }
 
+    /** The init container of a layer's pod that runs {@code hal9 topics}. */
+    private static JsonNode topicsInitContainer(String layer) {
+        List<JsonNode> found = new ArrayList<>();
+        find("Deployment", resourceName(layer)).path("spec").path("template").path("spec").path("initContainers")
+                .forEach(c -> {
+                    if ("topics".equals(c.path("args").path(0).asText())) {
+                        found.add(c);
+                    }
+                });
+        assertThat(found).as("an init container running `hal9 topics` in %s", layer).hasSize(1);
+        return found.get(0);
+    }
+
     @Test
-    void maxReplicasFitThePartitionsTheTopicsJobCreates() {
-        JsonNode args = find("Job", "hal9-topics").path("spec").path("template").path("spec").path("containers")
-                .get(0).path("args");
-        assertThat(args.get(0).asText()).isEqualTo("topics");
-        int partitions = -1;
-        for (int i = 0; i < args.size() - 1; i++) {
-            if ("--partitions".equals(args.get(i).asText())) {
-                partitions = Integer.parseInt(args.get(i + 1).asText());
-            }
-        }
-        assertThat(partitions).as("--partitions of the topics Job").isPositive();
+    void maxReplicasFitThePartitionsTheTopicsStepCreates() {
         for (String layer : LAYERS) {
+            JsonNode args = topicsInitContainer(layer).path("args");
+            int partitions = -1;
+            for (int i = 0; i < args.size() - 1; i++) {
+                if ("--partitions".equals(args.get(i).asText())) {
+                    partitions = Integer.parseInt(args.get(i + 1).asText());
+                }
+            }
+            assertThat(partitions).as("--partitions of `hal9 topics` in %s", layer).isPositive();
             JsonNode spec = find("ScaledObject", resourceName(layer)).path("spec");
             assertThat(spec.path("minReplicaCount").asInt()).isEqualTo(5);
             assertThat(spec.path("maxReplicaCount").asInt()).isEqualTo(50).isLessThanOrEqualTo(partitions);
@@ -244,13 +272,14 @@ class KubernetesManifestsTest {
             String formula = modifiers.path("formula").asText();
             Set<String> names = new TreeSet<>();
             spec.path("triggers").forEach(t -> names.add(t.path("name").asText()));
-            assertThat(names).contains("kafka_lag", "signals_per_second", "breaker_open_ratio", "cpu", "memory");
+            assertThat(names).contains("kafka_lag", "signals_per_second", "breaker_open_ratio", "cpu");
+            // a JVM's footprint is not load: memory would hold replicas up (README "Kubernetes with KEDA autoscaling")
+            assertThat(names).doesNotContain("memory");
             assertThat(formula).contains("breaker_open_ratio >= 0.1 ?", "kafka_lag", "signals_per_second");
             // the breaker branch (before ':') must not mention lag
             assertThat(formula.substring(formula.indexOf('?'), formula.indexOf(':'))).doesNotContain("kafka_lag");
             JsonNode scaledObject = find("ScaledObject", resourceName(layer));
             assertThat(trigger(scaledObject, "cpu").path("metadata").path("value").asText()).isEqualTo("50");
-            assertThat(trigger(scaledObject, "memory").path("metadata").path("value").asText()).isEqualTo("65");
             JsonNode behavior = spec.path("advanced").path("horizontalPodAutoscalerConfig").path("behavior");
             assertThat(behavior.path("scaleUp").path("stabilizationWindowSeconds").asInt()).isEqualTo(30);
             assertThat(behavior.path("scaleDown").path("stabilizationWindowSeconds").asInt()).isEqualTo(600);
@@ -258,6 +287,66 @@ class KubernetesManifestsTest {
             assertThat(policy.path("type").asText()).isEqualTo("Percent");
             assertThat(policy.path("value").asInt()).isEqualTo(10);
             assertThat(policy.path("periodSeconds").asInt()).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void kafkaTriggersNameKafkaByAClusterWideNameTheKedaOperatorCanResolve() {
+        String layersKafka = find("ConfigMap", "hal9-config").path("data").path("HAL9_BOOTSTRAP_SERVERS").asText();
+        for (JsonNode scaledObject : all("ScaledObject")) {
+            String name = scaledObject.path("metadata").path("name").asText();
+            String namespace = scaledObject.path("metadata").path("namespace").asText();
+            String servers = trigger(scaledObject, "kafka").path("metadata").path("bootstrapServers").asText();
+            // the keda-operator pod resolves it in KEDA's namespace: a bare Service name ("kafka")
+            // would be looked up there, not next to the layers
+            for (String server : servers.split(",")) {
+                String host = server.strip().replaceFirst(":\\d+$", "");
+                assertThat(host).as("%s: bootstrap server %s", name, server).contains(".");
+                Matcher service = Pattern.compile("[a-z0-9-]+\\.([a-z0-9-]+)\\.svc(\\.cluster\\.local)?").matcher(host);
+                if (service.matches()) {
+                    assertThat(service.group(1)).as("%s: namespace in %s", name, host).isEqualTo(namespace);
+                }
+            }
+            // the layers and KEDA watch the same Kafka
+            assertThat(servers).as(name).isEqualTo(layersKafka);
+        }
+    }
+
+    @Test
+    void noAutoscaledDeploymentSetsItsReplicas() {
+        List<JsonNode> scaledObjects = all("ScaledObject");
+        assertThat(scaledObjects).isNotEmpty();
+        for (JsonNode scaledObject : scaledObjects) {
+            String target = scaledObject.path("spec").path("scaleTargetRef").path("name").asText();
+            // `kubectl apply -k` would reset the HPA's count to it at every apply
+            assertThat(find("Deployment", target).path("spec").has("replicas"))
+                    .as("spec.replicas of the autoscaled Deployment %s", target).isFalse();
+        }
+    }
+
+    @Test
+    void theTopicsStepCanBeAppliedAgainWithAnotherImage(@TempDir Path overlay) throws Exception {
+        // the same base with another image, as an overlay would deploy the next release (kustomize
+        // takes a base by relative path only)
+        Files.writeString(overlay.resolve("kustomization.yaml"), "resources:\n  - " + overlay.relativize(REPO.resolve("k8s")) + "\n"
+                + "images:\n  - name: hal9-streams\n    newTag: 9.9.9-next\n");
+        List<JsonNode> next = kustomize(overlay);
+        // a Job's pod template is immutable: a Job kept under its name with another template is refused
+        // at apply (422), and a completed Job never runs again
+        for (JsonNode job : all("Job")) {
+            String name = job.path("metadata").path("name").asText();
+            next.stream().filter(d -> "Job".equals(d.path("kind").asText())
+                            && name.equals(d.path("metadata").path("name").asText()))
+                    .forEach(again -> assertThat(again.path("spec").path("template"))
+                            .as("Job %s applied again with another image", name)
+                            .isEqualTo(job.path("spec").path("template")));
+        }
+        // every layer's pod creates the topics with its own image before the layer starts
+        for (String layer : LAYERS) {
+            JsonNode pod = find("Deployment", resourceName(layer)).path("spec").path("template").path("spec");
+            JsonNode topicsStep = topicsInitContainer(layer);
+            assertThat(topicsStep.path("image")).isEqualTo(pod.path("containers").get(0).path("image"));
+            assertThat(topicsStep.path("envFrom")).isEqualTo(pod.path("containers").get(0).path("envFrom"));
         }
     }
 
