@@ -106,6 +106,17 @@ class KubernetesManifestsTest {
         return LayerSpec.of(layer, config).applicationId();
     }
 
+    private static JsonNode trigger(JsonNode scaledObject, String type, String name) {
+        List<JsonNode> found = new ArrayList<>();
+        scaledObject.path("spec").path("triggers").forEach(t -> {
+            if (type.equals(t.path("type").asText()) && name.equals(t.path("name").asText())) {
+                found.add(t);
+            }
+        });
+        assertThat(found).as("%s trigger %s", type, name).hasSize(1);
+        return found.get(0);
+    }
+
     private static JsonNode trigger(JsonNode scaledObject, String type) {
         List<JsonNode> found = new ArrayList<>();
         scaledObject.path("spec").path("triggers").forEach(t -> {
@@ -257,7 +268,8 @@ class KubernetesManifestsTest {
                 }
             });
         }
-        assertThat(queried).contains("hal9_signals_processed_total", "hal9_circuit_breaker_open");
+        assertThat(queried).contains("hal9_signals_processed_total", "hal9_circuit_breaker_open",
+                "hal9_claude_throttled_total", "hal9_claude_request_duration_seconds_count");
         for (String name : queried) {
             assertThat(Pattern.compile("(?m)^" + Pattern.quote(name) + "[{ ]").matcher(scrape).find())
                     .as("%s is not in the application's scrape", name).isTrue();
@@ -265,18 +277,25 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void scaledObjectsGateLagOnTheBreakerAndScaleAsSpecified() {
+    void scaledObjectsGateLagOnTheBreakerAndOnClaudeThrottlingAndScaleAsSpecified() {
         for (String layer : LAYERS) {
             JsonNode spec = find("ScaledObject", resourceName(layer)).path("spec");
             JsonNode modifiers = spec.path("advanced").path("scalingModifiers");
             String formula = modifiers.path("formula").asText();
             Set<String> names = new TreeSet<>();
             spec.path("triggers").forEach(t -> names.add(t.path("name").asText()));
-            assertThat(names).contains("kafka_lag", "signals_per_second", "breaker_open_ratio", "cpu");
+            assertThat(names).contains("kafka_lag", "signals_per_second", "breaker_open_ratio", "claude_throttled_share",
+                    "cpu");
             // a JVM's footprint is not load: memory would hold replicas up (README "Kubernetes with KEDA autoscaling")
             assertThat(names).doesNotContain("memory");
-            assertThat(formula).contains("breaker_open_ratio >= 0.1 ?", "kafka_lag", "signals_per_second");
-            // the breaker branch (before ':') must not mention lag
+            assertThat(formula).contains("breaker_open_ratio >= 0.1 || claude_throttled_share >= 0.05 ?", "kafka_lag",
+                    "signals_per_second");
+            // the gated branch (before ':'), taken while the breaker is open or Claude refuses calls for
+            // capacity, must not mention lag: more pods would not help
+            assertThat(trigger(find("ScaledObject", resourceName(layer)), "prometheus", "claude_throttled_share")
+                    .path("metadata").path("query").asText())
+                    .contains("hal9_claude_throttled_total{layer=\"" + layer + "\"")
+                    .contains("hal9_claude_request_duration_seconds_count{layer=\"" + layer + "\"");
             assertThat(formula.substring(formula.indexOf('?'), formula.indexOf(':'))).doesNotContain("kafka_lag");
             JsonNode scaledObject = find("ScaledObject", resourceName(layer));
             assertThat(trigger(scaledObject, "cpu").path("metadata").path("value").asText()).isEqualTo("50");
