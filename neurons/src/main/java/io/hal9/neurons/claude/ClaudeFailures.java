@@ -2,10 +2,13 @@ package io.hal9.neurons.claude;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 import com.anthropic.errors.AnthropicIoException;
@@ -48,7 +51,8 @@ final class ClaudeFailures {
         if (find(root, IOException.class) != null || find(root, AnthropicIoException.class) != null
                 || find(root, AnthropicRetryableException.class) != null) {
             return new NeuronException(FailureCategory.TRANSIENT, 0,
-                    scrub("I/O failure calling Claude: " + describe(root), apiKey), null, root);
+                    scrub("I/O failure calling Claude: " + plainIoReason(root).map(r -> r + " (" + describe(root) + ")")
+                            .orElse(describe(root)), apiKey), null, root);
         }
         return new NeuronException(FailureCategory.UNKNOWN, 0,
                 scrub("unexpected failure calling Claude: " + describe(root), apiKey), null, root);
@@ -101,6 +105,25 @@ final class ClaudeFailures {
             }
         }
         return null;
+    }
+
+    /**
+     * What an operator needs to read first, for the I/O failures that mean "no route to the API":
+     * {@code cannot resolve api.anthropic.com}, {@code cannot connect (Connection refused)}.
+     */
+    static Optional<String> plainIoReason(Throwable failure) {
+        UnknownHostException unknownHost = find(failure, UnknownHostException.class);
+        if (unknownHost != null) {
+            String host = unknownHost.getMessage() == null ? "the API host"
+                    : unknownHost.getMessage().split(":", 2)[0].strip();
+            return Optional.of("cannot resolve " + host);
+        }
+        ConnectException refused = find(failure, ConnectException.class);
+        if (refused != null) {
+            return Optional.of("cannot connect" + (refused.getMessage() == null ? "" : " (" + refused.getMessage()
+                    + ")"));
+        }
+        return Optional.empty();
     }
 
     private static boolean isTimeout(Throwable failure) {

@@ -147,12 +147,12 @@ class ClaudeNeuronClientTest {
     }
 
     @Test
-    void shouldMapOverloadedToTransient() {
+    void shouldMapOverloadedToOverloaded() {
         startWithFault(SimulatedFault.overloaded());
 
         NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
 
-        assertThat(failure.category()).isEqualTo(FailureCategory.TRANSIENT);
+        assertThat(failure.category()).isEqualTo(FailureCategory.OVERLOADED);
         assertThat(failure.httpStatus()).isEqualTo(529);
         assertThat(failure.retryAfter()).isEmpty();
         assertThat(fixture.simulator().requestCount()).isEqualTo(1);
@@ -199,5 +199,20 @@ class ClaudeNeuronClientTest {
 
         assertThat(failure.category()).isEqualTo(FailureCategory.AUTH);
         assertThat(fixture.simulator().requestCount()).isZero();
+    }
+
+    @Test
+    void shouldSayInPlainWordsWhenTheApiHostCannotBeResolved() {
+        // .invalid never resolves (RFC 2606): the same failure as a pod with no DNS route to api.anthropic.com
+        fixture.start(SimulatorOptions.defaults());
+        fixture.client(new ClaudeSettings(SimulatorFixture.KEY, "http://api.hal9-test.invalid", Duration.ofSeconds(5),
+                0));
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.TRANSIENT);
+        assertThat(failure.getMessage()).startsWith("I/O failure calling Claude: cannot resolve api.hal9-test.invalid")
+                .contains("UnknownHostException")
+                .doesNotContain(SimulatorFixture.KEY);
     }
 }

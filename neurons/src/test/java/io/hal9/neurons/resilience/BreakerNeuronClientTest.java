@@ -36,7 +36,9 @@ class BreakerNeuronClientTest {
 
     private static final LayerProfile L3 = LayerProfile.defaults("L3");
     private static final Duration OPEN = Duration.ofSeconds(1);
-    private static final BreakerSettings SETTINGS = BreakerSettings.defaults().withOpenDuration(OPEN);
+    /** A quick breaker: 50 % of 5 calls open it (the policy's defaults are judged in BreakerPolicyTest). */
+    private static final BreakerSettings SETTINGS = BreakerSettings.defaults().withMinimumCalls(5)
+            .withFailureRatePercent(50).withOpenDuration(OPEN);
     private static final String BAD_REQUEST = "[bad-request]";
     private static final String BAD_KEY = "[bad-key]";
 
@@ -246,12 +248,16 @@ class BreakerNeuronClientTest {
     }
 
     @Test
-    void shouldGiveHal9DefaultsAndRejectBadSettings() {
+    void shouldGiveOutageDefaultsAndRejectBadSettings() {
         BreakerSettings defaults = BreakerSettings.defaults();
-        assertThat(defaults.window()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(defaults.minimumCalls()).isEqualTo(5);
-        assertThat(defaults.failureRatePercent()).isEqualTo(50f);
-        assertThat(defaults.openDuration()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(defaults.window()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.minimumCalls()).isEqualTo(20);
+        assertThat(defaults.failureRatePercent()).isEqualTo(80f);
+        assertThat(defaults.noSuccess()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.noSuccessFailures()).isEqualTo(3);
+        assertThat(defaults.openDuration()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(defaults.openBackoffMultiplier()).isEqualTo(1.5);
+        assertThat(defaults.maxOpenDuration()).isEqualTo(Duration.ofSeconds(30));
         assertThat(defaults.halfOpenCalls()).isEqualTo(3);
 
         assertThatThrownBy(() -> defaults.withWindow(Duration.ofMillis(1500))).hasMessageContaining("window");

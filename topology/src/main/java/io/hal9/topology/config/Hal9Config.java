@@ -261,23 +261,50 @@ public final class Hal9Config extends AbstractConfig {
                     + "within the heap: three layers in one process take three times this.";
 
     public static final String BREAKER_WINDOW_MS_CONFIG = "hal9.breaker.window.ms";
-    public static final int BREAKER_WINDOW_MS_DEFAULT = 60_000;
-    public static final String BREAKER_WINDOW_MS_DOC = "Time window over which the breaker computes the failure rate.";
+    public static final int BREAKER_WINDOW_MS_DEFAULT = 10_000;
+    public static final String BREAKER_WINDOW_MS_DOC =
+            "Time window of the breaker's failure-rate rule (whole seconds). Short, so the rate says how Claude is now.";
 
     public static final String BREAKER_MIN_CALLS_CONFIG = "hal9.breaker.min.calls";
-    public static final int BREAKER_MIN_CALLS_DEFAULT = 5;
+    public static final int BREAKER_MIN_CALLS_DEFAULT = 20;
     public static final String BREAKER_MIN_CALLS_DOC =
-            "Calls in the window before the breaker may open. Raise it to ride out a few isolated errors.";
+            "Calls the window must hold before its failure rate is judged: enough for a rate to mean something. "
+                    + "Lower it only for a layer that makes few calls (the no-success rule covers those).";
 
     public static final String BREAKER_FAILURE_RATE_PERCENT_CONFIG = "hal9.breaker.failure.rate.percent";
-    public static final int BREAKER_FAILURE_RATE_PERCENT_DEFAULT = 50;
+    public static final int BREAKER_FAILURE_RATE_PERCENT_DEFAULT = 80;
     public static final String BREAKER_FAILURE_RATE_PERCENT_DOC =
-            "Share of failed calls (5xx other than 529, I/O errors, timeouts; not rate limits, overload or our own 4xx) that opens the breaker.";
+            "Share of failed calls in the window (other 5xx, I/O errors, timeouts; never 429, 529 or our own 4xx) "
+                    + "that opens the breaker, and of failed trial calls that opens it again. High: a degraded API "
+                    + "is retried, only a down one stops the calls.";
+
+    public static final String BREAKER_NO_SUCCESS_MS_CONFIG = "hal9.breaker.no.success.ms";
+    public static final int BREAKER_NO_SUCCESS_MS_DEFAULT = 5_000;
+    public static final String BREAKER_NO_SUCCESS_MS_DOC =
+            "The breaker also opens when calls have failed for this long without one success (longer when recent "
+                    + "answers took longer): an outage on a layer too quiet for the failure rate.";
+
+    public static final String BREAKER_NO_SUCCESS_MIN_FAILURES_CONFIG = "hal9.breaker.no.success.min.failures";
+    public static final int BREAKER_NO_SUCCESS_MIN_FAILURES_DEFAULT = 3;
+    public static final String BREAKER_NO_SUCCESS_MIN_FAILURES_DOC =
+            "Failed calls the no-success rule needs before it opens the breaker.";
 
     public static final String BREAKER_OPEN_MS_CONFIG = "hal9.breaker.open.ms";
-    public static final int BREAKER_OPEN_MS_DEFAULT = 60_000;
+    public static final int BREAKER_OPEN_MS_DEFAULT = 2_000;
     public static final String BREAKER_OPEN_MS_DOC =
-            "How long the breaker stays open (signals wait, no calls) before it lets trial calls through.";
+            "How long the breaker's first opening lasts (signals wait, no calls) before trial calls: the soonest "
+                    + "Claude can be found back.";
+
+    public static final String BREAKER_OPEN_MAX_MS_CONFIG = "hal9.breaker.open.max.ms";
+    public static final int BREAKER_OPEN_MAX_MS_DEFAULT = 30_000;
+    public static final String BREAKER_OPEN_MAX_MS_DOC =
+            "The longest opening while trial calls keep failing: how late, at worst, the end of a long outage is noticed.";
+
+    public static final String BREAKER_OPEN_MULTIPLIER_CONFIG = "hal9.breaker.open.multiplier";
+    public static final double BREAKER_OPEN_MULTIPLIER_DEFAULT = 1.5;
+    public static final String BREAKER_OPEN_MULTIPLIER_DOC =
+            "Each opening after failed trial calls lasts this many times the one before (1 = always "
+                    + "hal9.breaker.open.ms). Higher spares a long outage trial calls; lower notices its end sooner.";
 
     public static final String BREAKER_HALF_OPEN_CALLS_CONFIG = "hal9.breaker.half.open.calls";
     public static final int BREAKER_HALF_OPEN_CALLS_DEFAULT = 3;
@@ -422,8 +449,16 @@ public final class Hal9Config extends AbstractConfig {
                         Importance.LOW, BREAKER_MIN_CALLS_DOC)
                 .define(BREAKER_FAILURE_RATE_PERCENT_CONFIG, Type.INT, BREAKER_FAILURE_RATE_PERCENT_DEFAULT,
                         Range.between(1, 100), Importance.LOW, BREAKER_FAILURE_RATE_PERCENT_DOC)
+                .define(BREAKER_NO_SUCCESS_MS_CONFIG, Type.INT, BREAKER_NO_SUCCESS_MS_DEFAULT,
+                        Range.between(1, 3_600_000), Importance.LOW, BREAKER_NO_SUCCESS_MS_DOC)
+                .define(BREAKER_NO_SUCCESS_MIN_FAILURES_CONFIG, Type.INT, BREAKER_NO_SUCCESS_MIN_FAILURES_DEFAULT,
+                        Range.between(1, 100_000), Importance.LOW, BREAKER_NO_SUCCESS_MIN_FAILURES_DOC)
                 .define(BREAKER_OPEN_MS_CONFIG, Type.INT, BREAKER_OPEN_MS_DEFAULT, Range.between(1, 3_600_000),
                         Importance.LOW, BREAKER_OPEN_MS_DOC)
+                .define(BREAKER_OPEN_MAX_MS_CONFIG, Type.INT, BREAKER_OPEN_MAX_MS_DEFAULT, Range.between(1, 3_600_000),
+                        Importance.LOW, BREAKER_OPEN_MAX_MS_DOC)
+                .define(BREAKER_OPEN_MULTIPLIER_CONFIG, Type.DOUBLE, BREAKER_OPEN_MULTIPLIER_DEFAULT,
+                        Range.between(1.0, 10.0), Importance.LOW, BREAKER_OPEN_MULTIPLIER_DOC)
                 .define(BREAKER_HALF_OPEN_CALLS_CONFIG, Type.INT, BREAKER_HALF_OPEN_CALLS_DEFAULT,
                         Range.between(1, 1_000), Importance.LOW, BREAKER_HALF_OPEN_CALLS_DOC);
         Set<String> layers = new LinkedHashSet<>(BUNDLED_LAYERS);
@@ -502,6 +537,14 @@ public final class Hal9Config extends AbstractConfig {
         if (config.getInt(NEURON_MAX_PENDING_CONFIG) < inFlight) {
             throw new ConfigException(NEURON_MAX_PENDING_CONFIG, config.getInt(NEURON_MAX_PENDING_CONFIG),
                     "must be at least " + NEURON_MAX_IN_FLIGHT_CONFIG + " (" + inFlight + ")");
+        }
+        if (config.getInt(BREAKER_WINDOW_MS_CONFIG) % 1000 != 0) {
+            throw new ConfigException(BREAKER_WINDOW_MS_CONFIG, config.getInt(BREAKER_WINDOW_MS_CONFIG),
+                    "must be a whole number of seconds");
+        }
+        if (config.getInt(BREAKER_OPEN_MAX_MS_CONFIG) < config.getInt(BREAKER_OPEN_MS_CONFIG)) {
+            throw new ConfigException(BREAKER_OPEN_MAX_MS_CONFIG, config.getInt(BREAKER_OPEN_MAX_MS_CONFIG),
+                    "must be at least " + BREAKER_OPEN_MS_CONFIG + " (" + config.getInt(BREAKER_OPEN_MS_CONFIG) + ")");
         }
         return config;
     }

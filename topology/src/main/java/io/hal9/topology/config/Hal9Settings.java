@@ -56,7 +56,11 @@ public final class Hal9Settings {
         return new BreakerSettings(Duration.ofMillis(config.getInt(Hal9Config.BREAKER_WINDOW_MS_CONFIG)),
                 config.getInt(Hal9Config.BREAKER_MIN_CALLS_CONFIG),
                 config.getInt(Hal9Config.BREAKER_FAILURE_RATE_PERCENT_CONFIG),
+                Duration.ofMillis(config.getInt(Hal9Config.BREAKER_NO_SUCCESS_MS_CONFIG)),
+                config.getInt(Hal9Config.BREAKER_NO_SUCCESS_MIN_FAILURES_CONFIG),
                 Duration.ofMillis(config.getInt(Hal9Config.BREAKER_OPEN_MS_CONFIG)),
+                Duration.ofMillis(config.getInt(Hal9Config.BREAKER_OPEN_MAX_MS_CONFIG)),
+                config.getDouble(Hal9Config.BREAKER_OPEN_MULTIPLIER_CONFIG),
                 config.getInt(Hal9Config.BREAKER_HALF_OPEN_CALLS_CONFIG));
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.claude.ClaudeNeuronClient;
+import io.hal9.neurons.resilience.BreakerNeuronClient;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.SchemaRegistryClient;
 import io.hal9.topology.config.Hal9Config;
@@ -172,7 +173,7 @@ public final class Hal9Node implements AutoCloseable {
         List<Health.LayerHealth> states = new ArrayList<>(layers.stream().map(Hal9Node::layerHealth).toList());
         if (game != null) {
             states.add(new Health.LayerHealth(GameRuntime.NAME, game.applicationId(), game.state().name(), Health.NONE,
-                    Health.NONE, 0.0, 0, 0));
+                    Health.NONE, 0.0, 0, 0, null));
         }
         boolean keyAccepted = layers.stream().noneMatch(l -> l.stage().key().isRejected());
         boolean up = !closing && running() && keyAccepted;
@@ -188,7 +189,8 @@ public final class Hal9Node implements AutoCloseable {
         double hitRatio = lookups == 0 ? 0.0 : Math.round(hits * 1000.0 / lookups) / 1000.0;
         return new Health.LayerHealth(layer.spec().layer(), layer.spec().applicationId(), layer.state().name(),
                 layer.stage().key().isRejected() ? "KEY_REJECTED" : "OK", layer.breaker().state().name(), hitRatio,
-                layer.stage().budget().inFlight(), layer.stage().budget().waiting());
+                layer.stage().budget().inFlight(), layer.stage().budget().waiting(),
+                layer.breaker().lastFailure().map(BreakerNeuronClient.LastFailure::describe).orElse(null));
     }
 
     public int adminPort() {

@@ -3,8 +3,11 @@ package io.hal9.topology.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+
+import io.hal9.neurons.resilience.BreakerSettings;
 
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -55,6 +58,27 @@ class Hal9ConfigTest {
                 Hal9Config.NEURON_MAX_PENDING_CONFIG, 100)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("hal9.neuron.max.pending").hasMessageContaining("hal9.neuron.max.in.flight");
+    }
+
+    @Test
+    void shouldBuildTheBreakerFromItsKeysAndNameTheKeyOfABadOne() {
+        Hal9Config config = Hal9Config.load(Map.of(), Map.of("HAL9_BREAKER_OPEN_MS", "1000",
+                "HAL9_BREAKER_OPEN_MULTIPLIER", "3", "HAL9_BREAKER_NO_SUCCESS_MS", "7000"));
+        BreakerSettings breaker = Hal9Settings.breaker(config);
+        assertThat(breaker.openDuration()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(breaker.openBackoffMultiplier()).isEqualTo(3.0);
+        assertThat(breaker.noSuccess()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(Hal9Settings.breaker(Hal9Config.of(Map.of()))).isEqualTo(BreakerSettings.defaults());
+
+        assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_BREAKER_OPEN_MULTIPLIER", "0.5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("hal9.breaker.open.multiplier");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.BREAKER_OPEN_MAX_MS_CONFIG, 1_000)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("hal9.breaker.open.max.ms")
+                .hasMessageContaining("hal9.breaker.open.ms");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.BREAKER_WINDOW_MS_CONFIG, 1_500)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("hal9.breaker.window.ms");
+        assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_BREAKER_OPEN_BACKOFF", "2")))
+                .hasMessageContaining("hal9.breaker.open.backoff").hasMessageContaining("unknown");
     }
 
     @Test

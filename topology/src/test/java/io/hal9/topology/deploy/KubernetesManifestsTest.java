@@ -415,8 +415,7 @@ class KubernetesManifestsTest {
             public void close() {
             }
         };
-        BreakerNeuronClient breaker = new BreakerNeuronClient(idle, new BreakerSettings(Duration.ofSeconds(60), 5, 50f,
-                Duration.ofSeconds(60), 3), layer);
+        BreakerNeuronClient breaker = new BreakerNeuronClient(idle, BreakerSettings.defaults(), layer);
         CachedNeuronClient cache = new CachedNeuronClient(breaker, new CacheSettings(true, Duration.ofMinutes(5),
                 1 << 20), layer);
         breaker.bindMetrics(registry);

@@ -25,6 +25,9 @@ import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.cli.doctor.BreakerCheck;
+import io.hal9.topology.cli.doctor.HealthProbe;
+import io.hal9.topology.cli.doctor.Result;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
@@ -59,6 +62,17 @@ class ClaudeFailuresEndToEndTest {
     private static final int MIN_CALLS = 5;
     private static final int HALF_OPEN_CALLS = 3;
     private static final Duration OPEN = Duration.ofSeconds(1);
+    /** The breaker keys at their defaults, over the quick breaker the other tests use. */
+    private static final Map<String, Object> DEFAULT_BREAKER = withDefaultBreaker(Map.of());
+
+    private static Map<String, Object> withDefaultBreaker(Map<String, Object> extra) {
+        Map<String, Object> settings = new HashMap<>(extra);
+        settings.put(Hal9Config.BREAKER_WINDOW_MS_CONFIG, Hal9Config.BREAKER_WINDOW_MS_DEFAULT);
+        settings.put(Hal9Config.BREAKER_MIN_CALLS_CONFIG, Hal9Config.BREAKER_MIN_CALLS_DEFAULT);
+        settings.put(Hal9Config.BREAKER_OPEN_MS_CONFIG, Hal9Config.BREAKER_OPEN_MS_DEFAULT);
+        settings.put(Hal9Config.BREAKER_HALF_OPEN_CALLS_CONFIG, Hal9Config.BREAKER_HALF_OPEN_CALLS_DEFAULT);
+        return settings;
+    }
 
     @TempDir
     Path stateDir;
@@ -106,6 +120,81 @@ class ClaudeFailuresEndToEndTest {
         // and after the outage every signal has its result, none dead-lettered
         assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY)))
                 .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldOpenOnAShortOutageAndResumeWithinSecondsOfItsEndWithTheDefaultBreaker(TestInfo test) {
+        // Given the breaker's defaults, and Claude down (500) from the moment the signals arrive
+        AtomicBoolean down = new AtomicBoolean();
+        start(test, request -> down.get() ? Optional.of(SimulatedFault.serverError()) : Optional.empty(),
+                DEFAULT_BREAKER);
+        List<String> transitions = new CopyOnWriteArrayList<>();
+        layer().breaker().circuitBreaker().getEventPublisher()
+                .onStateTransition(event -> transitions.add(event.getStateTransition().getToState().name()));
+        down.set(true);
+        List<String> ids = publish(20, "task during a short outage");
+
+        // Then the breaker opens, and /health and the doctor say why
+        await().atMost(Duration.ofSeconds(30)).until(() -> layer().breaker().open());
+        assertThat(node.health().layers().get(0).lastFailure()).startsWith("TRANSIENT: Claude answered HTTP 500");
+        Result doctor = new BreakerCheck(new HealthProbe("http://127.0.0.1:" + node.adminPort(),
+                Duration.ofSeconds(5))).run();
+        assertThat(doctor.detail()).startsWith("L2 OPEN (last failure TRANSIENT: Claude answered HTTP 500");
+        assertThat(doctor.line()).doesNotContain("test-key");
+
+        // When the outage ends 5 s after it began
+        Instant outageEnds = Instant.now().plusSeconds(5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(outageEnds));
+        down.set(false);
+
+        // Then every signal has its result within seconds of the end (the open period no longer holds them a
+        // minute), none dead-lettered, and the breaker closed again
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), Duration.ofSeconds(15))))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(Duration.between(outageEnds, Instant.now())).isLessThan(Duration.ofSeconds(15));
+        assertThat(layer().breaker().state().name()).isEqualTo("CLOSED");
+        assertThat(transitions).startsWith("OPEN").contains("HALF_OPEN").endsWith("CLOSED");
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldOpenWhenCallsHangPastTheTimeout(TestInfo test) {
+        // Given calls time out after 500 ms and Claude never answers (attempts raised: this test is about the
+        // breaker, not about how many timeouts a signal may spend before it opens)
+        AtomicBoolean hanging = new AtomicBoolean(true);
+        start(test, request -> hanging.get() ? Optional.of(SimulatedFault.hang(Duration.ofMinutes(10)))
+                : Optional.empty(), withDefaultBreaker(Map.of(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG, 500,
+                Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG, 50)));
+        List<String> ids = publish(4, "task while Claude hangs");
+
+        // Then the breaker opens within seconds, and signals wait
+        await().atMost(Duration.ofSeconds(30)).until(() -> layer().breaker().open());
+        assertThat(node.health().layers().get(0).lastFailure()).startsWith("TIMEOUT: Claude did not answer in time");
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+
+        // and once Claude answers again every signal gets its result
+        hanging.set(false);
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY)))
+                .containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    @Test
+    void shouldNeverOpenOnRandomOverload(TestInfo test) {
+        // Given 30 % of calls answered 529 at random, with the breaker's defaults
+        start(test, FaultPlans.errors(0.3, 529, Optional.empty(), 7), DEFAULT_BREAKER);
+        List<String> transitions = new CopyOnWriteArrayList<>();
+        layer().breaker().circuitBreaker().getEventPublisher()
+                .onStateTransition(event -> transitions.add(event.getStateTransition().getToState().name()));
+        List<String> ids = publish(60, "task while Claude is overloaded");
+
+        // Then every signal has its result and the breaker never left CLOSED
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY)))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(transitions).isEmpty();
+        assertThat(layer().breaker().circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(node.health().layers().get(0).lastFailure()).startsWith("OVERLOADED: Claude answered HTTP 529");
+        assertThat(node.health().status()).isEqualTo("UP");
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
     }
 

@@ -305,6 +305,9 @@ public final class DemoCommand implements Callable<Integer> {
             if (!complete) {
                 out.printf("unfinished: %d signals had no result or dead letter after %d s%n",
                         signals - report.finished(), timeoutSeconds);
+                List<String> why = DemoReport.whyUnfinished(node.health().layers());
+                out.println(why.isEmpty() ? "  no Claude call failed: see the log above"
+                        : "  " + String.join(System.lineSeparator() + "  ", why));
             }
             Long sinkRows = null;
             if (database != null) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hal9.topology.cli.common.Percentiles;
+import io.hal9.topology.node.admin.Health;
 
 /**
  * The figures of one demo run, printed as the summary and as the {@code --json} line:
@@ -52,6 +53,35 @@ final class DemoReport {
 
     boolean complete() {
         return finished() >= signals;
+    }
+
+    /**
+     * Why signals may be unfinished, one line per layer that has something to say: its breaker when
+     * not closed, a rejected key, and its last failed Claude call, e.g.
+     * {@code L2: breaker OPEN, last failure TRANSIENT: I/O failure calling Claude: cannot resolve
+     * api.anthropic.com (...)}. Empty when no layer has a failure to report.
+     */
+    static List<String> whyUnfinished(List<Health.LayerHealth> layers) {
+        List<String> lines = new ArrayList<>();
+        for (Health.LayerHealth layer : layers) {
+            if (Health.NONE.equals(layer.breaker())) {
+                continue;
+            }
+            List<String> parts = new ArrayList<>();
+            if (!"CLOSED".equals(layer.breaker())) {
+                parts.add("breaker " + layer.breaker());
+            }
+            if ("KEY_REJECTED".equals(layer.neuron())) {
+                parts.add("key rejected");
+            }
+            if (layer.lastFailure() != null) {
+                parts.add("last failure " + layer.lastFailure());
+            }
+            if (!parts.isEmpty()) {
+                lines.add(layer.layer() + ": " + String.join(", ", parts));
+            }
+        }
+        return lines;
     }
 
     /** The latency at quantile {@code q} (nearest rank), 0 without results. */

@@ -10,7 +10,9 @@ import io.hal9.topology.node.admin.Health;
  * {@code breaker}: each layer's circuit breaker and neuron, from the same {@code /health}.
  *
  * <p>Per layer: breaker CLOSED is OK, HALF_OPEN WARN, OPEN FAIL, any other state WARN; neuron
- * KEY_REJECTED is FAIL. One line for all layers, with the worst verdict. An application without a
+ * KEY_REJECTED is FAIL. A layer whose breaker is not closed, or whose key is rejected, is followed by
+ * its last failed Claude call as {@code /health} gives it ({@code lastFailure}: category, message,
+ * retry-after), so the line says why. One line for all layers, with the worst verdict. An application without a
  * breaker ({@value Health#NONE}: the game, which calls Claude only through the layers) is healthy
  * as far as this check goes and is left out of the line.
  */
@@ -54,10 +56,15 @@ public final class BreakerCheck implements Check {
                 unknown.add(name + " " + breaker);
             }
             String part = name + " " + breaker;
-            if ("KEY_REJECTED".equals(layer.path("neuron").asText("?"))) {
+            boolean rejected = "KEY_REJECTED".equals(layer.path("neuron").asText("?"));
+            if (rejected) {
                 status = Status.FAIL;
                 keyRejected = true;
                 part += " (key rejected)";
+            }
+            String lastFailure = layer.path("lastFailure").asText("");
+            if ((status != Status.OK || rejected) && !lastFailure.isBlank()) {
+                part += " (last failure " + lastFailure + ")";
             }
             worst = worst.worst(status);
             parts.add(part);

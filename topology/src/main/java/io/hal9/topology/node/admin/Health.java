@@ -32,11 +32,13 @@ public record Health(String service, String version, long pid, String startedAt,
     /**
      * One layer: its Kafka Streams application and state, whether Claude accepts the key
      * ({@code OK} or {@code KEY_REJECTED}), the breaker's state, the cache hit ratio, and the
-     * signals in flight and waiting. The game is listed the same way, with {@link #NONE} as its
-     * neuron and breaker.
+     * signals in flight and waiting, and the last failed Claude call ({@code lastFailure}: category,
+     * message and retry-after, e.g. {@code TRANSIENT: I/O failure calling Claude: cannot resolve
+     * api.anthropic.com (...)}; never the API key; {@code null} when no call has failed). The game is
+     * listed the same way, with {@link #NONE} as its neuron and breaker and no last failure.
      */
     public record LayerHealth(String layer, String applicationId, String state, String neuron, String breaker,
-                              double cacheHitRatio, int inFlight, int waiting) {
+                              double cacheHitRatio, int inFlight, int waiting, String lastFailure) {
     }
 
     /**

@@ -81,6 +81,17 @@ class DoctorBreakerCheckTest {
     }
 
     @Test
+    void shouldNameTheLastFailureOfALayerWhoseBreakerIsOpen() throws Exception {
+        Result result = breakerOf("L2 RUNNING OK CLOSED RATE_LIMITED: Claude answered HTTP 429: slow down",
+                "L3 RUNNING OK OPEN TRANSIENT: I/O failure calling Claude: cannot resolve api.anthropic.com");
+
+        assertThat(result.status()).isEqualTo(Status.FAIL);
+        assertThat(result.detail()).isEqualTo("L2 CLOSED, L3 OPEN (last failure TRANSIENT: I/O failure calling Claude: "
+                + "cannot resolve api.anthropic.com)");
+        assertThat(result.hint()).startsWith("Claude calls are failing");
+    }
+
+    @Test
     void shouldFailWithAKeyHintWhenClaudeRejectsTheKey() throws Exception {
         Result result = breakerOf("L2 RUNNING KEY_REJECTED CLOSED");
 

@@ -32,15 +32,19 @@ final class FakeAdmin implements AutoCloseable {
         return new FakeAdmin(server);
     }
 
-    /** A HAL9 /health body with one layer per {@code layers} entry {@code "L2 RUNNING OK CLOSED"}. */
+    /**
+     * A HAL9 /health body with one layer per {@code layers} entry {@code "L2 RUNNING OK CLOSED"}; what follows
+     * a fifth space is the layer's {@code lastFailure}.
+     */
     static FakeAdmin hal9(String status, String... layers) throws IOException {
         StringBuilder json = new StringBuilder("{\"service\":\"hal9-streams\",\"version\":\"0.1.0-SNAPSHOT\",\"pid\":1234,")
                 .append("\"startedAt\":\"2026-11-27T10:00:00Z\",\"status\":\"").append(status).append("\",\"layers\":[");
         for (int i = 0; i < layers.length; i++) {
-            String[] f = layers[i].split(" ");
+            String[] f = layers[i].split(" ", 5);
             json.append(i == 0 ? "" : ",").append("{\"layer\":\"").append(f[0]).append("\",\"applicationId\":\"hal9-")
                     .append(f[0].toLowerCase()).append("\",\"state\":\"").append(f[1]).append("\",\"neuron\":\"").append(f[2])
-                    .append("\",\"breaker\":\"").append(f[3]).append("\",\"cacheHitRatio\":0.5,\"inFlight\":0,\"waiting\":0}");
+                    .append("\",\"breaker\":\"").append(f[3]).append("\",\"cacheHitRatio\":0.5,\"inFlight\":0,\"waiting\":0,\"lastFailure\":")
+                    .append(f.length < 5 ? "null" : "\"" + f[4].replace("\"", "\\\"") + "\"").append('}');
         }
         json.append("]}");
         return answering("UP".equals(status) ? 200 : 503, "application/json", json.toString());
