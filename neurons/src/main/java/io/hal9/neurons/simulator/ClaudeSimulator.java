@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * {@code invalid_request_error} naming the field). It answers with the Messages response shape;
  * the text is deterministic: it names the layer and role from the system prompt's first line
  * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Token
- * usage is estimated as ceil(chars / 4). Other paths answer 404 {@code not_found_error}.
+ * usage is estimated as ceil(chars / 4). {@code GET /sim/stats} answers {@link #stats()} as JSON;
+ * other paths answer 404 {@code not_found_error}.
  * Every answer waits for the configured latency (plus jitter); a {@link FaultPlan} may replace an
  * answer with an error in Anthropic's error shape, with {@code retry-after}, sent after the same
  * latency plus the fault's own delay (a hang is a very long delay).
