@@ -6,8 +6,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * {@code invalid_request_error} naming the field). It answers with the Messages response shape;
  * the text is deterministic: it names the layer and role from the system prompt's first line
  * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Token
- * usage is estimated as ceil(chars / 4). Other paths answer 404 {@code not_found_error}.
+ * usage is estimated as ceil(chars / 4). {@code GET /sim/stats} answers {@link #stats()} as JSON;
+ * other paths answer 404 {@code not_found_error}.
  * Every answer waits for the configured latency (plus jitter); a {@link FaultPlan} may replace an
  * answer with an error in Anthropic's error shape, with {@code retry-after}, sent after the same
  * latency plus the fault's own delay (a hang is a very long delay).
@@ -66,11 +69,27 @@ import org.slf4j.LoggerFactory;
  * and {@code jdk.httpserver.maxConnections} are off by default (a warning is logged when
  * {@code maxRspTime} is set, since it cuts off answers slower than it). {@link #inFlight()} tells
  * how many requests wait for their answer right now, {@link #maxInFlightSeen()} the most at once.
+ *
+ * <p><b>Under load</b> it behaves like the API: with {@link RateLimits} each API key is an account
+ * with token buckets for requests, input and output tokens per minute (see {@link SimulatedAccount}),
+ * and a request that would overdraw one gets 429 {@code rate_limit_error} at once, with a
+ * {@code retry-after} in whole seconds (rounded up) until every bucket holds enough again. Input
+ * tokens are estimated as for {@code usage}; output tokens are those of the answer the request would
+ * get (the simulator knows it in advance), both taken on admission. Every answer to a keyed
+ * Messages request, success or error, carries the account's {@code anthropic-ratelimit-*} headers
+ * for the limits that are set. With a {@code capacity} C, a request arriving while C others are
+ * being served (admitted and not yet answered, hangs included) gets 529 {@code overloaded_error} at
+ * once, without {@code retry-after}. Checks run in this order: key, body, rate limits, capacity,
+ * then the {@link FaultPlan}, so injected faults come on top of the limits. {@link #stats()} (and
+ * {@code GET /sim/stats}, as JSON) counts calls, 429s, 529s, and calls that arrived while a
+ * {@code retry-after} sent to the same key was still running.
  */
 public final class ClaudeSimulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClaudeSimulator.class);
     private static final String MESSAGES_PATH = "/v1/messages";
+    private static final String STATS_PATH = "/sim/stats";
+    private static final String RETRY_AFTER = "retry-after";
     private static final String IDLE_CONNECTIONS_PROPERTY = "sun.net.httpserver.maxIdleConnections";
     private static final String MAX_RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
     private static final int IDLE_CONNECTIONS = 2048;
@@ -87,6 +106,13 @@ public final class ClaudeSimulator implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlightSeen = new AtomicInteger();
     private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger serving = new AtomicInteger();
+    private final AtomicLong rateLimited = new AtomicLong();
+    private final AtomicLong overloaded = new AtomicLong();
+    private final AtomicLong insideRetryAfter = new AtomicLong();
+    private final Map<String, SimulatedAccount> accounts = new ConcurrentHashMap<>();
+    /** Per API key, the furthest {@code retry-after} deadline sent to it. */
+    private final Map<String, Instant> retryAfterDeadlines = new ConcurrentHashMap<>();
 
     private ClaudeSimulator(HttpServer server, SimulatorOptions options) {
         this.server = server;
@@ -138,6 +164,11 @@ public final class ClaudeSimulator implements AutoCloseable {
         return requests.get();
     }
 
+    /** Calls, 429s and 529s sent, and calls inside a {@code retry-after}, since the simulator started. */
+    public SimulatorStats stats() {
+        return new SimulatorStats(requests.get(), rateLimited.get(), overloaded.get(), insideRetryAfter.get());
+    }
+
     /** The most recent request received on {@code /v1/messages}, if any. */
     public Optional<RecordedRequest> lastRequest() {
         return Optional.ofNullable(lastRequest.get());
@@ -166,9 +197,14 @@ public final class ClaudeSimulator implements AutoCloseable {
         pending.forEach(Pending::answered);
     }
 
-    /** A request on {@code /v1/messages} counted in flight until {@link #answered()}, once. */
+    /**
+     * A request on {@code /v1/messages} counted in flight until {@link #answered()}, once; also
+     * counted against the capacity from {@link #serve(int)} on, and knowing its API key once read.
+     */
     private final class Pending {
         private final AtomicBoolean open = new AtomicBoolean(true);
+        private volatile boolean served;
+        private volatile String apiKey;
 
         Pending() {
             pending.add(this);
@@ -176,9 +212,25 @@ public final class ClaudeSimulator implements AutoCloseable {
             maxInFlightSeen.accumulateAndGet(now, Math::max);
         }
 
+        /** Takes one of {@code capacity} places, or returns false when all are taken. */
+        boolean serve(int capacity) {
+            int now;
+            do {
+                now = serving.get();
+                if (now >= capacity) {
+                    return false;
+                }
+            } while (!serving.compareAndSet(now, now + 1));
+            served = true;
+            return true;
+        }
+
         void answered() {
             if (open.compareAndSet(true, false)) {
                 inFlight.decrementAndGet();
+                if (served) {
+                    serving.decrementAndGet();
+                }
                 pending.remove(this);
             }
         }
@@ -189,9 +241,12 @@ public final class ClaudeSimulator implements AutoCloseable {
         try {
             byte[] body = readBody(exchange);
             String path = exchange.getRequestURI().getPath();
+            if (STATS_PATH.equals(path) && "GET".equals(exchange.getRequestMethod())) {
+                reply(exchange, null, 200, json.valueToTree(stats()), Map.of(), Duration.ZERO);
+                return;
+            }
             if (!MESSAGES_PATH.equals(path)) {
-                reply(exchange, null, 404, error("not_found_error", "Not found: " + path), Optional.empty(),
-                        Duration.ZERO);
+                reply(exchange, null, 404, error("not_found_error", "Not found: " + path), Map.of(), Duration.ZERO);
                 return;
             }
             long sequence = requests.incrementAndGet();
@@ -199,8 +254,8 @@ public final class ClaudeSimulator implements AutoCloseable {
             handleMessage(exchange, request, sequence, parse(body));
         } catch (RuntimeException | IOException e) {
             LOG.warn("Claude simulator failed on a request", e);
-            reply(exchange, request, 500, error("api_error", "simulator failure: " + e.getMessage()),
-                    Optional.empty(), Duration.ZERO);
+            reply(exchange, request, 500, error("api_error", "simulator failure: " + e.getMessage()), Map.of(),
+                    Duration.ZERO);
         }
     }
 
@@ -209,35 +264,72 @@ public final class ClaudeSimulator implements AutoCloseable {
         lastRequest.set(new RecordedRequest(method, MESSAGES_PATH, headersOf(exchange), request));
         if (!"POST".equals(method)) {
             reply(exchange, pendingAnswer, 405, error("invalid_request_error", "Method not allowed: " + method),
-                    Optional.empty(), Duration.ZERO);
+                    Map.of(), Duration.ZERO);
             return;
         }
-        if (!authenticated(exchange)) {
+        Optional<String> apiKey = apiKey(exchange);
+        if (apiKey.isEmpty()) {
             reply(exchange, pendingAnswer, 401, error("authentication_error",
-                    "missing API key: send x-api-key or Authorization: Bearer"), Optional.empty(), Duration.ZERO);
+                    "missing API key: send x-api-key or Authorization: Bearer"), Map.of(), Duration.ZERO);
             return;
         }
+        String key = apiKey.get();
+        pendingAnswer.apiKey = key;
+        Instant now = options.clock().instant();
+        Instant deadline = retryAfterDeadlines.get(key);
+        if (deadline != null && now.isBefore(deadline)) {
+            insideRetryAfter.incrementAndGet();
+        }
+        SimulatedAccount account = options.limits().any()
+                ? accounts.computeIfAbsent(key, k -> new SimulatedAccount(options.limits(), now))
+                : null;
         Optional<String> invalid = validate(request);
         if (invalid.isPresent()) {
-            reply(exchange, pendingAnswer, 400, error("invalid_request_error", invalid.get()), Optional.empty(),
-                    Duration.ZERO);
+            reply(exchange, pendingAnswer, 400, error("invalid_request_error", invalid.get()),
+                    account == null ? Map.of() : account.headers(now), Duration.ZERO);
             return;
         }
         SimulatedRequest simulated = new SimulatedRequest(sequence, request.get("model").asText(),
                 systemText(request.get("system")), textOf(request.get("messages").get(0).get("content")));
+        String text = SimulatedAnswers.answer(simulated.system(), simulated.content());
+        Map<String, String> headers = Map.of();
+        if (account != null) {
+            SimulatedAccount.Admission admission = account.admit(
+                    SimulatedAnswers.estimateTokens(simulated.system() + simulated.content()),
+                    SimulatedAnswers.estimateTokens(text), now);
+            headers = admission.headers();
+            if (!admission.admitted()) {
+                reply(exchange, pendingAnswer, 429, error("rate_limit_error", admission.message()),
+                        withRetryAfter(headers, admission.retryAfter()), Duration.ZERO);
+                return;
+            }
+        }
+        if (options.capacity() > 0 && !pendingAnswer.serve(options.capacity())) {
+            reply(exchange, pendingAnswer, 529, error("overloaded_error", "Overloaded"), headers, Duration.ZERO);
+            return;
+        }
         Optional<SimulatedFault> fault = options.faults().next(simulated);
         if (fault.isPresent()) {
             SimulatedFault f = fault.get();
             // an error takes the API's time too: it arrives after the latency, plus the fault's own delay
-            reply(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()), f.retryAfter(),
-                    latency().plus(f.delay()));
+            reply(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()),
+                    withRetryAfter(headers, f.retryAfter()), latency().plus(f.delay()));
             return;
         }
-        reply(exchange, pendingAnswer, 200, answer(simulated), Optional.empty(), latency());
+        reply(exchange, pendingAnswer, 200, answer(simulated, text), headers, latency());
     }
 
-    private ObjectNode answer(SimulatedRequest request) {
-        String text = SimulatedAnswers.answer(request.system(), request.content());
+    /** {@code headers} plus {@code retry-after} in whole seconds, rounded up, when one is given. */
+    private static Map<String, String> withRetryAfter(Map<String, String> headers, Optional<Duration> retryAfter) {
+        if (retryAfter.isEmpty()) {
+            return headers;
+        }
+        Map<String, String> with = new LinkedHashMap<>(headers);
+        with.put(RETRY_AFTER, Long.toString(Math.max(0, (retryAfter.get().toMillis() + 999) / 1000)));
+        return with;
+    }
+
+    private ObjectNode answer(SimulatedRequest request, String text) {
         ObjectNode message = json.createObjectNode();
         message.put("id", "msg_sim_" + messageId(request));
         message.put("type", "message");
@@ -273,8 +365,8 @@ public final class ClaudeSimulator implements AutoCloseable {
      * {@code request} is {@code null} for requests not counted in flight.
      */
     private void reply(HttpExchange exchange, Pending request, int status, ObjectNode body,
-            Optional<Duration> retryAfter, Duration delay) {
-        Runnable send = () -> send(exchange, request, status, body, retryAfter);
+            Map<String, String> headers, Duration delay) {
+        Runnable send = () -> send(exchange, request, status, body, headers);
         if (delay.isZero()) {
             send.run();
             return;
@@ -288,13 +380,13 @@ public final class ClaudeSimulator implements AutoCloseable {
     }
 
     private void send(HttpExchange exchange, Pending request, int status, ObjectNode body,
-            Optional<Duration> retryAfter) {
+            Map<String, String> headers) {
         try (exchange) {
             byte[] bytes = json.writeValueAsBytes(body);
             exchange.getResponseHeaders().set("content-type", "application/json");
             exchange.getResponseHeaders().set("request-id", "req_sim_" + Long.toHexString(System.nanoTime()));
-            retryAfter.ifPresent(after -> exchange.getResponseHeaders()
-                    .set("retry-after", Long.toString(Math.max(0, (after.toMillis() + 999) / 1000))));
+            headers.forEach(exchange.getResponseHeaders()::set);
+            counted(request, status, headers.get(RETRY_AFTER));
             // From here on the answer is on its way: a client that has it never finds it counted.
             answered(request);
             exchange.sendResponseHeaders(status, bytes.length);
@@ -305,6 +397,20 @@ public final class ClaudeSimulator implements AutoCloseable {
             LOG.debug("client went away before the simulator answered: {}", e.toString());
         } finally {
             answered(request);
+        }
+    }
+
+    /** Counts a 429 or 529 and remembers the {@code retry-after} deadline of the request's key, before it is sent. */
+    private void counted(Pending request, int status, String retryAfterSeconds) {
+        if (status == 429) {
+            rateLimited.incrementAndGet();
+        } else if (status == 529) {
+            overloaded.incrementAndGet();
+        }
+        String key = request == null ? null : request.apiKey;
+        if (retryAfterSeconds != null && key != null) {
+            Instant deadline = options.clock().instant().plusSeconds(Long.parseLong(retryAfterSeconds));
+            retryAfterDeadlines.merge(key, deadline, (a, b) -> a.isAfter(b) ? a : b);
         }
     }
 
@@ -320,14 +426,18 @@ public final class ClaudeSimulator implements AutoCloseable {
         return options.latency().plusNanos(extra);
     }
 
-    private static boolean authenticated(HttpExchange exchange) {
+    /** The key from {@code x-api-key} or {@code Authorization: Bearer}, if a non-blank one is sent. */
+    private static Optional<String> apiKey(HttpExchange exchange) {
         String apiKey = exchange.getRequestHeaders().getFirst("x-api-key");
         if (apiKey != null && !apiKey.isBlank()) {
-            return true;
+            return Optional.of(apiKey.strip());
         }
         String authorization = exchange.getRequestHeaders().getFirst("authorization");
-        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                && !authorization.substring(7).isBlank();
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && !authorization.substring(7).isBlank()) {
+            return Optional.of(authorization.substring(7).strip());
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> validate(JsonNode request) {

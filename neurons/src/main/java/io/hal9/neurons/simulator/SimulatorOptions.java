@@ -1,38 +1,66 @@
 package io.hal9.neurons.simulator;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * How the {@link ClaudeSimulator} behaves: the delay before each answer ({@code latency} plus a
- * random extra of up to {@code jitter}) and the {@link FaultPlan} that may replace an answer with
- * an error or a hang.
+ * random extra of up to {@code jitter}), the {@link FaultPlan} that may replace an answer with
+ * an error or a hang, the account's {@link RateLimits} (429 {@code rate_limit_error} past them),
+ * the provider's {@code capacity} (529 {@code overloaded_error} for a request arriving while that
+ * many are already being served; 0 for no limit) and the {@code clock} the rate limits and
+ * {@code retry-after} deadlines are measured on (tests pass one they can move).
  */
-public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faults) {
+public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faults, RateLimits limits,
+        int capacity, Clock clock) {
 
     public SimulatorOptions {
         Objects.requireNonNull(latency, "latency");
         Objects.requireNonNull(jitter, "jitter");
         Objects.requireNonNull(faults, "faults");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(clock, "clock");
         if (latency.isNegative() || jitter.isNegative()) {
             throw new IllegalArgumentException("latency and jitter must not be negative");
         }
+        if (capacity < 0) {
+            throw new IllegalArgumentException("capacity must be 0 (no limit) or more, got " + capacity);
+        }
     }
 
-    /** 20 ms per answer, no jitter, no faults. */
+    /** Options without rate limits or a capacity, on the system clock. */
+    public SimulatorOptions(Duration latency, Duration jitter, FaultPlan faults) {
+        this(latency, jitter, faults, RateLimits.none(), 0, Clock.systemUTC());
+    }
+
+    /** 20 ms per answer, no jitter, no faults, no rate limits, no capacity limit. */
     public static SimulatorOptions defaults() {
         return new SimulatorOptions(Duration.ofMillis(20), Duration.ZERO, FaultPlan.none());
     }
 
     public SimulatorOptions withLatency(Duration newLatency) {
-        return new SimulatorOptions(newLatency, jitter, faults);
+        return new SimulatorOptions(newLatency, jitter, faults, limits, capacity, clock);
     }
 
     public SimulatorOptions withJitter(Duration newJitter) {
-        return new SimulatorOptions(latency, newJitter, faults);
+        return new SimulatorOptions(latency, newJitter, faults, limits, capacity, clock);
     }
 
     public SimulatorOptions withFaults(FaultPlan newFaults) {
-        return new SimulatorOptions(latency, jitter, newFaults);
+        return new SimulatorOptions(latency, jitter, newFaults, limits, capacity, clock);
+    }
+
+    public SimulatorOptions withLimits(RateLimits newLimits) {
+        return new SimulatorOptions(latency, jitter, faults, newLimits, capacity, clock);
+    }
+
+    /** At most {@code newCapacity} requests served at once (0: no limit). */
+    public SimulatorOptions withCapacity(int newCapacity) {
+        return new SimulatorOptions(latency, jitter, faults, limits, newCapacity, clock);
+    }
+
+    public SimulatorOptions withClock(Clock newClock) {
+        return new SimulatorOptions(latency, jitter, faults, limits, capacity, newClock);
     }
 }

@@ -1,6 +1,7 @@
 package io.hal9.topology.cli;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 
 import io.hal9.neurons.simulator.ClaudeSimulator;
@@ -37,14 +38,19 @@ final class ClaudeSimCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Ports.requireFree("simulator", host, port);
-        ClaudeSimulator simulator = ClaudeSimulator.start(host, port, SimulatorOptions.defaults()
-                .withLatency(Duration.ofMillis(latencyMs))
-                .withFaults(faults.plan(spec.commandLine(), java.time.Instant.now())));
+        SimulatorOptions options = options(Instant.now());
+        ClaudeSimulator simulator = ClaudeSimulator.start(host, port, options);
         String injected = faults.describe();
-        System.out.println("claude-sim: listening on " + simulator.baseUrl() + " (POST /v1/messages)"
+        System.out.println("claude-sim: listening on " + simulator.baseUrl() + " (POST /v1/messages, GET /sim/stats)"
                 + (injected.isEmpty() ? "" : "; injecting " + injected));
         System.out.flush();
         Shutdown.await(simulator);
         return ExitCodes.OK;
+    }
+
+    /** The simulator's options from the flags, with an outage counted from {@code start}. */
+    SimulatorOptions options(Instant start) {
+        return faults.apply(SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)), spec.commandLine(),
+                start);
     }
 }

@@ -27,6 +27,7 @@ import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.Percentiles;
+import io.hal9.topology.cli.common.SimulatorFaultOptions;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.LocalStack;
@@ -120,6 +121,9 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
+    @CommandLine.Mixin
+    SimulatorFaultOptions simulatorFaults = new SimulatorFaultOptions();
+
     private PrintWriter out;
     private PrintWriter err;
 
@@ -131,7 +135,8 @@ public final class BenchCommand implements Callable<Integer> {
         progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
                 + latencyMs + " ms per call)...");
         try (LocalStack stack = LocalStack.builder().registry()
-                .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)))
+                .simulator(0, () -> simulatorFaults.apply(SimulatorOptions.defaults()
+                        .withLatency(Duration.ofMillis(latencyMs)), spec.commandLine(), Instant.now()))
                 .stateDir("hal9-bench-state").progress(this::progress).start()) {
             EmbeddedKafkaBroker broker = stack.broker();
             ClaudeSimulator simulator = stack.simulator();

@@ -8,11 +8,16 @@ import java.util.Optional;
 
 import io.hal9.neurons.simulator.FaultPlan;
 import io.hal9.neurons.simulator.FaultPlans;
+import io.hal9.neurons.simulator.RateLimits;
+import io.hal9.neurons.simulator.SimulatorOptions;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** The Claude simulator's fault injection, as flags of {@code hal9 claude-sim} and {@code hal9 demo}. */
+/**
+ * The Claude simulator's fault injection and its behaviour under load (account rate limits, provider
+ * capacity), as flags of {@code hal9 claude-sim}, {@code hal9 demo} and {@code hal9 bench}.
+ */
 public final class SimulatorFaultOptions {
 
     private static final long SEED = 9;
@@ -35,6 +40,48 @@ public final class SimulatorFaultOptions {
     @Option(names = "--sim-outage", paramLabel = "FROM-UNTIL",
             description = "Every call fails with --sim-error-status between these seconds after start, e.g. 10-40.")
     String outage;
+
+    @Option(names = "--sim-rpm", defaultValue = "0", paramLabel = "N",
+            description = "Requests per minute per API key; past it 429 rate_limit_error with retry-after "
+                    + "(token bucket refilling continuously; 0 = no limit, the default).")
+    long requestsPerMinute;
+
+    @Option(names = "--sim-input-tpm", defaultValue = "0", paramLabel = "N",
+            description = "Input tokens per minute per API key (estimated as chars / 4), like --sim-rpm "
+                    + "(0 = no limit, the default).")
+    long inputTokensPerMinute;
+
+    @Option(names = "--sim-output-tpm", defaultValue = "0", paramLabel = "N",
+            description = "Output tokens per minute per API key, like --sim-rpm (0 = no limit, the default).")
+    long outputTokensPerMinute;
+
+    @Option(names = "--sim-capacity", defaultValue = "0", paramLabel = "C",
+            description = "Requests the simulator serves at once; one more gets 529 overloaded_error "
+                    + "(0 = no limit, the default).")
+    int capacity;
+
+    /**
+     * {@code base} with these flags' fault plan (outage counted from {@code start}), rate limits
+     * and capacity.
+     *
+     * @throws CommandLine.ParameterException naming the flag when a value is out of range
+     */
+    public SimulatorOptions apply(SimulatorOptions base, CommandLine commandLine, Instant start) {
+        return base.withFaults(plan(commandLine, start)).withLimits(limits(commandLine)).withCapacity(capacity);
+    }
+
+    /**
+     * The account limits of {@code --sim-rpm}, {@code --sim-input-tpm} and {@code --sim-output-tpm}.
+     *
+     * @throws CommandLine.ParameterException naming the flag when a value is out of range
+     */
+    public RateLimits limits(CommandLine commandLine) {
+        if (requestsPerMinute < 0 || inputTokensPerMinute < 0 || outputTokensPerMinute < 0 || capacity < 0) {
+            throw new CommandLine.ParameterException(commandLine,
+                    "--sim-rpm, --sim-input-tpm, --sim-output-tpm and --sim-capacity must be 0 (no limit) or more");
+        }
+        return new RateLimits(requestsPerMinute, inputTokensPerMinute, outputTokensPerMinute);
+    }
 
     /**
      * The fault plan these flags describe, with the outage window counted from {@code start}.
@@ -78,7 +125,7 @@ public final class SimulatorFaultOptions {
         return plans.isEmpty() ? FaultPlan.none() : FaultPlans.firstOf(plans.toArray(FaultPlan[]::new));
     }
 
-    /** A short description for progress output, empty without faults. */
+    /** A short description for progress output, empty without faults or limits. */
     public String describe() {
         List<String> parts = new ArrayList<>();
         if (errorRate > 0) {
@@ -90,6 +137,18 @@ public final class SimulatorFaultOptions {
         }
         if (outage != null) {
             parts.add("outage " + outage + " s");
+        }
+        if (requestsPerMinute > 0) {
+            parts.add(requestsPerMinute + " requests/min");
+        }
+        if (inputTokensPerMinute > 0) {
+            parts.add(inputTokensPerMinute + " input tokens/min");
+        }
+        if (outputTokensPerMinute > 0) {
+            parts.add(outputTokensPerMinute + " output tokens/min");
+        }
+        if (capacity > 0) {
+            parts.add("capacity " + capacity);
         }
         return String.join(", ", parts);
     }

@@ -139,8 +139,9 @@ public final class DemoCommand implements Callable<Integer> {
         LocalStack.Builder stackBuilder = LocalStack.builder().kafkaPort(kafkaPort).registryPort(registryPort)
                 .stateDir("hal9-demo-state").progress(this::progress);
         if (!realClaude) {
-            stackBuilder.simulator(simPort, () -> SimulatorOptions.defaults().withLatency(Duration.ofMillis(simLatencyMs))
-                    .withFaults(simulatorFaults.plan(spec.commandLine(), Instant.now())));
+            stackBuilder.simulator(simPort, () -> simulatorFaults.apply(
+                    SimulatorOptions.defaults().withLatency(Duration.ofMillis(simLatencyMs)), spec.commandLine(),
+                    Instant.now()));
         }
         if (withSink) {
             stackBuilder.postgresSink(pgPort, connectPort);

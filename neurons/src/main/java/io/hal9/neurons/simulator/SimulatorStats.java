@@ -1,0 +1,14 @@
+package io.hal9.neurons.simulator;
+
+/**
+ * What the {@link ClaudeSimulator} has seen since it started (also served as JSON on
+ * {@code GET /sim/stats}).
+ *
+ * @param calls            requests received on {@code /v1/messages}, whatever their outcome
+ * @param rateLimited      429 answers sent (account limits and injected 429s alike)
+ * @param overloaded       529 answers sent (capacity and injected 529s alike)
+ * @param insideRetryAfter calls that arrived with an API key while a {@code retry-after} the
+ *                         simulator had sent to that key was still running: a client ignoring it
+ */
+public record SimulatorStats(long calls, long rateLimited, long overloaded, long insideRetryAfter) {
+}
