@@ -58,8 +58,10 @@ import org.slf4j.LoggerFactory;
  * closes and the backoff starts over.
  *
  * <p><b>What counts:</b> only failures whose {@link FailureCategory#countsAgainstBreaker()} (other
- * 5xx and I/O {@code TRANSIENT}, {@code TIMEOUT}) are recorded as failures. Rate limits
- * ({@code RATE_LIMITED} 429), overload ({@code OVERLOADED} 529), our own mistakes
+ * 5xx and I/O {@code TRANSIENT}, {@code TIMEOUT}, overload {@code OVERLOADED} 529: a share of 529s
+ * stays far below the failure rate that opens it, an Anthropic refusing everything does not) are
+ * recorded as failures. Rate limits ({@code RATE_LIMITED} 429: a {@code retry-after} pauses the
+ * layer instead), our own mistakes
  * ({@code CLIENT_ERROR} 400/404/422, {@code AUTH} 401/403) and {@code UNKNOWN} are <i>ignored</i>
  * exceptions: they neither count as failures nor as successes, and resilience4j releases the
  * permission they held (so a bad request during half-open does not use up a trial slot). Slow calls

@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * {@code maxRspTime} is set, since it cuts off answers slower than it). {@link #inFlight()} tells
  * how many requests wait for their answer right now, {@link #maxInFlightSeen()} the most at once.
  *
- * <p><b>Under load</b> it behaves like the API: with {@link RateLimits} each API key is an account
+ * <p><b>Under load</b> it behaves like the API: with {@link AccountLimits} each API key is an account
  * with token buckets for requests, input and output tokens per minute (see {@link SimulatedAccount}),
  * and a request that would overdraw one gets 429 {@code rate_limit_error} at once, with a
  * {@code retry-after} in whole seconds (rounded up) until every bucket holds enough again. Input

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * One API key's account in the {@link ClaudeSimulator}: a token bucket per configured
- * {@link RateLimits} figure, each holding up to the per-minute figure and refilling continuously at
+ * {@link AccountLimits} figure, each holding up to the per-minute figure and refilling continuously at
  * a sixtieth of it per second (Anthropic's model). A request is admitted only when every bucket
  * can take its share — one request, its input tokens, its output tokens — and then takes from all
  * of them; otherwise it takes from none and is told when all of them will hold enough.
@@ -44,7 +44,7 @@ final class SimulatedAccount {
     private final Bucket inputTokens;
     private final Bucket outputTokens;
 
-    SimulatedAccount(RateLimits limits, Instant now) {
+    SimulatedAccount(AccountLimits limits, Instant now) {
         requests = Bucket.of("requests", "requests", limits.requestsPerMinute(), now);
         inputTokens = Bucket.of("input-tokens", "input tokens", limits.inputTokensPerMinute(), now);
         outputTokens = Bucket.of("output-tokens", "output tokens", limits.outputTokensPerMinute(), now);

@@ -7,12 +7,12 @@ import java.util.Objects;
 /**
  * How the {@link ClaudeSimulator} behaves: the delay before each answer ({@code latency} plus a
  * random extra of up to {@code jitter}), the {@link FaultPlan} that may replace an answer with
- * an error or a hang, the account's {@link RateLimits} (429 {@code rate_limit_error} past them),
+ * an error or a hang, the account's {@link AccountLimits} (429 {@code rate_limit_error} past them),
  * the provider's {@code capacity} (529 {@code overloaded_error} for a request arriving while that
  * many are already being served; 0 for no limit) and the {@code clock} the rate limits and
  * {@code retry-after} deadlines are measured on (tests pass one they can move).
  */
-public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faults, RateLimits limits,
+public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faults, AccountLimits limits,
         int capacity, Clock clock) {
 
     public SimulatorOptions {
@@ -31,7 +31,7 @@ public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faul
 
     /** Options without rate limits or a capacity, on the system clock. */
     public SimulatorOptions(Duration latency, Duration jitter, FaultPlan faults) {
-        this(latency, jitter, faults, RateLimits.none(), 0, Clock.systemUTC());
+        this(latency, jitter, faults, AccountLimits.none(), 0, Clock.systemUTC());
     }
 
     /** 20 ms per answer, no jitter, no faults, no rate limits, no capacity limit. */
@@ -51,7 +51,7 @@ public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faul
         return new SimulatorOptions(latency, jitter, newFaults, limits, capacity, clock);
     }
 
-    public SimulatorOptions withLimits(RateLimits newLimits) {
+    public SimulatorOptions withLimits(AccountLimits newLimits) {
         return new SimulatorOptions(latency, jitter, faults, newLimits, capacity, clock);
     }
 

@@ -16,11 +16,13 @@ import org.junit.jupiter.api.Test;
 class FailureCategoryTest {
 
     @Test
-    void shouldRetryRateLimitsOverloadTransientFailuresAndTimeoutsButCountOnlyOutagesAgainstTheBreaker() {
+    void shouldRetryRateLimitsOverloadTransientFailuresAndTimeoutsButNeverCountRateLimitsAgainstTheBreaker() {
         EnumSet<FailureCategory> retryable = EnumSet.of(FailureCategory.RATE_LIMITED, FailureCategory.OVERLOADED,
                 FailureCategory.TRANSIENT, FailureCategory.TIMEOUT);
-        // a rate limit or an overload asks for fewer calls, not for none: they shrink the concurrency limit instead
-        EnumSet<FailureCategory> outage = EnumSet.of(FailureCategory.TRANSIENT, FailureCategory.TIMEOUT);
+        // a rate limit asks for fewer calls, not for none: it pauses and shrinks the concurrency limit instead; a
+        // 529 counts, since only an Anthropic that refuses (nearly) everything reaches the breaker's failure rate
+        EnumSet<FailureCategory> outage = EnumSet.of(FailureCategory.OVERLOADED, FailureCategory.TRANSIENT,
+                FailureCategory.TIMEOUT);
         EnumSet<FailureCategory> lessConcurrency = EnumSet.of(FailureCategory.RATE_LIMITED,
                 FailureCategory.OVERLOADED, FailureCategory.TIMEOUT);
 

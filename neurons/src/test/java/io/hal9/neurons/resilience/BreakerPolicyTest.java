@@ -196,22 +196,48 @@ class BreakerPolicyTest {
     }
 
     @Test
-    void shouldNeverOpenOnRateLimitsOrOverload() {
+    void shouldNeverOpenOnRateLimits() {
         for (int i = 0; i < 1_000; i++) {
-            claude.set(i % 2 == 0
-                    ? new NeuronException(FailureCategory.RATE_LIMITED, 429, "Claude answered HTTP 429: rate limited",
-                            Duration.ofSeconds(12), null)
-                    : new NeuronException(FailureCategory.OVERLOADED, 529, "Claude answered HTTP 529: Overloaded",
-                            null, null));
-            assertThat(ask()).isIn(FailureCategory.RATE_LIMITED, FailureCategory.OVERLOADED);
+            claude.set(new NeuronException(FailureCategory.RATE_LIMITED, 429, "Claude answered HTTP 429: rate limited",
+                    Duration.ofSeconds(12), null));
+            assertThat(ask()).isEqualTo(FailureCategory.RATE_LIMITED);
             clock.advance(Duration.ofMillis(50));
         }
 
         assertThat(breaker.state()).isEqualTo(State.CLOSED);
         assertThat(breaker.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
         assertThat(breaker.lastFailure()).hasValueSatisfying(failure -> assertThat(failure.category())
-                .isEqualTo(FailureCategory.OVERLOADED));
+                .isEqualTo(FailureCategory.RATE_LIMITED));
         assertThat(breaker.lastCountedFailure()).isEmpty();
+    }
+
+    @Test
+    void shouldNotOpenWhenAnOverloadedClaudeRefusesAThirdOfTheCallsButOpenWhenItRefusesThemAll() {
+        // Given 30 % of the calls get 529 for a minute, at 10 calls a second
+        for (int i = 0; i < 600; i++) {
+            claude.set(i % 10 < 3 ? overloaded() : null);
+            assertThat(ask()).as("call %d", i).isNotEqualTo(FailureCategory.UNAVAILABLE);
+            clock.advance(Duration.ofMillis(100));
+        }
+        assertThat(breaker.state()).isEqualTo(State.CLOSED);
+
+        // When every call gets 529, Claude is out for this layer: the breaker opens and probes instead
+        int calls = 0;
+        while (!breaker.open() && calls < 100) {
+            claude.set(overloaded());
+            ask();
+            calls++;
+            clock.advance(Duration.ofMillis(100));
+        }
+        // (within the no-success rule's 5 s at the latest: the window still holds the minute of 30 %)
+        assertThat(breaker.open()).isTrue();
+        assertThat(calls).isLessThanOrEqualTo(51);
+        assertThat(breaker.lastCountedFailure()).hasValueSatisfying(failure -> assertThat(failure.category())
+                .isEqualTo(FailureCategory.OVERLOADED));
+    }
+
+    private static NeuronException overloaded() {
+        return new NeuronException(FailureCategory.OVERLOADED, 529, "Claude answered HTTP 529: Overloaded", null, null);
     }
 
     @Test

@@ -80,7 +80,7 @@ class ClaudeSimulatorCapacityTest {
 
     @Test
     void shouldNotCountRefusedRequestsAgainstTheCapacity() throws Exception {
-        fixture.start(SimulatorOptions.defaults().withCapacity(1).withLimits(new RateLimits(1, 0, 0)));
+        fixture.start(SimulatorOptions.defaults().withCapacity(1).withLimits(new AccountLimits(1, 0, 0)));
 
         assertThat(post("first").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(post("limited").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(429);

@@ -39,7 +39,7 @@ class ClaudeSimulatorClientLimitsTest {
 
     @Test
     void shouldReachTheClientAsRateLimitedWithTheBucketsRetryAfter() throws Exception {
-        fixture.start(SimulatorOptions.defaults().withLimits(new RateLimits(2, 0, 0))
+        fixture.start(SimulatorOptions.defaults().withLimits(new AccountLimits(2, 0, 0))
                 .withClock(new MovableClock(Instant.parse("2026-11-29T12:00:00Z"))));
         fixture.client(Duration.ofSeconds(10));
         ask("one").get(10, TimeUnit.SECONDS);

@@ -38,7 +38,7 @@ class ClaudeSimulatorRateLimitsTest {
     @RegisterExtension
     final SimulatorFixture fixture = new SimulatorFixture();
 
-    private void start(RateLimits limits) {
+    private void start(AccountLimits limits) {
         fixture.start(SimulatorOptions.defaults().withLatency(Duration.ZERO).withLimits(limits).withClock(clock));
     }
 
@@ -73,7 +73,7 @@ class ClaudeSimulatorRateLimitsTest {
 
     @Test
     void shouldRefuseTheRequestPastTheRequestsPerMinuteUntilItsRetryAfterHasPassed() throws Exception {
-        start(new RateLimits(3, 0, 0));
+        start(new AccountLimits(3, 0, 0));
 
         HttpResponse<String> first = post();   // 200, 2 left
         HttpResponse<String> second = post();  // 200, 1 left
@@ -104,7 +104,7 @@ class ClaudeSimulatorRateLimitsTest {
 
     @Test
     void shouldRefillContinuouslyUpToTheLimitOnly() throws Exception {
-        start(new RateLimits(60, 0, 0));
+        start(new AccountLimits(60, 0, 0));
         for (int i = 0; i < 60; i++) {
             assertThat(post().statusCode()).isEqualTo(200);
         }
@@ -121,7 +121,7 @@ class ClaudeSimulatorRateLimitsTest {
 
     @Test
     void shouldLimitInputTokensPerMinute() throws Exception {
-        start(new RateLimits(0, 2 * INPUT + 1, 0));
+        start(new AccountLimits(0, 2 * INPUT + 1, 0));
 
         HttpResponse<String> first = post();
         HttpResponse<String> second = post();
@@ -146,7 +146,7 @@ class ClaudeSimulatorRateLimitsTest {
 
     @Test
     void shouldLimitOutputTokensPerMinuteByTheAnswersLength() throws Exception {
-        start(new RateLimits(0, 0, OUTPUT));
+        start(new AccountLimits(0, 0, OUTPUT));
 
         HttpResponse<String> first = post();
         HttpResponse<String> second = post();
@@ -162,7 +162,7 @@ class ClaudeSimulatorRateLimitsTest {
 
     @Test
     void shouldShowTheMostRestrictiveTokenLimitAsTokens() throws Exception {
-        start(new RateLimits(0, 100 * INPUT, 2 * OUTPUT));
+        start(new AccountLimits(0, 100 * INPUT, 2 * OUTPUT));
 
         HttpResponse<String> response = post(); // 99 % of input left, 50 % of output
 
@@ -174,7 +174,7 @@ class ClaudeSimulatorRateLimitsTest {
 
     @Test
     void shouldRoundLargeTokenRemaindersDownToThousands() throws Exception {
-        start(new RateLimits(50, 100_000, 0));
+        start(new AccountLimits(50, 100_000, 0));
 
         HttpResponse<String> response = post();
 
@@ -185,7 +185,7 @@ class ClaudeSimulatorRateLimitsTest {
 
     @Test
     void shouldKeepOneAccountPerApiKey() throws Exception {
-        start(new RateLimits(1, 0, 0));
+        start(new AccountLimits(1, 0, 0));
 
         assertThat(post("k1").statusCode()).isEqualTo(200);
         assertThat(post("k1").statusCode()).isEqualTo(429);
@@ -195,7 +195,7 @@ class ClaudeSimulatorRateLimitsTest {
     @Test
     void shouldSendTheHeadersOnInjectedErrorsAndCheckTheLimitsFirst() throws Exception {
         fixture.start(SimulatorOptions.defaults().withLatency(Duration.ZERO).withClock(clock)
-                .withLimits(new RateLimits(2, 0, 0))
+                .withLimits(new AccountLimits(2, 0, 0))
                 .withFaults(FaultPlans.errors(1.0, 500, Optional.empty(), 1)));
 
         HttpResponse<String> first = post();
@@ -210,7 +210,7 @@ class ClaudeSimulatorRateLimitsTest {
 
     @Test
     void shouldCountCallsThatIgnoreARetryAfterPerKey() throws Exception {
-        start(new RateLimits(1, 0, 0));
+        start(new AccountLimits(1, 0, 0));
 
         post("k1");                                    // 200
         HttpResponse<String> limited = post("k1");     // 429, retry-after 60 s
@@ -228,7 +228,7 @@ class ClaudeSimulatorRateLimitsTest {
 
     @Test
     void shouldServeItsStatsAsJson() throws Exception {
-        start(new RateLimits(1, 0, 0));
+        start(new AccountLimits(1, 0, 0));
         post();
         post();
         post();

@@ -15,13 +15,19 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.neurons.simulator.SimulatorStats;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Signal;
@@ -33,6 +39,7 @@ import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.node.LayerRuntime;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -146,6 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
 
             Signals published = new Signals(signals, "bench");
             Live live;
+            Capacity capacity;
             Hal9Node node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, null));
             try {
                 progress("starting layer " + LAYER + " (mode " + mode + ", " + maxInFlight + " in flight, "
@@ -160,7 +168,16 @@ public final class BenchCommand implements Callable<Integer> {
                                 + warmup + " signals");
                     }
                 }
+                LayerRuntime layer = node.layers().get(0);
+                AtomicLong openings = new AtomicLong();
+                layer.breaker().circuitBreaker().getEventPublisher().onStateTransition(event -> {
+                    if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                        openings.incrementAndGet();
+                    }
+                });
+                Capacity before = Capacity.of(simulator, layer, openings);
                 live = publishAndWait(broker.bootstrapServers(), topics, published, node);
+                capacity = Capacity.of(simulator, layer, openings).since(before);
             } finally {
                 progress("stopping the layer...");
                 node.close();
@@ -170,7 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
                             + "p99 %d ms, %d Claude calls", live.results(), audit.lost(), audit.duplicates(),
                     audit.deadLetters(), live.throughputPerSecond(), live.percentile(0.50), live.percentile(0.99),
                     simulator.requestCount()));
-            out.println(json(live, audit));
+            out.println(json(live, audit, capacity));
             out.flush();
             return audit.lost() == 0 && audit.duplicates() == 0 ? ExitCodes.OK : ExitCodes.UNFINISHED;
         }
@@ -341,7 +358,33 @@ public final class BenchCommand implements Callable<Integer> {
         return new Audit(lost, duplicates, deadLetters);
     }
 
-    private String json(Live live, Audit audit) throws JsonProcessingException {
+    /**
+     * How the measured run met Claude's capacity: what the simulator received and refused, and
+     * what the layer did about it (counters are differences over the measured run).
+     */
+    record Capacity(long calls, long rateLimited, long overloaded, long insideRetryAfter, long throttled,
+                    Duration paused, long breakerOpenings, int concurrencyLimit) {
+
+        static Capacity of(ClaudeSimulator simulator, LayerRuntime layer, AtomicLong openings) {
+            SimulatorStats stats = simulator.stats();
+            ClaudeCapacity capacity = layer.stage().budget().capacity();
+            long throttled = Stream.of(FailureCategory.values()).mapToLong(capacity::throttled).sum();
+            return new Capacity(stats.calls(), stats.rateLimited(), stats.overloaded(), stats.insideRetryAfter(),
+                    throttled, capacity.pausedTime(), openings.get(), capacity.limit());
+        }
+
+        Capacity since(Capacity before) {
+            return new Capacity(calls - before.calls, rateLimited - before.rateLimited, overloaded - before.overloaded,
+                    insideRetryAfter - before.insideRetryAfter, throttled - before.throttled,
+                    paused.minus(before.paused), breakerOpenings - before.breakerOpenings, concurrencyLimit);
+        }
+
+        double rejectedShare() {
+            return calls == 0 ? 0.0 : Math.round((rateLimited + overloaded) * 10_000.0 / calls) / 10_000.0;
+        }
+    }
+
+    private String json(Live live, Audit audit, Capacity capacity) throws JsonProcessingException {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("mode", mode);
         figures.put("signals", signals);
@@ -356,6 +399,18 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("duplicates", audit.duplicates());
         figures.put("dead_letters", audit.deadLetters());
         figures.put("duration_ms", live.durationMs());
+        figures.put("claude_calls", capacity.calls());
+        figures.put("throttled", capacity.throttled());
+        figures.put("rejected_share", capacity.rejectedShare());
+        figures.put("paused_s", Math.round(capacity.paused().toMillis() / 100.0) / 10.0);
+        figures.put("breaker_openings", capacity.breakerOpenings());
+        figures.put("concurrency_limit", capacity.concurrencyLimit());
+        Map<String, Object> sim = new LinkedHashMap<>();
+        sim.put("calls", capacity.calls());
+        sim.put("rate_limited", capacity.rateLimited());
+        sim.put("overloaded", capacity.overloaded());
+        sim.put("inside_retry_after", capacity.insideRetryAfter());
+        figures.put("sim", sim);
         return JSON.writeValueAsString(figures);
     }
 

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 import io.hal9.neurons.simulator.FaultPlan;
 import io.hal9.neurons.simulator.FaultPlans;
-import io.hal9.neurons.simulator.RateLimits;
+import io.hal9.neurons.simulator.AccountLimits;
 import io.hal9.neurons.simulator.SimulatorOptions;
 
 import picocli.CommandLine;
@@ -75,12 +75,12 @@ public final class SimulatorFaultOptions {
      *
      * @throws CommandLine.ParameterException naming the flag when a value is out of range
      */
-    public RateLimits limits(CommandLine commandLine) {
+    public AccountLimits limits(CommandLine commandLine) {
         if (requestsPerMinute < 0 || inputTokensPerMinute < 0 || outputTokensPerMinute < 0 || capacity < 0) {
             throw new CommandLine.ParameterException(commandLine,
                     "--sim-rpm, --sim-input-tpm, --sim-output-tpm and --sim-capacity must be 0 (no limit) or more");
         }
-        return new RateLimits(requestsPerMinute, inputTokensPerMinute, outputTokensPerMinute);
+        return new AccountLimits(requestsPerMinute, inputTokensPerMinute, outputTokensPerMinute);
     }
 
     /**

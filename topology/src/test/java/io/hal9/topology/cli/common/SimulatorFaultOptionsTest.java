@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 
-import io.hal9.neurons.simulator.RateLimits;
+import io.hal9.neurons.simulator.AccountLimits;
 import io.hal9.neurons.simulator.SimulatedRequest;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.topology.cli.Hal9;
@@ -34,7 +34,7 @@ class SimulatorFaultOptionsTest {
     void shouldParseClaudeSimWithARequestsPerMinute() {
         SimulatorOptions options = parse("claude-sim", "--sim-rpm", "60", "--port", "0");
 
-        assertThat(options.limits()).isEqualTo(new RateLimits(60, 0, 0));
+        assertThat(options.limits()).isEqualTo(new AccountLimits(60, 0, 0));
         assertThat(options.capacity()).isZero();
     }
 
@@ -43,7 +43,7 @@ class SimulatorFaultOptionsTest {
         SimulatorOptions options = parse("claude-sim", "--sim-input-tpm", "40000", "--sim-output-tpm", "8000",
                 "--sim-capacity", "16");
 
-        assertThat(options.limits()).isEqualTo(new RateLimits(0, 40_000, 8_000));
+        assertThat(options.limits()).isEqualTo(new AccountLimits(0, 40_000, 8_000));
         assertThat(options.capacity()).isEqualTo(16);
     }
 
@@ -51,7 +51,7 @@ class SimulatorFaultOptionsTest {
     void shouldParseTheReadmesExample() {
         SimulatorOptions options = parse("claude-sim", "--port", "8089", "--sim-rpm", "60", "--sim-capacity", "32");
 
-        assertThat(options.limits()).isEqualTo(new RateLimits(60, 0, 0));
+        assertThat(options.limits()).isEqualTo(new AccountLimits(60, 0, 0));
         assertThat(options.capacity()).isEqualTo(32);
     }
 
@@ -63,7 +63,7 @@ class SimulatorFaultOptionsTest {
     @Test
     void shouldLetTheDemoTakeRateLimits() {
         assertThat(parse("demo", "--sim-rpm", "600", "--sim-output-tpm", "90000").limits())
-                .isEqualTo(new RateLimits(600, 0, 90_000));
+                .isEqualTo(new AccountLimits(600, 0, 90_000));
     }
 
     @Test

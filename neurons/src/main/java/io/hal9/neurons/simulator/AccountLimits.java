@@ -6,9 +6,9 @@ package io.hal9.neurons.simulator;
  * figure and refilling continuously at a sixtieth of it per second; 0 means no limit (and no
  * {@code anthropic-ratelimit-*} headers for that bucket).
  */
-public record RateLimits(long requestsPerMinute, long inputTokensPerMinute, long outputTokensPerMinute) {
+public record AccountLimits(long requestsPerMinute, long inputTokensPerMinute, long outputTokensPerMinute) {
 
-    public RateLimits {
+    public AccountLimits {
         if (requestsPerMinute < 0 || inputTokensPerMinute < 0 || outputTokensPerMinute < 0) {
             throw new IllegalArgumentException("rate limits must be 0 (no limit) or more, got " + requestsPerMinute
                     + " requests, " + inputTokensPerMinute + " input tokens, " + outputTokensPerMinute
@@ -17,8 +17,8 @@ public record RateLimits(long requestsPerMinute, long inputTokensPerMinute, long
     }
 
     /** No limit at all. */
-    public static RateLimits none() {
-        return new RateLimits(0, 0, 0);
+    public static AccountLimits none() {
+        return new AccountLimits(0, 0, 0);
     }
 
     /** Whether any limit is set. */
