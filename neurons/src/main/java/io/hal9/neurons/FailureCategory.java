@@ -22,11 +22,11 @@ public enum FailureCategory {
     RATE_LIMITED(true, false),
     /**
      * Anthropic is overloaded for everyone (529). Retried, and it asks for fewer calls (the live
-     * concurrency limit). It counts against the breaker, whose failure rate (80 % by default) a
-     * share of refused calls never reaches but an Anthropic that refuses everything does: that
-     * is an outage, and probing it every few seconds costs far fewer calls than retrying.
+     * concurrency limit), so it does not count towards the breaker's failure rate; only a stretch
+     * with no success at all while 529s come back opens the breaker (its no-success rule): that is
+     * an outage, and probing it every few seconds costs far fewer calls than retrying.
      */
-    OVERLOADED(true, true),
+    OVERLOADED(true, false),
     /** The service or the network failed in a way that may pass (other 5xx, I/O). */
     TRANSIENT(true),
     /** No answer arrived within the configured timeout (or 408). */

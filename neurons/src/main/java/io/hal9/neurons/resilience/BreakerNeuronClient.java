@@ -58,10 +58,11 @@ import org.slf4j.LoggerFactory;
  * closes and the backoff starts over.
  *
  * <p><b>What counts:</b> only failures whose {@link FailureCategory#countsAgainstBreaker()} (other
- * 5xx and I/O {@code TRANSIENT}, {@code TIMEOUT}, overload {@code OVERLOADED} 529: a share of 529s
- * stays far below the failure rate that opens it, an Anthropic refusing everything does not) are
- * recorded as failures. Rate limits ({@code RATE_LIMITED} 429: a {@code retry-after} pauses the
- * layer instead), our own mistakes
+ * 5xx and I/O {@code TRANSIENT}, {@code TIMEOUT}) are recorded as failures. Overload
+ * ({@code OVERLOADED} 529) feeds only the no-success rule: a share of 529s is load, which the
+ * layer's live concurrency limit answers, but no success at all while only 529s come back is an
+ * outage. Rate limits ({@code RATE_LIMITED} 429: a {@code retry-after} pauses the layer instead),
+ * our own mistakes
  * ({@code CLIENT_ERROR} 400/404/422, {@code AUTH} 401/403) and {@code UNKNOWN} are <i>ignored</i>
  * exceptions: they neither count as failures nor as successes, and resilience4j releases the
  * permission they held (so a bad request during half-open does not use up a trial slot). Slow calls
@@ -274,6 +275,11 @@ public final class BreakerNeuronClient implements NeuronClient {
                 noSuccess.failure(now).ifPresent(this::openBecause);
             } else {
                 breaker.onError(millis, TimeUnit.MILLISECONDS, cause); // ignored: releases the permission
+                if (cause instanceof NeuronException neuron && neuron.category() == FailureCategory.OVERLOADED) {
+                    // a share of 529s is load, but no success at all while only 529s come back is an outage
+                    lastCountedFailure.set(noted);
+                    noSuccess.failure(now).ifPresent(this::openBecause);
+                }
             }
             result.completeExceptionally(cause);
         });

@@ -28,7 +28,7 @@ import com.netflix.concurrency.limits.limit.AbstractLimit;
  *       whatever we do (Anthropic rejecting a share of every account's calls): restore the limit
  *       and tolerate that share from now on. The tolerated share fades by 2 % per window, so
  *       a lasting change is probed again;</li>
- *   <li><b>Nearly everything fails</b> ({@code s} ≥ 0.95): decrease, never tolerated. An outage
+ *   <li><b>Nearly everything fails</b> ({@code s} ≥ 0.95): halve, never tolerated. An outage
  *       is the breaker's business; this only keeps the calls that meet it few.</li>
  * </ul>
  *
@@ -154,7 +154,8 @@ public final class ConcurrencyLimit extends AbstractLimit {
                 failing = true;
             }
             probing = false;
-            return decrease(limit);
+            // halve, not the gentle backoff: calls that meet an outage should be few
+            return Math.max(minLimit, limit / 2);
         }
         failing = false;
         boolean excess = share > toleratedShare + tolerance + noise;

@@ -16,13 +16,12 @@ import org.junit.jupiter.api.Test;
 class FailureCategoryTest {
 
     @Test
-    void shouldRetryRateLimitsOverloadTransientFailuresAndTimeoutsButNeverCountRateLimitsAgainstTheBreaker() {
+    void shouldRetryRateLimitsOverloadTransientFailuresAndTimeoutsButCountOnlyOutagesAgainstTheBreaker() {
         EnumSet<FailureCategory> retryable = EnumSet.of(FailureCategory.RATE_LIMITED, FailureCategory.OVERLOADED,
                 FailureCategory.TRANSIENT, FailureCategory.TIMEOUT);
-        // a rate limit asks for fewer calls, not for none: it pauses and shrinks the concurrency limit instead; a
-        // 529 counts, since only an Anthropic that refuses (nearly) everything reaches the breaker's failure rate
-        EnumSet<FailureCategory> outage = EnumSet.of(FailureCategory.OVERLOADED, FailureCategory.TRANSIENT,
-                FailureCategory.TIMEOUT);
+        // a rate limit or an overload asks for fewer calls, not for none: they shrink the concurrency limit instead
+        // (only a stretch of nothing but 529s opens the breaker, by its no-success rule)
+        EnumSet<FailureCategory> outage = EnumSet.of(FailureCategory.TRANSIENT, FailureCategory.TIMEOUT);
         EnumSet<FailureCategory> lessConcurrency = EnumSet.of(FailureCategory.RATE_LIMITED,
                 FailureCategory.OVERLOADED, FailureCategory.TIMEOUT);
 

@@ -221,7 +221,7 @@ class BreakerPolicyTest {
         }
         assertThat(breaker.state()).isEqualTo(State.CLOSED);
 
-        // When every call gets 529, Claude is out for this layer: the breaker opens and probes instead
+        // When every call gets 529, Claude is out for this layer: no success for 5 s opens the breaker, which probes
         int calls = 0;
         while (!breaker.open() && calls < 100) {
             claude.set(overloaded());
@@ -229,7 +229,6 @@ class BreakerPolicyTest {
             calls++;
             clock.advance(Duration.ofMillis(100));
         }
-        // (within the no-success rule's 5 s at the latest: the window still holds the minute of 30 %)
         assertThat(breaker.open()).isTrue();
         assertThat(calls).isLessThanOrEqualTo(51);
         assertThat(breaker.lastCountedFailure()).hasValueSatisfying(failure -> assertThat(failure.category())

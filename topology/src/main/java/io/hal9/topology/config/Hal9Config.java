@@ -274,7 +274,7 @@ public final class Hal9Config extends AbstractConfig {
     public static final String BREAKER_FAILURE_RATE_PERCENT_CONFIG = "hal9.breaker.failure.rate.percent";
     public static final int BREAKER_FAILURE_RATE_PERCENT_DEFAULT = 80;
     public static final String BREAKER_FAILURE_RATE_PERCENT_DOC =
-            "Share of failed calls in the window (5xx, 529, I/O errors, timeouts; never 429 or our own 4xx) "
+            "Share of failed calls in the window (other 5xx, I/O errors, timeouts; never 429, 529 or our own 4xx) "
                     + "that opens the breaker, and of failed trial calls that opens it again. High: a degraded API "
                     + "is retried, only a down one stops the calls.";
 

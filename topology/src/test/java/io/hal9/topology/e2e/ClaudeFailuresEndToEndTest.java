@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.resilience.ClaudeCapacity;
+import io.hal9.neurons.simulator.AccountLimits;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.FaultPlan;
 import io.hal9.neurons.simulator.FaultPlans;
 import io.hal9.neurons.simulator.SimulatedFault;
 import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.neurons.simulator.SimulatorStats;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Signal;
@@ -233,6 +238,55 @@ class ClaudeFailuresEndToEndTest {
     }
 
     @Test
+    void shouldPauseEveryCallOfTheLayerWhileARateLimitsRetryAfterRuns(TestInfo test) {
+        // Given the account answers the first call with 429 and retry-after: 2
+        List<Instant> calls = new CopyOnWriteArrayList<>();
+        start(test, request -> {
+            calls.add(Instant.now());
+            return calls.size() == 1 ? Optional.of(SimulatedFault.rateLimited(Duration.ofSeconds(2)))
+                    : Optional.empty();
+        }, Map.of());
+        List<String> ids = new ArrayList<>(publish(1, "first task"));
+        await().atMost(DELIVERY).until(() -> layer().stage().budget().capacity().paused());
+
+        // When more signals arrive during those 2 s
+        for (int i = 0; i < 5; i++) {
+            ids.add(publishWithContent("later-" + i, "later task " + i));
+        }
+
+        // Then every signal is delivered, and no call at all reached Claude before the retry-after passed
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY)))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(calls).hasSize(ids.size() + 1);
+        assertThat(calls.subList(1, calls.size()))
+                .allMatch(call -> !call.isBefore(calls.get(0).plus(Duration.ofMillis(1_900))));
+        ClaudeCapacity capacity = layer().stage().budget().capacity();
+        assertThat(capacity.throttled(FailureCategory.RATE_LIMITED)).isEqualTo(1);
+        assertThat(capacity.pausedTime()).isBetween(Duration.ofMillis(1_900), Duration.ofMillis(2_100));
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldNeverCallInsideTheAccountsRetryAfterAndDeliverEverySignalOverTheRateLimit(TestInfo test) {
+        // Given an account of 20 requests per minute: a burst of 20, then one every 3 s
+        start(test, SimulatorOptions.defaults().withLatency(Duration.ofMillis(20))
+                .withLimits(new AccountLimits(20, 0, 0)), Map.of());
+
+        // When 24 signals arrive at once
+        List<String> ids = publish(24, "rate limited burst");
+
+        // Then all are delivered, none dead-lettered, and not one call came while a retry-after ran
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), Duration.ofSeconds(60))))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        SimulatorStats stats = simulator.stats();
+        assertThat(stats.insideRetryAfter()).isZero();
+        assertThat(stats.rateLimited()).isPositive();
+        assertThat(layer().stage().budget().capacity().throttled(FailureCategory.RATE_LIMITED))
+                .isEqualTo(stats.rateLimited());
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
     void shouldTimeOutAHangingCallAndCompleteTheSignalOnRetry(TestInfo test) {
         // Given the first call never answers and calls time out after 1 s
         AtomicLong calls = new AtomicLong();
@@ -286,8 +340,11 @@ class ClaudeFailuresEndToEndTest {
     }
 
     private void start(TestInfo test, FaultPlan faults, Map<String, Object> extra) {
-        stack = KAFKA.newStack().registry()
-                .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(20)).withFaults(faults)).start();
+        start(test, SimulatorOptions.defaults().withLatency(Duration.ofMillis(20)).withFaults(faults), extra);
+    }
+
+    private void start(TestInfo test, SimulatorOptions options, Map<String, Object> extra) {
+        stack = KAFKA.newStack().registry().simulator(options).start();
         simulator = stack.simulator();
         String prefix = KafkaFixture.topicName(test, "hal9");
         Map<String, Object> settings = new HashMap<>();
