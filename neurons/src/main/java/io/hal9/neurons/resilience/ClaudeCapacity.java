@@ -5,6 +5,8 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>How to use:</b> one per layer instance. Before a call, {@link #tryAcquire()}; when it is
  * empty, keep the signal waiting and ask again later (the instance is at its limit, paused or
  * pacing). When the call's future completes, {@link Permit#finished} with its reply or failure:
- * successes grow the limit; 429, 529 and timeouts shrink it; a {@code retry-after} on a 429 or a
+ * successes grow the limit; 429, 529 and timeouts shrink it (a refused call keeps its place for
+ * about one call latency, so refusals cost what calls cost); a {@code retry-after} on a 429 or a
  * 529 pauses the instance's new calls until it passes (the account or Anthropic said when to come
  * back; more calls before then only earn more refusals); cached answers and other failures leave
  * it alone.
@@ -43,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@code -input-tokens-*}, {@code -output-tokens-*}, {@code -tokens-*}) has less than
  * {@link CapacitySettings#paceBelowShare()} of its limit left, calls start no faster than the
  * bucket refills: its per-minute limit, divided by the tokens a call uses (averaged) for token
- * buckets. Pacing stops as soon as a response shows room again.
+ * buckets, a little under it (95 %) so the bucket fills back. Pacing stops once a response shows
+ * twice that share left.
  *
  * <p>Thread safety: every method may be called from any thread.
  */
@@ -59,8 +63,20 @@ public final class ClaudeCapacity {
     public static final String RATELIMIT_REMAINING = "hal9.claude.ratelimit.remaining";
     public static final String RATELIMIT_LIMIT = "hal9.claude.ratelimit.limit";
 
+    /** The share of a bucket's refill rate calls are paced at. */
+    static final double PACE_SHARE_OF_REFILL = 0.95;
+    /** The longest a refused call keeps its place (about one call latency). */
+    static final Duration MAX_HOLD = Duration.ofSeconds(5);
+
     /** How long a 429 without {@code retry-after} pauses the instance. */
     static final Duration DEFAULT_PAUSE = Duration.ofSeconds(1);
+
+    /** Releases the places of refused calls; one daemon thread for the process. */
+    private static final ScheduledExecutorService HOLDS = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "hal9-claude-capacity");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final CapacitySettings settings;
     private final LongSupplier nanos;
@@ -73,6 +89,7 @@ public final class ClaudeCapacity {
     private volatile long paceIntervalNanos;
     private long nextStart;
     private volatile RateLimits lastLimits = RateLimits.NONE;
+    private volatile long successLatencyNanos;
     private volatile double tokensPerCall;
     private volatile double inputTokensPerCall;
     private volatile double outputTokensPerCall;
@@ -252,11 +269,14 @@ public final class ClaudeCapacity {
 
     /** The time between calls that the bucket refills for, when it is nearly empty; else 0. */
     private long interval(RateLimits.Bucket bucket, double perCall) {
-        if (bucket == null || bucket.limit() <= 0 || perCall <= 0
-                || bucket.remainingShare() >= settings.paceBelowShare()) {
+        // start pacing below the threshold, stop only at twice it: a burst right after pacing stops
+        // would otherwise empty the bucket again before the next responses say so
+        double stopAt = paceIntervalNanos > 0 ? 2 * settings.paceBelowShare() : settings.paceBelowShare();
+        if (bucket == null || bucket.limit() <= 0 || perCall <= 0 || bucket.remainingShare() >= stopAt) {
             return 0;
         }
-        double callsPerMinute = bucket.limit() / perCall;
+        // a little under the refill rate, so the bucket fills back instead of grazing empty
+        double callsPerMinute = PACE_SHARE_OF_REFILL * bucket.limit() / perCall;
         return (long) (TimeUnit.MINUTES.toNanos(1) / callsPerMinute);
     }
 
@@ -268,9 +288,24 @@ public final class ClaudeCapacity {
     public final class Permit {
 
         private final Limiter.Listener listener;
+        private final long acquired = nanos.getAsLong();
 
         private Permit(Limiter.Listener listener) {
             this.listener = listener;
+        }
+
+        /**
+         * A refused call keeps its place until about one call latency after it started, as if it
+         * had been answered: refusals come back in milliseconds, and a place freed at once would go
+         * to the next call, which would be refused too, hundreds of times a second.
+         */
+        private void dropped() {
+            long hold = Math.min(successLatencyNanos, MAX_HOLD.toNanos()) - (nanos.getAsLong() - acquired);
+            if (hold <= TimeUnit.MILLISECONDS.toNanos(1)) {
+                listener.onDropped();
+                return;
+            }
+            HOLDS.schedule(listener::onDropped, hold, TimeUnit.NANOSECONDS);
         }
 
         /**
@@ -287,11 +322,13 @@ public final class ClaudeCapacity {
                     return;
                 }
                 listener.onSuccess();
+                long latency = TimeUnit.MILLISECONDS.toNanos(reply.latencyMs());
+                successLatencyNanos = successLatencyNanos == 0 ? latency : (successLatencyNanos * 7 + latency) / 8;
                 observe(reply);
                 return;
             }
             if (Futures.unwrap(failure) instanceof NeuronException ne && ne.category().asksForLessConcurrency()) {
-                listener.onDropped();
+                dropped();
                 throttled.get(ne.category()).incrementAndGet();
                 if (ne.category() != FailureCategory.TIMEOUT) {
                     Optional<Duration> retryAfter = ne.retryAfter().filter(d -> !d.isNegative() && !d.isZero());

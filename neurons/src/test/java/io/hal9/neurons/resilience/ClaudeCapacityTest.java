@@ -1,6 +1,7 @@
 package io.hal9.neurons.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -70,17 +71,23 @@ class ClaudeCapacityTest {
         // Given a response says 100 of 6,000 requests per minute are left (under 5 %)
         capacity.tryAcquire().orElseThrow().finished(reply(requestsLeft(6_000, 100)), null);
 
-        // Then calls start no faster than the bucket refills: one every 10 ms
-        assertThat(capacity.paceInterval()).isEqualTo(Duration.ofMillis(10));
+        // Then calls start a little slower than the bucket refills (100/s): one every 10.5 ms
+        assertThat(capacity.paceInterval()).isBetween(Duration.ofMillis(10), Duration.ofMillis(11));
         Optional<ClaudeCapacity.Permit> first = capacity.tryAcquire();
         assertThat(first).isPresent();
         assertThat(capacity.tryAcquire()).isEmpty();
-        advance(Duration.ofMillis(10));
+        advance(Duration.ofMillis(11));
         assertThat(capacity.tryAcquire()).isPresent();
         assertThat(capacity.lastRateLimits().requests().remaining()).isEqualTo(100);
 
+        // When a response shows 8 % left, pacing goes on (it stops only at twice the 5 % it starts under)
+        capacity.tryAcquire().ifPresent(p -> p.cancelled());
+        first.get().finished(reply(requestsLeft(6_000, 480)), null);
+        assertThat(capacity.paceInterval()).isPositive();
+
         // When a later response shows room again, pacing stops
-        first.get().finished(reply(requestsLeft(6_000, 3_000)), null);
+        advance(Duration.ofMillis(11));
+        capacity.tryAcquire().orElseThrow().finished(reply(requestsLeft(6_000, 3_000)), null);
         assertThat(capacity.paceInterval()).isZero();
         assertThat(capacity.tryAcquire()).isPresent();
         assertThat(capacity.tryAcquire()).isPresent();
@@ -100,6 +107,23 @@ class ClaudeCapacityTest {
                 .value()).isNaN();
         assertThat(registry.get(ClaudeCapacity.THROTTLED).tags("layer", "L2", "reason", "rate_limited")
                 .functionCounter().count()).isZero();
+    }
+
+    @Test
+    void shouldKeepARefusedCallsPlaceForAboutOneCallLatency() {
+        // Given calls take 300 ms
+        capacity.tryAcquire().orElseThrow().finished(new NeuronReply("ok", "m", 1, 1, "end_turn", 300, false,
+                RateLimits.NONE), null);
+
+        // When a call is refused at once with 529
+        long started = System.nanoTime();
+        capacity.tryAcquire().orElseThrow().finished(null, new NeuronException(FailureCategory.OVERLOADED, 529,
+                "overloaded_error", null, null));
+
+        // Then its place stays taken as if it had been answered, then frees
+        assertThat(capacity.inFlight()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> capacity.inFlight() == 0);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
     }
 
     @Test
