@@ -26,9 +26,9 @@ import com.netflix.concurrency.limits.limit.AbstractLimit;
  *       If the next window's share fell, the drops were ours (a provider capacity, an account
  *       limit): keep decreasing until the share is healthy. If it did not fall, the drops come
  *       whatever we do (Anthropic rejecting a share of every account's calls): restore the limit
- *       and tolerate that share from now on. The tolerated share fades by 2 % per window, so
+ *       and tolerate that share from now on. The tolerated share fades by 1 % per window, so
  *       a lasting change is probed again;</li>
- *   <li><b>Nearly everything fails</b> ({@code s} ≥ 0.95): halve, never tolerated. An outage
+ *   <li><b>Nearly everything fails</b> ({@code s} ≥ 0.95): down to a quarter, never tolerated. An outage
  *       is the breaker's business; this only keeps the calls that meet it few.</li>
  * </ul>
  *
@@ -49,7 +49,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
     /** Growth above the slow-start threshold, per healthy window. */
     static final double GROWTH = 0.10;
     /** How much of the tolerated share is kept per window. */
-    static final double TOLERANCE_FADE = 0.98;
+    static final double TOLERANCE_FADE = 0.99;
     /** Fewest samples for a window to be judged (unless its longest time passed). */
     static final int MIN_SAMPLES = 5;
 
@@ -154,24 +154,24 @@ public final class ConcurrencyLimit extends AbstractLimit {
                 failing = true;
             }
             probing = false;
-            // halve, not the gentle backoff: calls that meet an outage should be few
-            return Math.max(minLimit, limit / 2);
+            // a quarter, not the gentle backoff: calls that meet an outage should be few
+            return Math.max(minLimit, limit / 4);
         }
         failing = false;
         boolean excess = share > toleratedShare + tolerance + noise;
         if (probing) {
+            if (share >= probeShare - noise) {
+                // fewer calls did not mean fewer drops: they come whatever we do
+                probing = false;
+                toleratedShare = Math.max(toleratedShare, share);
+                return probeFrom;
+            }
             if (!excess) {
                 probing = false;
                 return grow(limit);
             }
-            if (share < probeShare - noise) {
-                probeShare = share;
-                return decrease(limit);
-            }
-            // fewer calls did not mean fewer drops: they come whatever we do
-            probing = false;
-            toleratedShare = share;
-            return probeFrom;
+            probeShare = share;
+            return decrease(limit);
         }
         if (!excess) {
             return grow(limit);
