@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.neurons.simulator.AccountLimits;
@@ -283,6 +284,26 @@ class ClaudeFailuresEndToEndTest {
         assertThat(stats.rateLimited()).isPositive();
         assertThat(layer().stage().budget().capacity().throttled(FailureCategory.RATE_LIMITED))
                 .isEqualTo(stats.rateLimited());
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldShrinkTheLiveLimitTowardsAProvidersCapacityAndDeliverEverySignal(TestInfo test) {
+        // Given a provider that serves 8 calls at once (529 beyond) and a layer allowed 32
+        start(test, SimulatorOptions.defaults().withLatency(Duration.ofMillis(300)).withCapacity(8),
+                Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 32, Hal9Config.NEURON_MAX_PENDING_CONFIG, 256));
+        ClaudeCapacity capacity = layer().stage().budget().capacity();
+        assertThat(capacity.limit()).isEqualTo(32);
+
+        // When 120 signals arrive at once
+        List<String> ids = publish(120, "capacity task");
+
+        // Then the live limit comes down towards 8, and every signal is delivered, none dead-lettered
+        await().atMost(DELIVERY).until(() -> capacity.limit() <= 12);
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY)))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(capacity.throttled(FailureCategory.OVERLOADED)).isEqualTo(simulator.stats().overloaded());
+        assertThat(layer().breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
     }
 
