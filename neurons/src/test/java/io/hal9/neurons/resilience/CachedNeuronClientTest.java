@@ -154,7 +154,7 @@ class CachedNeuronClientTest {
 
         Throwable failure = catchThrowable(() -> ask("Flaky first time"));
         assertThat(failure).isInstanceOf(ExecutionException.class).cause().isInstanceOf(NeuronException.class);
-        assertThat(((NeuronException) failure.getCause()).category()).isEqualTo(FailureCategory.TRANSIENT);
+        assertThat(((NeuronException) failure.getCause()).category()).isEqualTo(FailureCategory.OVERLOADED);
 
         NeuronReply retried = ask("Flaky first time");
         assertThat(retried.cached()).isFalse();
