@@ -173,8 +173,8 @@ public final class BreakerNeuronClient implements NeuronClient {
                 .automaticTransitionFromOpenToHalfOpenEnabled(automaticHalfOpen)
                 .slowCallRateThreshold(100f)
                 .slowCallDurationThreshold(SLOW_CALL_THRESHOLD)
-                .recordException(BreakerNeuronClient::countsAgainstBreaker)
-                .ignoreException(failure -> !countsAgainstBreaker(failure))
+                .recordException(this::recorded)
+                .ignoreException(failure -> !recorded(failure))
                 .writableStackTraceEnabled(false)
                 .clock(clock)
                 .build();
@@ -236,6 +236,20 @@ public final class BreakerNeuronClient implements NeuronClient {
         return layer.toLowerCase(Locale.ROOT) + "-claude";
     }
 
+    /**
+     * What the breaker records as a failure: what counts against it, and, while trial calls decide
+     * (half-open), a 529 too: an ignored trial neither closes nor reopens the breaker, so trial
+     * calls against an Anthropic that refuses everything would go on without end.
+     */
+    private boolean recorded(Throwable failure) {
+        if (countsAgainstBreaker(failure)) {
+            return true;
+        }
+        return Futures.unwrap(failure) instanceof NeuronException neuron
+                && neuron.category() == FailureCategory.OVERLOADED
+                && breaker != null && breaker.getState() == CircuitBreaker.State.HALF_OPEN;
+    }
+
     private static boolean countsAgainstBreaker(Throwable failure) {
         return Futures.unwrap(failure) instanceof NeuronException neuron && neuron.category().countsAgainstBreaker();
     }
@@ -269,7 +283,7 @@ public final class BreakerNeuronClient implements NeuronClient {
             }
             LastFailure noted = LastFailure.of(cause, Instant.ofEpochMilli(now));
             lastFailure.set(noted);
-            if (countsAgainstBreaker(cause)) {
+            if (recorded(cause)) {
                 lastCountedFailure.set(noted); // before onError: its transition's log line names it
                 breaker.onError(millis, TimeUnit.MILLISECONDS, cause);
                 noSuccess.failure(now).ifPresent(this::openBecause);

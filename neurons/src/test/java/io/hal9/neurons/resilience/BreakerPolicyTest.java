@@ -235,6 +235,23 @@ class BreakerPolicyTest {
                 .isEqualTo(FailureCategory.OVERLOADED));
     }
 
+    @Test
+    void shouldReopenWhenTrialCallsMeetNothingButOverload() {
+        // Given nothing but 529s for 6 s opened the breaker by the no-success rule
+        claude.set(overloaded());
+        for (int i = 0; i < 60 && !breaker.open(); i++) {
+            ask();
+            clock.advance(Duration.ofMillis(100));
+        }
+        assertThat(breaker.open()).isTrue();
+
+        // When its trial calls meet 529s too, they decide (a 529 is not ignored while half-open): it opens again
+        clock.advance(DEFAULTS.openDuration().plusMillis(1));
+        assertThat(failTrials()).isEqualTo(DEFAULTS.halfOpenCalls());
+        assertThat(breaker.open()).isTrue();
+        assertThat(breaker.openDuration()).isEqualTo(Duration.ofSeconds(3));
+    }
+
     private static NeuronException overloaded() {
         return new NeuronException(FailureCategory.OVERLOADED, 529, "Claude answered HTTP 529: Overloaded", null, null);
     }
