@@ -280,7 +280,7 @@ class BreakerPolicyTest {
         clock.advance(Duration.ofMillis(2));
         assertThat(failTrials()).isEqualTo(DEFAULTS.halfOpenCalls());
 
-        // and 4.5 s, 6.75 s, ... up to 30 s
+        // and 4.5 s, then the longest opening (5 s) while trial calls keep failing
         assertThat(breaker.openDuration()).isEqualTo(Duration.ofMillis(4_500));
         for (int i = 0; i < 10; i++) {
             clock.advance(breaker.openDuration().plusMillis(1));

@@ -296,7 +296,7 @@ public final class Hal9Config extends AbstractConfig {
                     + "Claude can be found back.";
 
     public static final String BREAKER_OPEN_MAX_MS_CONFIG = "hal9.breaker.open.max.ms";
-    public static final int BREAKER_OPEN_MAX_MS_DEFAULT = 30_000;
+    public static final int BREAKER_OPEN_MAX_MS_DEFAULT = 5_000;
     public static final String BREAKER_OPEN_MAX_MS_DOC =
             "The longest opening while trial calls keep failing: how late, at worst, the end of a long outage is noticed.";
 
