@@ -24,8 +24,8 @@ public record CapacitySettings(int ceiling, boolean adaptive, double backoffRati
         }
     }
 
-    /** Adaptive, from {@code ceiling}: backoff 0.75, tolerance 0.03, windows of at least 250 ms, pacing below 5 %. */
+    /** Adaptive, from {@code ceiling}: backoff 0.75, tolerance 0.05, windows of at least 250 ms, pacing below 5 %. */
     public static CapacitySettings defaults(int ceiling) {
-        return new CapacitySettings(ceiling, true, 0.75, 0.03, Duration.ofMillis(250), 0.05);
+        return new CapacitySettings(ceiling, true, 0.75, 0.05, Duration.ofMillis(250), 0.05);
     }
 }

@@ -131,9 +131,8 @@ public final class ConcurrencyLimit extends AbstractLimit {
             long rttNow = successRttSum / successes;
             smoothedRtt = smoothedRtt == 0 ? rttNow : (smoothedRtt * 3 + rttNow) / 4;
         }
-        // the share's standard error: excess must stand one above the tolerated share, a probe's
-        // improvement two (stricter: concluding "ours" by mistake costs a needless decrease)
-        double noise = Math.sqrt(share * (1 - share) / samples);
+        // two standard errors of the share: a window's share differs from another only beyond its noise
+        double noise = 2 * Math.sqrt(share * (1 - share) / samples);
         int next = judge(limit, share, noise);
         windowStart = now;
         samples = 0;
@@ -161,7 +160,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         failing = false;
         boolean excess = share > toleratedShare + tolerance + noise;
         if (probing) {
-            if (share >= probeShare - 2 * noise) {
+            if (share >= probeShare - noise) {
                 // fewer calls did not mean fewer drops: they come whatever we do
                 probing = false;
                 toleratedShare = Math.max(toleratedShare, share);

@@ -189,7 +189,7 @@ public final class Hal9Config extends AbstractConfig {
                     + "gentler steps; lower it to leave an overloaded provider faster.";
 
     public static final String CONCURRENCY_TOLERANCE_CONFIG = "hal9.claude.concurrency.tolerance";
-    public static final double CONCURRENCY_TOLERANCE_DEFAULT = 0.03;
+    public static final double CONCURRENCY_TOLERANCE_DEFAULT = 0.05;
     public static final String CONCURRENCY_TOLERANCE_DOC =
             "Share of calls in a window that may be refused (429/529/timeouts) beyond the share that comes whatever "
                     + "the concurrency, before the live limit shrinks. Raise it if the limit reacts to noise.";
