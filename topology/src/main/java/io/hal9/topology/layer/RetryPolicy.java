@@ -54,8 +54,8 @@ public interface RetryPolicy {
      * attempt. A rejected key (401/403): wait {@code authRetry}, without spending an attempt — the
      * key is wrong, not the signal. A rate limit (429) or an overloaded Claude (529): wait for its
      * {@code retry-after}, if any, without spending an attempt either — the account or Anthropic
-     * is busy, the signal is not at fault — and otherwise go again as soon as the layer's live
-     * limit and pause let a call through (they, not a per-signal timer, hold calls back). Transient errors and timeouts: retry with
+     * is busy, the signal is not at fault — and otherwise after a short jitter (up to a quarter of
+     * the first backoff), when the layer's live limit and pause let a call through. Transient errors and timeouts: retry with
      * exponential backoff and full jitter (a longer {@code retry-after} wins) until
      * {@code maxAttempts} calls were made. Everything else (400/404/422, unknown failures):
      * dead-letter at once. The limits are the {@code hal9.neuron.*} settings.
@@ -82,10 +82,10 @@ public interface RetryPolicy {
             }
             if (ne.category() == FailureCategory.RATE_LIMITED || ne.category() == FailureCategory.OVERLOADED) {
                 // the account's limit or Anthropic's load, not this signal: wait without spending an attempt,
-                // for its retry-after if it said one; otherwise the layer's live limit (a refused call keeps its
-                // place for about one call latency) and its pause decide when the next call goes, not a timer
-                return new Wait(ne.retryAfter().filter(d -> !d.isNegative()).orElse(Duration.ZERO), ne.category(),
-                        reason);
+                // for its retry-after if it said one, else a short jitter (up to a quarter of the first backoff)
+                // so that refused signals do not all come back in the same instant; the layer's live limit and
+                // pause decide the rest
+                return new Wait(backoff(1, base.dividedBy(4), max, ne.retryAfter()), ne.category(), reason);
             }
             ErrorCategory category = deadLetterCategory(ne.category());
             if (!ne.category().retryable()) {
