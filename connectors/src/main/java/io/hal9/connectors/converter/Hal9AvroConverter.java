@@ -232,7 +232,7 @@ public final class Hal9AvroConverter implements Converter {
     }
 
     private int idFor(SchemaRegistryClient client, String topic, org.apache.avro.Schema avro) {
-        String subject = topic + (isKey ? "-key" : "-value");
+        String subject = WireFormat.subject(topic, isKey);
         try {
             if (autoRegister) {
                 return client.register(subject, avro);

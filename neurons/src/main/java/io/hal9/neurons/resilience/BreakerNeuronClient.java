@@ -245,9 +245,12 @@ public final class BreakerNeuronClient implements NeuronClient {
         if (countsAgainstBreaker(failure)) {
             return true;
         }
+        return overloaded(failure) && breaker != null && breaker.getState() == CircuitBreaker.State.HALF_OPEN;
+    }
+
+    private static boolean overloaded(Throwable failure) {
         return Futures.unwrap(failure) instanceof NeuronException neuron
-                && neuron.category() == FailureCategory.OVERLOADED
-                && breaker != null && breaker.getState() == CircuitBreaker.State.HALF_OPEN;
+                && neuron.category() == FailureCategory.OVERLOADED;
     }
 
     private static boolean countsAgainstBreaker(Throwable failure) {
@@ -283,17 +286,15 @@ public final class BreakerNeuronClient implements NeuronClient {
             }
             LastFailure noted = LastFailure.of(cause, Instant.ofEpochMilli(now));
             lastFailure.set(noted);
-            if (recorded(cause)) {
+            // what may say Claude is down: failures that count, and 529s (a share of them is load, but no
+            // success at all while only 529s come back is an outage, which the no-success rule notices)
+            boolean outageSign = countsAgainstBreaker(cause) || overloaded(cause);
+            if (outageSign) {
                 lastCountedFailure.set(noted); // before onError: its transition's log line names it
-                breaker.onError(millis, TimeUnit.MILLISECONDS, cause);
+            }
+            breaker.onError(millis, TimeUnit.MILLISECONDS, cause); // recorded or ignored, as recorded() says
+            if (outageSign) {
                 noSuccess.failure(now).ifPresent(this::openBecause);
-            } else {
-                breaker.onError(millis, TimeUnit.MILLISECONDS, cause); // ignored: releases the permission
-                if (cause instanceof NeuronException neuron && neuron.category() == FailureCategory.OVERLOADED) {
-                    // a share of 529s is load, but no success at all while only 529s come back is an outage
-                    lastCountedFailure.set(noted);
-                    noSuccess.failure(now).ifPresent(this::openBecause);
-                }
             }
             result.completeExceptionally(cause);
         });

@@ -2,6 +2,7 @@ package io.hal9.neurons.resilience;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -9,7 +10,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.Limiter;
@@ -67,6 +70,16 @@ public final class ClaudeCapacity {
     static final double PACE_SHARE_OF_REFILL = 0.95;
     /** The longest a refused call keeps its place (about one call latency). */
     static final Duration MAX_HOLD = Duration.ofSeconds(5);
+
+    /** The rate-limit buckets by their metric tag. */
+    private static final Map<String, Function<RateLimits, RateLimits.Bucket>> BUCKETS = new LinkedHashMap<>();
+
+    static {
+        BUCKETS.put("requests", RateLimits::requests);
+        BUCKETS.put("input_tokens", RateLimits::inputTokens);
+        BUCKETS.put("output_tokens", RateLimits::outputTokens);
+        BUCKETS.put("tokens", RateLimits::tokens);
+    }
 
     /** How long a 429 without {@code retry-after} pauses the instance. */
     static final Duration DEFAULT_PAUSE = Duration.ofSeconds(1);
@@ -201,24 +214,18 @@ public final class ClaudeCapacity {
                 .description("Claude calls that asked for fewer calls: 429, 529, timeouts")
                 .tags("layer", layer, "reason", category.name().toLowerCase(Locale.ROOT))
                 .register(registry));
-        for (String bucket : new String[] {"requests", "input_tokens", "output_tokens", "tokens"}) {
-            Gauge.builder(RATELIMIT_REMAINING, this, c -> figure(c.lastLimits, bucket, true))
+        BUCKETS.forEach((bucket, of) -> {
+            Gauge.builder(RATELIMIT_REMAINING, this, c -> figure(of.apply(c.lastLimits), RateLimits.Bucket::remaining))
                     .description("What the latest anthropic-ratelimit-*-remaining header said (NaN: not seen)")
                     .tags("layer", layer, "bucket", bucket).register(registry);
-            Gauge.builder(RATELIMIT_LIMIT, this, c -> figure(c.lastLimits, bucket, false))
+            Gauge.builder(RATELIMIT_LIMIT, this, c -> figure(of.apply(c.lastLimits), RateLimits.Bucket::limit))
                     .description("What the latest anthropic-ratelimit-*-limit header said (NaN: not seen)")
                     .tags("layer", layer, "bucket", bucket).register(registry);
-        }
+        });
     }
 
-    private static double figure(RateLimits limits, String bucket, boolean remaining) {
-        RateLimits.Bucket b = switch (bucket) {
-            case "requests" -> limits.requests();
-            case "input_tokens" -> limits.inputTokens();
-            case "output_tokens" -> limits.outputTokens();
-            default -> limits.tokens();
-        };
-        return b == null ? Double.NaN : remaining ? b.remaining() : b.limit();
+    private static double figure(RateLimits.Bucket bucket, ToLongFunction<RateLimits.Bucket> value) {
+        return bucket == null ? Double.NaN : value.applyAsLong(bucket);
     }
 
     private void pause(Duration retryAfter, FailureCategory category) {

@@ -50,10 +50,11 @@ public final class ConcurrencyLimit extends AbstractLimit {
     static final double GROWTH = 0.10;
     /** How much of the tolerated share is kept per window. */
     static final double TOLERANCE_FADE = 0.99;
+    /** The live limit never goes below one call. */
+    static final int MIN_LIMIT = 1;
     /** Fewest samples for a window to be judged (unless its longest time passed). */
     static final int MIN_SAMPLES = 5;
 
-    private final int minLimit;
     private final int maxLimit;
     private final double backoffRatio;
     private final double tolerance;
@@ -90,7 +91,6 @@ public final class ConcurrencyLimit extends AbstractLimit {
             throw new IllegalArgumentException("invalid concurrency limit settings: ceiling " + ceiling
                     + ", backoff ratio " + backoffRatio + ", tolerance " + tolerance);
         }
-        this.minLimit = 1;
         this.maxLimit = ceiling;
         this.backoffRatio = backoffRatio;
         this.tolerance = tolerance;
@@ -155,7 +155,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
             }
             probing = false;
             // a quarter, not the gentle backoff: calls that meet an outage should be few
-            return Math.max(minLimit, limit / 4);
+            return Math.max(MIN_LIMIT, limit / 4);
         }
         failing = false;
         boolean excess = share > toleratedShare + tolerance + noise;
@@ -184,7 +184,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
     }
 
     private int decrease(int limit) {
-        return Math.max(minLimit, (int) Math.floor(limit * backoffRatio));
+        return Math.max(MIN_LIMIT, (int) Math.floor(limit * backoffRatio));
     }
 
     private int grow(int limit) {

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import io.hal9.neurons.RateLimits;
+
 /**
  * One API key's account in the {@link ClaudeSimulator}: a token bucket per configured
  * {@link AccountLimits} figure, each holding up to the per-minute figure and refilling continuously at
@@ -35,7 +37,6 @@ import java.util.Optional;
 final class SimulatedAccount {
 
     static final long ROUND_TOKENS_FROM = 10_000;
-    private static final String PREFIX = "anthropic-ratelimit-";
     private static final double NANOS_PER_MINUTE = 60e9;
     /** Slack for floating-point refill: a bucket one {@code retry-after} later holds what it was promised. */
     private static final double EPSILON = 1e-6;
@@ -155,9 +156,9 @@ final class SimulatedAccount {
             }
             Instant full = now.plusNanos((long) Math.ceil((limit - level) / perNano()));
             Instant reset = full.getNano() == 0 ? full : full.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-            headers.put(PREFIX + as + "-limit", Long.toString(limit));
-            headers.put(PREFIX + as + "-remaining", Long.toString(remaining));
-            headers.put(PREFIX + as + "-reset", DateTimeFormatter.ISO_INSTANT.format(reset));
+            headers.put(RateLimits.HEADER_PREFIX + as + "-limit", Long.toString(limit));
+            headers.put(RateLimits.HEADER_PREFIX + as + "-remaining", Long.toString(remaining));
+            headers.put(RateLimits.HEADER_PREFIX + as + "-reset", DateTimeFormatter.ISO_INSTANT.format(reset));
         }
 
         private double perNano() {

@@ -63,7 +63,7 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
             return null;
         }
         Schema schema = record.getSchema();
-        String subject = topic + (isKey ? "-key" : "-value");
+        String subject = WireFormat.subject(topic, isKey);
         SubjectSchema key = new SubjectSchema(subject, schema);
         Integer known = ids.get(key);
         int id = known != null ? known : register(key, topic);

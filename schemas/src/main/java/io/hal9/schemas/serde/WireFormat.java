@@ -7,7 +7,8 @@ import org.apache.kafka.common.errors.SerializationException;
 /**
  * HAL9's wire format, Confluent's framing: byte 0 is the magic byte {@code 0x00}, bytes 1–4 the
  * writer schema's registry id (big-endian), the rest the record's Avro binary encoding. The one
- * place that reads and writes that header, for the serde and the Kafka Connect converter.
+ * place that reads and writes that header, and names the registry subject a topic's schemas live
+ * under, for the serde, the Kafka Connect converter and the contracts HAL9 registers.
  */
 public final class WireFormat {
 
@@ -46,5 +47,10 @@ public final class WireFormat {
         out.write(MAGIC_BYTE);
         out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
         return out;
+    }
+
+    /** The registry subject of a topic's keys or values: {@code <topic>-key} or {@code <topic>-value}. */
+    public static String subject(String topic, boolean isKey) {
+        return topic + (isKey ? "-key" : "-value");
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.hal9.schemas.registry.SchemaRegistryClient;
 import io.hal9.schemas.registry.SchemaRegistryException;
+import io.hal9.schemas.serde.WireFormat;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.GameCommand;
 import io.hal9.schemas.v1.GameFrame;
@@ -133,7 +134,7 @@ public final class Contracts {
     }
 
     private static Contract contract(String topic, Schema schema) {
-        return new Contract(topic, topic + "-value", schema);
+        return new Contract(topic, WireFormat.subject(topic, false), schema);
     }
 
     private static String oneLine(String text) {
