@@ -7,12 +7,12 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
@@ -148,13 +148,11 @@ public final class EmbeddedConnectWorker implements AutoCloseable {
     }
 
     private void deleteWorkDir() {
-        if (workDir == null || !Files.exists(workDir)) {
+        if (workDir == null) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(workDir)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            Utils.delete(workDir.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the Connect worker's directory " + workDir, e);
         }

@@ -5,14 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
@@ -22,6 +20,7 @@ import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.topology.net.PortInUseException;
 import io.hal9.topology.net.Ports;
 
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -158,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
     private void start(Builder builder) throws IOException {
         if (builder.stateDirPrefix != null) {
             Path dir = Files.createTempDirectory(builder.stateDirPrefix);
-            started.push(new Part("state directory", () -> deleteRecursively(dir)));
+            started.push(new Part("state directory", () -> Utils.delete(dir.toFile())));
             stateDir = dir;
         }
         if (builder.postgresPort != null) {
@@ -192,16 +191,6 @@ public final class LocalStack implements AutoCloseable {
     private record Part(String name, AutoCloseable closer) {
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 
     /** What a {@link LocalStack} starts; every part but the broker is left out unless asked for. */
     public static final class Builder {
