@@ -8,8 +8,8 @@ import java.util.Optional;
  * A failed call to Claude, classified.
  *
  * <p>Carries the {@link FailureCategory}, the HTTP status when the service answered (0 when it
- * did not, e.g. on a timeout), and the {@code retry-after} delay when the service sent one. The
- * message never contains the API key.
+ * did not, e.g. on a timeout), the {@code retry-after} delay when the service sent one, and the
+ * account's rate-limit figures the error answer carried. The message never contains the API key.
  */
 public final class NeuronException extends RuntimeException {
 
@@ -18,6 +18,7 @@ public final class NeuronException extends RuntimeException {
     private final FailureCategory category;
     private final int httpStatus;
     private final transient Duration retryAfter;
+    private final transient RateLimits rateLimits;
 
     /**
      * @param category   why the call failed
@@ -28,10 +29,19 @@ public final class NeuronException extends RuntimeException {
      */
     public NeuronException(FailureCategory category, int httpStatus, String message, Duration retryAfter,
             Throwable cause) {
+        this(category, httpStatus, message, retryAfter, RateLimits.NONE, cause);
+    }
+
+    /**
+     * @param rateLimits the {@code anthropic-ratelimit-*} figures of the error answer (a 429 has them)
+     */
+    public NeuronException(FailureCategory category, int httpStatus, String message, Duration retryAfter,
+            RateLimits rateLimits, Throwable cause) {
         super(message, cause);
         this.category = Objects.requireNonNull(category, "category");
         this.httpStatus = httpStatus;
         this.retryAfter = retryAfter;
+        this.rateLimits = Objects.requireNonNull(rateLimits, "rateLimits");
     }
 
     /** A failure without HTTP status, retry-after or cause. */
@@ -51,5 +61,10 @@ public final class NeuronException extends RuntimeException {
     /** The delay the service asked for in its {@code retry-after} header, if any. */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
+    }
+
+    /** The account's rate-limit figures the error answer carried, {@link RateLimits#NONE} when none. */
+    public RateLimits rateLimits() {
+        return rateLimits == null ? RateLimits.NONE : rateLimits;
     }
 }

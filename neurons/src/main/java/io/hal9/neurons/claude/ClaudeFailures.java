@@ -6,7 +6,6 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -17,6 +16,7 @@ import com.anthropic.errors.AnthropicServiceException;
 import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.Futures;
 import io.hal9.neurons.NeuronException;
+import io.hal9.neurons.RateLimits;
 
 /** Turns what the anthropic-java SDK throws into a {@link NeuronException} with a category. */
 final class ClaudeFailures {
@@ -42,7 +42,8 @@ final class ClaudeFailures {
             int status = service.statusCode();
             Duration retryAfter = retryAfter(service); // the API and proxies send it on 429, 503 and 529 alike
             String message = "Claude answered HTTP " + status + service.apiMessage().map(m -> ": " + m).orElse("");
-            return new NeuronException(categoryOf(status), status, scrub(message, apiKey), retryAfter, root);
+            return new NeuronException(categoryOf(status), status, scrub(message, apiKey), retryAfter,
+                    RateLimits.parse(name -> ClaudeNeuronClient.header(service.headers(), name)), root);
         }
         if (isTimeout(root)) {
             return new NeuronException(FailureCategory.TIMEOUT, 0,
@@ -98,13 +99,8 @@ final class ClaudeFailures {
     }
 
     private static Duration retryAfter(AnthropicServiceException service) {
-        for (String name : service.headers().names()) {
-            if (name.equalsIgnoreCase("retry-after")) {
-                List<String> values = service.headers().values(name);
-                return values.isEmpty() ? null : parseRetryAfter(values.get(0));
-            }
-        }
-        return null;
+        return ClaudeNeuronClient.header(service.headers(), "retry-after").map(ClaudeFailures::parseRetryAfter)
+                .orElse(null);
     }
 
     /**

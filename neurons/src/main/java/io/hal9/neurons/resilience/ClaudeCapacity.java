@@ -45,12 +45,17 @@ import org.slf4j.LoggerFactory;
  * back; more calls before then only earn more refusals); cached answers and other failures leave
  * it alone.
  *
- * <p><b>Pacing:</b> when a response says a bucket ({@code anthropic-ratelimit-requests-*},
- * {@code -input-tokens-*}, {@code -output-tokens-*}, {@code -tokens-*}) has less than
- * {@link CapacitySettings#paceBelowShare()} of its limit left, calls start no faster than the
- * bucket refills: its per-minute limit, divided by the tokens a call uses (averaged) for token
- * buckets, a little under it (95 %) so the bucket fills back. Pacing stops once a response shows
- * twice that share left.
+ * <p><b>Pacing:</b> the latest response's rate-limit headers ({@code anthropic-ratelimit-requests-*},
+ * {@code -input-tokens-*}, {@code -output-tokens-*}, {@code -tokens-*}, on answers and on 429s
+ * alike) say what a bucket held when that call was admitted. The room left now is that figure,
+ * plus what the bucket refilled since (its per-minute limit, pro rata), minus what every call
+ * started since that call, or still in flight, may have taken (one request; the tokens a call
+ * uses, averaged). When the room of a bucket is under {@link CapacitySettings#paceBelowShare()}
+ * of its limit, calls start no faster than the bucket refills (its per-minute limit divided by
+ * what a call takes, a little under it, 95 %, so the bucket fills back), counted from the last
+ * start; pacing stops once the room is twice that share. Counting the calls in flight is what
+ * keeps a layer with many calls in flight from sending several into an empty bucket, each
+ * earning a 429 while the first one's {@code retry-after} already runs.
  *
  * <p>Thread safety: every method may be called from any thread.
  */
@@ -100,7 +105,10 @@ public final class ClaudeCapacity {
     private final Object pacing = new Object();
     private volatile long pausedUntil;
     private volatile long paceIntervalNanos;
-    private long nextStart;
+    /** Guarded by {@code pacing}: calls started, when the last one started, and the latest figures' basis. */
+    private long starts;
+    private long lastStart;
+    private Basis basis;
     private volatile RateLimits lastLimits = RateLimits.NONE;
     private volatile long successLatencyNanos;
     private volatile double tokensPerCall;
@@ -137,21 +145,18 @@ public final class ClaudeCapacity {
         if (now - pausedUntil < 0) {
             return Optional.empty();
         }
-        long interval = paceIntervalNanos;
-        if (interval > 0) {
-            synchronized (pacing) {
-                if (now - nextStart < 0) {
-                    return Optional.empty();
-                }
-                Optional<Limiter.Listener> listener = limiter.acquire(null);
-                if (listener.isEmpty()) {
-                    return Optional.empty();
-                }
-                nextStart = now + interval;
-                return Optional.of(new Permit(listener.get()));
+        synchronized (pacing) {
+            long interval = basis == null ? 0 : paceIntervalAt(now);
+            if (interval > 0 && now - lastStart < interval) {
+                return Optional.empty();
             }
+            Optional<Limiter.Listener> listener = limiter.acquire(null);
+            if (listener.isEmpty()) {
+                return Optional.empty();
+            }
+            lastStart = now;
+            return Optional.of(new Permit(listener.get(), ++starts));
         }
-        return limiter.acquire(null).map(Permit::new);
     }
 
     /** The live limit of calls in flight. */
@@ -252,34 +257,72 @@ public final class ClaudeCapacity {
                 : category == FailureCategory.OVERLOADED ? "is overloaded (529)" : "asked to wait";
     }
 
-    private void observe(NeuronReply reply) {
+    /** Learns a call's token use from its answer. */
+    private void measure(NeuronReply reply) {
         long input = reply.inputTokens();
         long output = reply.outputTokens();
         inputTokensPerCall = average(inputTokensPerCall, input);
         outputTokensPerCall = average(outputTokensPerCall, output);
         tokensPerCall = average(tokensPerCall, input + output);
-        RateLimits limits = reply.rateLimits();
+    }
+
+    /**
+     * Takes the rate-limit figures of call number {@code sequence}'s response as the basis of the
+     * room left. Calls started after it, and the others still in flight, are not in those figures
+     * (or may not be: the API admits concurrent calls in any order).
+     */
+    private void observe(RateLimits limits, long sequence) {
         if (!limits.known()) {
             return;
         }
         lastLimits = limits;
-        long interval = Math.max(Math.max(interval(limits.requests(), 1), interval(limits.tokens(), tokensPerCall)),
-                Math.max(interval(limits.inputTokens(), inputTokensPerCall),
-                        interval(limits.outputTokens(), outputTokensPerCall)));
-        if ((interval > 0) != (paceIntervalNanos > 0)) {
+        long now = nanos.getAsLong();
+        synchronized (pacing) {
+            long unseen = starts - sequence + Math.max(0, limiter.getInflight() - 1);
+            basis = new Basis(limits, now, starts, unseen);
+            paceIntervalAt(now);
+        }
+    }
+
+    /**
+     * The time between call starts the buckets' room allows now, zero when every bucket has room;
+     * logs when pacing starts or stops. Call holding {@code pacing}.
+     */
+    private long paceIntervalAt(long now) {
+        boolean wasPacing = paceIntervalNanos > 0;
+        double startBelow = wasPacing ? 2 * settings.paceBelowShare() : settings.paceBelowShare();
+        long callsSince = basis.unseenCalls() + starts - basis.starts();
+        double minutes = (double) (now - basis.at()) / TimeUnit.MINUTES.toNanos(1);
+        RateLimits limits = basis.limits();
+        long interval = Math.max(
+                Math.max(interval(limits.requests(), 1, callsSince, minutes, startBelow),
+                        interval(limits.tokens(), tokensPerCall, callsSince, minutes, startBelow)),
+                Math.max(interval(limits.inputTokens(), inputTokensPerCall, callsSince, minutes, startBelow),
+                        interval(limits.outputTokens(), outputTokensPerCall, callsSince, minutes, startBelow)));
+        if ((interval > 0) != wasPacing) {
             LOG.info(interval > 0 ? "Claude rate-limit bucket nearly empty: pacing calls every {} ms"
                     : "Claude rate-limit buckets have room again: no pacing{}", interval > 0
                     ? TimeUnit.NANOSECONDS.toMillis(interval) : "");
         }
         paceIntervalNanos = interval;
+        return interval;
     }
 
-    /** The time between calls that the bucket refills for, when it is nearly empty; else 0. */
-    private long interval(RateLimits.Bucket bucket, double perCall) {
-        // start pacing below the threshold, stop only at twice it: a burst right after pacing stops
-        // would otherwise empty the bucket again before the next responses say so
-        double stopAt = paceIntervalNanos > 0 ? 2 * settings.paceBelowShare() : settings.paceBelowShare();
-        if (bucket == null || bucket.limit() <= 0 || perCall <= 0 || bucket.remainingShare() >= stopAt) {
+    /**
+     * The time between calls that {@code bucket} refills for when its room is under
+     * {@code startBelow} of its limit; else 0.
+     *
+     * @param perCall    what one call takes from the bucket
+     * @param callsSince calls that may have taken from it since its figures were written
+     * @param minutes    time since then, for the refill
+     */
+    private static long interval(RateLimits.Bucket bucket, double perCall, long callsSince, double minutes,
+            double startBelow) {
+        if (bucket == null || bucket.limit() <= 0 || perCall <= 0) {
+            return 0;
+        }
+        double room = Math.min(bucket.limit(), bucket.remaining() + minutes * bucket.limit()) - callsSince * perCall;
+        if (room >= startBelow * bucket.limit()) {
             return 0;
         }
         // a little under the refill rate, so the bucket fills back instead of grazing empty
@@ -291,14 +334,27 @@ public final class ClaudeCapacity {
         return current == 0 ? sample : current * 0.9 + sample * 0.1;
     }
 
+    /**
+     * Rate-limit figures and what they cannot include yet.
+     *
+     * @param limits      the figures of one response
+     * @param at          when that response arrived
+     * @param starts      calls started by then
+     * @param unseenCalls of those, the calls the figures may not count
+     */
+    private record Basis(RateLimits limits, long at, long starts, long unseenCalls) {
+    }
+
     /** One call's place under the limit; finish it exactly once. */
     public final class Permit {
 
         private final Limiter.Listener listener;
+        private final long sequence;
         private final long acquired = nanos.getAsLong();
 
-        private Permit(Limiter.Listener listener) {
+        private Permit(Limiter.Listener listener, long sequence) {
             this.listener = listener;
+            this.sequence = sequence;
         }
 
         /**
@@ -328,13 +384,16 @@ public final class ClaudeCapacity {
                     listener.onIgnore();
                     return;
                 }
+                // the figures first, the place after: no call may start on the old figures in between
+                measure(reply);
+                observe(reply.rateLimits(), sequence);
                 listener.onSuccess();
                 long latency = TimeUnit.MILLISECONDS.toNanos(reply.latencyMs());
                 successLatencyNanos = successLatencyNanos == 0 ? latency : (successLatencyNanos * 7 + latency) / 8;
-                observe(reply);
                 return;
             }
             if (Futures.unwrap(failure) instanceof NeuronException ne && ne.category().asksForLessConcurrency()) {
+                observe(ne.rateLimits(), sequence);
                 dropped();
                 throttled.get(ne.category()).incrementAndGet();
                 if (ne.category() != FailureCategory.TIMEOUT) {

@@ -82,7 +82,8 @@ import org.slf4j.LoggerFactory;
  * once, without {@code retry-after}. Checks run in this order: key, body, rate limits, capacity,
  * then the {@link FaultPlan}, so injected faults come on top of the limits. {@link #stats()} (and
  * {@code GET /sim/stats}, as JSON) counts calls, 429s, 529s, and calls that arrived while a
- * {@code retry-after} sent to the same key was still running.
+ * {@code retry-after} sent to the same key was still running (it runs from when the answer carrying
+ * it was written; a call that arrives before then was on its way already).
  */
 public final class ClaudeSimulator implements AutoCloseable {
 
@@ -386,13 +387,15 @@ public final class ClaudeSimulator implements AutoCloseable {
             exchange.getResponseHeaders().set("content-type", "application/json");
             exchange.getResponseHeaders().set("request-id", "req_sim_" + Long.toHexString(System.nanoTime()));
             headers.forEach(exchange.getResponseHeaders()::set);
-            counted(request, status, headers.get(RETRY_AFTER));
+            counted(request, status);
             // From here on the answer is on its way: a client that has it never finds it counted.
             answered(request);
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
             }
+            // the retry-after runs from when it was sent: calls already on their way are not inside it
+            runs(request, headers.get(RETRY_AFTER));
         } catch (IOException e) {
             LOG.debug("client went away before the simulator answered: {}", e.toString());
         } finally {
@@ -400,13 +403,17 @@ public final class ClaudeSimulator implements AutoCloseable {
         }
     }
 
-    /** Counts a 429 or 529 and remembers the {@code retry-after} deadline of the request's key, before it is sent. */
-    private void counted(Pending request, int status, String retryAfterSeconds) {
+    /** Counts a 429 or 529, before it is sent. */
+    private void counted(Pending request, int status) {
         if (status == 429) {
             rateLimited.incrementAndGet();
         } else if (status == 529) {
             overloaded.incrementAndGet();
         }
+    }
+
+    /** Remembers the {@code retry-after} deadline of the request's key, once the answer is sent. */
+    private void runs(Pending request, String retryAfterSeconds) {
         String key = request == null ? null : request.apiKey;
         if (retryAfterSeconds != null && key != null) {
             Instant deadline = options.clock().instant().plusSeconds(Long.parseLong(retryAfterSeconds));

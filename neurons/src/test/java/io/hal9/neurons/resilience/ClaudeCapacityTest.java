@@ -71,8 +71,10 @@ class ClaudeCapacityTest {
         // Given a response says 100 of 6,000 requests per minute are left (under 5 %)
         capacity.tryAcquire().orElseThrow().finished(reply(requestsLeft(6_000, 100)), null);
 
-        // Then calls start a little slower than the bucket refills (100/s): one every 10.5 ms
+        // Then calls start a little slower than the bucket refills (100/s): one every 10.5 ms from the last start
         assertThat(capacity.paceInterval()).isBetween(Duration.ofMillis(10), Duration.ofMillis(11));
+        assertThat(capacity.tryAcquire()).isEmpty();
+        advance(Duration.ofMillis(11));
         Optional<ClaudeCapacity.Permit> first = capacity.tryAcquire();
         assertThat(first).isPresent();
         assertThat(capacity.tryAcquire()).isEmpty();
@@ -81,7 +83,6 @@ class ClaudeCapacityTest {
         assertThat(capacity.lastRateLimits().requests().remaining()).isEqualTo(100);
 
         // When a response shows 8 % left, pacing goes on (it stops only at twice the 5 % it starts under)
-        capacity.tryAcquire().ifPresent(p -> p.cancelled());
         first.get().finished(reply(requestsLeft(6_000, 480)), null);
         assertThat(capacity.paceInterval()).isPositive();
 
@@ -90,6 +91,47 @@ class ClaudeCapacityTest {
         capacity.tryAcquire().orElseThrow().finished(reply(requestsLeft(6_000, 3_000)), null);
         assertThat(capacity.paceInterval()).isZero();
         assertThat(capacity.tryAcquire()).isPresent();
+        assertThat(capacity.tryAcquire()).isPresent();
+    }
+
+    @Test
+    void shouldCountTheCallsStartedSinceAResponseAndThoseInFlightAgainstItsBucket() {
+        // Given an account of 20 requests per minute and four calls in flight
+        ClaudeCapacity.Permit first = capacity.tryAcquire().orElseThrow();
+        capacity.tryAcquire().orElseThrow();
+        capacity.tryAcquire().orElseThrow();
+        capacity.tryAcquire().orElseThrow();
+
+        // When the first call's answer says 3 requests are left
+        first.finished(reply(requestsLeft(20, 3)), null);
+
+        // Then the three calls still in flight may have taken them: the next call waits for the refill
+        assertThat(capacity.paceInterval()).isBetween(Duration.ofMillis(3_150), Duration.ofMillis(3_160));
+        assertThat(capacity.tryAcquire()).isEmpty();
+        advance(Duration.ofMillis(3_158));
+        assertThat(capacity.tryAcquire()).isPresent();
+        assertThat(capacity.tryAcquire()).isEmpty();
+    }
+
+    @Test
+    void shouldReadTheRateLimitFiguresOfA429AndPaceOnceItsRetryAfterPassed() {
+        // Given the bucket had plenty of room
+        capacity.tryAcquire().orElseThrow().finished(reply(requestsLeft(60, 50)), null);
+        assertThat(capacity.paceInterval()).isZero();
+
+        // When another client of the account empties it and a call gets 429, retry-after 1 s, 0 left
+        capacity.tryAcquire().orElseThrow().finished(null, new NeuronException(FailureCategory.RATE_LIMITED, 429,
+                "rate_limit_error", Duration.ofSeconds(1), requestsLeft(60, 0), null));
+
+        // Then after the pause calls start one per refill (about one a second), not all at once
+        assertThat(capacity.lastRateLimits().requests().remaining()).isZero();
+        advance(Duration.ofSeconds(1));
+        assertThat(capacity.paused()).isFalse();
+        assertThat(capacity.paceInterval()).isBetween(Duration.ofMillis(1_050), Duration.ofMillis(1_060));
+        advance(Duration.ofMillis(60));
+        assertThat(capacity.tryAcquire()).isPresent();
+        assertThat(capacity.tryAcquire()).isEmpty();
+        advance(Duration.ofMillis(1_060));
         assertThat(capacity.tryAcquire()).isPresent();
     }
 

@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.LayerProfile;
+import io.hal9.neurons.NeuronClient;
+import io.hal9.neurons.NeuronRequest;
 import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.neurons.simulator.AccountLimits;
 import io.hal9.neurons.simulator.ClaudeSimulator;
@@ -268,22 +271,49 @@ class ClaudeFailuresEndToEndTest {
     }
 
     @Test
-    void shouldNeverCallInsideTheAccountsRetryAfterAndDeliverEverySignalOverTheRateLimit(TestInfo test) {
-        // Given an account of 20 requests per minute: a burst of 20, then one every 3 s
+    void shouldPaceCallsToTheAccountsRefillInsteadOfRunningIntoItsLimit(TestInfo test) {
+        // Given an account of 20 requests per minute (a burst of 20, then one every 3 s), 4 calls in flight
         start(test, SimulatorOptions.defaults().withLatency(Duration.ofMillis(20))
                 .withLimits(new AccountLimits(20, 0, 0)), Map.of());
 
-        // When 24 signals arrive at once
-        List<String> ids = publish(24, "rate limited burst");
+        // When 22 signals arrive at once
+        List<String> ids = publish(22, "burst over the limit");
 
-        // Then all are delivered, none dead-lettered, and not one call came while a retry-after ran
+        // Then all are delivered with one call each: the layer counted its calls in flight against
+        // what the headers said was left, and paced the last ones to the refill instead of earning 429s
         assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), Duration.ofSeconds(60))))
                 .containsExactlyInAnyOrderElementsOf(ids);
-        SimulatorStats stats = simulator.stats();
-        assertThat(stats.insideRetryAfter()).isZero();
-        assertThat(stats.rateLimited()).isPositive();
-        assertThat(layer().stage().budget().capacity().throttled(FailureCategory.RATE_LIMITED))
-                .isEqualTo(stats.rateLimited());
+        assertThat(simulator.stats()).isEqualTo(new SimulatorStats(22, 0, 0, 0));
+        assertThat(layer().stage().budget().capacity().paceInterval()).isPositive();
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldNeverCallInsideTheAccountsRetryAfterWhenAnotherClientEmptiedIt(TestInfo test) throws Exception {
+        // Given an account of 20 requests per minute that another client of the same key has just emptied
+        start(test, SimulatorOptions.defaults().withLatency(Duration.ofMillis(20))
+                .withLimits(new AccountLimits(20, 0, 0)), Map.of());
+        try (NeuronClient other = Hal9Node.claudeClient(Hal9Config.of(Map.of(
+                Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
+                Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl())), "test-key")) {
+            for (int i = 0; i < 20; i++) {
+                other.ask(new NeuronRequest(LayerProfile.defaults("L2"), "other client " + i)).get();
+            }
+        }
+
+        // When a signal arrives (its call earns a 429 and a retry-after), then two more during the pause
+        List<String> ids = new ArrayList<>(publish(1, "first after the other client"));
+        ClaudeCapacity capacity = layer().stage().budget().capacity();
+        await().atMost(DELIVERY).until(capacity::paused);
+        ids.add(publishWithContent("later-0", "later task 0"));
+        ids.add(publishWithContent("later-1", "later task 1"));
+
+        // Then all are delivered, none dead-lettered, and not one call came while the retry-after ran:
+        // the layer paused, then paced its calls to the refill the 429's own headers described
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), ids.size(), Duration.ofSeconds(60))))
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(simulator.stats()).isEqualTo(new SimulatorStats(20 + 1 + 3, 1, 0, 0));
+        assertThat(capacity.throttled(FailureCategory.RATE_LIMITED)).isEqualTo(1);
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
     }
 
