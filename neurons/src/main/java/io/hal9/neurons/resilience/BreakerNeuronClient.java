@@ -95,7 +95,11 @@ public final class BreakerNeuronClient implements NeuronClient {
     public static final String TIMEOUTS_COUNTER = "hal9.claude.timeouts";
     /** A call slower than this would count as slow: far above any call timeout, so none does. */
     static final Duration SLOW_CALL_THRESHOLD = Duration.ofDays(1);
-    /** The longest {@code retryAfter} while half-open with every trial slot taken. */
+    /**
+     * The longest {@code retryAfter} while half-open with every trial slot taken; it is half a
+     * recent answer's time when that is shorter: the trial calls decide in about one answer's
+     * time, and signals that come back a second later leave the layer idle after Claude is back.
+     */
     static final Duration HALF_OPEN_RETRY_AFTER = Duration.ofSeconds(1);
     /** The shortest {@code retryAfter} given, so a caller never spins. */
     static final Duration MIN_RETRY_AFTER = Duration.ofMillis(10);
@@ -328,7 +332,10 @@ public final class BreakerNeuronClient implements NeuronClient {
     private Duration retryAfter(CircuitBreaker.State state) {
         Duration open = currentOpenDuration.get();
         if (state == CircuitBreaker.State.HALF_OPEN) {
-            return min(open, HALF_OPEN_RETRY_AFTER);
+            long answerMillis = noSuccess.typicalSuccessMillis();
+            Duration halfAnAnswer = answerMillis == 0 ? HALF_OPEN_RETRY_AFTER
+                    : Duration.ofMillis(Math.max(MIN_RETRY_AFTER.toMillis(), answerMillis / 2));
+            return min(open, min(HALF_OPEN_RETRY_AFTER, halfAnAnswer));
         }
         long openedAt = openedAtMillis.get();
         if (state != CircuitBreaker.State.OPEN || openedAt == Long.MIN_VALUE) {

@@ -86,12 +86,12 @@ public record BreakerSettings(Duration window, int minimumCalls, float failureRa
 
     /**
      * For outages, not for a degraded or busy API: a 10 s window, at least 20 calls, 80 % failed; or
-     * 3 failures and no success for 5 s; open 2 s first, then 1.5 times longer per failed trial, up
-     * to 5 s; 3 trial calls.
+     * 3 failures and no success for 5 s; open 1 s first, then 1.5 times longer per failed trial, up
+     * to 2 s (the end of an outage is noticed within about 2.5 s); 3 trial calls.
      */
     public static BreakerSettings defaults() {
-        return new BreakerSettings(Duration.ofSeconds(10), 20, 80f, Duration.ofSeconds(5), 3, Duration.ofSeconds(2),
-                Duration.ofSeconds(5), 1.5, 3);
+        return new BreakerSettings(Duration.ofSeconds(10), 20, 80f, Duration.ofSeconds(5), 3, Duration.ofSeconds(1),
+                Duration.ofSeconds(2), 1.5, 3);
     }
 
     public BreakerSettings withWindow(Duration newWindow) {

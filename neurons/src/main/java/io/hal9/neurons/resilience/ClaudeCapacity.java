@@ -18,6 +18,7 @@ import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.Limiter;
 import com.netflix.concurrency.limits.limit.FixedLimit;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.Futures;
 import io.hal9.neurons.NeuronException;
@@ -157,6 +158,27 @@ public final class ClaudeCapacity {
             lastStart = now;
             return Optional.of(new Permit(listener.get(), ++starts));
         }
+    }
+
+    /**
+     * Follows {@code breaker}: when it lets trial calls through, the live limit lets them go
+     * together; when it closes after an outage, the limit comes back to its level before the outage
+     * instead of climbing from one call (see {@link ConcurrencyLimit}).
+     */
+    public void follow(CircuitBreaker breaker) {
+        if (!(limit instanceof ConcurrencyLimit adaptive)) {
+            return;
+        }
+        int trialCalls = breaker.getCircuitBreakerConfig().getPermittedNumberOfCallsInHalfOpenState();
+        breaker.getEventPublisher().onStateTransition(event -> {
+            switch (event.getStateTransition().getToState()) {
+                case HALF_OPEN -> adaptive.trial(trialCalls, nanos.getAsLong());
+                case CLOSED -> adaptive.recovered(nanos.getAsLong());
+                default -> {
+                    // opening is the limit's own business: its windows have already seen the failures
+                }
+            }
+        });
     }
 
     /** The live limit of calls in flight. */

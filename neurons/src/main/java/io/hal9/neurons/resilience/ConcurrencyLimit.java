@@ -1,6 +1,7 @@
 package io.hal9.neurons.resilience;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import com.netflix.concurrency.limits.limit.AbstractLimit;
@@ -21,16 +22,24 @@ import com.netflix.concurrency.limits.limit.AbstractLimit;
  *   <li><b>Healthy</b> ({@code s} at most {@code tolerance} above the share that comes whatever the
  *       concurrency, see below): grow, doubling per window up to the last limit that was healthy
  *       before a decrease (slow start, so the limit is back within a few windows after an
- *       outage), then by 10 % per window;</li>
+ *       outage), then by 5 % per window;</li>
  *   <li><b>Excess drops</b>: decrease by {@code backoffRatio} and remember that this is a probe.
  *       If the next window's share fell, the drops were ours (a provider capacity, an account
- *       limit): keep decreasing until the share is healthy. If it did not fall, the drops come
- *       whatever we do (Anthropic rejecting a share of every account's calls): restore the limit
- *       and tolerate that share from now on. The tolerated share fades by 1 % per window, so
+ *       limit): keep decreasing until the share is healthy. If it stayed the same (within the
+ *       window's noise) two decreases in a row, the drops come whatever we do (Anthropic
+ *       rejecting a share of every account's calls): restore the limit and tolerate that share
+ *       from now on. (One decrease is not enough: a provider still full of the calls let in
+ *       before refuses as many in the next window.) If it rose, keep decreasing. The tolerated share fades by 1 % per window, so
  *       a lasting change is probed again;</li>
- *   <li><b>Nearly everything fails</b> ({@code s} ≥ 0.95): down to a quarter, never tolerated. An outage
- *       is the breaker's business; this only keeps the calls that meet it few.</li>
+ *   <li><b>Nearly everything fails</b> ({@code s} ≥ 0.95, or a quarter of the limit (16 at least) in drops and 95 % of the calls
+ *       started since the window's first dropped call dropped: when an outage begins, the window
+ *       also holds the answers of calls started before it): down to a quarter, never tolerated. An
+ *       outage is the breaker's business; this only keeps the calls that meet it few.</li>
  * </ul>
+ * When the breaker lets trial calls through, the limit is at least their number (they go
+ * together, not one after another); when it closes after an outage, the limit goes straight back
+ * to the level that was healthy before it (the trial calls' success says Claude answers again;
+ * should it now take fewer calls, the windows above bring the limit down as they would anyway).
  *
  * <h2>Why not the library's own laws</h2>
  * The library's {@code AIMDLimit} multiplies the limit by its backoff ratio on every dropped
@@ -47,13 +56,17 @@ public final class ConcurrencyLimit extends AbstractLimit {
     /** A drop share at or above this is an outage-like window: always a decrease. */
     static final double NEARLY_ALL = 0.95;
     /** Growth above the slow-start threshold, per healthy window. */
-    static final double GROWTH = 0.10;
+    static final double GROWTH = 0.05;
     /** How much of the tolerated share is kept per window. */
     static final double TOLERANCE_FADE = 0.99;
+    /** Decreases a probe takes, each with the same drop share, before that share is tolerated. */
+    static final int PROBE_STEPS = 2;
     /** The live limit never goes below one call. */
     static final int MIN_LIMIT = 1;
     /** Fewest samples for a window to be judged (unless its longest time passed). */
     static final int MIN_SAMPLES = 5;
+    /** Fewest drops (and at least a quarter of the limit) for the calls started since a window's first drop to say "outage". */
+    static final int OUTAGE_DROPS = 16;
 
     private final int maxLimit;
     private final double backoffRatio;
@@ -68,11 +81,15 @@ public final class ConcurrencyLimit extends AbstractLimit {
     private int drops;
     private long successRttSum;
     private int successes;
+    /** Start times of the window's successes, and the earliest start of its drops. */
+    private long[] successStarts = new long[64];
+    private long firstDropStart;
     private long smoothedRtt;
     private boolean probing;
     private boolean failing;
     private int probeFrom;
     private double probeShare;
+    private int probeSteps;
     private double toleratedShare;
     private int slowStartThreshold;
 
@@ -111,8 +128,15 @@ public final class ConcurrencyLimit extends AbstractLimit {
         }
         samples++;
         if (didDrop) {
+            if (drops == 0 || startTime - firstDropStart < 0) {
+                firstDropStart = startTime;
+            }
             drops++;
         } else {
+            if (successes == successStarts.length) {
+                successStarts = Arrays.copyOf(successStarts, successes * 2);
+            }
+            successStarts[successes] = startTime;
             successes++;
             successRttSum += rtt;
         }
@@ -133,7 +157,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         }
         // two standard errors of the share: a window's share differs from another only beyond its noise
         double noise = 2 * Math.sqrt(share * (1 - share) / samples);
-        int next = judge(limit, share, noise);
+        int next = judge(limit, outage(limit) ? 1.0 : share, noise);
         windowStart = now;
         samples = 0;
         drops = 0;
@@ -144,6 +168,57 @@ public final class ConcurrencyLimit extends AbstractLimit {
             changedAt = now;
         }
         return next;
+    }
+
+    /** Whether the calls started since the window's first drop nearly all dropped (enough of them to say so). */
+    private boolean outage(int limit) {
+        if (drops < Math.max(OUTAGE_DROPS, limit / 4)) {
+            return false;
+        }
+        int fresh = 0;
+        for (int i = 0; i < successes; i++) {
+            fresh += successStarts[i] - firstDropStart >= 0 ? 1 : 0;
+        }
+        return (double) drops / (drops + fresh) >= NEARLY_ALL;
+    }
+
+    /**
+     * The breaker lets {@code calls} trial calls through: let them go together.
+     *
+     * @param now the limiter's clock, in nanoseconds
+     */
+    public synchronized void trial(int calls, long now) {
+        int next = Math.min(maxLimit, Math.max(getLimit(), calls));
+        if (next != getLimit()) {
+            changed(next, now);
+        }
+    }
+
+    /**
+     * The breaker closed: Claude answers again. After an outage the limit goes back to the level
+     * that was healthy before it, instead of climbing from one call by slow start.
+     *
+     * @param now the limiter's clock, in nanoseconds
+     */
+    public synchronized void recovered(long now) {
+        if (!failing) {
+            return;
+        }
+        failing = false;
+        int next = Math.min(maxLimit, Math.max(getLimit(), slowStartThreshold));
+        if (next != getLimit()) {
+            changed(next, now);
+        }
+    }
+
+    private void changed(int next, long now) {
+        setLimit(next);
+        changedAt = now;
+        windowStart = -1;
+        samples = 0;
+        drops = 0;
+        successes = 0;
+        successRttSum = 0;
     }
 
     private int judge(int limit, double share, double noise) {
@@ -160,11 +235,22 @@ public final class ConcurrencyLimit extends AbstractLimit {
         failing = false;
         boolean excess = share > toleratedShare + tolerance + noise;
         if (probing) {
-            if (share >= probeShare - noise) {
-                // fewer calls did not mean fewer drops: they come whatever we do
+            if (Math.abs(share - probeShare) <= noise) {
+                if (probeSteps < PROBE_STEPS) {
+                    // the same share one step down may be a full provider's transient: one more step
+                    probeSteps++;
+                    return decrease(limit);
+                }
+                // fewer calls did not mean fewer drops, twice: they come whatever we do
                 probing = false;
                 toleratedShare = Math.max(toleratedShare, share);
                 return probeFrom;
+            }
+            if (share > probeShare) {
+                // more drops with fewer calls: not a share that comes regardless (that one stays put)
+                // but a provider still full of the calls let in before; keep going down
+                probeShare = share;
+                return decrease(limit);
             }
             if (!excess) {
                 probing = false;
@@ -179,6 +265,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         probing = true;
         probeFrom = limit;
         probeShare = share;
+        probeSteps = 1;
         slowStartThreshold = decrease(limit);
         return decrease(limit);
     }

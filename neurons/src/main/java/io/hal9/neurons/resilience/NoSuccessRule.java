@@ -65,6 +65,19 @@ final class NoSuccessRule {
         failures = 0;
     }
 
+    /** The average time of the last successful calls kept, 0 before any. */
+    synchronized long typicalSuccessMillis() {
+        long sum = 0;
+        int kept = 0;
+        for (long success : successMillis) {
+            if (success > 0) {
+                sum += success;
+                kept++;
+            }
+        }
+        return kept == 0 ? 0 : sum / kept;
+    }
+
     /** How long calls must fail without a success before this rule opens the breaker. */
     synchronized long quietMillis() {
         long quiet = noSuccessMillis;

@@ -255,9 +255,9 @@ class BreakerNeuronClientTest {
         assertThat(defaults.failureRatePercent()).isEqualTo(80f);
         assertThat(defaults.noSuccess()).isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.noSuccessFailures()).isEqualTo(3);
-        assertThat(defaults.openDuration()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(defaults.openDuration()).isEqualTo(Duration.ofSeconds(1));
         assertThat(defaults.openBackoffMultiplier()).isEqualTo(1.5);
-        assertThat(defaults.maxOpenDuration()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.maxOpenDuration()).isEqualTo(Duration.ofSeconds(2));
         assertThat(defaults.halfOpenCalls()).isEqualTo(3);
 
         assertThatThrownBy(() -> defaults.withWindow(Duration.ofMillis(1500))).hasMessageContaining("window");

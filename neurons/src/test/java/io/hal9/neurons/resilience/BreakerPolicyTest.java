@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -249,7 +251,7 @@ class BreakerPolicyTest {
         clock.advance(DEFAULTS.openDuration().plusMillis(1));
         assertThat(failTrials()).isEqualTo(DEFAULTS.halfOpenCalls());
         assertThat(breaker.open()).isTrue();
-        assertThat(breaker.openDuration()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(breaker.openDuration()).isEqualTo(Duration.ofMillis(1_500));
     }
 
     private static NeuronException overloaded() {
@@ -263,25 +265,25 @@ class BreakerPolicyTest {
         assertThat(breaker.open()).isTrue();
         long callsWhenOpened = calls.get();
 
-        // The first opening lasts 2 s: nothing is called before, and the refusal says how long is left
-        clock.advance(Duration.ofMillis(1_500));
+        // The first opening lasts 1 s: nothing is called before, and the refusal says how long is left
+        clock.advance(Duration.ofMillis(500));
         NeuronException refused = refusal();
         assertThat(refused.category()).isEqualTo(FailureCategory.UNAVAILABLE);
         assertThat(refused.retryAfter()).contains(Duration.ofMillis(500));
         assertThat(calls.get()).isEqualTo(callsWhenOpened);
 
-        // then 3 trial calls fail: it opens again, for 2 s × 1.5 = 3 s
+        // then 3 trial calls fail: it opens again, for 1 s × 1.5 = 1.5 s
         clock.advance(Duration.ofMillis(501));
         assertThat(failTrials()).isEqualTo(DEFAULTS.halfOpenCalls());
         assertThat(breaker.open()).isTrue();
-        assertThat(breaker.openDuration()).isEqualTo(Duration.ofSeconds(3));
-        clock.advance(Duration.ofMillis(2_999));
+        assertThat(breaker.openDuration()).isEqualTo(Duration.ofMillis(1_500));
+        clock.advance(Duration.ofMillis(1_499));
         assertThat(ask()).isEqualTo(FailureCategory.UNAVAILABLE);
         clock.advance(Duration.ofMillis(2));
         assertThat(failTrials()).isEqualTo(DEFAULTS.halfOpenCalls());
 
-        // and 4.5 s, then the longest opening (5 s) while trial calls keep failing
-        assertThat(breaker.openDuration()).isEqualTo(Duration.ofMillis(4_500));
+        // then the longest opening (2 s, not 2.25 s) while trial calls keep failing
+        assertThat(breaker.openDuration()).isEqualTo(Duration.ofSeconds(2));
         for (int i = 0; i < 10; i++) {
             clock.advance(breaker.openDuration().plusMillis(1));
             failTrials();
@@ -293,15 +295,15 @@ class BreakerPolicyTest {
     void shouldCloseWhenTheTrialsSucceedAndStartTheNextOpeningShortAgain() {
         claude.set(serverError());
         callEvery(Duration.ZERO, 100);
-        clock.advance(Duration.ofMillis(2_001));
+        clock.advance(Duration.ofMillis(1_001));
         failTrials();
-        clock.advance(Duration.ofMillis(3_001));
+        clock.advance(Duration.ofMillis(1_501));
         failTrials();
-        assertThat(breaker.openDuration()).isEqualTo(Duration.ofMillis(4_500));
+        assertThat(breaker.openDuration()).isEqualTo(Duration.ofSeconds(2));
 
         // When Claude is back, the trials after the current wait succeed and it closes
         claude.set(null);
-        clock.advance(Duration.ofMillis(4_501));
+        clock.advance(Duration.ofMillis(2_001));
         for (int i = 0; i < DEFAULTS.halfOpenCalls(); i++) {
             assertThat(ask()).isNull();
         }
@@ -342,6 +344,54 @@ class BreakerPolicyTest {
         assertThatThrownBy(() -> DEFAULTS.withNoSuccess(Duration.ZERO, 3)).hasMessageContaining("noSuccess");
         assertThatThrownBy(() -> DEFAULTS.withNoSuccess(Duration.ofSeconds(5), 0))
                 .hasMessageContaining("noSuccessFailures");
+    }
+
+    @Test
+    void shouldAskSignalsRefusedWhileTrialCallsRunToComeBackInHalfAnAnswersTime() {
+        // Given answers that take 400 ms, held until the test completes them
+        List<CompletableFuture<NeuronReply>> pending = new ArrayList<>();
+        NeuronClient slow = new NeuronClient() {
+            @Override
+            public CompletableFuture<NeuronReply> ask(NeuronRequest request) {
+                NeuronException failure = claude.get();
+                if (failure != null) {
+                    return CompletableFuture.failedFuture(failure);
+                }
+                CompletableFuture<NeuronReply> answer = new CompletableFuture<>();
+                pending.add(answer);
+                return answer;
+            }
+
+            @Override
+            public long requestCount() {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        breaker = new BreakerNeuronClient(slow, DEFAULTS, "L2", clock, false);
+        for (int i = 0; i < 5; i++) {
+            breaker.ask(new NeuronRequest(L2, "work"));
+            clock.advance(Duration.ofMillis(400));
+            pending.remove(0).complete(new NeuronReply("ok", "model", 1, 1, "end_turn", 400));
+        }
+
+        // When Claude is down long enough to open the breaker, then back, and its trial calls are on their way
+        claude.set(serverError());
+        callEvery(Duration.ofMillis(500), 100);
+        assertThat(breaker.open()).isTrue();
+        claude.set(null);
+        clock.advance(DEFAULTS.openDuration().plusMillis(1));
+        for (int i = 0; i < DEFAULTS.halfOpenCalls(); i++) {
+            breaker.ask(new NeuronRequest(L2, "trial " + i));
+        }
+
+        // Then a signal refused now comes back in 200 ms, when the trial calls have about decided, not in 1 s
+        NeuronException refused = refusal();
+        assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
+        assertThat(refused.retryAfter()).contains(Duration.ofMillis(200));
     }
 
     /** Asks until refused; returns how many trial calls were let through (each failing). */

@@ -96,6 +96,54 @@ class ConcurrencyLimitTest {
     }
 
     @Test
+    void shouldCutToAQuarterWhenAnOutageBeginsThoughTheWindowStillHoldsAnswersOfEarlierCalls() {
+        for (int w = 0; w < 5; w++) {
+            window(l -> 0);
+        }
+
+        // Given the answers of calls started before an outage, then refusals of every call started after it
+        for (int i = 0; i < 192; i++) {
+            limit.onSample(now - RTT, RTT, CEILING, false);
+            now += RTT / CEILING;
+        }
+        long outageBegan = now - RTT;
+        for (int i = 0; i < 64 && limit.getLimit() == CEILING; i++) {
+            limit.onSample(outageBegan + i * (RTT / CEILING), RTT, CEILING, true);
+            now += RTT / CEILING;
+        }
+
+        // Then the window is judged on the calls started since the first refusal: a quarter, not a gentle backoff
+        assertThat(limit.getLimit()).isEqualTo(CEILING / 4);
+    }
+
+    @Test
+    void shouldLetTheBreakersTrialCallsGoTogetherAndComeBackToTheLevelBeforeTheOutage() {
+        for (int w = 0; w < 5; w++) {
+            window(l -> 0);
+        }
+        for (int w = 0; w < 20; w++) {
+            window(l -> l);
+        }
+        assertThat(limit.getLimit()).isEqualTo(1);
+
+        // When the breaker lets 3 trial calls through, then closes because they succeeded
+        limit.trial(3, now);
+        assertThat(limit.getLimit()).isEqualTo(3);
+        limit.recovered(now);
+
+        // Then the limit is back at the level before the outage at once, and stays while calls succeed
+        assertThat(limit.getLimit()).isEqualTo(CEILING);
+        now += RTT;
+        window(l -> 0);
+        window(l -> 0);
+        assertThat(limit.getLimit()).isEqualTo(CEILING);
+
+        // And a breaker closing when no outage shrank the limit changes nothing
+        limit.recovered(now);
+        assertThat(limit.getLimit()).isEqualTo(CEILING);
+    }
+
+    @Test
     void shouldNeverExceedTheCeiling() {
         for (int w = 0; w < 50; w++) {
             assertThat(window(l -> 0)).isLessThanOrEqualTo(CEILING);

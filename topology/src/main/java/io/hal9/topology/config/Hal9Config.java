@@ -290,13 +290,13 @@ public final class Hal9Config extends AbstractConfig {
             "Failed calls the no-success rule needs before it opens the breaker.";
 
     public static final String BREAKER_OPEN_MS_CONFIG = "hal9.breaker.open.ms";
-    public static final int BREAKER_OPEN_MS_DEFAULT = 2_000;
+    public static final int BREAKER_OPEN_MS_DEFAULT = 1_000;
     public static final String BREAKER_OPEN_MS_DOC =
             "How long the breaker's first opening lasts (signals wait, no calls) before trial calls: the soonest "
                     + "Claude can be found back.";
 
     public static final String BREAKER_OPEN_MAX_MS_CONFIG = "hal9.breaker.open.max.ms";
-    public static final int BREAKER_OPEN_MAX_MS_DEFAULT = 5_000;
+    public static final int BREAKER_OPEN_MAX_MS_DEFAULT = 2_000;
     public static final String BREAKER_OPEN_MAX_MS_DOC =
             "The longest opening while trial calls keep failing: how late, at worst, the end of a long outage is noticed.";
 

@@ -79,6 +79,7 @@ public final class LayerRuntime implements AutoCloseable {
         cache.bindMetrics(registry);
         this.stage = LayerStage.create(spec, Hal9Settings.stage(config), Hal9Settings.capacity(config), cache,
                 new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry);
+        stage.budget().capacity().follow(breaker.circuitBreaker());
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();
         this.streams = new KafkaStreams(topology, props);

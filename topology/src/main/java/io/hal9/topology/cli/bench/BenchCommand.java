@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -133,6 +134,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     private PrintWriter out;
     private PrintWriter err;
+    /** {@code System.nanoTime()} when the simulator's fault clock (the outage window's zero) started. */
+    private volatile long faultClockNanos;
 
     @Override
     public Integer call() throws Exception {
@@ -142,8 +145,12 @@ public final class BenchCommand implements Callable<Integer> {
         progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
                 + latencyMs + " ms per call)...");
         try (LocalStack stack = LocalStack.builder().registry()
-                .simulator(0, () -> simulatorFaults.apply(SimulatorOptions.defaults()
-                        .withLatency(Duration.ofMillis(latencyMs)), spec.commandLine(), Instant.now()))
+                .simulator(0, () -> {
+                    Instant start = Instant.now();
+                    faultClockNanos = System.nanoTime();
+                    return simulatorFaults.apply(SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)),
+                            spec.commandLine(), start);
+                })
                 .stateDir("hal9-bench-state").progress(this::progress).start()) {
             EmbeddedKafkaBroker broker = stack.broker();
             ClaudeSimulator simulator = stack.simulator();
@@ -411,6 +418,8 @@ public final class BenchCommand implements Callable<Integer> {
         sim.put("overloaded", capacity.overloaded());
         sim.put("inside_retry_after", capacity.insideRetryAfter());
         figures.put("sim", sim);
+        simulatorFaults.outage(spec.commandLine()).ifPresent(window -> figures.put("outage",
+                live.recovery(faultClockNanos + window.from().toNanos(), faultClockNanos + window.until().toNanos())));
         return JSON.writeValueAsString(figures);
     }
 
@@ -498,6 +507,7 @@ public final class BenchCommand implements Callable<Integer> {
         private final Signals published;
         private final boolean[] finished;
         private final List<Long> latenciesMs = new ArrayList<>();
+        private final List<Long> resultNanos = new ArrayList<>();
         private int deadLetters;
         private long lastResultNanos;
         private long endNanos;
@@ -519,6 +529,7 @@ public final class BenchCommand implements Callable<Integer> {
             finished[i] = true;
             if (result) {
                 latenciesMs.add((seenNanos - published.sentAt(i)) / 1_000_000);
+                resultNanos.add(seenNanos);
                 lastResultNanos = seenNanos;
             } else {
                 deadLetters++;
@@ -556,6 +567,34 @@ public final class BenchCommand implements Callable<Integer> {
                 return 0;
             }
             return results() / ((lastResultNanos - published.firstAt()) / 1e9);
+        }
+
+        /**
+         * How the run came back from an outage: the result rate over the (up to) 5 s before it
+         * began, and how long after it ended results first came at 0.8 times that rate over one
+         * second (null when they never did; the second counted includes the wait for it).
+         */
+        Map<String, Object> recovery(long outageFrom, long outageUntil) {
+            long second = TimeUnit.SECONDS.toNanos(1);
+            long firstResult = resultNanos.isEmpty() ? outageFrom : resultNanos.get(0);
+            long before = Math.min(5 * second, outageFrom - firstResult);
+            double rateBefore = before <= 0 ? 0 : between(outageFrom - before, outageFrom) / (before / 1e9);
+            Double recovered = null;
+            for (long t = outageUntil; rateBefore > 0 && t <= lastResultNanos + second; t += second / 10) {
+                if (between(t - second, t) >= 0.8 * rateBefore) {
+                    recovered = Math.round((t - outageUntil) / 1e8) / 10.0;
+                    break;
+                }
+            }
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("rate_before_per_s", Math.round(rateBefore * 10) / 10.0);
+            figures.put("recovered_s", recovered);
+            return figures;
+        }
+
+        /** Results seen in [from, until). */
+        private long between(long from, long until) {
+            return resultNanos.stream().filter(t -> t >= from && t < until).count();
         }
 
         /** First publish → last result when every signal has a result, else → the end of waiting. */

@@ -99,23 +99,8 @@ public final class SimulatorFaultOptions {
         }
         Optional<Duration> retryAfter = Optional.ofNullable(retryAfterSeconds).map(Duration::ofSeconds);
         List<FaultPlan> plans = new ArrayList<>();
-        if (outage != null) {
-            String[] bounds = outage.split("-");
-            long from;
-            long until;
-            try {
-                from = Long.parseLong(bounds[0].trim());
-                until = Long.parseLong(bounds[1].trim());
-            } catch (RuntimeException e) {
-                throw new CommandLine.ParameterException(commandLine,
-                        "--sim-outage must be FROM-UNTIL in seconds after start, e.g. 10-40; got '" + outage + "'");
-            }
-            if (bounds.length != 2 || from < 0 || until <= from) {
-                throw new CommandLine.ParameterException(commandLine,
-                        "--sim-outage must be FROM-UNTIL with 0 <= FROM < UNTIL; got '" + outage + "'");
-            }
-            plans.add(FaultPlans.outage(start.plusSeconds(from), start.plusSeconds(until), errorStatus));
-        }
+        outage(commandLine).ifPresent(window -> plans.add(FaultPlans.outage(start.plus(window.from()),
+                start.plus(window.until()), errorStatus)));
         if (hangRate > 0) {
             plans.add(FaultPlans.hangs(hangRate, SEED));
         }
@@ -123,6 +108,36 @@ public final class SimulatorFaultOptions {
             plans.add(FaultPlans.errors(errorRate, errorStatus, retryAfter, SEED));
         }
         return plans.isEmpty() ? FaultPlan.none() : FaultPlans.firstOf(plans.toArray(FaultPlan[]::new));
+    }
+
+    /**
+     * The {@code --sim-outage} window, counted from the simulator's start, if one is given.
+     *
+     * @throws CommandLine.ParameterException naming the flag when it is malformed
+     */
+    public Optional<Outage> outage(CommandLine commandLine) {
+        if (outage == null) {
+            return Optional.empty();
+        }
+        String[] bounds = outage.split("-");
+        long from;
+        long until;
+        try {
+            from = Long.parseLong(bounds[0].trim());
+            until = Long.parseLong(bounds[1].trim());
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(commandLine,
+                    "--sim-outage must be FROM-UNTIL in seconds after start, e.g. 10-40; got '" + outage + "'");
+        }
+        if (bounds.length != 2 || from < 0 || until <= from) {
+            throw new CommandLine.ParameterException(commandLine,
+                    "--sim-outage must be FROM-UNTIL with 0 <= FROM < UNTIL; got '" + outage + "'");
+        }
+        return Optional.of(new Outage(Duration.ofSeconds(from), Duration.ofSeconds(until)));
+    }
+
+    /** An outage window: from and until, after the simulator's start. */
+    public record Outage(Duration from, Duration until) {
     }
 
     /** A short description for progress output, empty without faults or limits. */
