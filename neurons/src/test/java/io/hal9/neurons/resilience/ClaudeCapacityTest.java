@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
@@ -133,6 +135,30 @@ class ClaudeCapacityTest {
         assertThat(capacity.tryAcquire()).isEmpty();
         advance(Duration.ofMillis(1_060));
         assertThat(capacity.tryAcquire()).isPresent();
+    }
+
+    @Test
+    void shouldLetTheBreakersTrialCallsGoTogetherAndComeBackToItsLevelWhenItCloses() {
+        CircuitBreaker breaker = CircuitBreaker.of("L2", CircuitBreakerConfig.custom()
+                .permittedNumberOfCallsInHalfOpenState(3).build());
+        capacity.follow(breaker);
+
+        // Given an outage (nothing but 529s) brought the live limit down to one call
+        for (int i = 0; i < 100 && capacity.limit() > 1; i++) {
+            capacity.tryAcquire().orElseThrow().finished(null, new NeuronException(FailureCategory.OVERLOADED, 529,
+                    "overloaded_error", null, null));
+            advance(Duration.ofMillis(10));
+        }
+        assertThat(capacity.limit()).isEqualTo(1);
+
+        // When the breaker lets its 3 trial calls through, they go together
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        assertThat(capacity.limit()).isEqualTo(3);
+
+        // and when it closes, the limit is back at its level before the outage
+        breaker.transitionToClosedState();
+        assertThat(capacity.limit()).isEqualTo(8);
     }
 
     @Test
