@@ -53,8 +53,14 @@ import org.slf4j.LoggerFactory;
  * {@code invalid_request_error} naming the field). It answers with the Messages response shape;
  * the text is deterministic: it names the layer and role from the system prompt's first line
  * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Token
- * usage is estimated as ceil(chars / 4). {@code GET /sim/stats} answers {@link #stats()} as JSON;
- * other paths answer 404 {@code not_found_error}.
+ * usage is estimated as ceil(chars / 4). An answer longer than the request's {@code max_tokens} is
+ * cut at {@code max_tokens} × 4 characters, with {@code stop_reason} {@code max_tokens} and exactly
+ * {@code max_tokens} output tokens; otherwise {@code stop_reason} is {@code end_turn}. With a
+ * {@link SimulatorOptions#refusalRate()} a share of requests is refused as Claude refuses: HTTP 200,
+ * {@code stop_reason} {@code refusal}, no content, 0 output tokens and a {@code stop_details} of
+ * type {@code refusal} (category {@code null}, explanation {@link #REFUSAL_EXPLANATION}).
+ * {@code GET /sim/stats} answers {@link #stats()} as JSON; other paths answer 404
+ * {@code not_found_error}.
  * Every answer waits for the configured latency (plus jitter); a {@link FaultPlan} may replace an
  * answer with an error in Anthropic's error shape, with {@code retry-after}, sent after the same
  * latency plus the fault's own delay (a hang is a very long delay).
@@ -80,12 +86,17 @@ import org.slf4j.LoggerFactory;
  * for the limits that are set. With a {@code capacity} C, a request arriving while C others are
  * being served (admitted and not yet answered, hangs included) gets 529 {@code overloaded_error} at
  * once, without {@code retry-after}. Checks run in this order: key, body, rate limits, capacity,
- * then the {@link FaultPlan}, so injected faults come on top of the limits. {@link #stats()} (and
+ * then the {@link FaultPlan}, so injected faults come on top of the limits; a request that passes them
+ * all is answered, refused or cut at {@code max_tokens} (a refusal takes no output tokens from the
+ * account, a cut answer its {@code max_tokens}). {@link #stats()} (and
  * {@code GET /sim/stats}, as JSON) counts calls, 429s, 529s, and calls that arrived while a
  * {@code retry-after} sent to the same key was still running (it runs from when the answer carrying
  * it was written; a call that arrives before then was on its way already).
  */
 public final class ClaudeSimulator implements AutoCloseable {
+
+    /** The {@code stop_details.explanation} of a simulated refusal. */
+    public static final String REFUSAL_EXPLANATION = "The simulator declined this request (a simulated refusal).";
 
     private static final Logger LOG = LoggerFactory.getLogger(ClaudeSimulator.class);
     private static final String MESSAGES_PATH = "/v1/messages";
@@ -96,6 +107,7 @@ public final class ClaudeSimulator implements AutoCloseable {
     private static final int IDLE_CONNECTIONS = 2048;
     private static final int HANDLER_THREADS = 16;
     private static final int SCHEDULER_THREADS = 4;
+    private static final long REFUSALS_SALT = 0x7265667573616cL; // "refusal"
 
     private final ObjectMapper json = new ObjectMapper();
     private final SimulatorOptions options;
@@ -111,6 +123,8 @@ public final class ClaudeSimulator implements AutoCloseable {
     private final AtomicLong rateLimited = new AtomicLong();
     private final AtomicLong overloaded = new AtomicLong();
     private final AtomicLong insideRetryAfter = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong truncated = new AtomicLong();
     private final Map<String, SimulatedAccount> accounts = new ConcurrentHashMap<>();
     /** Per API key, the furthest {@code retry-after} deadline sent to it. */
     private final Map<String, Instant> retryAfterDeadlines = new ConcurrentHashMap<>();
@@ -165,9 +179,13 @@ public final class ClaudeSimulator implements AutoCloseable {
         return requests.get();
     }
 
-    /** Calls, 429s and 529s sent, and calls inside a {@code retry-after}, since the simulator started. */
+    /**
+     * Calls, 429s and 529s sent, calls inside a {@code retry-after}, refusals and answers cut at
+     * {@code max_tokens}, since the simulator started.
+     */
     public SimulatorStats stats() {
-        return new SimulatorStats(requests.get(), rateLimited.get(), overloaded.get(), insideRetryAfter.get());
+        return new SimulatorStats(requests.get(), rateLimited.get(), overloaded.get(), insideRetryAfter.get(),
+                refused.get(), truncated.get());
     }
 
     /** The most recent request received on {@code /v1/messages}, if any. */
@@ -292,12 +310,15 @@ public final class ClaudeSimulator implements AutoCloseable {
         }
         SimulatedRequest simulated = new SimulatedRequest(sequence, request.get("model").asText(),
                 systemText(request.get("system")), textOf(request.get("messages").get(0).get("content")));
-        String text = SimulatedAnswers.answer(simulated.system(), simulated.content());
+        Answer answer = FaultPlans.picked(options.refusalSeed(), REFUSALS_SALT, sequence, options.refusalRate())
+                ? Answer.REFUSED
+                : Answer.capped(SimulatedAnswers.answer(simulated.system(), simulated.content()),
+                        request.get("max_tokens").asLong());
         Map<String, String> headers = Map.of();
         if (account != null) {
             SimulatedAccount.Admission admission = account.admit(
                     SimulatedAnswers.estimateTokens(simulated.system() + simulated.content()),
-                    SimulatedAnswers.estimateTokens(text), now);
+                    answer.outputTokens(), now);
             headers = admission.headers();
             if (!admission.admitted()) {
                 reply(exchange, pendingAnswer, 429, error("rate_limit_error", admission.message()),
@@ -317,7 +338,46 @@ public final class ClaudeSimulator implements AutoCloseable {
                     withRetryAfter(headers, f.retryAfter()), latency().plus(f.delay()));
             return;
         }
-        reply(exchange, pendingAnswer, 200, answer(simulated, text), headers, latency());
+        if (answer.refused()) {
+            refused.incrementAndGet();
+        } else if (answer.truncated()) {
+            truncated.incrementAndGet();
+        }
+        reply(exchange, pendingAnswer, 200, message(simulated, answer), headers, latency());
+    }
+
+    /**
+     * The answer a request gets: its text, output tokens and stop reason. A refusal has no text; an
+     * answer longer than the request's {@code max_tokens} is cut there.
+     */
+    private record Answer(String text, long outputTokens, String stopReason) {
+
+        static final Answer REFUSED = new Answer("", 0, "refusal");
+
+        /**
+         * {@code text} whole ({@code end_turn}), or, when its estimated tokens exceed {@code maxTokens}, its
+         * first {@code maxTokens} × 4 characters ({@code max_tokens}): the tokens estimated for them are
+         * exactly {@code maxTokens}.
+         */
+        static Answer capped(String text, long maxTokens) {
+            long tokens = SimulatedAnswers.estimateTokens(text);
+            if (tokens <= maxTokens) {
+                return new Answer(text, tokens, "end_turn");
+            }
+            int end = (int) (maxTokens * SimulatedAnswers.CHARS_PER_TOKEN);
+            if (Character.isHighSurrogate(text.charAt(end - 1))) {
+                end--; // never half a character
+            }
+            return new Answer(text.substring(0, end), maxTokens, "max_tokens");
+        }
+
+        boolean refused() {
+            return stopReason.equals("refusal");
+        }
+
+        boolean truncated() {
+            return stopReason.equals("max_tokens");
+        }
     }
 
     /** {@code headers} plus {@code retry-after} in whole seconds, rounded up, when one is given. */
@@ -330,19 +390,27 @@ public final class ClaudeSimulator implements AutoCloseable {
         return with;
     }
 
-    private ObjectNode answer(SimulatedRequest request, String text) {
+    private ObjectNode message(SimulatedRequest request, Answer answer) {
         ObjectNode message = json.createObjectNode();
         message.put("id", "msg_sim_" + messageId(request));
         message.put("type", "message");
         message.put("role", "assistant");
         message.put("model", request.model());
         ArrayNode content = message.putArray("content");
-        content.addObject().put("type", "text").put("text", text);
-        message.put("stop_reason", "end_turn");
+        if (!answer.text().isEmpty()) {
+            content.addObject().put("type", "text").put("text", answer.text());
+        }
+        message.put("stop_reason", answer.stopReason());
         message.putNull("stop_sequence");
+        if (answer.refused()) {
+            ObjectNode details = message.putObject("stop_details");
+            details.put("type", "refusal");
+            details.putNull("category");
+            details.put("explanation", REFUSAL_EXPLANATION);
+        }
         ObjectNode usage = message.putObject("usage");
         usage.put("input_tokens", SimulatedAnswers.estimateTokens(request.system() + request.content()));
-        usage.put("output_tokens", SimulatedAnswers.estimateTokens(text));
+        usage.put("output_tokens", answer.outputTokens());
         return message;
     }
 

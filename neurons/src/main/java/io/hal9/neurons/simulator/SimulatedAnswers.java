@@ -55,8 +55,12 @@ final class SimulatedAnswers {
         };
     }
 
+    /** Characters per token in the simulator's estimates. */
+    static final int CHARS_PER_TOKEN = 4;
+
+    /** Tokens of {@code text}, estimated as its characters ÷ 4 rounded up, at least 1. */
     static long estimateTokens(String text) {
-        return Math.max(1, (text.length() + 3) / 4);
+        return Math.max(1, (text.length() + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN);
     }
 
     private static String shorten(String content) {

@@ -9,11 +9,13 @@ import java.util.Objects;
  * random extra of up to {@code jitter}), the {@link FaultPlan} that may replace an answer with
  * an error or a hang, the account's {@link AccountLimits} (429 {@code rate_limit_error} past them),
  * the provider's {@code capacity} (529 {@code overloaded_error} for a request arriving while that
- * many are already being served; 0 for no limit) and the {@code clock} the rate limits and
- * {@code retry-after} deadlines are measured on (tests pass one they can move).
+ * many are already being served; 0 for no limit), the {@code clock} the rate limits and
+ * {@code retry-after} deadlines are measured on (tests pass one they can move), and the share of
+ * requests Claude refuses ({@code refusalRate}, picked by {@code refusalSeed} and the request's arrival
+ * number: HTTP 200, {@code stop_reason} {@code refusal}, no text).
  */
 public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faults, AccountLimits limits,
-        int capacity, Clock clock) {
+        int capacity, Clock clock, double refusalRate, long refusalSeed) {
 
     public SimulatorOptions {
         Objects.requireNonNull(latency, "latency");
@@ -27,6 +29,15 @@ public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faul
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity must be 0 (no limit) or more, got " + capacity);
         }
+        if (!(refusalRate >= 0 && refusalRate <= 1)) {
+            throw new IllegalArgumentException("refusal rate must be in [0, 1], got " + refusalRate);
+        }
+    }
+
+    /** Options that refuse nothing. */
+    public SimulatorOptions(Duration latency, Duration jitter, FaultPlan faults, AccountLimits limits,
+            int capacity, Clock clock) {
+        this(latency, jitter, faults, limits, capacity, clock, 0, 0);
     }
 
     /** Options without rate limits or a capacity, on the system clock. */
@@ -40,27 +51,36 @@ public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faul
     }
 
     public SimulatorOptions withLatency(Duration newLatency) {
-        return new SimulatorOptions(newLatency, jitter, faults, limits, capacity, clock);
+        return new SimulatorOptions(newLatency, jitter, faults, limits, capacity, clock, refusalRate, refusalSeed);
     }
 
     public SimulatorOptions withJitter(Duration newJitter) {
-        return new SimulatorOptions(latency, newJitter, faults, limits, capacity, clock);
+        return new SimulatorOptions(latency, newJitter, faults, limits, capacity, clock, refusalRate, refusalSeed);
     }
 
     public SimulatorOptions withFaults(FaultPlan newFaults) {
-        return new SimulatorOptions(latency, jitter, newFaults, limits, capacity, clock);
+        return new SimulatorOptions(latency, jitter, newFaults, limits, capacity, clock, refusalRate, refusalSeed);
     }
 
     public SimulatorOptions withLimits(AccountLimits newLimits) {
-        return new SimulatorOptions(latency, jitter, faults, newLimits, capacity, clock);
+        return new SimulatorOptions(latency, jitter, faults, newLimits, capacity, clock, refusalRate, refusalSeed);
     }
 
     /** At most {@code newCapacity} requests served at once (0: no limit). */
     public SimulatorOptions withCapacity(int newCapacity) {
-        return new SimulatorOptions(latency, jitter, faults, limits, newCapacity, clock);
+        return new SimulatorOptions(latency, jitter, faults, limits, newCapacity, clock, refusalRate, refusalSeed);
     }
 
     public SimulatorOptions withClock(Clock newClock) {
-        return new SimulatorOptions(latency, jitter, faults, limits, capacity, newClock);
+        return new SimulatorOptions(latency, jitter, faults, limits, capacity, newClock, refusalRate, refusalSeed);
+    }
+
+    /**
+     * Refuses {@code rate} of the requests (picked by {@code seed} and each request's arrival number, as
+     * {@link FaultPlans} picks faults): HTTP 200 with {@code stop_reason} {@code refusal}, no text and a
+     * {@code stop_details} saying why, as Claude answers a request its safety policy declines.
+     */
+    public SimulatorOptions withRefusals(double rate, long seed) {
+        return new SimulatorOptions(latency, jitter, faults, limits, capacity, clock, rate, seed);
     }
 }

@@ -9,6 +9,15 @@ package io.hal9.neurons.simulator;
  * @param overloaded       529 answers sent (capacity and injected 529s alike)
  * @param insideRetryAfter calls that arrived with an API key while a {@code retry-after} the
  *                         simulator had sent to that key was still running: a client ignoring it
+ * @param refused          answers sent with {@code stop_reason} {@code refusal}
+ * @param truncated        answers sent with {@code stop_reason} {@code max_tokens}: cut at the
+ *                         request's {@code max_tokens}
  */
-public record SimulatorStats(long calls, long rateLimited, long overloaded, long insideRetryAfter) {
+public record SimulatorStats(long calls, long rateLimited, long overloaded, long insideRetryAfter, long refused,
+        long truncated) {
+
+    /** Stats without refused or truncated answers. */
+    public SimulatorStats(long calls, long rateLimited, long overloaded, long insideRetryAfter) {
+        this(calls, rateLimited, overloaded, insideRetryAfter, 0, 0);
+    }
 }

@@ -15,8 +15,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The Claude simulator's fault injection and its behaviour under load (account rate limits, provider
- * capacity), as flags of {@code hal9 claude-sim}, {@code hal9 demo} and {@code hal9 bench}.
+ * The Claude simulator's fault injection, refusals and its behaviour under load (account rate limits,
+ * provider capacity), as flags of {@code hal9 claude-sim}, {@code hal9 demo} and {@code hal9 bench}.
  */
 public final class SimulatorFaultOptions {
 
@@ -41,6 +41,11 @@ public final class SimulatorFaultOptions {
             description = "Every call fails with --sim-error-status between these seconds after start, e.g. 10-40.")
     String outage;
 
+    @Option(names = "--sim-refusal-rate", defaultValue = "0",
+            description = "Share of simulator calls Claude refuses: HTTP 200 with stop_reason refusal and no text "
+                    + "(0..1, default ${DEFAULT-VALUE}).")
+    double refusalRate;
+
     @Option(names = "--sim-rpm", defaultValue = "0", paramLabel = "N",
             description = "Requests per minute per API key; past it 429 rate_limit_error with retry-after "
                     + "(token bucket refilling continuously; 0 = no limit, the default).")
@@ -61,13 +66,18 @@ public final class SimulatorFaultOptions {
     int capacity;
 
     /**
-     * {@code base} with these flags' fault plan (outage counted from {@code start}), rate limits
-     * and capacity.
+     * {@code base} with these flags' fault plan (outage counted from {@code start}), rate limits,
+     * capacity and refusals.
      *
      * @throws CommandLine.ParameterException naming the flag when a value is out of range
      */
     public SimulatorOptions apply(SimulatorOptions base, CommandLine commandLine, Instant start) {
-        return base.withFaults(plan(commandLine, start)).withLimits(limits(commandLine)).withCapacity(capacity);
+        if (!(refusalRate >= 0 && refusalRate <= 1)) {
+            throw new CommandLine.ParameterException(commandLine,
+                    "--sim-refusal-rate must be between 0 and 1, got " + refusalRate);
+        }
+        return base.withFaults(plan(commandLine, start)).withLimits(limits(commandLine)).withCapacity(capacity)
+                .withRefusals(refusalRate, SEED);
     }
 
     /**
@@ -152,6 +162,9 @@ public final class SimulatorFaultOptions {
         }
         if (outage != null) {
             parts.add("outage " + outage + " s");
+        }
+        if (refusalRate > 0) {
+            parts.add(Math.round(refusalRate * 100) + "% refusals");
         }
         if (requestsPerMinute > 0) {
             parts.add(requestsPerMinute + " requests/min");

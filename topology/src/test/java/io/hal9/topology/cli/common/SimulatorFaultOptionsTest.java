@@ -101,4 +101,27 @@ class SimulatorFaultOptionsTest {
 
         assertThat(flags.describe()).isEqualTo("60 requests/min, capacity 4");
     }
+
+    @Test
+    void shouldRefuseAShareOfCallsOnEveryCommandWithTheSimulator() {
+        assertThat(parse("claude-sim", "--sim-refusal-rate", "0.2").refusalRate()).isEqualTo(0.2);
+        assertThat(parse("demo", "--sim-refusal-rate", "0.1").refusalRate()).isEqualTo(0.1);
+        assertThat(parse("bench", "--sim-refusal-rate", "1").refusalRate()).isEqualTo(1.0);
+        assertThat(parse("claude-sim").refusalRate()).isZero();
+    }
+
+    @Test
+    void shouldRejectARefusalRateOutsideZeroToOneNamingTheFlag() {
+        assertThatThrownBy(() -> parse("claude-sim", "--sim-refusal-rate", "1.5"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--sim-refusal-rate must be between 0 and 1");
+    }
+
+    @Test
+    void shouldDescribeRefusalsForProgressOutput() {
+        SimulatorFaultOptions flags = new SimulatorFaultOptions();
+        new CommandLine(flags).parseArgs("--sim-refusal-rate", "0.25");
+
+        assertThat(flags.describe()).isEqualTo("25% refusals");
+    }
 }
