@@ -22,6 +22,7 @@ import com.anthropic.core.http.HttpResponseFor;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RefusalStopDetails;
 import com.anthropic.models.messages.TextBlock;
 import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.LayerProfile;
@@ -37,7 +38,10 @@ import io.hal9.neurons.RateLimits;
  * <p><b>How to use:</b> build it once per process from {@link ClaudeSettings} and share it; each
  * {@link #ask} sends one Messages request (the profile's system prompt, one user message with the
  * content, the profile's model and max tokens) and returns at once. The reply's text blocks are
- * joined; usage, stop reason and the measured latency come with it.
+ * joined; usage, stop reason (and a refusal's {@code stop_details}) and the measured latency come
+ * with it. An answer that stopped early (cut at {@code max_tokens}, refused) is a reply, not a
+ * failure: HTTP 200, Claude is up; what to do with it is the caller's decision
+ * ({@link NeuronReply#complete()}).
  *
  * <p><b>Requirements:</b> an API key (any non-empty key for the simulator). Without one every call
  * fails with {@link FailureCategory#AUTH} and nothing is sent. Timeout and SDK retries are taken
@@ -234,7 +238,24 @@ public final class ClaudeNeuronClient implements NeuronClient {
                 .collect(Collectors.joining("\n"));
         String stopReason = message.stopReason().map(Object::toString).orElse("");
         return new NeuronReply(text, message.model().asString(), message.usage().inputTokens(),
-                message.usage().outputTokens(), stopReason, latencyMs, false, rateLimits);
+                message.usage().outputTokens(), stopReason, latencyMs, false, rateLimits, stopDetails(message));
+    }
+
+    /**
+     * A refusal's {@code stop_details} in words: {@code "<category>: <explanation>"}, either part alone
+     * when the other is missing (both may be {@code null}), {@code null} when there are none.
+     */
+    private static String stopDetails(Message message) {
+        Optional<RefusalStopDetails> details = message.stopDetails();
+        if (details.isEmpty()) {
+            return null;
+        }
+        Optional<String> category = details.get().category().map(Object::toString);
+        Optional<String> explanation = details.get().explanation().filter(e -> !e.isBlank());
+        if (category.isPresent() && explanation.isPresent()) {
+            return category.get() + ": " + explanation.get();
+        }
+        return category.or(() -> explanation).orElse(null);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Weigher;
 import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.Futures;
@@ -53,6 +55,12 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
  * Caffeine's statistics then count that ask as a hit and a miss).
  * Answers expire {@code ttl} after they were written (for an in-flight call: after it completed).
  *
+ * <p><b>Only whole answers are kept.</b> An answer that stopped early — cut at {@code max_tokens} or
+ * refused ({@link NeuronReply#complete()} false) — expires the moment its call completes (Caffeine's
+ * per-entry expiry gives it no lifetime), so the next ask calls again, as after a failure: a retry,
+ * or the same work from another signal, may get the whole answer. Asks that joined its call while it
+ * was in flight share it, as they share any answer of the call they joined.
+ *
  * <p><b>The {@code cached} flag</b> of a reply is true exactly when this request made no call of its
  * own: the future was already in the cache when this request looked it up, whether completed (a
  * plain hit) or still in flight (the request joined another request's call and waited for it). It is
@@ -65,7 +73,8 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
  * <p><b>Memory bound:</b> {@code maximumWeight(maxBytes)} with a weigher estimating the retained
  * bytes of an entry: every {@code String} counts 64 bytes of object overhead (object header, fields,
  * array header, padding) plus 2 bytes per char (UTF-16; compact Latin-1 strings are smaller, so this
- * over-estimates ASCII text); the reply record counts 64 bytes plus its three strings; the entry
+ * over-estimates ASCII text); the reply record counts 64 bytes plus its strings (text, model, stop
+ * reason, stop details when present); the entry
  * itself (Caffeine's node, the completed {@code CompletableFuture}, the hash-table slot) counts 3 × 64
  * bytes; the key is a 64-char hex string. In-flight calls weigh nothing until they complete.
  * {@link #estimatedBytes()} is the sum of these weights; Caffeine evicts asynchronously, so the
@@ -121,7 +130,8 @@ public final class CachedNeuronClient implements NeuronClient {
         this.layer = Objects.requireNonNull(layer, "layer");
         this.cache = settings.enabled()
                 ? Caffeine.newBuilder()
-                        .expireAfterWrite(settings.ttl())
+                        // a whole answer lives ttl from when it was written; one that stopped early, not at all
+                        .expireAfter(Expiry.writing((String key, NeuronReply reply) -> lifetime(reply, settings.ttl())))
                         .maximumWeight(settings.maxBytes())
                         .weigher((Weigher<String, NeuronReply>) CachedNeuronClient::weigh)
                         .recordStats()
@@ -153,6 +163,14 @@ public final class CachedNeuronClient implements NeuronClient {
             });
         }
         return called[0] ? Futures.relay(entry, reply -> reply) : Futures.relay(entry, NeuronReply::asCached);
+    }
+
+    /**
+     * How long an answer stays: {@code ttl}, or nothing at all for an answer that stopped early (cut at
+     * {@code max_tokens}, refused) — asked again, it may come back whole.
+     */
+    static Duration lifetime(NeuronReply reply, Duration ttl) {
+        return reply.complete() ? ttl : Duration.ZERO;
     }
 
     private CompletableFuture<NeuronReply> call(NeuronRequest request) {
@@ -212,7 +230,7 @@ public final class CachedNeuronClient implements NeuronClient {
     /** Estimated retained bytes of an entry (see the class comment), capped at {@code Integer.MAX_VALUE}. */
     static int weigh(String key, NeuronReply reply) {
         long bytes = ENTRY_OVERHEAD_BYTES + stringBytes(key) + OBJECT_OVERHEAD_BYTES + stringBytes(reply.text())
-                + stringBytes(reply.model()) + stringBytes(reply.stopReason());
+                + stringBytes(reply.model()) + stringBytes(reply.stopReason()) + stringBytes(reply.stopDetails());
         return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 

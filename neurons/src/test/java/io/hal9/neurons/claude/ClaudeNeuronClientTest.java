@@ -17,6 +17,7 @@ import io.hal9.neurons.LayerProfile;
 import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.RecordedRequest;
 import io.hal9.neurons.simulator.SimulatedFault;
 import io.hal9.neurons.simulator.SimulatorFixture;
@@ -95,6 +96,47 @@ class ClaudeNeuronClientTest {
         assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("rename the config key");
         assertThat(received.header("authorization").or(() -> received.header("x-api-key")))
                 .hasValueSatisfying(value -> assertThat(value).contains(SimulatorFixture.KEY));
+    }
+
+    @Test
+    void shouldSayAnAnswerCutAtMaxTokensIsIncomplete() throws Exception {
+        start(SimulatorOptions.defaults());
+
+        NeuronReply reply = replyOf(fixture.client().ask(new NeuronRequest(L3.withMaxTokens(5), "Plan the rollout")));
+
+        assertThat(reply.stopReason()).isEqualTo(NeuronReply.MAX_TOKENS);
+        assertThat(reply.outputTokens()).isEqualTo(5);
+        assertThat(reply.text()).hasSize(20);
+        assertThat(reply.truncated()).isTrue();
+        assertThat(reply.refused()).isFalse();
+        assertThat(reply.complete()).isFalse();
+        assertThat(reply.stopDetails()).isNull();
+    }
+
+    @Test
+    void shouldSayARefusalIsIncompleteAndWhyClaudeRefused() throws Exception {
+        start(SimulatorOptions.defaults().withRefusals(1.0, 3));
+
+        NeuronReply reply = replyOf(fixture.client().ask(new NeuronRequest(L3, "Plan the rollout")));
+
+        assertThat(reply.stopReason()).isEqualTo(NeuronReply.REFUSAL);
+        assertThat(reply.text()).isEmpty();
+        assertThat(reply.outputTokens()).isZero();
+        assertThat(reply.refused()).isTrue();
+        assertThat(reply.truncated()).isFalse();
+        assertThat(reply.complete()).isFalse();
+        assertThat(reply.stopDetails()).isEqualTo(ClaudeSimulator.REFUSAL_EXPLANATION);
+    }
+
+    @Test
+    void shouldSayAWholeAnswerIsComplete() throws Exception {
+        start(SimulatorOptions.defaults());
+
+        NeuronReply reply = replyOf(fixture.client().ask(new NeuronRequest(L3, "Plan the rollout")));
+
+        assertThat(reply.stopReason()).isEqualTo(NeuronReply.END_TURN);
+        assertThat(reply.complete()).isTrue();
+        assertThat(reply.stopDetails()).isNull();
     }
 
     @Test

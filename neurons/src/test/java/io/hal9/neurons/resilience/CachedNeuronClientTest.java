@@ -181,6 +181,55 @@ class CachedNeuronClientTest {
     }
 
     @Test
+    void shouldNeverCacheAnAnswerCutAtMaxTokens() throws Exception {
+        start();
+        NeuronRequest capped = new NeuronRequest(L3.withMaxTokens(5), "Plan the rollout of the new billing service");
+
+        NeuronReply first = ask(capped);
+        NeuronReply second = ask(capped);
+
+        assertThat(first.stopReason()).isEqualTo(NeuronReply.MAX_TOKENS);
+        assertThat(second.stopReason()).isEqualTo(NeuronReply.MAX_TOKENS);
+        assertThat(second.cached()).as("a cut answer is asked for again").isFalse();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+        assertThat(cache.misses()).isEqualTo(2);
+        assertThat(cache.hits()).isZero();
+        // while a whole answer to the same content with a budget large enough is kept
+        ask(new NeuronRequest(L3, capped.content()));
+        assertThat(ask(new NeuronRequest(L3, capped.content())).cached()).isTrue();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldNeverCacheARefusal() throws Exception {
+        start(SimulatorOptions.defaults().withRefusals(1.0, 5), CacheSettings.forLayer("L3"));
+
+        NeuronReply first = ask("Plan the rollout");
+        NeuronReply second = ask("Plan the rollout");
+
+        assertThat(first.refused()).isTrue();
+        assertThat(second.refused()).isTrue();
+        assertThat(second.cached()).as("a refusal is asked for again").isFalse();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+        assertThat(cache.hits()).isZero();
+    }
+
+    @Test
+    void shouldShareACutAnswerWithTheAsksThatJoinedItsCallAndCallAgainAfterIt() throws Exception {
+        start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(300)), CacheSettings.forLayer("L3"));
+        NeuronRequest capped = new NeuronRequest(L3.withMaxTokens(5), "Same cut work for five signals");
+
+        List<CompletableFuture<NeuronReply>> asks = IntStream.range(0, 5).mapToObj(i -> cache.ask(capped)).toList();
+        CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+
+        assertThat(asks).extracting(CompletableFuture::join).extracting(NeuronReply::stopReason)
+                .containsOnly(NeuronReply.MAX_TOKENS);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
+        assertThat(ask(capped).cached()).isFalse();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+    }
+
+    @Test
     void shouldStayWithinItsByteBound() throws Exception {
         long maxBytes = 200 * 1024;
         start(SimulatorOptions.defaults().withLatency(Duration.ZERO),
