@@ -105,10 +105,11 @@ class Hal9AvroConverterContractsTest {
         assertThat(signal.get("createdAt")).isEqualTo(java.util.Date.from(CREATED));
         assertThat(JSON.readTree(signal.getString("hops"))).isEqualTo(JSON.readTree("""
                 [{"layer": "L4", "neuron": "L4-strategist", "model": "claude-sonnet-4-5", "cacheHit": true,
-                  "latencyMs": 820, "inputTokens": 1200, "outputTokens": 300, "at": 1793614530623, "output": null},
+                  "latencyMs": 820, "inputTokens": 1200, "outputTokens": 300, "at": 1793614530623, "output": null,
+                  "stopReason": null},
                  {"layer": "L3", "neuron": "L3-planner", "model": "claude-sonnet-4-5", "cacheHit": false,
                   "latencyMs": 820, "inputTokens": 1200, "outputTokens": 300, "at": 1793614530623,
-                  "output": "Split it into a parser and an adder."}]"""));
+                  "output": "Split it into a parser and an adder.", "stopReason": "max_tokens"}]"""));
     }
 
     @Test
@@ -132,7 +133,7 @@ class Hal9AvroConverterContractsTest {
         assertThat(schema.field("sourcePartition").schema()).isEqualTo(Schema.INT32_SCHEMA);
         assertThat(schema.field("sourceOffset").schema()).isEqualTo(Schema.INT64_SCHEMA);
         assertThat(schema.field("category").schema().parameters()).containsEntry(AvroData.ENUM_SYMBOLS,
-                "DESERIALIZATION,INVALID_INPUT,CLIENT_ERROR,AUTH,RATE_LIMITED,TRANSIENT,TIMEOUT,UNKNOWN");
+                "DESERIALIZATION,INVALID_INPUT,CLIENT_ERROR,AUTH,RATE_LIMITED,TRANSIENT,TIMEOUT,UNKNOWN,REFUSED");
         assertThat(schema.field("attempts").schema().defaultValue()).isEqualTo(0);
         assertThat(schema.field("firstFailureAt").schema()).isEqualTo(Timestamp.SCHEMA);
         assertThat(schema.field("lastFailureAt").schema()).isEqualTo(Timestamp.SCHEMA);
@@ -213,6 +214,7 @@ class Hal9AvroConverterContractsTest {
                 .setOutputTokens(300)
                 .setAt(CREATED.plusMillis(500))
                 .setOutput(output)
+                .setStopReason(output == null ? null : "max_tokens")
                 .build();
     }
 }

@@ -5,18 +5,24 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
 
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.SchemaRegistryException;
 import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Propagation;
 import io.hal9.schemas.v1.Signal;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,6 +116,90 @@ class SchemaEvolutionTest {
         client.register(SUBJECT, Signal.getClassSchema());
 
         assertThat(client.isCompatible(SUBJECT, withRequiredPriority())).isFalse();
+    }
+
+    @Test
+    void shouldReadAHopWrittenBeforeStopReasonWithoutOne() throws Exception {
+        // Given a signal a layer wrote before hops recorded their stop reason
+        Schema before = signalBeforeStopReason();
+        int beforeId = client.register(SUBJECT, before);
+        Schema hopSchema = before.getField("hops").schema().getElementType();
+        GenericRecord hop = new GenericData.Record(hopSchema);
+        hop.put("layer", "L2");
+        hop.put("neuron", "l2");
+        hop.put("model", "claude-haiku-4-5");
+        hop.put("cacheHit", false);
+        hop.put("latencyMs", 420L);
+        hop.put("inputTokens", 100L);
+        hop.put("outputTokens", 60L);
+        hop.put("at", 1_793_614_530_623L);
+        hop.put("output", "Write the parser first.");
+        GenericRecord activation = new GenericData.Record(before.getField("activation").schema());
+        activation.put("content", "Write the parser first.");
+        activation.put("strength", 1.0);
+        activation.put("features", Map.of());
+        GenericRecord old = new GenericData.Record(before);
+        before.getFields().stream().filter(Schema.Field::hasDefaultValue)
+                .forEach(field -> old.put(field.name(), GenericData.get().getDefaultValue(field)));
+        old.put("activation", activation);
+        old.put("hops", List.of(hop));
+        byte[] bytes = wireFormat(beforeId, before, old);
+
+        // When today's consumer reads it
+        Signal read = new AvroDeserializer<>(client, Signal.class).deserialize("hal9.l3.in", bytes);
+
+        // Then its hop says nothing about how the answer stopped (null: not recorded), the rest arrives
+        assertThat(read.getHops()).hasSize(1);
+        assertThat(read.getHops().get(0).get("stopReason")).isNull();
+        assertThat(read.getHops().get(0).getOutput()).isEqualTo("Write the parser first.");
+    }
+
+    @Test
+    void shouldAcceptTheHopsStopReasonAsBackwardCompatible() {
+        assertThat(Signal.getClassSchema().getField("hops").schema().getElementType().getField("stopReason"))
+                .as("Hop.stopReason").isNotNull();
+        assertThat(signalBeforeStopReason().toString()).doesNotContain("stopReason");
+        client.register(SUBJECT, signalBeforeStopReason());
+
+        assertThat(client.isCompatible(SUBJECT, Signal.getClassSchema())).isTrue();
+        assertThat(client.register(SUBJECT, Signal.getClassSchema())).isPositive();
+        assertThat(client.latest(SUBJECT).version()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldAcceptTheRefusedCategoryAsBackwardCompatibleAndReadItAsUnknownInAnOlderReader() throws Exception {
+        // Given the dead-letter contract before REFUSED, registered first
+        Schema before = deadLetterBeforeRefused();
+        assertThat(DeadLetter.getClassSchema().getField("category").schema().getEnumSymbols()).contains("REFUSED");
+        client.register("hal9.dlq-value", before);
+
+        // When a layer writes a refused signal's dead letter with today's contract
+        assertThat(client.isCompatible("hal9.dlq-value", DeadLetter.getClassSchema())).isTrue();
+        DeadLetter letter = TestRecords.deadLetter();
+        letter.setCategory(ErrorCategory.REFUSED);
+        byte[] bytes = new AvroSerializer<DeadLetter>(client, true).serialize("hal9.dlq", letter);
+
+        // Then a reader still on the older contract reads the category as its default, UNKNOWN
+        Schema writer = client.schemaById(ByteBuffer.wrap(bytes, 1, 4).getInt());
+        GenericRecord old = new GenericDatumReader<GenericRecord>(writer, before).read(null,
+                DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+        assertThat(old.get("category").toString()).isEqualTo("UNKNOWN");
+        assertThat(old.get("reason").toString()).isEqualTo(letter.getReason());
+    }
+
+    /** Today's Signal without Hop.stopReason: the contract before hops recorded how an answer stopped. */
+    private static Schema signalBeforeStopReason() {
+        return withoutField(Signal.getClassSchema(), "\\{\"name\":\"stopReason\"(?:[^{}]|\\{[^{}]*})*},?");
+    }
+
+    /** Today's DeadLetter without the REFUSED category. */
+    private static Schema deadLetterBeforeRefused() {
+        return withoutField(DeadLetter.getClassSchema(), ",\"REFUSED\"");
+    }
+
+    private static Schema withoutField(Schema schema, String regex) {
+        String json = schema.toString();
+        return new Schema.Parser().parse(json.replaceAll(regex, "").replace(",]", "]"));
     }
 
     /** Signal plus a required field without a default: new readers cannot read old signals. */

@@ -18,6 +18,7 @@ import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
 import io.hal9.neurons.resilience.ClaudeCapacity;
+import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.PendingSignal;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.kafka.Origin;
@@ -43,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * stream thread drains that queue at the start of every {@code process()} and in a wall-clock
  * punctuator every {@value #PUNCTUATE_INTERVAL_MS} ms: it forwards the derived signal (or the dead
  * letter) and deletes the store entry, in the same transaction under exactly-once. A retryable
- * failure stays in the store with its attempt count and a not-before time.
+ * failure stays in the store with its attempt count and a not-before time. An answer that stopped
+ * early is still an answer: one cut at max tokens is forwarded with {@code max_tokens} in its hop; a
+ * refusal is dead-lettered ({@code REFUSED}) at once, since asking again gets the same.
  *
  * <p><b>Guarantees.</b> A signal read from the input is either still unread or in the store
  * (they commit together), so a crash or a rebalance loses nothing: {@code init()} re-issues every
@@ -188,10 +191,21 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
                             reply.outputTokens());
                     stage.metrics().cost(reply.model(), reply.inputTokens(), reply.outputTokens());
                 }
-                stage.metrics().forwarded(NeuronRecords.sinceCreation(input, entry.getTimestamp(), now),
-                        reply.cached());
-                context.forward(new Record<>(bytes(entry.getKey()),
-                        new NeuronOutcome.Forwarded(records.derive(input, reply, now)), entry.getTimestamp()));
+                if (!reply.complete()) {
+                    stage.metrics().incomplete(reply);
+                }
+                if (reply.refused()) {
+                    // Claude declined: nothing to send on, and asking again gets the same; the signal goes
+                    // to the dead-letter topic, which keeps it
+                    deadLetter(entry, ErrorCategory.REFUSED, NeuronRecords.refusalReason(reply),
+                            entry.getAttempts() + 1, now);
+                } else {
+                    // a whole answer, or one cut at max tokens: its hop says which
+                    stage.metrics().forwarded(NeuronRecords.sinceCreation(input, entry.getTimestamp(), now),
+                            reply.cached());
+                    context.forward(new Record<>(bytes(entry.getKey()),
+                            new NeuronOutcome.Forwarded(records.derive(input, reply, now)), entry.getTimestamp()));
+                }
                 finish(completion.sequence(), entry);
             } else {
                 handleFailure(completion, entry, now);
@@ -256,16 +270,20 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         } else {
             RetryPolicy.GiveUp giveUp = (RetryPolicy.GiveUp) decision;
             stage.metrics().claudeRequest(ClaudeOutcome.of(giveUp.category()), completion.latencyMs(), 0, 0);
-            long first = entry.getFirstFailureAt() == null ? now : entry.getFirstFailureAt();
-            Origin source = new Origin(entry.getSourceTopic(),
-                    entry.getSourcePartition(), entry.getSourceOffset());
-            stage.metrics().deadLettered();
-            context.forward(new Record<>(bytes(entry.getKey()), new NeuronOutcome.DeadLettered(
-                    records.deadLetter(bytes(entry.getKey()), bytes(entry.getOriginalValue()), source,
-                            entry.getSignal(), giveUp.category(), giveUp.reason(), attemptsMade, first, now)),
-                    entry.getTimestamp()));
+            deadLetter(entry, giveUp.category(), giveUp.reason(), attemptsMade, now);
             finish(sequence, entry);
         }
+    }
+
+    /** Forwards the dead letter of a stored signal; the caller finishes the entry. */
+    private void deadLetter(PendingSignal entry, ErrorCategory category, String reason, int attempts, long now) {
+        long first = entry.getFirstFailureAt() == null ? now : entry.getFirstFailureAt();
+        Origin source = new Origin(entry.getSourceTopic(), entry.getSourcePartition(), entry.getSourceOffset());
+        stage.metrics().deadLettered();
+        context.forward(new Record<>(bytes(entry.getKey()), new NeuronOutcome.DeadLettered(
+                records.deadLetter(bytes(entry.getKey()), bytes(entry.getOriginalValue()), source,
+                        entry.getSignal(), category, reason, attempts, first, now)),
+                entry.getTimestamp()));
     }
 
     private void reschedule(long sequence, PendingSignal entry, int attempts, long notBefore, String reason,

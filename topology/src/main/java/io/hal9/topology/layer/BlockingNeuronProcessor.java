@@ -22,7 +22,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * The blocking neuron stage ({@code hal9.neuron.mode=blocking}): decodes a signal, waits for the
- * layer's neuron on the stream thread, and emits the derived signal or a dead letter. Kept as the
+ * layer's neuron on the stream thread, and emits the derived signal or a dead letter (a refusal is
+ * one; an answer cut at max tokens is forwarded, marked in its hop, as in the async stage). Kept as the
  * baseline the benchmark compares {@link AsyncNeuronProcessor} with.
  *
  * <p><b>Current limitations.</b> One call at a time per stream thread, and a call slower than
@@ -86,6 +87,13 @@ public final class BlockingNeuronProcessor implements Processor<byte[], byte[], 
         if (!reply.cached()) {
             metrics.claudeRequest(ClaudeOutcome.OK, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
             metrics.cost(reply.model(), reply.inputTokens(), reply.outputTokens());
+        }
+        if (!reply.complete()) {
+            metrics.incomplete(reply);
+        }
+        if (reply.refused()) {
+            deadLetter(record, source, input, ErrorCategory.REFUSED, NeuronRecords.refusalReason(reply), 1);
+            return;
         }
         metrics.forwarded(NeuronRecords.sinceCreation(input, record.timestamp(), now), reply.cached());
         context.forward(record.withValue(new NeuronOutcome.Forwarded(records.derive(input, reply, now))));

@@ -51,7 +51,8 @@ public enum ClaudeOutcome {
 
     /**
      * The outcome of a request whose signal was retried or dead-lettered with {@code category}.
-     * Categories of input that never reaches Claude (undecodable, invalid) count as {@link #UNKNOWN}.
+     * Categories of input that never reaches Claude (undecodable, invalid) count as {@link #UNKNOWN}; a
+     * refusal is an answer ({@link #OK}).
      */
     public static ClaudeOutcome of(ErrorCategory category) {
         return switch (category) {
@@ -61,6 +62,8 @@ public enum ClaudeOutcome {
             case CLIENT_ERROR -> CLIENT_ERROR;
             case AUTH -> AUTH;
             case DESERIALIZATION, INVALID_INPUT, UNKNOWN -> UNKNOWN;
+            // Claude answered (HTTP 200) and declined: the request itself succeeded
+            case REFUSED -> OK;
         };
     }
 }

@@ -2,12 +2,15 @@ package io.hal9.topology.layer;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.hal9.neurons.NeuronReply;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -18,9 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The metrics of one layer's neuron stage. Meter names are the constants below; Prometheus renders
  * them as {@code hal9_signals_processed_total}, {@code hal9_claude_request_duration_seconds},
- * {@code hal9_claude_tokens_total}, {@code hal9_claude_cost_usd_total} and
- * {@code hal9_signal_duration_seconds}. Every series, with every tag value (each
- * {@link ClaudeOutcome}, each signal outcome, each token type), is registered by the constructor:
+ * {@code hal9_claude_tokens_total}, {@code hal9_claude_cost_usd_total},
+ * {@code hal9_claude_incomplete_total} and {@code hal9_signal_duration_seconds}. Every series, with
+ * every tag value (each {@link ClaudeOutcome}, each signal outcome, each token type, each
+ * {@link #INCOMPLETE_REASONS reason an answer stops early}), is registered by the constructor:
  * dashboards and alerts read zero from start-up, never "no data".
  */
 public final class LayerMetrics {
@@ -40,6 +44,14 @@ public final class LayerMetrics {
     public static final String CLAUDE_REQUEST_DURATION = "hal9.claude.request.duration";
     public static final String CLAUDE_TOKENS = "hal9.claude.tokens";
     public static final String CLAUDE_COST = "hal9.claude.cost.usd";
+    public static final String CLAUDE_INCOMPLETE = "hal9.claude.incomplete";
+
+    /**
+     * The stop reasons of answers that stopped early, the {@code reason} tag of {@link #CLAUDE_INCOMPLETE}:
+     * cut at the request's max tokens, cut at the model's context window, refused.
+     */
+    public static final List<String> INCOMPLETE_REASONS = List.of(NeuronReply.MAX_TOKENS,
+            NeuronReply.MODEL_CONTEXT_WINDOW_EXCEEDED, NeuronReply.REFUSAL);
 
     public static final String OUTCOME_FORWARDED = "forwarded";
     public static final String OUTCOME_CACHED = "cached";
@@ -57,6 +69,7 @@ public final class LayerMetrics {
     private final Counter outputTokens;
     private final Timer signalDuration;
     private final Map<ClaudeOutcome, Timer> requestDurations = new EnumMap<>(ClaudeOutcome.class);
+    private final Map<String, Counter> incomplete = new HashMap<>();
 
     public LayerMetrics(MeterRegistry registry, String layer) {
         this(registry, layer, Map.of());
@@ -83,6 +96,13 @@ public final class LayerMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry);
+        for (String reason : INCOMPLETE_REASONS) {
+            incomplete.put(reason, Counter.builder(CLAUDE_INCOMPLETE)
+                    .description("Signals whose Claude answer stopped early, by stop reason: cut at a limit "
+                            + "(forwarded, marked in the hop) or refused (dead-lettered)")
+                    .tags("layer", layer, "reason", reason)
+                    .register(registry));
+        }
         for (ClaudeOutcome outcome : ClaudeOutcome.values()) {
             requestDurations.put(outcome, Timer.builder(CLAUDE_REQUEST_DURATION)
                     .description("Duration of Claude requests, SDK retries included")
@@ -110,6 +130,14 @@ public final class LayerMetrics {
             return;
         }
         cost.increment((inputTokens * price[0] + outputTokens * price[1]) / 1_000_000.0);
+    }
+
+    /** A signal's answer stopped early ({@link NeuronReply#complete()} false): counted by its stop reason. */
+    public void incomplete(NeuronReply reply) {
+        Counter counter = incomplete.get(reply.stopReason());
+        if (counter != null) {
+            counter.increment();
+        }
     }
 
     public void deadLettered() {

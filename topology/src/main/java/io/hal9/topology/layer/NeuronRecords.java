@@ -21,8 +21,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * The record-level rules every neuron stage shares: how an input record becomes a signal (or a
- * dead letter), and how an answer becomes the derived signal. The dead letter itself is built by
- * {@link DeadLetters}, which the game shares.
+ * dead letter), and how an answer becomes the derived signal (or, refused, a dead letter). The dead
+ * letter itself is built by {@link DeadLetters}, which the game shares.
  */
 public final class NeuronRecords {
 
@@ -63,7 +63,14 @@ public final class NeuronRecords {
         return invalid == null ? new Intake(signal, null, null) : new Intake(signal, ErrorCategory.INVALID_INPUT, invalid);
     }
 
-    /** The signal this layer sends on: new stable id, same root, the input as parent, one more hop. */
+    /** Characters of a refusal's partial answer quoted in its dead letter's reason. */
+    static final int REFUSAL_QUOTE_CHARS = 200;
+
+    /**
+     * The signal this layer sends on: new stable id, same root, the input as parent, one more hop. The
+     * hop records the answer's stop reason: {@code max_tokens} tells the next layer (and the results)
+     * that the answer it carries was cut at this layer's max tokens.
+     */
     public Signal derive(Signal input, NeuronReply reply, long nowMs) {
         List<Hop> hops = new ArrayList<>(input.getHops());
         hops.add(Hop.newBuilder()
@@ -76,6 +83,7 @@ public final class NeuronRecords {
                 .setOutputTokens(reply.outputTokens())
                 .setAt(Instant.ofEpochMilli(nowMs))
                 .setOutput(reply.text())
+                .setStopReason(reply.stopReason() == null || reply.stopReason().isBlank() ? null : reply.stopReason())
                 .build());
         Activation activation = Activation.newBuilder(input.getActivation()).setContent(reply.text()).build();
         return Signal.newBuilder(input)
@@ -88,6 +96,22 @@ public final class NeuronRecords {
                 .setActivation(activation)
                 .setHops(hops)
                 .build();
+    }
+
+    /**
+     * The reason of a refused signal's dead letter: {@code "Claude refused: "}, then what Claude said
+     * about why (its {@code stop_details}: category and explanation) or {@code "no reason given"}, then
+     * the partial answer, if any, quoted and shortened to {@value #REFUSAL_QUOTE_CHARS} characters.
+     */
+    public static String refusalReason(NeuronReply reply) {
+        String why = reply.stopDetails() == null || reply.stopDetails().isBlank() ? "no reason given"
+                : reply.stopDetails();
+        String text = reply.text() == null ? "" : reply.text().strip();
+        if (text.isEmpty()) {
+            return "Claude refused: " + why;
+        }
+        String quoted = text.length() <= REFUSAL_QUOTE_CHARS ? text : text.substring(0, REFUSAL_QUOTE_CHARS) + "...";
+        return "Claude refused: " + why + " (partial answer: \"" + quoted + "\")";
     }
 
     /** A dead letter for an input record of this layer, with its bytes and origin. */

@@ -33,6 +33,7 @@ import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.neurons.simulator.SimulatorStats;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
+import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.doctor.BreakerCheck;
 import io.hal9.topology.cli.doctor.HealthProbe;
@@ -388,6 +389,74 @@ class ClaudeFailuresEndToEndTest {
                 .orElseThrow();
         assertThat(second.getHops().get(0).getCacheHit()).isTrue();
         assertThat(simulator.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldForwardAnAnswerCutAtMaxTokensMarkedToTheNextLayerAndAskAgainForTheSameWork(TestInfo test) {
+        // Given L2 may answer with 8 tokens only (32 characters), and L3 after it
+        start(test, FaultPlan.none(), Map.of(Hal9Config.LAYERS_CHAIN_CONFIG, "L2,L3",
+                String.format(Hal9Config.LAYER_MAX_TOKENS_CONFIG_FORMAT, "l2"), 8));
+
+        // When the same work arrives twice, the second after the first has its result
+        publishWithContent("first", "the same task that needs a long answer");
+        assertThat(KAFKA.consume(topics.results().name(), 1, DELIVERY)).hasSize(1);
+        publishWithContent("second", "the same task that needs a long answer");
+
+        // Then both go on to L3 with L2's cut answer, marked max_tokens in L2's hop, and L3's whole answer
+        Map<String, Signal> results = new HashMap<>();
+        KAFKA.consume(topics.results().name(), 2, DELIVERY).stream().map(this::decode)
+                .forEach(result -> results.put(result.getRootId(), result));
+        assertThat(results).containsOnlyKeys("first", "second");
+        for (Signal result : results.values()) {
+            assertThat(result.getHops()).extracting(Hop::getLayer).containsExactly("L2", "L3");
+            Hop l2 = result.getHops().get(0);
+            assertThat(l2.getStopReason()).isEqualTo("max_tokens");
+            assertThat(l2.getOutputTokens()).isEqualTo(8);
+            assertThat(l2.getOutput()).hasSize(32).startsWith("L2 Implementation:");
+            assertThat(result.getHops().get(1).getStopReason()).isEqualTo("end_turn");
+            assertThat(result.getHops().get(1).getOutput()).contains(l2.getOutput());
+        }
+        // and the cut answer was not cached: L2 asked Claude again; L3's whole answer was
+        assertThat(results.get("second").getHops().get(0).getCacheHit()).isFalse();
+        assertThat(results.get("second").getHops().get(1).getCacheHit()).isTrue();
+        assertThat(simulator.stats().truncated()).isEqualTo(2);
+        assertThat(simulator.requestCount()).isEqualTo(3);
+        assertThat(node.metrics().scrape())
+                .containsPattern("hal9_claude_incomplete_total\\{layer=\"L2\",reason=\"max_tokens\"} 2\\.0")
+                .containsPattern("hal9_claude_incomplete_total\\{layer=\"L3\",reason=\"max_tokens\"} 0\\.0");
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterRefusalsWithClaudesReasonAndDeliverEveryOtherSignal(TestInfo test) {
+        // Given Claude refuses about half of the calls (HTTP 200, stop_reason refusal)
+        start(test, SimulatorOptions.defaults().withLatency(Duration.ofMillis(20)).withRefusals(0.5, 7), Map.of());
+
+        // When 12 signals arrive
+        List<String> ids = publish(12, "task Claude may refuse");
+
+        // Then each makes one call: the refused ones are dead-lettered with Claude's reason, the others delivered
+        await().atMost(DELIVERY).until(() -> simulator.requestCount() == ids.size());
+        long refused = simulator.stats().refused();
+        assertThat(refused).isBetween(1L, (long) ids.size() - 1);
+        List<DeadLetter> letters = KAFKA.consume(topics.deadLetters().name(), (int) refused, DELIVERY).stream()
+                .map(r -> topics.deadLetterSerde().deserializer().deserialize(r.topic(), r.value())).toList();
+        List<String> delivered = rootIds(KAFKA.consume(topics.results().name(), ids.size() - (int) refused, DELIVERY));
+        assertThat(letters).hasSize((int) refused).allSatisfy(letter -> {
+            assertThat(letter.getCategory()).isEqualTo(ErrorCategory.REFUSED);
+            assertThat(letter.getReason()).isEqualTo("Claude refused: " + ClaudeSimulator.REFUSAL_EXPLANATION);
+            assertThat(letter.getAttempts()).isEqualTo(1);
+            assertThat(letter.getOriginalValue()).isNotNull();
+        });
+        List<String> everyOne = new ArrayList<>(delivered);
+        letters.forEach(letter -> everyOne.add(letter.getRootId()));
+        assertThat(everyOne).containsExactlyInAnyOrderElementsOf(ids);
+        // and a refusal is an answer: Claude is up, the breaker saw no failure, nothing was retried
+        assertThat(simulator.requestCount()).isEqualTo(ids.size());
+        assertThat(layer().breaker().circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(node.health().status()).isEqualTo("UP");
+        assertThat(node.metrics().scrape()).containsPattern(
+                "hal9_claude_incomplete_total\\{layer=\"L2\",reason=\"refusal\"} " + refused + "\\.0");
     }
 
     private void start(TestInfo test, FaultPlan faults, Map<String, Object> extra) {

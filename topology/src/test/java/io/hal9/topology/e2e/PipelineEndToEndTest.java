@@ -242,7 +242,8 @@ class PipelineEndToEndTest {
         // Then every hal9_ series the README documents exists for every layer
         List<String> documented = documentedSeries(readme);
         assertThat(documented).contains("hal9_signals_processed_total", "hal9_claude_request_duration_seconds",
-                "hal9_claude_tokens_total", "hal9_claude_cost_usd_total", "hal9_circuit_breaker_open");
+                "hal9_claude_tokens_total", "hal9_claude_cost_usd_total", "hal9_claude_incomplete_total",
+                "hal9_circuit_breaker_open");
         // and the README lists exactly the request outcomes the layers record
         assertThat(documentedRequestOutcomes(readme))
                 .containsExactly(Arrays.stream(ClaudeOutcome.values()).map(ClaudeOutcome::tag).toArray(String[]::new));
@@ -265,6 +266,9 @@ class PipelineEndToEndTest {
             }
             assertThat(value(metrics, "hal9_signal_duration_seconds_count{" + l + "}")).isZero();
             assertThat(value(metrics, "hal9_claude_cost_usd_total{" + l + "}")).isZero();
+            for (String reason : List.of("max_tokens", "model_context_window_exceeded", "refusal")) {
+                assertThat(value(metrics, "hal9_claude_incomplete_total{" + l + ",reason=\"" + reason + "\"}")).isZero();
+            }
             assertThat(value(metrics, "hal9_claude_timeouts_total{" + l + "}")).isZero();
             assertThat(value(metrics, "hal9_neuron_in_flight{" + l + "}")).isZero();
             assertThat(value(metrics, "hal9_neuron_waiting{" + l + "}")).isZero();

@@ -60,6 +60,7 @@ class AsyncNeuronProcessorTest {
     private KeyValueStore<Long, PendingSignal> store;
     private AsyncNeuronProcessor processor;
     private LayerStage stage;
+    private SimpleMeterRegistry meters;
     private long offset;
 
     @BeforeAll
@@ -251,6 +252,61 @@ class AsyncNeuronProcessorTest {
     }
 
     @Test
+    void shouldForwardAnAnswerCutAtMaxTokensMarkedInItsHopAndCountIt() {
+        start(Map.of());
+        process("a", "s-1");
+        process("b", "s-2");
+
+        neuron.reply(0, new NeuronReply("Step 1) write the", "model", 10, 4, NeuronReply.MAX_TOKENS, 5));
+        neuron.answer(1);
+        punctuate();
+
+        // Then both go on; the cut one says so in its hop, for the next layer and the results
+        List<Signal> forwarded = forwardedSignals();
+        assertThat(forwarded).extracting(Signal::getRootId).containsExactly("s-1", "s-2");
+        assertThat(forwarded.get(0).getHops().get(0).getStopReason()).isEqualTo("max_tokens");
+        assertThat(forwarded.get(0).getActivation().getContent()).isEqualTo("Step 1) write the");
+        assertThat(forwarded.get(1).getHops().get(0).getStopReason()).isEqualTo("end_turn");
+        assertThat(incomplete("max_tokens")).isEqualTo(1.0);
+        assertThat(incomplete("refusal")).isZero();
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterARefusalAtOnceSayingWhyClaudeRefused() {
+        start(Map.of());
+        process("a", "s-1");
+
+        neuron.reply(0, new NeuronReply("", "model", 10, 0, NeuronReply.REFUSAL, 5, false, null,
+                "cyber: This request was declined because it could enable cyber harm."));
+        punctuate();
+
+        DeadLetter letter = deadLetters().get(0);
+        assertThat(letter.getCategory()).isEqualTo(ErrorCategory.REFUSED);
+        assertThat(letter.getReason())
+                .isEqualTo("Claude refused: cyber: This request was declined because it could enable cyber harm.");
+        assertThat(letter.getAttempts()).isEqualTo(1);
+        assertThat(letter.getRootId()).isEqualTo("s-1");
+        assertThat(letter.getSourceTopic()).isEqualTo(TOPIC);
+        assertThat(forwardedSignals()).isEmpty();
+        assertThat(neuron.calls()).hasSize(1);
+        assertThat(store.approximateNumEntries()).isZero();
+        assertThat(incomplete("refusal")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldSayARefusalWithoutDetailsGaveNoReasonAndKeepItsPartialText() {
+        start(Map.of());
+        process("a", "s-1");
+
+        neuron.reply(0, new NeuronReply("Hello..", "model", 10, 2, NeuronReply.REFUSAL, 5));
+        punctuate();
+
+        assertThat(deadLetters()).extracting(DeadLetter::getReason)
+                .containsExactly("Claude refused: no reason given (partial answer: \"Hello..\")");
+    }
+
+    @Test
     void shouldWaitWithoutSpendingAnAttemptWhenTheModelIsUnavailable() {
         RetryPolicy unavailable = (failure, attempts) -> new RetryPolicy.Wait(Duration.ofSeconds(5),
                 FailureCategory.UNAVAILABLE, "model unavailable");
@@ -325,6 +381,7 @@ class AsyncNeuronProcessorTest {
         Hal9Config config = Hal9Config.of(overrides);
         LayerSpec spec = LayerSpec.of("L2", config);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        meters = registry;
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(1_000_000);
         // the capacity's pauses run on the same clock as the test's punctuations
@@ -359,6 +416,11 @@ class AsyncNeuronProcessorTest {
     private void punctuate() {
         var punctuators = context.scheduledPunctuators();
         punctuators.get(punctuators.size() - 1).getPunctuator().punctuate(context.currentSystemTimeMs());
+    }
+
+    /** {@code hal9_claude_incomplete_total{layer="L2",reason}}; fails when the series does not exist. */
+    private double incomplete(String reason) {
+        return meters.get(LayerMetrics.CLAUDE_INCOMPLETE).tags("layer", "L2", "reason", reason).counter().count();
     }
 
     private List<Signal> forwardedSignals() {
@@ -407,6 +469,10 @@ class AsyncNeuronProcessorTest {
         void answer(int call) {
             Call c = calls.get(call);
             c.future().complete(new NeuronReply("answer to " + c.request().content(), "model", 10, 20, "end_turn", 5));
+        }
+
+        void reply(int call, NeuronReply reply) {
+            calls.get(call).future().complete(reply);
         }
 
         void fail(int call, Throwable failure) {

@@ -130,6 +130,38 @@ class LayerTopologyTest {
         assertThat(deadLetters().isEmpty()).isTrue();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"async", "blocking"})
+    void shouldForwardAnAnswerCutAtMaxTokensWithItsStopReasonInTheHop(String mode) {
+        start("L2", Map.of(Hal9Config.NEURON_MODE_CONFIG, mode,
+                String.format(Hal9Config.LAYER_MAX_TOKENS_CONFIG_FORMAT, "l2"), 8));
+        input("L2").pipeInput(key("k"), signal("root-cut", "Answer in more than eight tokens"));
+
+        Signal derived = awaitOutput(topics.output("L2"), 1).get(0).value();
+        assertThat(derived.getHops().get(0).getStopReason()).isEqualTo("max_tokens");
+        assertThat(derived.getActivation().getContent()).hasSize(32);
+        assertThat(deadLetters().isEmpty()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"async", "blocking"})
+    void shouldDeadLetterARefusalAsRefused(String mode) {
+        try (ClaudeSimulator refusing = ClaudeSimulator.start("127.0.0.1", 0,
+                SimulatorOptions.defaults().withLatency(Duration.ZERO).withRefusals(1.0, 1));
+             NeuronClient refused = new ClaudeNeuronClient(
+                     new ClaudeSettings("test-key", refusing.baseUrl(), Duration.ofSeconds(10), 0))) {
+            start("L2", Map.of(Hal9Config.NEURON_MODE_CONFIG, mode), registry.url(), refused);
+            input("L2").pipeInput(key("no"), signal("root-no", "A task Claude declines"));
+
+            DeadLetter letter = awaitDeadLetter();
+            assertThat(letter.getCategory()).isEqualTo(ErrorCategory.REFUSED);
+            assertThat(letter.getReason()).isEqualTo("Claude refused: " + ClaudeSimulator.REFUSAL_EXPLANATION);
+            assertThat(letter.getAttempts()).isEqualTo(1);
+            assertThat(letter.getRootId()).isEqualTo("root-no");
+            assertThat(output(topics.output("L2")).isEmpty()).isTrue();
+        }
+    }
+
     @Test
     void shouldNameTheResultsTopicAsOutputOfTheLastLayer() {
         start("L4");
@@ -251,12 +283,16 @@ class LayerTopologyTest {
     }
 
     private void start(String layer, Map<String, Object> overrides, String registryUrl) {
+        start(layer, overrides, registryUrl, neuron);
+    }
+
+    private void start(String layer, Map<String, Object> overrides, String registryUrl, NeuronClient client) {
         Hal9Config config = Hal9Config.of(overrides);
         topics = new Topics(config, new HttpSchemaRegistryClient(registryUrl));
         StreamsBuilder builder = new StreamsBuilder();
         LayerSpec spec = LayerSpec.of(layer, config);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), neuron,
+        LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), client,
                 new LayerMetrics(registry, layer), registry));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());
