@@ -74,9 +74,9 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
  * bytes of an entry: every {@code String} counts 64 bytes of object overhead (object header, fields,
  * array header, padding) plus 2 bytes per char (UTF-16; compact Latin-1 strings are smaller, so this
  * over-estimates ASCII text); the reply record counts 64 bytes plus its strings (text, model, stop
- * reason, stop details when present); the entry
- * itself (Caffeine's node, the completed {@code CompletableFuture}, the hash-table slot) counts 3 × 64
- * bytes; the key is a 64-char hex string. In-flight calls weigh nothing until they complete.
+ * reason, stop details when present); the entry itself (Caffeine's node, the completed
+ * {@code CompletableFuture}, the hash-table slot) counts 3 × 64 bytes; the key is a 64-char hex
+ * string. In-flight calls weigh nothing until they complete.
  * {@link #estimatedBytes()} is the sum of these weights; Caffeine evicts asynchronously, so the
  * bound holds after its maintenance has run ({@link #cleanUp()} runs it now).
  *

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * letter) and deletes the store entry, in the same transaction under exactly-once. A retryable
  * failure stays in the store with its attempt count and a not-before time. An answer that stopped
  * early is still an answer: one cut at max tokens is forwarded with {@code max_tokens} in its hop; a
- * refusal is dead-lettered ({@code REFUSED}) at once, since asking again gets the same.
+ * refusal is dead-lettered ({@code REFUSED}) at once: asked again, Claude would most likely refuse
+ * again.
  *
  * <p><b>Guarantees.</b> A signal read from the input is either still unread or in the store
  * (they commit together), so a crash or a rebalance loses nothing: {@code init()} re-issues every
@@ -195,8 +196,8 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
                     stage.metrics().incomplete(reply);
                 }
                 if (reply.refused()) {
-                    // Claude declined: nothing to send on, and asking again gets the same; the signal goes
-                    // to the dead-letter topic, which keeps it
+                    // Claude declined: nothing to send on, and asked again it would most likely refuse again;
+                    // the signal goes to the dead-letter topic, which keeps it
                     deadLetter(entry, ErrorCategory.REFUSED, NeuronRecords.refusalReason(reply),
                             entry.getAttempts() + 1, now);
                 } else {

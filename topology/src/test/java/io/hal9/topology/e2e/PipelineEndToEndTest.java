@@ -267,7 +267,8 @@ class PipelineEndToEndTest {
             assertThat(value(metrics, "hal9_signal_duration_seconds_count{" + l + "}")).isZero();
             assertThat(value(metrics, "hal9_claude_cost_usd_total{" + l + "}")).isZero();
             for (String reason : List.of("max_tokens", "model_context_window_exceeded", "refusal")) {
-                assertThat(value(metrics, "hal9_claude_incomplete_total{" + l + ",reason=\"" + reason + "\"}")).isZero();
+                assertThat(value(metrics, "hal9_claude_incomplete_total{" + l + ",reason=\"" + reason + "\"}"))
+                        .isZero();
             }
             assertThat(value(metrics, "hal9_claude_timeouts_total{" + l + "}")).isZero();
             assertThat(value(metrics, "hal9_neuron_in_flight{" + l + "}")).isZero();
