@@ -52,14 +52,16 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
  * per key in flight; every other request for that key gets the same future. A call that fails is
  * never kept: Caffeine removes a future that completes exceptionally, so the next ask calls again
  * (and a failed future found before Caffeine's removal callback ran is dropped and called again;
- * Caffeine's statistics then count that ask as a hit and a miss).
+ * Caffeine's statistics then count that ask as a hit and a miss; so for an answer that stopped
+ * early, below).
  * Answers expire {@code ttl} after they were written (for an in-flight call: after it completed).
  *
  * <p><b>Only whole answers are kept.</b> An answer that stopped early — cut at {@code max_tokens} or
  * refused ({@link NeuronReply#complete()} false) — expires the moment its call completes (Caffeine's
- * per-entry expiry gives it no lifetime), so the next ask calls again, as after a failure: a retry,
- * or the same work from another signal, may get the whole answer. Asks that joined its call while it
- * was in flight share it, as they share any answer of the call they joined.
+ * per-entry expiry gives it no lifetime; one found before Caffeine applied that is dropped and called
+ * again, like a failure), so the next ask calls again: a retry, or the same work from another signal,
+ * may get the whole answer. Asks that joined its call while it was in flight share it, as they share
+ * any answer of the call they joined.
  *
  * <p><b>The {@code cached} flag</b> of a reply is true exactly when this request made no call of its
  * own: the future was already in the cache when this request looked it up, whether completed (a
@@ -153,9 +155,10 @@ public final class CachedNeuronClient implements NeuronClient {
             called[0] = true;
             return call(request);
         });
-        if (!called[0] && entry.isCompletedExceptionally()) {
-            // A failed call Caffeine has not removed yet (it does so in a completion callback that may
-            // run after the caller saw the failure): never serve it; drop it and call again.
+        if (!called[0] && unfit(entry)) {
+            // A failed call, or an answer that stopped early, that Caffeine has not dropped yet (it removes a
+            // failure, and gives an answer its expiry, in a completion callback that may run after the caller
+            // saw the outcome): never serve it; drop it and call again.
             cache.asMap().remove(key, entry);
             entry = cache.get(key, (k, executor) -> {
                 called[0] = true;
@@ -163,6 +166,11 @@ public final class CachedNeuronClient implements NeuronClient {
             });
         }
         return called[0] ? Futures.relay(entry, reply -> reply) : Futures.relay(entry, NeuronReply::asCached);
+    }
+
+    /** Whether a completed entry must not be served: its call failed, or its answer stopped early. */
+    private static boolean unfit(CompletableFuture<NeuronReply> entry) {
+        return entry.isCompletedExceptionally() || entry.isDone() && !entry.join().complete();
     }
 
     /**
