@@ -105,7 +105,8 @@ class AuditTest {
     private ProducerRecord<byte[], byte[]> result(BenchCommand.Signals published, int i) {
         String id = published.rootId(i);
         String topic = topics.results().name();
-        return new ProducerRecord<>(topic, key(id), topics.signalSerde().serializer().serialize(topic, signal(id, "done")));
+        byte[] value = topics.signalSerde().serializer().serialize(topic, signal(id, "done"));
+        return new ProducerRecord<>(topic, key(id), value);
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(BenchCommand.Signals published, int i) {
