@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,6 +70,9 @@ import org.slf4j.LoggerFactory;
  * and {@code jdk.httpserver.maxConnections} are off by default (a warning is logged when
  * {@code maxRspTime} is set, since it cuts off answers slower than it). {@link #inFlight()} tells
  * how many requests wait for their answer right now, {@link #maxInFlightSeen()} the most at once.
+ * {@link #holdAnswers()} keeps the answers to admitted requests (messages and injected faults) from
+ * being sent until {@link #releaseAnswers()}, so a test can have any number of requests in flight at
+ * once, however slow the machine, without betting on them all arriving within one latency.
  *
  * <p><b>Under load</b> it behaves like the API: with {@link AccountLimits} each API key is an account
  * with token buckets for requests, input and output tokens per minute (see {@link SimulatedAccount}),
@@ -114,6 +118,9 @@ public final class ClaudeSimulator implements AutoCloseable {
     private final Map<String, SimulatedAccount> accounts = new ConcurrentHashMap<>();
     /** Per API key, the furthest {@code retry-after} deadline sent to it. */
     private final Map<String, Instant> retryAfterDeadlines = new ConcurrentHashMap<>();
+    /** Done while answers flow; while they are held, an open future that {@link #releaseAnswers()} completes. */
+    private final AtomicReference<CompletableFuture<Void>> release =
+            new AtomicReference<>(CompletableFuture.completedFuture(null));
 
     private ClaudeSimulator(HttpServer server, SimulatorOptions options) {
         this.server = server;
@@ -189,6 +196,23 @@ public final class ClaudeSimulator implements AutoCloseable {
         return maxInFlightSeen.get();
     }
 
+    /**
+     * Holds the answers to admitted Messages requests, normal answers and the {@link FaultPlan}'s
+     * faults alike, until {@link #releaseAnswers()}: each is then sent at the later of its due time
+     * (received + latency, + the fault's delay) and the release. Held requests count in
+     * {@link #inFlight()}. Answers sent at once (401, 400, 429 and 529 from the limits and the
+     * capacity, other paths) are never held. For tests: hold, send, wait until {@link #inFlight()}
+     * reaches the number wanted, release.
+     */
+    public void holdAnswers() {
+        release.updateAndGet(current -> current.isDone() ? new CompletableFuture<>() : current);
+    }
+
+    /** Sends the answers {@link #holdAnswers()} held (those already due at once) and stops holding. */
+    public void releaseAnswers() {
+        release.get().complete(null);
+    }
+
     /** Stops listening at once; answers still pending are dropped and no longer counted in flight. */
     @Override
     public void close() {
@@ -243,11 +267,11 @@ public final class ClaudeSimulator implements AutoCloseable {
             byte[] body = readBody(exchange);
             String path = exchange.getRequestURI().getPath();
             if (STATS_PATH.equals(path) && "GET".equals(exchange.getRequestMethod())) {
-                reply(exchange, null, 200, json.valueToTree(stats()), Map.of(), Duration.ZERO);
+                reply(exchange, null, 200, json.valueToTree(stats()), Map.of());
                 return;
             }
             if (!MESSAGES_PATH.equals(path)) {
-                reply(exchange, null, 404, error("not_found_error", "Not found: " + path), Map.of(), Duration.ZERO);
+                reply(exchange, null, 404, error("not_found_error", "Not found: " + path), Map.of());
                 return;
             }
             long sequence = requests.incrementAndGet();
@@ -255,8 +279,7 @@ public final class ClaudeSimulator implements AutoCloseable {
             handleMessage(exchange, request, sequence, parse(body));
         } catch (RuntimeException | IOException e) {
             LOG.warn("Claude simulator failed on a request", e);
-            reply(exchange, request, 500, error("api_error", "simulator failure: " + e.getMessage()), Map.of(),
-                    Duration.ZERO);
+            reply(exchange, request, 500, error("api_error", "simulator failure: " + e.getMessage()), Map.of());
         }
     }
 
@@ -265,13 +288,13 @@ public final class ClaudeSimulator implements AutoCloseable {
         lastRequest.set(new RecordedRequest(method, MESSAGES_PATH, headersOf(exchange), request));
         if (!"POST".equals(method)) {
             reply(exchange, pendingAnswer, 405, error("invalid_request_error", "Method not allowed: " + method),
-                    Map.of(), Duration.ZERO);
+                    Map.of());
             return;
         }
         Optional<String> apiKey = apiKey(exchange);
         if (apiKey.isEmpty()) {
             reply(exchange, pendingAnswer, 401, error("authentication_error",
-                    "missing API key: send x-api-key or Authorization: Bearer"), Map.of(), Duration.ZERO);
+                    "missing API key: send x-api-key or Authorization: Bearer"), Map.of());
             return;
         }
         String key = apiKey.get();
@@ -287,7 +310,7 @@ public final class ClaudeSimulator implements AutoCloseable {
         Optional<String> invalid = validate(request);
         if (invalid.isPresent()) {
             reply(exchange, pendingAnswer, 400, error("invalid_request_error", invalid.get()),
-                    account == null ? Map.of() : account.headers(now), Duration.ZERO);
+                    account == null ? Map.of() : account.headers(now));
             return;
         }
         SimulatedRequest simulated = new SimulatedRequest(sequence, request.get("model").asText(),
@@ -301,23 +324,23 @@ public final class ClaudeSimulator implements AutoCloseable {
             headers = admission.headers();
             if (!admission.admitted()) {
                 reply(exchange, pendingAnswer, 429, error("rate_limit_error", admission.message()),
-                        withRetryAfter(headers, admission.retryAfter()), Duration.ZERO);
+                        withRetryAfter(headers, admission.retryAfter()));
                 return;
             }
         }
         if (options.capacity() > 0 && !pendingAnswer.serve(options.capacity())) {
-            reply(exchange, pendingAnswer, 529, error("overloaded_error", "Overloaded"), headers, Duration.ZERO);
+            reply(exchange, pendingAnswer, 529, error("overloaded_error", "Overloaded"), headers);
             return;
         }
         Optional<SimulatedFault> fault = options.faults().next(simulated);
         if (fault.isPresent()) {
             SimulatedFault f = fault.get();
             // an error takes the API's time too: it arrives after the latency, plus the fault's own delay
-            reply(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()),
+            answerLater(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()),
                     withRetryAfter(headers, f.retryAfter()), latency().plus(f.delay()));
             return;
         }
-        reply(exchange, pendingAnswer, 200, answer(simulated, text), headers, latency());
+        answerLater(exchange, pendingAnswer, 200, answer(simulated, text), headers, latency());
     }
 
     /** {@code headers} plus {@code retry-after} in whole seconds, rounded up, when one is given. */
@@ -361,19 +384,40 @@ public final class ClaudeSimulator implements AutoCloseable {
         return root;
     }
 
-    /**
-     * Answers now, or schedules the answer for after {@code delay} (no thread waits for it);
-     * {@code request} is {@code null} for requests not counted in flight.
-     */
+    /** Answers now; {@code request} is {@code null} for requests not counted in flight. */
     private void reply(HttpExchange exchange, Pending request, int status, ObjectNode body,
+            Map<String, String> headers) {
+        send(exchange, request, status, body, headers);
+    }
+
+    /**
+     * The answer to an admitted request: sent after {@code delay}, and not before
+     * {@link #releaseAnswers()} while answers are held.
+     */
+    private void answerLater(HttpExchange exchange, Pending request, int status, ObjectNode body,
             Map<String, String> headers, Duration delay) {
         Runnable send = () -> send(exchange, request, status, body, headers);
+        Runnable due = () -> {
+            CompletableFuture<Void> released = release.get();
+            if (released.isDone()) {
+                send.run();
+                return;
+            }
+            released.thenRun(() -> {
+                try {
+                    scheduler.execute(send);
+                } catch (RejectedExecutionException closed) {
+                    answered(request);
+                    exchange.close();
+                }
+            });
+        };
         if (delay.isZero()) {
-            send.run();
+            due.run();
             return;
         }
         try {
-            scheduler.schedule(send, delay.toNanos(), TimeUnit.NANOSECONDS);
+            scheduler.schedule(due, delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closed) {
             answered(request);
             exchange.close();
