@@ -51,10 +51,11 @@ import org.slf4j.LoggerFactory;
  * alike) say what a bucket held when that call was admitted. The room left now is that figure,
  * plus what the bucket refilled since (its per-minute limit, pro rata), minus what every call
  * started after that call, or in flight when it started, may have taken (one request; the tokens
- * a call uses, averaged): the API admits concurrent calls in any order. When the room of a bucket is under {@link CapacitySettings#paceBelowShare()}
- * of its limit, calls start no faster than the bucket refills (its per-minute limit divided by
- * what a call takes, a little under it, 95 %, so the bucket fills back), counted from the last
- * start; pacing stops once the room is twice that share. Counting the calls in flight is what
+ * a call uses, averaged): the API admits concurrent calls in any order. When the room of a bucket
+ * is under {@link CapacitySettings#paceBelowShare()} of its limit, calls start no faster than the
+ * bucket refills (its per-minute limit divided by what a call takes, a little under it, 95 %, so
+ * the bucket fills back), counted from the last start; pacing stops once the room is twice that
+ * share. Counting the calls in flight is what
  * keeps a layer with many calls in flight from sending several into an empty bucket, each
  * earning a 429 while the first one's {@code retry-after} already runs.
  *
