@@ -24,6 +24,8 @@ import io.hal9.neurons.simulator.SimulatorOptions;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** ClaudeNeuronClient through the real anthropic-java SDK against the simulator over HTTP. */
 class ClaudeNeuronClientTest {
@@ -167,6 +169,18 @@ class ClaudeNeuronClientTest {
         assertThat(failure.category()).isEqualTo(FailureCategory.RATE_LIMITED);
         assertThat(failure.httpStatus()).isEqualTo(429);
         assertThat(failure.retryAfter()).contains(Duration.ofSeconds(7));
+    }
+
+    @ParameterizedTest(name = "HTTP {0}")
+    @ValueSource(ints = {408, 429, 500, 503, 529})
+    void shouldReadRetryAfterWhateverTheStatus(int status) {
+        startWithFault(new SimulatedFault(status, "api_error", "busy", Optional.of(Duration.ofSeconds(2)),
+                Duration.ZERO));
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.httpStatus()).isEqualTo(status);
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(2));
     }
 
     @Test
