@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * {@code model}, {@code max_tokens} &gt; 0 and non-empty {@code messages} (else 400
  * {@code invalid_request_error} naming the field). It answers with the Messages response shape;
  * the text is deterministic: it names the layer and role from the system prompt's first line
- * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Token
+ * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Like the
+ * API, it names the dated snapshot that answered, not the alias asked for: {@code claude-haiku-4-5}
+ * is answered by {@code claude-haiku-4-5-20250929} ({@link SimulatorOptions#snapshotDate()}). Token
  * usage is estimated as ceil(chars / 4). {@code GET /sim/stats} answers {@link #stats()} as JSON;
  * other paths answer 404 {@code not_found_error}.
  * Every answer waits for the configured latency (plus jitter); a {@link FaultPlan} may replace an
@@ -335,7 +337,7 @@ public final class ClaudeSimulator implements AutoCloseable {
         message.put("id", "msg_sim_" + messageId(request));
         message.put("type", "message");
         message.put("role", "assistant");
-        message.put("model", request.model());
+        message.put("model", options.answeringModel(request.model()));
         ArrayNode content = message.putArray("content");
         content.addObject().put("type", "text").put("text", text);
         message.put("stop_reason", "end_turn");

@@ -69,7 +69,8 @@ class ClaudeNeuronClientTest {
                 replyOf(fixture.client().ask(new NeuronRequest(L3, "Build a login page with two-factor auth")));
 
         assertThat(reply.text()).startsWith("L3 Operational:").contains("Build a login page with two-factor auth");
-        assertThat(reply.model()).isEqualTo("claude-sonnet-4-5");
+        // the snapshot that answered, as the API names it
+        assertThat(reply.model()).isEqualTo("claude-sonnet-4-5-" + SimulatorOptions.DEFAULT_SNAPSHOT_DATE);
         assertThat(reply.inputTokens()).isPositive();
         assertThat(reply.outputTokens()).isPositive();
         assertThat(reply.stopReason()).isEqualTo("end_turn");

@@ -58,7 +58,7 @@ class ClaudeSimulatorHttpTest {
         assertThat(message.get("id").asText()).startsWith("msg_sim_");
         assertThat(message.get("type").asText()).isEqualTo("message");
         assertThat(message.get("role").asText()).isEqualTo("assistant");
-        assertThat(message.get("model").asText()).isEqualTo("claude-haiku-4-5");
+        assertThat(message.get("model").asText()).startsWith("claude-haiku-4-5-");
         assertThat(message.get("content").get(0).get("type").asText()).isEqualTo("text");
         assertThat(message.get("content").get(0).get("text").asText())
                 .startsWith("L2 Implementation:").contains("add a health endpoint");
@@ -67,6 +67,37 @@ class ClaudeSimulatorHttpTest {
         assertThat(message.get("usage").get("input_tokens").asLong()).isPositive();
         assertThat(message.get("usage").get("output_tokens").asLong()).isPositive();
         assertThat(fixture.simulator().lastRequest().orElseThrow().header("X-Api-Key")).contains("k1");
+    }
+
+    @Test
+    void shouldAnswerWithTheDatedSnapshotOfTheAliasAskedFor() throws Exception {
+        // the API answers claude-sonnet-4-5-20250929 for claude-sonnet-4-5: the snapshot that served the request
+        HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");
+
+        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20250929");
+    }
+
+    @Test
+    void shouldAnswerWithTheSnapshotDateItIsGivenAndADatedModelAsAsked() throws Exception {
+        fixture.closeSimulator();
+        fixture.start(SimulatorOptions.defaults().withSnapshotDate("20251001"));
+
+        HttpResponse<String> alias = post("/v1/messages", VALID_BODY, "x-api-key", "k");
+        HttpResponse<String> dated = post("/v1/messages",
+                VALID_BODY.replace("claude-haiku-4-5", "claude-haiku-4-5-20240101"), "x-api-key", "k");
+
+        assertThat(json.readTree(alias.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20251001");
+        assertThat(json.readTree(dated.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20240101");
+    }
+
+    @Test
+    void shouldAnswerTheModelAsAskedWithoutASnapshotDate() throws Exception {
+        fixture.closeSimulator();
+        fixture.start(SimulatorOptions.defaults().withSnapshotDate(""));
+
+        HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");
+
+        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-4-5");
     }
 
     @Test

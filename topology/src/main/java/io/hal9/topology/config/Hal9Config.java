@@ -315,8 +315,9 @@ public final class Hal9Config extends AbstractConfig {
             "claude-haiku-4-5=1/5,claude-sonnet-4-5=3/15,claude-opus-4-1=15/75";
     public static final String CLAUDE_PRICES_DOC =
             "Price table for hal9_claude_cost_usd_total: model=input/output in US dollars per million tokens. "
-                    + "Update it when prices change or when a layer uses another model; a model missing from it "
-                    + "costs 0 and is logged once.";
+                    + "Responses name the dated snapshot that answered (claude-sonnet-4-5-20250929): it takes its "
+                    + "own entry if listed, else its alias's. Update it when prices change or when a layer uses "
+                    + "another model; a model missing from it costs 0 and is logged once.";
 
     public static final String LOG_FORMAT_CONFIG = "hal9.log.format";
     public static final String LOG_FORMAT_DEFAULT = "text";

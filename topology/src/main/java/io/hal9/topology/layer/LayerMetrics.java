@@ -3,6 +3,7 @@ package io.hal9.topology.layer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,7 @@ public final class LayerMetrics {
     private final Counter forwarded;
     private final Counter cached;
     private final Counter cost;
-    private final Map<String, double[]> prices;
+    private final ClaudePrices prices;
     private final Set<String> unpricedModels = ConcurrentHashMap.newKeySet();
     private final Counter deadLettered;
     private final Counter inputTokens;
@@ -62,11 +63,14 @@ public final class LayerMetrics {
         this(registry, layer, Map.of());
     }
 
-    /** @param prices model → {input, output} US dollars per million tokens */
+    /**
+     * @param prices model → {input, output} US dollars per million tokens; a dated snapshot id
+     *               ({@code claude-sonnet-4-5-20250929}) without an entry of its own takes its alias's
+     */
     public LayerMetrics(MeterRegistry registry, String layer, Map<String, double[]> prices) {
         this.registry = registry;
         this.layer = layer;
-        this.prices = prices;
+        this.prices = new ClaudePrices(prices);
         this.forwarded = processed(OUTCOME_FORWARDED);
         this.cached = processed(OUTCOME_CACHED);
         this.cost = Counter.builder(CLAUDE_COST)
@@ -98,18 +102,22 @@ public final class LayerMetrics {
         signalDuration.record(Math.max(0, millisSinceCreation), TimeUnit.MILLISECONDS);
     }
 
-    /** What a call cost, by the model's price per million tokens. */
+    /**
+     * What a call cost, by the price per million tokens of the model the response named (a dated
+     * snapshot id is priced as its alias unless it has an entry of its own); a model without a price
+     * costs 0 and is logged once.
+     */
     public void cost(String model, long inputTokens, long outputTokens) {
-        double[] price = prices.get(model);
-        if (price == null) {
+        Optional<ClaudePrices.Price> price = prices.of(model);
+        if (price.isEmpty()) {
             if (!prices.isEmpty() && unpricedModels.add(model)) {
                 LOG.warn(
-                        "layer {}: model {} has no price in hal9.claude.prices.usd.per.mtok; its cost counts as 0",
-                        layer, model);
+                        "layer {}: model {} has no price in hal9.claude.prices.usd.per.mtok (nor its alias); its cost "
+                                + "counts as 0", layer, model);
             }
             return;
         }
-        cost.increment((inputTokens * price[0] + outputTokens * price[1]) / 1_000_000.0);
+        cost.increment(price.get().cost(inputTokens, outputTokens));
     }
 
     public void deadLettered() {
