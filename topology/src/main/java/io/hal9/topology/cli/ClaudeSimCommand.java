@@ -2,6 +2,7 @@ package io.hal9.topology.cli;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import io.hal9.neurons.simulator.ClaudeSimulator;
@@ -35,6 +36,11 @@ final class ClaudeSimCommand implements Callable<Integer> {
                     + "asked (default ${DEFAULT-VALUE}).")
     String snapshotDate;
 
+    @Option(names = "--models", split = ",", paramLabel = "MODEL",
+            description = "The only models the simulator knows (aliases or dated ids, comma-separated); a request for "
+                    + "another gets 404 not_found_error, as the API answers an unknown model. Default: every model.")
+    Set<String> models = Set.of();
+
     @CommandLine.Mixin
     SimulatorFaultOptions faults = new SimulatorFaultOptions();
 
@@ -58,7 +64,8 @@ final class ClaudeSimCommand implements Callable<Integer> {
     SimulatorOptions options(Instant start) {
         SimulatorOptions base;
         try {
-            base = SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)).withSnapshotDate(snapshotDate);
+            base = SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)).withSnapshotDate(snapshotDate)
+                    .withModels(models);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--snapshot-date: " + e.getMessage());
         }

@@ -43,4 +43,15 @@ class ClaudeSimCommandTest {
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining("--snapshot-date");
     }
+
+    @Test
+    void shouldKnowEveryModelByDefaultAndOnlyTheModelsGivenOtherwise() {
+        assertThat(parse("claude-sim").knows("claude-anything")).isTrue();
+
+        SimulatorOptions options = parse("claude-sim", "--models", "claude-haiku-4-5,claude-sonnet-4-5");
+
+        assertThat(options.knows("claude-haiku-4-5")).isTrue();
+        assertThat(options.knows("claude-sonnet-4-5-20250929")).isTrue();
+        assertThat(options.knows("claude-opus-4-1")).isFalse();
+    }
 }
