@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.hal9.neurons.NeuronReply;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * them as {@code hal9_signals_processed_total}, {@code hal9_claude_request_duration_seconds},
  * {@code hal9_claude_tokens_total}, {@code hal9_claude_cost_usd_total} and
  * {@code hal9_signal_duration_seconds}. Every series, with every tag value (each
- * {@link ClaudeOutcome}, each signal outcome, each token type), is registered by the constructor:
+ * {@link ClaudeOutcome}, each signal outcome, each token type: {@code input}, {@code output},
+ * {@code cache_creation} and {@code cache_read}), is registered by the constructor:
  * dashboards and alerts read zero from start-up, never "no data".
  */
 public final class LayerMetrics {
@@ -56,6 +58,8 @@ public final class LayerMetrics {
     private final Counter deadLettered;
     private final Counter inputTokens;
     private final Counter outputTokens;
+    private final Counter cacheCreationTokens;
+    private final Counter cacheReadTokens;
     private final Timer signalDuration;
     private final Map<ClaudeOutcome, Timer> requestDurations = new EnumMap<>(ClaudeOutcome.class);
 
@@ -80,6 +84,8 @@ public final class LayerMetrics {
         this.deadLettered = processed(OUTCOME_DEAD_LETTERED);
         this.inputTokens = tokens("input");
         this.outputTokens = tokens("output");
+        this.cacheCreationTokens = tokens("cache_creation");
+        this.cacheReadTokens = tokens("cache_read");
         this.signalDuration = Timer.builder(SIGNAL_DURATION)
                 .description("Time from a signal's creation by its producer to its forwarding by this layer")
                 .tag("layer", layer)
@@ -104,10 +110,21 @@ public final class LayerMetrics {
 
     /**
      * What a call cost, by the price per million tokens of the model the response named (a dated
-     * snapshot id is priced as its alias unless it has an entry of its own); a model without a price
-     * costs 0 and is logged once.
+     * snapshot id is priced as its alias unless it has an entry of its own), prompt-cache writes and
+     * reads included; a model without a price costs 0 and is logged once.
      */
+    public void cost(NeuronReply reply) {
+        cost(reply.model(), reply.inputTokens(), reply.outputTokens(), reply.cacheCreationInputTokens(),
+                reply.cacheReadInputTokens());
+    }
+
+    /** What a call without prompt-cache tokens cost (see {@link #cost(NeuronReply)}). */
     public void cost(String model, long inputTokens, long outputTokens) {
+        cost(model, inputTokens, outputTokens, 0, 0);
+    }
+
+    private void cost(String model, long inputTokens, long outputTokens, long cacheWriteTokens,
+            long cacheReadTokens) {
         Optional<ClaudePrices.Price> price = prices.of(model);
         if (price.isEmpty()) {
             if (!prices.isEmpty() && unpricedModels.add(model)) {
@@ -117,7 +134,7 @@ public final class LayerMetrics {
             }
             return;
         }
-        cost.increment(price.get().cost(inputTokens, outputTokens));
+        cost.increment(price.get().cost(inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens));
     }
 
     public void deadLettered() {
@@ -129,6 +146,13 @@ public final class LayerMetrics {
         requestDurations.get(outcome).record(latencyMs, TimeUnit.MILLISECONDS);
         inputTokens.increment(input);
         outputTokens.increment(output);
+    }
+
+    /** One Claude request was answered with {@code reply}: its latency and every kind of token it used. */
+    public void claudeRequest(ClaudeOutcome outcome, NeuronReply reply) {
+        claudeRequest(outcome, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
+        cacheCreationTokens.increment(reply.cacheCreationInputTokens());
+        cacheReadTokens.increment(reply.cacheReadInputTokens());
     }
 
     private Counter processed(String outcome) {

@@ -3,18 +3,34 @@ package io.hal9.topology.e2e;
 import static io.hal9.topology.testing.TestSignals.key;
 import static io.hal9.topology.testing.TestSignals.signal;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.simulator.CacheUsage;
 import io.hal9.neurons.simulator.ClaudeSimulator;
+import io.hal9.neurons.simulator.SimulatedFault;
 import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.devstack.LocalStack;
@@ -33,6 +49,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A layer against a simulator that answers as the real Messages API does, end to end: one layer (L2,
@@ -45,6 +63,7 @@ class ClaudeApiFidelityEndToEndTest {
 
     private static final Duration DELIVERY = Duration.ofSeconds(60);
     private static final Duration QUIET = Duration.ofSeconds(3);
+    private static final String KEY = "sk-ant-fidelity-test-key";
 
     @TempDir
     Path stateDir;
@@ -82,6 +101,109 @@ class ClaudeApiFidelityEndToEndTest {
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
     }
 
+    @Test
+    void shouldCountPromptCacheTokensAndTheirCost(TestInfo test) {
+        // Given every answer reports 2,000 input tokens written to the prompt cache and 50,000 read from it
+        start(test, SimulatorOptions.defaults().withCacheUsage(new CacheUsage(2_000, 50_000)), Map.of());
+
+        // When two signals are answered
+        List<String> ids = publish(2, "task with a cached prompt");
+        List<Signal> results = decode(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY));
+
+        // Then the cache tokens are counted apart, and the cost prices them at 1.25x (writes) and 0.1x (reads)
+        // the input price of claude-haiku-4-5 (1 $ per million input tokens, 5 $ per million output tokens)
+        assertThat(tokens("cache_creation")).isEqualTo(4_000);
+        assertThat(tokens("cache_read")).isEqualTo(100_000);
+        double expected = results.stream().map(r -> r.getHops().get(0))
+                .mapToDouble(hop -> (hop.getInputTokens() * 1.0 + hop.getOutputTokens() * 5.0 + 2_000 * 1.25
+                        + 50_000 * 0.1) / 1_000_000).sum();
+        assertThat(cost()).isCloseTo(expected, within(1e-12));
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterSignalsForAModelClaudeDoesNotKnowAndReportTheLayerDown(TestInfo test) throws Exception {
+        // Given Claude knows claude-sonnet-4-5 only, and L2 asks for claude-haiku-4-5
+        start(test, SimulatorOptions.defaults().withModels(Set.of("claude-sonnet-4-5")), Map.of());
+
+        // When three signals arrive
+        publish(3, "task for an unknown model");
+
+        // Then each is dead-lettered after its one call, as our mistake, with a reason that names the model and
+        // the API's request id
+        List<DeadLetter> letters = deadLetters(KAFKA.consume(topics.deadLetters().name(), 3, DELIVERY));
+        assertThat(letters).hasSize(3).allSatisfy(letter -> {
+            assertThat(letter.getCategory()).isEqualTo(ErrorCategory.CLIENT_ERROR);
+            assertThat(letter.getAttempts()).isEqualTo(1);
+            assertThat(letter.getReason()).contains("claude-haiku-4-5").contains("req_sim_")
+                    .doesNotContain(KEY);
+        });
+        assertThat(simulator.requestCount()).isEqualTo(3);
+        // and the layer says every call would fail: the process is down and not ready, and the breaker stays closed
+        await().atMost(Duration.ofSeconds(10)).until(() -> neuron().equals("MODEL_NOT_FOUND"));
+        assertThat(node.health().status()).isEqualTo("DOWN");
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + node.adminPort() + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("claude-haiku-4-5");
+        assertThat(node.layers().get(0).breaker().state().name()).isEqualTo("CLOSED");
+        assertThat(KAFKA.consume(topics.results().name(), 1, QUIET)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"spend limit", "billing"})
+    void shouldHoldSignalsWithoutSpendingAttemptsWhileTheAccountMayNotSpend(String refusal, TestInfo test) {
+        // Given Claude refuses the account's calls: a 429 with error code enforced_spend_limit_reached (no
+        // retry-after), or a 402 billing_error; one attempt per signal, and calls tried again every 1.5 s
+        AtomicBoolean refusing = new AtomicBoolean(true);
+        SimulatedFault fault = refusal.equals("billing") ? SimulatedFault.billing() : SimulatedFault.spendLimit();
+        Map<String, List<Instant>> calls = new ConcurrentHashMap<>();
+        start(test, SimulatorOptions.defaults().withFaults(request -> {
+            if (!refusing.get()) {
+                return Optional.empty();
+            }
+            calls.computeIfAbsent(request.content(), c -> new CopyOnWriteArrayList<>()).add(Instant.now());
+            return Optional.of(fault);
+        }), Map.of(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG, 1_500, Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG, 1));
+        List<String> ids = publish(3, "task while the account may not spend");
+
+        // Then the layer reports it and is down, and the signals wait: each called again, 1.5 s apart, without
+        // spending its one attempt, never dead-lettered, and the layer is not paused as for a rate limit
+        await().atMost(Duration.ofSeconds(30)).until(() -> neuron().equals("BILLING_BLOCKED"));
+        assertThat(node.health().status()).isEqualTo("DOWN");
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.size() == 3
+                && calls.values().stream().allMatch(times -> times.size() >= 3));
+        assertThat(calls.values()).allSatisfy(times -> {
+            for (int i = 1; i < times.size(); i++) {
+                assertThat(Duration.between(times.get(i - 1), times.get(i)))
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(1_400));
+            }
+        });
+        assertThat(node.layers().get(0).stage().budget().capacity().throttled(FailureCategory.RATE_LIMITED)).isZero();
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+
+        // When the account may spend again, every signal gets its result and the layer is up
+        refusing.set(false);
+        assertThat(decode(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY)))
+                .extracting(Signal::getRootId).containsExactlyInAnyOrderElementsOf(ids);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.health().status().equals("UP"));
+    }
+
+    private String neuron() {
+        return node.health().layers().get(0).neuron();
+    }
+
+    private double tokens(String type) {
+        return node.metrics().get(LayerMetrics.CLAUDE_TOKENS).tags("layer", "L2", "type", type).counter().count();
+    }
+
+    private List<DeadLetter> deadLetters(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream()
+                .map(r -> topics.deadLetterSerde().deserializer().deserialize(r.topic(), r.value()))
+                .toList();
+    }
+
     private double cost() {
         return node.metrics().get(LayerMetrics.CLAUDE_COST).tag("layer", "L2").counter().count();
     }
@@ -109,7 +231,7 @@ class ClaudeApiFidelityEndToEndTest {
         Hal9Config config = Hal9Config.of(settings);
         topics = new Topics(config, stack.registry());
         KAFKA.createTopics(2, topics.allNames().toArray(String[]::new));
-        node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, "test-key"));
+        node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, KEY));
         node.start();
         await().atMost(Duration.ofSeconds(60)).until(node::running);
     }

@@ -1,6 +1,7 @@
 package io.hal9.topology.layer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.hal9.neurons.NeuronReply;
+import io.hal9.neurons.RateLimits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.junit.jupiter.api.AfterEach;
@@ -85,5 +88,41 @@ class LayerMetricsTest {
         metrics.cost("claude-sonnet-4-5-1234", 1_000_000, 0);
 
         assertThat(cost()).isZero();
+    }
+
+    @Test
+    void shouldPricePromptCacheWritesAndReadsAtTheirMultiplesOfTheInputPrice() {
+        metrics.cost(new NeuronReply("text", "claude-sonnet-4-5-20250929", 1_000_000, 0, "end_turn", 5, false,
+                RateLimits.NONE, 1_000_000, 1_000_000));
+
+        assertThat(cost()).isCloseTo(3 + 3 * 1.25 + 3 * 0.1, within(1e-9));
+    }
+
+    @Test
+    void shouldTakeCachePricesAnEntryGivesItself() {
+        LayerMetrics explicit = new LayerMetrics(registry, "L3", Map.of("claude-opus-4-1", new double[] {15, 75, 30, 2}));
+
+        explicit.cost(new NeuronReply("text", "claude-opus-4-1", 0, 0, "end_turn", 5, false, RateLimits.NONE,
+                1_000_000, 1_000_000));
+
+        assertThat(registry.get(LayerMetrics.CLAUDE_COST).tag("layer", "L3").counter().count()).isEqualTo(32.0);
+    }
+
+    @Test
+    void shouldCountPromptCacheTokensApartFromInputTokens() {
+        assertThat(tokens("cache_creation")).isZero();
+        assertThat(tokens("cache_read")).isZero();
+
+        metrics.claudeRequest(ClaudeOutcome.OK, new NeuronReply("text", "claude-haiku-4-5", 100, 20, "end_turn", 5,
+                false, RateLimits.NONE, 300, 4_000));
+
+        assertThat(tokens("input")).isEqualTo(100);
+        assertThat(tokens("output")).isEqualTo(20);
+        assertThat(tokens("cache_creation")).isEqualTo(300);
+        assertThat(tokens("cache_read")).isEqualTo(4_000);
+    }
+
+    private double tokens(String type) {
+        return registry.get(LayerMetrics.CLAUDE_TOKENS).tags("layer", "L2", "type", type).counter().count();
     }
 }
