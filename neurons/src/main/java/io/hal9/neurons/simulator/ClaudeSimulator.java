@@ -53,12 +53,19 @@ import org.slf4j.LoggerFactory;
  * {@code model}, {@code max_tokens} &gt; 0 and non-empty {@code messages} (else 400
  * {@code invalid_request_error} naming the field). It answers with the Messages response shape;
  * the text is deterministic: it names the layer and role from the system prompt's first line
- * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Token
- * usage is estimated as ceil(chars / 4). {@code GET /sim/stats} answers {@link #stats()} as JSON;
+ * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Like the
+ * API, it names the dated snapshot that answered, not the alias asked for: {@code claude-haiku-4-5}
+ * is answered by {@code claude-haiku-4-5-20250929} ({@link SimulatorOptions#snapshotDate()}). Token
+ * usage is estimated as ceil(chars / 4); {@code cache_creation_input_tokens} and
+ * {@code cache_read_input_tokens} are {@link SimulatorOptions#cacheUsage()}'s (0 by default). A
+ * request for a model outside {@link SimulatorOptions#models()}, when a set is given, gets 404
+ * {@code not_found_error} ({@code "model: <model>"}), after the body checks. {@code GET /sim/stats} answers {@link #stats()} as JSON;
  * other paths answer 404 {@code not_found_error}.
  * Every answer waits for the configured latency (plus jitter); a {@link FaultPlan} may replace an
- * answer with an error in Anthropic's error shape, with {@code retry-after}, sent after the same
- * latency plus the fault's own delay (a hang is a very long delay).
+ * answer with an error in Anthropic's error shape ({@code {"type":"error","error":{"type":...,
+ * "message":...[,"details":{"error_code":...}]},"request_id":...}}, the same id as the
+ * {@code request-id} header), with {@code retry-after}, sent after the same latency plus the fault's
+ * own delay (a hang is a very long delay).
  *
  * <p><b>Concurrency:</b> requests are never serialized and no thread waits per request: parsing
  * runs on a small pool of handler threads, and each answer is scheduled for its due time and sent
@@ -83,7 +90,7 @@ import org.slf4j.LoggerFactory;
  * Messages request, success or error, carries the account's {@code anthropic-ratelimit-*} headers
  * for the limits that are set. With a {@code capacity} C, a request arriving while C others are
  * being served (admitted and not yet answered, hangs included) gets 529 {@code overloaded_error} at
- * once, without {@code retry-after}. Checks run in this order: key, body, rate limits, capacity,
+ * once, without {@code retry-after}. Checks run in this order: key, body, model, rate limits, capacity,
  * then the {@link FaultPlan}, so injected faults come on top of the limits. {@link #stats()} (and
  * {@code GET /sim/stats}, as JSON) counts calls, 429s, 529s, and calls that arrived while a
  * {@code retry-after} sent to the same key was still running (it runs from when the answer carrying
@@ -95,6 +102,7 @@ public final class ClaudeSimulator implements AutoCloseable {
     private static final String MESSAGES_PATH = "/v1/messages";
     private static final String STATS_PATH = "/sim/stats";
     private static final String RETRY_AFTER = "retry-after";
+    private static final String REQUEST_ID = "request_id";
     private static final String IDLE_CONNECTIONS_PROPERTY = "sun.net.httpserver.maxIdleConnections";
     private static final String MAX_RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
     private static final int IDLE_CONNECTIONS = 2048;
@@ -313,7 +321,13 @@ public final class ClaudeSimulator implements AutoCloseable {
                     account == null ? Map.of() : account.headers(now));
             return;
         }
-        SimulatedRequest simulated = new SimulatedRequest(sequence, request.get("model").asText(),
+        String model = request.get("model").asText();
+        if (!options.knows(model)) {
+            reply(exchange, pendingAnswer, 404, error("not_found_error", "model: " + model),
+                    account == null ? Map.of() : account.headers(now));
+            return;
+        }
+        SimulatedRequest simulated = new SimulatedRequest(sequence, model,
                 systemText(request.get("system")), textOf(request.get("messages").get(0).get("content")));
         String text = SimulatedAnswers.answer(simulated.system(), simulated.content());
         Map<String, String> headers = Map.of();
@@ -336,7 +350,7 @@ public final class ClaudeSimulator implements AutoCloseable {
         if (fault.isPresent()) {
             SimulatedFault f = fault.get();
             // an error takes the API's time too: it arrives after the latency, plus the fault's own delay
-            answerLater(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()),
+            answerLater(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message(), f.errorCode()),
                     withRetryAfter(headers, f.retryAfter()), latency().plus(f.delay()));
             return;
         }
@@ -358,7 +372,7 @@ public final class ClaudeSimulator implements AutoCloseable {
         message.put("id", "msg_sim_" + messageId(request));
         message.put("type", "message");
         message.put("role", "assistant");
-        message.put("model", request.model());
+        message.put("model", options.answeringModel(request.model()));
         ArrayNode content = message.putArray("content");
         content.addObject().put("type", "text").put("text", text);
         message.put("stop_reason", "end_turn");
@@ -366,6 +380,8 @@ public final class ClaudeSimulator implements AutoCloseable {
         ObjectNode usage = message.putObject("usage");
         usage.put("input_tokens", SimulatedAnswers.estimateTokens(request.system() + request.content()));
         usage.put("output_tokens", SimulatedAnswers.estimateTokens(text));
+        usage.put("cache_creation_input_tokens", options.cacheUsage().creationInputTokens());
+        usage.put("cache_read_input_tokens", options.cacheUsage().readInputTokens());
         return message;
     }
 
@@ -378,9 +394,15 @@ public final class ClaudeSimulator implements AutoCloseable {
     }
 
     private ObjectNode error(String type, String message) {
+        return error(type, message, Optional.empty());
+    }
+
+    /** Anthropic's error shape; its top-level {@code request_id} is added when it is sent. */
+    private ObjectNode error(String type, String message, Optional<String> errorCode) {
         ObjectNode root = json.createObjectNode();
         root.put("type", "error");
-        root.putObject("error").put("type", type).put("message", message);
+        ObjectNode error = root.putObject("error").put("type", type).put("message", message);
+        errorCode.ifPresent(code -> error.putObject("details").put("error_code", code));
         return root;
     }
 
@@ -427,9 +449,13 @@ public final class ClaudeSimulator implements AutoCloseable {
     private void send(HttpExchange exchange, Pending request, int status, ObjectNode body,
             Map<String, String> headers) {
         try (exchange) {
+            String requestId = "req_sim_" + Long.toHexString(System.nanoTime());
+            if ("error".equals(body.path("type").asText())) {
+                body.put(REQUEST_ID, requestId); // the API's error bodies carry it, besides the header
+            }
             byte[] bytes = json.writeValueAsBytes(body);
             exchange.getResponseHeaders().set("content-type", "application/json");
-            exchange.getResponseHeaders().set("request-id", "req_sim_" + Long.toHexString(System.nanoTime()));
+            exchange.getResponseHeaders().set("request-id", requestId);
             headers.forEach(exchange.getResponseHeaders()::set);
             counted(request, status);
             // From here on the answer is on its way: a client that has it never finds it counted.

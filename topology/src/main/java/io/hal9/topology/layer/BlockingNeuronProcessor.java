@@ -84,8 +84,8 @@ public final class BlockingNeuronProcessor implements Processor<byte[], byte[], 
         }
         long now = context.currentSystemTimeMs();
         if (!reply.cached()) {
-            metrics.claudeRequest(ClaudeOutcome.OK, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
-            metrics.cost(reply.model(), reply.inputTokens(), reply.outputTokens());
+            metrics.claudeRequest(ClaudeOutcome.OK, reply);
+            metrics.cost(reply);
         }
         metrics.forwarded(NeuronRecords.sinceCreation(input, record.timestamp(), now), reply.cached());
         context.forward(record.withValue(new NeuronOutcome.Forwarded(records.derive(input, reply, now))));
