@@ -7,13 +7,29 @@ package io.hal9.neurons;
  * backoff, and those that say Claude is down (not merely busy) count towards opening the circuit
  * breaker; {@link #UNAVAILABLE} means no call was
  * made because the breaker is open (wait, don't dead-letter); the others are our own mistakes (a bad
- * request, a wrong key) and go to the dead-letter topic without touching the breaker.
+ * request, an unknown model, a wrong key, an account that may not spend) and never touch the breaker:
+ * a bad request or an unknown model goes to the dead-letter topic, while signals wait out a rejected
+ * key or a billing refusal (the signal is not at fault).
  */
 public enum FailureCategory {
-    /** The request was rejected as malformed or unknown (400, 404, 409, 413, 422, other 4xx). */
+    /** The request was rejected as malformed (400, 409, 413, 422, other 4xx). */
     CLIENT_ERROR(false),
+    /**
+     * 404 {@code not_found_error}: the model asked for does not exist, or not for this key (on the
+     * Messages endpoint a 404 says nothing else, unless the base URL is wrong). Every call with this
+     * model fails the same way: not retried.
+     */
+    MODEL_NOT_FOUND(false),
     /** The key is missing, invalid or not allowed (401, 403). */
     AUTH(false),
+    /**
+     * The account may not spend: 402 {@code billing_error}, or a 429 whose
+     * {@code error.details.error_code} is {@code enforced_spend_limit_reached} (the spend limit is
+     * reached; it carries no {@code retry-after} and retrying does not clear it). Like {@link #AUTH}
+     * every call fails until someone acts, so it is no rate limit: it neither asks for fewer calls nor
+     * counts against the breaker, and the caller waits instead of spending attempts.
+     */
+    BILLING(false),
     /**
      * Too many requests (429): the account's limit. The reply may say when to come back. Retried;
      * it says how much Claude this account may use, not that Claude is down, so it does not count

@@ -1,13 +1,17 @@
 package io.hal9.neurons;
 
 /**
- * A neuron's answer: the text of the reply's text blocks joined, the model that answered, the
- * token usage the service reported, its stop reason (e.g. {@code end_turn}, {@code max_tokens}),
- * the wall-clock latency of the call in milliseconds, whether it was served by a cache without a
- * call of its own ({@code cached}; usage and latency are then those of the call that produced the
- * cached answer), the account's rate limits as the response reported them ({@link RateLimits#NONE}
- * for a cached answer or a response without them), and what the service said about why it stopped
- * ({@code stopDetails}: a refusal's category and explanation, {@code null} when it said nothing).
+ * A neuron's answer: the text of the reply's text blocks joined, the model that answered (as the
+ * API names it: the dated snapshot, e.g. {@code claude-sonnet-4-5-20250929}), the token usage the
+ * service reported, its stop reason (e.g. {@code end_turn}, {@code max_tokens}), the wall-clock
+ * latency of the call in milliseconds, whether it was served by a cache without a call of its own
+ * ({@code cached}; usage and latency are then those of the call that produced the cached answer),
+ * the account's rate limits as the response reported them ({@link RateLimits#NONE} for a cached
+ * answer or a response without them), the input tokens written to and read from Anthropic's
+ * prompt cache ({@code cache_creation_input_tokens}, {@code cache_read_input_tokens}; billed apart
+ * from {@code inputTokens}, which excludes them; 0 when the response reported none), and what the
+ * service said about why it stopped ({@code stopDetails}: a refusal's category and explanation,
+ * {@code null} when it said nothing).
  *
  * <p><b>Answers that stop early.</b> Claude answers HTTP 200 with a stop reason that says whether
  * the answer is whole: {@link #MAX_TOKENS} (or {@link #MODEL_CONTEXT_WINDOW_EXCEEDED}) means the
@@ -16,7 +20,8 @@ package io.hal9.neurons;
  * ({@link #END_TURN}, {@code stop_sequence}, an empty one) is a whole answer.
  */
 public record NeuronReply(String text, String model, long inputTokens, long outputTokens, String stopReason,
-        long latencyMs, boolean cached, RateLimits rateLimits, String stopDetails) {
+        long latencyMs, boolean cached, RateLimits rateLimits, long cacheCreationInputTokens,
+        long cacheReadInputTokens, String stopDetails) {
 
     /** The model ended its answer. */
     public static final String END_TURN = "end_turn";
@@ -31,10 +36,10 @@ public record NeuronReply(String text, String model, long inputTokens, long outp
         rateLimits = rateLimits == null ? RateLimits.NONE : rateLimits;
     }
 
-    /** A reply without stop details. */
+    /** A reply without prompt-cache tokens or stop details. */
     public NeuronReply(String text, String model, long inputTokens, long outputTokens, String stopReason,
             long latencyMs, boolean cached, RateLimits rateLimits) {
-        this(text, model, inputTokens, outputTokens, stopReason, latencyMs, cached, rateLimits, null);
+        this(text, model, inputTokens, outputTokens, stopReason, latencyMs, cached, rateLimits, 0, 0, null);
     }
 
     /** A reply fresh from a call ({@code cached} false), without rate-limit figures. */
@@ -67,6 +72,6 @@ public record NeuronReply(String text, String model, long inputTokens, long outp
     /** The same reply marked as served from the cache: it says nothing about the account's limits now. */
     public NeuronReply asCached() {
         return cached ? this : new NeuronReply(text, model, inputTokens, outputTokens, stopReason, latencyMs, true,
-                RateLimits.NONE, stopDetails);
+                RateLimits.NONE, cacheCreationInputTokens, cacheReadInputTokens, stopDetails);
     }
 }

@@ -6,10 +6,16 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
+import com.anthropic.core.JsonField;
+import com.anthropic.core.JsonValue;
 import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.AnthropicRetryableException;
 import com.anthropic.errors.AnthropicServiceException;
@@ -22,6 +28,8 @@ import io.hal9.neurons.RateLimits;
 final class ClaudeFailures {
 
     private static final String REDACTED = "<redacted>";
+    /** The {@code error.details.error_code} of a 429 that says the account reached its spend limit. */
+    static final String SPEND_LIMIT_ERROR_CODE = "enforced_spend_limit_reached";
 
     private ClaudeFailures() {
     }
@@ -33,6 +41,19 @@ final class ClaudeFailures {
      * @param apiKey  the key in use, scrubbed from the message; may be {@code null}
      */
     static NeuronException classify(Throwable failure, String apiKey) {
+        return classify(failure, apiKey, null);
+    }
+
+    /**
+     * Classifies a failure of a Messages call for {@code model}. The message of an HTTP error says
+     * what the API said, then in brackets what an operator needs besides: the model when it is
+     * unknown (404), a reached spend limit, and the API's {@code request_id} (from the error body, else
+     * the {@code request-id} header), e.g. {@code Claude answered HTTP 404: model: claude-x (unknown
+     * model claude-x; request_id req_011C...)}.
+     *
+     * @param model the model asked for; may be {@code null}
+     */
+    static NeuronException classify(Throwable failure, String apiKey, String model) {
         Throwable root = Futures.unwrap(failure);
         if (root instanceof NeuronException neuron) {
             return neuron;
@@ -40,9 +61,20 @@ final class ClaudeFailures {
         AnthropicServiceException service = find(root, AnthropicServiceException.class);
         if (service != null) {
             int status = service.statusCode();
+            Optional<String> errorCode = safely(service::errorCode);
+            FailureCategory category = categoryOf(status, errorCode.orElse(null));
             Duration retryAfter = retryAfter(service); // the API and proxies send it on 429, 503 and 529 alike
-            String message = "Claude answered HTTP " + status + service.apiMessage().map(m -> ": " + m).orElse("");
-            return new NeuronException(categoryOf(status), status, scrub(message, apiKey), retryAfter,
+            List<String> details = new ArrayList<>();
+            if (category == FailureCategory.MODEL_NOT_FOUND && model != null) {
+                details.add("unknown model " + model);
+            }
+            if (status == 429 && category == FailureCategory.BILLING) {
+                details.add("spend limit reached (" + SPEND_LIMIT_ERROR_CODE + ")");
+            }
+            requestId(service).ifPresent(id -> details.add("request_id " + id));
+            String message = "Claude answered HTTP " + status + safely(service::apiMessage).map(m -> ": " + m)
+                    .orElse("") + (details.isEmpty() ? "" : " (" + String.join("; ", details) + ")");
+            return new NeuronException(category, status, scrub(message, apiKey), retryAfter,
                     RateLimits.parse(name -> ClaudeNeuronClient.header(service.headers(), name)), root);
         }
         if (isTimeout(root)) {
@@ -61,8 +93,22 @@ final class ClaudeFailures {
 
     /** The category of an HTTP error status of the Messages API. */
     static FailureCategory categoryOf(int status) {
+        return categoryOf(status, null);
+    }
+
+    /**
+     * The category of an HTTP error status of the Messages API and the error's
+     * {@code error.details.error_code} ({@code null} when it has none).
+     */
+    static FailureCategory categoryOf(int status, String errorCode) {
         if (status == 401 || status == 403) {
             return FailureCategory.AUTH;
+        }
+        if (status == 402 || (status == 429 && SPEND_LIMIT_ERROR_CODE.equals(errorCode))) {
+            return FailureCategory.BILLING;
+        }
+        if (status == 404) {
+            return FailureCategory.MODEL_NOT_FOUND;
         }
         if (status == 429) {
             return FailureCategory.RATE_LIMITED;
@@ -95,6 +141,26 @@ final class ClaudeFailures {
             return Duration.ofMillis(Math.round(seconds * 1000));
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    /** The API's id of the failed request: the error body's {@code request_id}, else the {@code request-id} header. */
+    private static Optional<String> requestId(AnthropicServiceException service) {
+        Optional<String> inBody = safely(() -> {
+            JsonField<?> body = service.body(); // JsonValue extends the raw JsonField: read it as a typed one
+            Optional<Map<String, JsonValue>> fields = body.asObject();
+            return fields.map(f -> f.get("request_id")).flatMap(id -> ((JsonField<?>) id).asString())
+                    .filter(id -> !id.isBlank());
+        });
+        return inBody.isPresent() ? inBody : safely(service::requestId).filter(id -> !id.isBlank());
+    }
+
+    /** What {@code read} finds in an error answer, empty when the answer is not shaped as expected. */
+    private static <T> Optional<T> safely(Supplier<Optional<T>> read) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 

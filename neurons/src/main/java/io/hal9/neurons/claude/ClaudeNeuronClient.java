@@ -38,21 +38,24 @@ import io.hal9.neurons.RateLimits;
  * <p><b>How to use:</b> build it once per process from {@link ClaudeSettings} and share it; each
  * {@link #ask} sends one Messages request (the profile's system prompt, one user message with the
  * content, the profile's model and max tokens) and returns at once. The reply's text blocks are
- * joined; usage, stop reason (and a refusal's {@code stop_details}) and the measured latency come
- * with it. An answer that stopped early (cut at {@code max_tokens}, refused) is a reply, not a
- * failure: HTTP 200, Claude is up; what to do with it is the caller's decision
- * ({@link NeuronReply#complete()}).
+ * joined; the model that answered, usage (prompt-cache tokens included), stop reason (and a
+ * refusal's {@code stop_details}) and the measured latency come with it. An answer that stopped
+ * early (cut at {@code max_tokens}, refused) is a reply, not a failure: HTTP 200, Claude is up;
+ * what to do with it is the caller's decision ({@link NeuronReply#complete()}).
  *
  * <p><b>Requirements:</b> an API key (any non-empty key for the simulator). Without one every call
  * fails with {@link FailureCategory#AUTH} and nothing is sent. Timeout and SDK retries are taken
  * from the settings, never from the SDK's defaults (10 minutes, 2 retries).
  *
- * <p><b>Failures</b> complete the future with a {@link NeuronException}: 400/404/409/422 and other
- * 4xx are {@link FailureCategory#CLIENT_ERROR}, 401/403 {@link FailureCategory#AUTH}, 429
- * {@link FailureCategory#RATE_LIMITED} with its {@code retry-after}, 5xx and 529
+ * <p><b>Failures</b> complete the future with a {@link NeuronException}: 400/409/422 and other
+ * 4xx are {@link FailureCategory#CLIENT_ERROR}, 404 {@link FailureCategory#MODEL_NOT_FOUND} (its
+ * message names the model), 401/403 {@link FailureCategory#AUTH}, 402 and a 429 whose error code is
+ * {@code enforced_spend_limit_reached} {@link FailureCategory#BILLING}, other 429s
+ * {@link FailureCategory#RATE_LIMITED}, 529 {@link FailureCategory#OVERLOADED}, other 5xx
  * {@link FailureCategory#TRANSIENT}, timeouts anywhere in the cause chain (and 408)
  * {@link FailureCategory#TIMEOUT}, other I/O failures {@link FailureCategory#TRANSIENT}, anything
- * else {@link FailureCategory#UNKNOWN}.
+ * else {@link FailureCategory#UNKNOWN}. Every status keeps its {@code retry-after}, and an HTTP
+ * error's message carries the API's {@code request_id} when it sent one (never the key).
  *
  * <p><b>Concurrency:</b> the client carries {@link ClaudeSettings#maxConcurrency()} calls in flight
  * at once. anthropic-java 3.14.0 builds its OkHttp dispatcher with {@code maxRequests} =
@@ -197,12 +200,12 @@ public final class ClaudeNeuronClient implements NeuronClient {
             // the raw response: its anthropic-ratelimit-* headers say how much room the account has left
             call = nextClient().async().messages().withRawResponse().create(params);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(ClaudeFailures.classify(e, settings.apiKey()));
+            return CompletableFuture.failedFuture(ClaudeFailures.classify(e, settings.apiKey(), profile.model()));
         }
         CompletableFuture<NeuronReply> reply = new CompletableFuture<>();
         call.whenComplete((response, failure) -> {
             if (failure != null) {
-                reply.completeExceptionally(ClaudeFailures.classify(failure, settings.apiKey()));
+                reply.completeExceptionally(ClaudeFailures.classify(failure, settings.apiKey(), profile.model()));
                 return;
             }
             try {
@@ -210,7 +213,7 @@ public final class ClaudeNeuronClient implements NeuronClient {
                 reply.complete(toReply(message, (System.nanoTime() - started) / 1_000_000,
                         RateLimits.parse(name -> header(response.headers(), name))));
             } catch (RuntimeException e) {
-                reply.completeExceptionally(ClaudeFailures.classify(e, settings.apiKey()));
+                reply.completeExceptionally(ClaudeFailures.classify(e, settings.apiKey(), profile.model()));
             }
         });
         return reply;
@@ -238,7 +241,9 @@ public final class ClaudeNeuronClient implements NeuronClient {
                 .collect(Collectors.joining("\n"));
         String stopReason = message.stopReason().map(Object::toString).orElse("");
         return new NeuronReply(text, message.model().asString(), message.usage().inputTokens(),
-                message.usage().outputTokens(), stopReason, latencyMs, false, rateLimits, stopDetails(message));
+                message.usage().outputTokens(), stopReason, latencyMs, false, rateLimits,
+                message.usage().cacheCreationInputTokens().orElse(0L),
+                message.usage().cacheReadInputTokens().orElse(0L), stopDetails(message));
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.Weigher;
 import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.Futures;
@@ -127,11 +128,18 @@ public final class CachedNeuronClient implements NeuronClient {
      * @param layer    the layer this cache serves, e.g. {@code L3}: names its metrics
      */
     public CachedNeuronClient(NeuronClient delegate, CacheSettings settings, String layer) {
+        this(delegate, settings, layer, Ticker.systemTicker());
+    }
+
+    /** As the public constructor, with the TTL measured on {@code ticker} (tests move it by hand). */
+    CachedNeuronClient(NeuronClient delegate, CacheSettings settings, String layer, Ticker ticker) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.layer = Objects.requireNonNull(layer, "layer");
+        Objects.requireNonNull(ticker, "ticker");
         this.cache = settings.enabled()
                 ? Caffeine.newBuilder()
+                        .ticker(ticker)
                         // a whole answer lives ttl from when it was written; one that stopped early, not at all
                         .expireAfter(Expiry.writing((String key, NeuronReply reply) -> lifetime(reply, settings.ttl())))
                         .maximumWeight(settings.maxBytes())

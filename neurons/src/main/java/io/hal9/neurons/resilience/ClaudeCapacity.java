@@ -50,11 +50,12 @@ import org.slf4j.LoggerFactory;
  * {@code -input-tokens-*}, {@code -output-tokens-*}, {@code -tokens-*}, on answers and on 429s
  * alike) say what a bucket held when that call was admitted. The room left now is that figure,
  * plus what the bucket refilled since (its per-minute limit, pro rata), minus what every call
- * started since that call, or still in flight, may have taken (one request; the tokens a call
- * uses, averaged). When the room of a bucket is under {@link CapacitySettings#paceBelowShare()}
- * of its limit, calls start no faster than the bucket refills (its per-minute limit divided by
- * what a call takes, a little under it, 95 %, so the bucket fills back), counted from the last
- * start; pacing stops once the room is twice that share. Counting the calls in flight is what
+ * started after that call, or in flight when it started, may have taken (one request; the tokens
+ * a call uses, averaged): the API admits concurrent calls in any order. When the room of a bucket
+ * is under {@link CapacitySettings#paceBelowShare()} of its limit, calls start no faster than the
+ * bucket refills (its per-minute limit divided by what a call takes, a little under it, 95 %, so
+ * the bucket fills back), counted from the last start; pacing stops once the room is twice that
+ * share. Counting the calls in flight is what
  * keeps a layer with many calls in flight from sending several into an empty bucket, each
  * earning a 429 while the first one's {@code retry-after} already runs.
  *
@@ -156,7 +157,7 @@ public final class ClaudeCapacity {
                 return Optional.empty();
             }
             lastStart = now;
-            return Optional.of(new Permit(listener.get(), ++starts));
+            return Optional.of(new Permit(listener.get(), ++starts, Math.max(0, limiter.getInflight() - 1)));
         }
     }
 
@@ -289,18 +290,20 @@ public final class ClaudeCapacity {
     }
 
     /**
-     * Takes the rate-limit figures of call number {@code sequence}'s response as the basis of the
-     * room left. Calls started after it, and the others still in flight, are not in those figures
-     * (or may not be: the API admits concurrent calls in any order).
+     * Takes the rate-limit figures of {@code permit}'s response as the basis of the room left.
+     * The calls started after it are not in those figures, and neither may be the calls that were
+     * in flight when it started: the API admits concurrent calls in any order, and one started
+     * earlier may have been admitted later (and finished since). A call that had finished before
+     * it started was admitted before it.
      */
-    private void observe(RateLimits limits, long sequence) {
+    private void observe(RateLimits limits, Permit permit) {
         if (!limits.known()) {
             return;
         }
         lastLimits = limits;
         long now = nanos.getAsLong();
         synchronized (pacing) {
-            long unseen = starts - sequence + Math.max(0, limiter.getInflight() - 1);
+            long unseen = starts - permit.sequence + permit.othersInFlight;
             basis = new Basis(limits, now, starts, unseen);
             paceIntervalAt(now);
         }
@@ -372,11 +375,13 @@ public final class ClaudeCapacity {
 
         private final Limiter.Listener listener;
         private final long sequence;
+        private final int othersInFlight;
         private final long acquired = nanos.getAsLong();
 
-        private Permit(Limiter.Listener listener, long sequence) {
+        private Permit(Limiter.Listener listener, long sequence, int othersInFlight) {
             this.listener = listener;
             this.sequence = sequence;
+            this.othersInFlight = othersInFlight;
         }
 
         /**
@@ -408,14 +413,14 @@ public final class ClaudeCapacity {
                 }
                 // the figures first, the place after: no call may start on the old figures in between
                 measure(reply);
-                observe(reply.rateLimits(), sequence);
+                observe(reply.rateLimits(), this);
                 listener.onSuccess();
                 long latency = TimeUnit.MILLISECONDS.toNanos(reply.latencyMs());
                 successLatencyNanos = successLatencyNanos == 0 ? latency : (successLatencyNanos * 7 + latency) / 8;
                 return;
             }
             if (Futures.unwrap(failure) instanceof NeuronException ne && ne.category().asksForLessConcurrency()) {
-                observe(ne.rateLimits(), sequence);
+                observe(ne.rateLimits(), this);
                 dropped();
                 throttled.get(ne.category()).incrementAndGet();
                 if (ne.category() != FailureCategory.TIMEOUT) {

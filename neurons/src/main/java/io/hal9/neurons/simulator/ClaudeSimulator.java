@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,18 +53,25 @@ import org.slf4j.LoggerFactory;
  * {@code model}, {@code max_tokens} &gt; 0 and non-empty {@code messages} (else 400
  * {@code invalid_request_error} naming the field). It answers with the Messages response shape;
  * the text is deterministic: it names the layer and role from the system prompt's first line
- * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Token
- * usage is estimated as ceil(chars / 4). An answer longer than the request's {@code max_tokens} is
- * cut at {@code max_tokens} × 4 characters, with {@code stop_reason} {@code max_tokens} and exactly
- * {@code max_tokens} output tokens; otherwise {@code stop_reason} is {@code end_turn}. With a
- * {@link SimulatorOptions#refusalRate()} a share of requests is refused as Claude refuses: HTTP 200,
- * {@code stop_reason} {@code refusal}, no content, 0 output tokens and a {@code stop_details} of
- * type {@code refusal} (category {@code null}, explanation {@link #REFUSAL_EXPLANATION}).
- * {@code GET /sim/stats} answers {@link #stats()} as JSON; other paths answer 404
- * {@code not_found_error}.
+ * ("You are a HAL9 L3 Operational neuron.") and applies that role to the user content. Like the
+ * API, it names the dated snapshot that answered, not the alias asked for: {@code claude-haiku-4-5}
+ * is answered by {@code claude-haiku-4-5-20250929} ({@link SimulatorOptions#snapshotDate()}). Token
+ * usage is estimated as ceil(chars / 4); {@code cache_creation_input_tokens} and
+ * {@code cache_read_input_tokens} are {@link SimulatorOptions#cacheUsage()}'s (0 by default). An
+ * answer longer than the request's {@code max_tokens} is cut at {@code max_tokens} × 4 characters,
+ * with {@code stop_reason} {@code max_tokens} and exactly {@code max_tokens} output tokens; otherwise
+ * {@code stop_reason} is {@code end_turn}. With a {@link SimulatorOptions#refusalRate()} a share of
+ * requests is refused as Claude refuses: HTTP 200, {@code stop_reason} {@code refusal}, no content,
+ * 0 output tokens and a {@code stop_details} of type {@code refusal} (category {@code null},
+ * explanation {@link #REFUSAL_EXPLANATION}). A request for a model outside
+ * {@link SimulatorOptions#models()}, when a set is given, gets 404 {@code not_found_error}
+ * ({@code "model: <model>"}), after the body checks. {@code GET /sim/stats} answers {@link #stats()}
+ * as JSON; other paths answer 404 {@code not_found_error}.
  * Every answer waits for the configured latency (plus jitter); a {@link FaultPlan} may replace an
- * answer with an error in Anthropic's error shape, with {@code retry-after}, sent after the same
- * latency plus the fault's own delay (a hang is a very long delay).
+ * answer with an error in Anthropic's error shape ({@code {"type":"error","error":{"type":...,
+ * "message":...[,"details":{"error_code":...}]},"request_id":...}}, the same id as the
+ * {@code request-id} header), with {@code retry-after}, sent after the same latency plus the fault's
+ * own delay (a hang is a very long delay).
  *
  * <p><b>Concurrency:</b> requests are never serialized and no thread waits per request: parsing
  * runs on a small pool of handler threads, and each answer is scheduled for its due time and sent
@@ -75,6 +83,9 @@ import org.slf4j.LoggerFactory;
  * and {@code jdk.httpserver.maxConnections} are off by default (a warning is logged when
  * {@code maxRspTime} is set, since it cuts off answers slower than it). {@link #inFlight()} tells
  * how many requests wait for their answer right now, {@link #maxInFlightSeen()} the most at once.
+ * {@link #holdAnswers()} keeps the answers to admitted requests (messages and injected faults) from
+ * being sent until {@link #releaseAnswers()}, so a test can have any number of requests in flight at
+ * once, however slow the machine, without betting on them all arriving within one latency.
  *
  * <p><b>Under load</b> it behaves like the API: with {@link AccountLimits} each API key is an account
  * with token buckets for requests, input and output tokens per minute (see {@link SimulatedAccount}),
@@ -85,7 +96,7 @@ import org.slf4j.LoggerFactory;
  * Messages request, success or error, carries the account's {@code anthropic-ratelimit-*} headers
  * for the limits that are set. With a {@code capacity} C, a request arriving while C others are
  * being served (admitted and not yet answered, hangs included) gets 529 {@code overloaded_error} at
- * once, without {@code retry-after}. Checks run in this order: key, body, rate limits, capacity,
+ * once, without {@code retry-after}. Checks run in this order: key, body, model, rate limits, capacity,
  * then the {@link FaultPlan}, so injected faults come on top of the limits; a request that passes them
  * all is answered, refused or cut at {@code max_tokens} (a refusal takes no output tokens from the
  * account, a cut answer its {@code max_tokens}). {@link #stats()} (and
@@ -102,6 +113,7 @@ public final class ClaudeSimulator implements AutoCloseable {
     private static final String MESSAGES_PATH = "/v1/messages";
     private static final String STATS_PATH = "/sim/stats";
     private static final String RETRY_AFTER = "retry-after";
+    private static final String REQUEST_ID = "request_id";
     private static final String IDLE_CONNECTIONS_PROPERTY = "sun.net.httpserver.maxIdleConnections";
     private static final String MAX_RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
     private static final int IDLE_CONNECTIONS = 2048;
@@ -128,6 +140,9 @@ public final class ClaudeSimulator implements AutoCloseable {
     private final Map<String, SimulatedAccount> accounts = new ConcurrentHashMap<>();
     /** Per API key, the furthest {@code retry-after} deadline sent to it. */
     private final Map<String, Instant> retryAfterDeadlines = new ConcurrentHashMap<>();
+    /** Done while answers flow; while they are held, an open future that {@link #releaseAnswers()} completes. */
+    private final AtomicReference<CompletableFuture<Void>> release =
+            new AtomicReference<>(CompletableFuture.completedFuture(null));
 
     private ClaudeSimulator(HttpServer server, SimulatorOptions options) {
         this.server = server;
@@ -207,6 +222,23 @@ public final class ClaudeSimulator implements AutoCloseable {
         return maxInFlightSeen.get();
     }
 
+    /**
+     * Holds the answers to admitted Messages requests, normal answers and the {@link FaultPlan}'s
+     * faults alike, until {@link #releaseAnswers()}: each is then sent at the later of its due time
+     * (received + latency, + the fault's delay) and the release. Held requests count in
+     * {@link #inFlight()}. Answers sent at once (401, 400, 429 and 529 from the limits and the
+     * capacity, other paths) are never held. For tests: hold, send, wait until {@link #inFlight()}
+     * reaches the number wanted, release.
+     */
+    public void holdAnswers() {
+        release.updateAndGet(current -> current.isDone() ? new CompletableFuture<>() : current);
+    }
+
+    /** Sends the answers {@link #holdAnswers()} held (those already due at once) and stops holding. */
+    public void releaseAnswers() {
+        release.get().complete(null);
+    }
+
     /** Stops listening at once; answers still pending are dropped and no longer counted in flight. */
     @Override
     public void close() {
@@ -261,11 +293,11 @@ public final class ClaudeSimulator implements AutoCloseable {
             byte[] body = readBody(exchange);
             String path = exchange.getRequestURI().getPath();
             if (STATS_PATH.equals(path) && "GET".equals(exchange.getRequestMethod())) {
-                reply(exchange, null, 200, json.valueToTree(stats()), Map.of(), Duration.ZERO);
+                reply(exchange, null, 200, json.valueToTree(stats()), Map.of());
                 return;
             }
             if (!MESSAGES_PATH.equals(path)) {
-                reply(exchange, null, 404, error("not_found_error", "Not found: " + path), Map.of(), Duration.ZERO);
+                reply(exchange, null, 404, error("not_found_error", "Not found: " + path), Map.of());
                 return;
             }
             long sequence = requests.incrementAndGet();
@@ -273,8 +305,7 @@ public final class ClaudeSimulator implements AutoCloseable {
             handleMessage(exchange, request, sequence, parse(body));
         } catch (RuntimeException | IOException e) {
             LOG.warn("Claude simulator failed on a request", e);
-            reply(exchange, request, 500, error("api_error", "simulator failure: " + e.getMessage()), Map.of(),
-                    Duration.ZERO);
+            reply(exchange, request, 500, error("api_error", "simulator failure: " + e.getMessage()), Map.of());
         }
     }
 
@@ -283,13 +314,13 @@ public final class ClaudeSimulator implements AutoCloseable {
         lastRequest.set(new RecordedRequest(method, MESSAGES_PATH, headersOf(exchange), request));
         if (!"POST".equals(method)) {
             reply(exchange, pendingAnswer, 405, error("invalid_request_error", "Method not allowed: " + method),
-                    Map.of(), Duration.ZERO);
+                    Map.of());
             return;
         }
         Optional<String> apiKey = apiKey(exchange);
         if (apiKey.isEmpty()) {
             reply(exchange, pendingAnswer, 401, error("authentication_error",
-                    "missing API key: send x-api-key or Authorization: Bearer"), Map.of(), Duration.ZERO);
+                    "missing API key: send x-api-key or Authorization: Bearer"), Map.of());
             return;
         }
         String key = apiKey.get();
@@ -305,10 +336,16 @@ public final class ClaudeSimulator implements AutoCloseable {
         Optional<String> invalid = validate(request);
         if (invalid.isPresent()) {
             reply(exchange, pendingAnswer, 400, error("invalid_request_error", invalid.get()),
-                    account == null ? Map.of() : account.headers(now), Duration.ZERO);
+                    account == null ? Map.of() : account.headers(now));
             return;
         }
-        SimulatedRequest simulated = new SimulatedRequest(sequence, request.get("model").asText(),
+        String model = request.get("model").asText();
+        if (!options.knows(model)) {
+            reply(exchange, pendingAnswer, 404, error("not_found_error", "model: " + model),
+                    account == null ? Map.of() : account.headers(now));
+            return;
+        }
+        SimulatedRequest simulated = new SimulatedRequest(sequence, model,
                 systemText(request.get("system")), textOf(request.get("messages").get(0).get("content")));
         Answer answer = FaultPlans.picked(options.refusalSeed(), REFUSALS_SALT, sequence, options.refusalRate())
                 ? Answer.REFUSED
@@ -322,19 +359,19 @@ public final class ClaudeSimulator implements AutoCloseable {
             headers = admission.headers();
             if (!admission.admitted()) {
                 reply(exchange, pendingAnswer, 429, error("rate_limit_error", admission.message()),
-                        withRetryAfter(headers, admission.retryAfter()), Duration.ZERO);
+                        withRetryAfter(headers, admission.retryAfter()));
                 return;
             }
         }
         if (options.capacity() > 0 && !pendingAnswer.serve(options.capacity())) {
-            reply(exchange, pendingAnswer, 529, error("overloaded_error", "Overloaded"), headers, Duration.ZERO);
+            reply(exchange, pendingAnswer, 529, error("overloaded_error", "Overloaded"), headers);
             return;
         }
         Optional<SimulatedFault> fault = options.faults().next(simulated);
         if (fault.isPresent()) {
             SimulatedFault f = fault.get();
             // an error takes the API's time too: it arrives after the latency, plus the fault's own delay
-            reply(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message()),
+            answerLater(exchange, pendingAnswer, f.status(), error(f.errorType(), f.message(), f.errorCode()),
                     withRetryAfter(headers, f.retryAfter()), latency().plus(f.delay()));
             return;
         }
@@ -343,7 +380,7 @@ public final class ClaudeSimulator implements AutoCloseable {
         } else if (answer.truncated()) {
             truncated.incrementAndGet();
         }
-        reply(exchange, pendingAnswer, 200, message(simulated, answer), headers, latency());
+        answerLater(exchange, pendingAnswer, 200, message(simulated, answer), headers, latency());
     }
 
     /**
@@ -395,7 +432,7 @@ public final class ClaudeSimulator implements AutoCloseable {
         message.put("id", "msg_sim_" + messageId(request));
         message.put("type", "message");
         message.put("role", "assistant");
-        message.put("model", request.model());
+        message.put("model", options.answeringModel(request.model()));
         ArrayNode content = message.putArray("content");
         if (!answer.text().isEmpty()) {
             content.addObject().put("type", "text").put("text", answer.text());
@@ -411,6 +448,8 @@ public final class ClaudeSimulator implements AutoCloseable {
         ObjectNode usage = message.putObject("usage");
         usage.put("input_tokens", SimulatedAnswers.estimateTokens(request.system() + request.content()));
         usage.put("output_tokens", answer.outputTokens());
+        usage.put("cache_creation_input_tokens", options.cacheUsage().creationInputTokens());
+        usage.put("cache_read_input_tokens", options.cacheUsage().readInputTokens());
         return message;
     }
 
@@ -423,25 +462,52 @@ public final class ClaudeSimulator implements AutoCloseable {
     }
 
     private ObjectNode error(String type, String message) {
+        return error(type, message, Optional.empty());
+    }
+
+    /** Anthropic's error shape; its top-level {@code request_id} is added when it is sent. */
+    private ObjectNode error(String type, String message, Optional<String> errorCode) {
         ObjectNode root = json.createObjectNode();
         root.put("type", "error");
-        root.putObject("error").put("type", type).put("message", message);
+        ObjectNode error = root.putObject("error").put("type", type).put("message", message);
+        errorCode.ifPresent(code -> error.putObject("details").put("error_code", code));
         return root;
     }
 
-    /**
-     * Answers now, or schedules the answer for after {@code delay} (no thread waits for it);
-     * {@code request} is {@code null} for requests not counted in flight.
-     */
+    /** Answers now; {@code request} is {@code null} for requests not counted in flight. */
     private void reply(HttpExchange exchange, Pending request, int status, ObjectNode body,
+            Map<String, String> headers) {
+        send(exchange, request, status, body, headers);
+    }
+
+    /**
+     * The answer to an admitted request: sent after {@code delay}, and not before
+     * {@link #releaseAnswers()} while answers are held.
+     */
+    private void answerLater(HttpExchange exchange, Pending request, int status, ObjectNode body,
             Map<String, String> headers, Duration delay) {
         Runnable send = () -> send(exchange, request, status, body, headers);
+        Runnable due = () -> {
+            CompletableFuture<Void> released = release.get();
+            if (released.isDone()) {
+                send.run();
+                return;
+            }
+            released.thenRun(() -> {
+                try {
+                    scheduler.execute(send);
+                } catch (RejectedExecutionException closed) {
+                    answered(request);
+                    exchange.close();
+                }
+            });
+        };
         if (delay.isZero()) {
-            send.run();
+            due.run();
             return;
         }
         try {
-            scheduler.schedule(send, delay.toNanos(), TimeUnit.NANOSECONDS);
+            scheduler.schedule(due, delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closed) {
             answered(request);
             exchange.close();
@@ -451,9 +517,13 @@ public final class ClaudeSimulator implements AutoCloseable {
     private void send(HttpExchange exchange, Pending request, int status, ObjectNode body,
             Map<String, String> headers) {
         try (exchange) {
+            String requestId = "req_sim_" + Long.toHexString(System.nanoTime());
+            if ("error".equals(body.path("type").asText())) {
+                body.put(REQUEST_ID, requestId); // the API's error bodies carry it, besides the header
+            }
             byte[] bytes = json.writeValueAsBytes(body);
             exchange.getResponseHeaders().set("content-type", "application/json");
-            exchange.getResponseHeaders().set("request-id", "req_sim_" + Long.toHexString(System.nanoTime()));
+            exchange.getResponseHeaders().set("request-id", requestId);
             headers.forEach(exchange.getResponseHeaders()::set);
             counted(request, status);
             // From here on the answer is on its way: a client that has it never finds it counted.

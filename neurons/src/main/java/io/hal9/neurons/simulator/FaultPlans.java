@@ -32,8 +32,8 @@ public final class FaultPlans {
 
     /**
      * Fails {@code rate} of the requests with {@code status}, in Anthropic's error shape (400
-     * {@code invalid_request_error}, 401 {@code authentication_error}, 403 {@code permission_error},
-     * 404 {@code not_found_error}, 429 {@code rate_limit_error}, 500 {@code api_error}, 529
+     * {@code invalid_request_error}, 401 {@code authentication_error}, 402 {@code billing_error},
+     * 403 {@code permission_error}, 404 {@code not_found_error}, 429 {@code rate_limit_error}, 500 {@code api_error}, 529
      * {@code overloaded_error}, other statuses {@code api_error}), with a {@code retry-after} header
      * when {@code retryAfter} is given.
      *
@@ -114,6 +114,7 @@ public final class FaultPlans {
         return switch (status) {
             case 400 -> "invalid_request_error";
             case 401 -> "authentication_error";
+            case 402 -> "billing_error";
             case 403 -> "permission_error";
             case 404 -> "not_found_error";
             case 413 -> "request_too_large";

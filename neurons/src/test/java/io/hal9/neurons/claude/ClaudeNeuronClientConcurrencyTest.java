@@ -71,15 +71,18 @@ class ClaudeNeuronClientConcurrencyTest {
 
     @Test
     void shouldCarryMoreThan64CallsAtOnce() throws Exception {
-        // a long latency, so that all 300 are surely out before the first answer, even on a slow machine
-        start(Duration.ofSeconds(4), 300);
+        start(Duration.ZERO, 300);
+        // no answer leaves the simulator until all 300 calls are there, however slow the machine
+        fixture.simulator().holdAnswers();
 
         List<CompletableFuture<NeuronReply>> calls = ask(300);
 
         // All 300 wait for their answer at the same time: nothing queues behind a 64-request cap.
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                 .until(fixture.simulator()::inFlight, inFlight -> inFlight == 300);
-        awaitAll(calls, Duration.ofSeconds(20));
+        assertThat(calls).noneMatch(CompletableFuture::isDone);
+        fixture.simulator().releaseAnswers();
+        awaitAll(calls, Duration.ofSeconds(30));
         assertThat(fixture.simulator().maxInFlightSeen()).isEqualTo(300);
         assertThat(fixture.simulator().requestCount()).isEqualTo(300);
         assertThat(fixture.client().requestCount()).isEqualTo(300);
@@ -99,11 +102,20 @@ class ClaudeNeuronClientConcurrencyTest {
     @Test
     void shouldRunAtMost64CallsAtOnceWithTheDefaultConcurrency() throws Exception {
         // The premise of the round-robin: one SDK client never has more than 64 requests out.
-        start(Duration.ofMillis(300), ClaudeSettings.DEFAULT_MAX_CONCURRENCY);
+        start(Duration.ZERO, ClaudeSettings.DEFAULT_MAX_CONCURRENCY);
+        fixture.simulator().holdAnswers();
 
         List<CompletableFuture<NeuronReply>> calls = ask(100);
 
-        awaitAll(calls, Duration.ofSeconds(20));
+        // With every answer held, 64 arrive and stay 64: the other 36 wait inside the SDK client.
+        // (A machine too slow to send a 65th within the second only makes this weaker, never fail.)
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(fixture.simulator()::inFlight, inFlight -> inFlight == 64);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .until(fixture.simulator()::inFlight, inFlight -> inFlight == 64);
+        assertThat(fixture.simulator().requestCount()).isEqualTo(64);
+        fixture.simulator().releaseAnswers();
+        awaitAll(calls, Duration.ofSeconds(30));
         assertThat(fixture.client().sdkClientCount()).isEqualTo(1);
         assertThat(fixture.simulator().maxInFlightSeen()).isEqualTo(64);
         assertThat(fixture.simulator().requestCount()).isEqualTo(100);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import io.hal9.neurons.LayerProfile;
 import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.simulator.CacheUsage;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.RecordedRequest;
 import io.hal9.neurons.simulator.SimulatedFault;
@@ -25,6 +27,8 @@ import io.hal9.neurons.simulator.SimulatorOptions;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** ClaudeNeuronClient through the real anthropic-java SDK against the simulator over HTTP. */
 class ClaudeNeuronClientTest {
@@ -68,7 +72,8 @@ class ClaudeNeuronClientTest {
                 replyOf(fixture.client().ask(new NeuronRequest(L3, "Build a login page with two-factor auth")));
 
         assertThat(reply.text()).startsWith("L3 Operational:").contains("Build a login page with two-factor auth");
-        assertThat(reply.model()).isEqualTo("claude-sonnet-4-5");
+        // the snapshot that answered, as the API names it
+        assertThat(reply.model()).isEqualTo("claude-sonnet-4-5-" + SimulatorOptions.DEFAULT_SNAPSHOT_DATE);
         assertThat(reply.inputTokens()).isPositive();
         assertThat(reply.outputTokens()).isPositive();
         assertThat(reply.stopReason()).isEqualTo("end_turn");
@@ -189,6 +194,64 @@ class ClaudeNeuronClientTest {
     }
 
     @Test
+    void shouldMapAnUnknownModelToModelNotFoundNamingTheModelAndTheRequestId() {
+        start(SimulatorOptions.defaults().withModels(Set.of("claude-haiku-4-5")));
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.MODEL_NOT_FOUND);
+        assertThat(failure.httpStatus()).isEqualTo(404);
+        assertThat(failure.getMessage()).contains("unknown model claude-sonnet-4-5")
+                .containsPattern("request_id req_\\w+");
+        assertThat(failure.category().retryable()).isFalse();
+        assertThat(failure.category().countsAgainstBreaker()).isFalse();
+    }
+
+    @Test
+    void shouldMapPaymentRequiredToBilling() {
+        startWithFault(SimulatedFault.billing());
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.BILLING);
+        assertThat(failure.httpStatus()).isEqualTo(402);
+        assertThat(failure.getMessage()).contains("credit balance").contains("request_id req_");
+    }
+
+    @Test
+    void shouldMapAReachedSpendLimitToBillingNotToARateLimit() {
+        startWithFault(SimulatedFault.spendLimit());
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.category()).isEqualTo(FailureCategory.BILLING);
+        assertThat(failure.httpStatus()).isEqualTo(429);
+        assertThat(failure.retryAfter()).isEmpty();
+        assertThat(failure.getMessage()).contains("spend limit reached (enforced_spend_limit_reached)");
+        assertThat(failure.category().asksForLessConcurrency()).isFalse();
+    }
+
+    @Test
+    void shouldNameTheRequestIdOfAnyErrorAnswer() {
+        startWithFault(SimulatedFault.serverError());
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.getMessage()).startsWith("Claude answered HTTP 500: Internal server error (request_id req_");
+    }
+
+    @Test
+    void shouldCarryThePromptCacheTokensOfTheAnswer() throws Exception {
+        start(SimulatorOptions.defaults().withCacheUsage(new CacheUsage(1_500, 30_000)));
+
+        NeuronReply reply = replyOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(reply.cacheCreationInputTokens()).isEqualTo(1_500);
+        assertThat(reply.cacheReadInputTokens()).isEqualTo(30_000);
+        assertThat(reply.asCached().cacheReadInputTokens()).isEqualTo(30_000);
+    }
+
+    @Test
     void shouldMapOverloadedToOverloaded() {
         startWithFault(SimulatedFault.overloaded());
 
@@ -209,6 +272,18 @@ class ClaudeNeuronClientTest {
         assertThat(failure.category()).isEqualTo(FailureCategory.RATE_LIMITED);
         assertThat(failure.httpStatus()).isEqualTo(429);
         assertThat(failure.retryAfter()).contains(Duration.ofSeconds(7));
+    }
+
+    @ParameterizedTest(name = "HTTP {0}")
+    @ValueSource(ints = {408, 429, 500, 503, 529})
+    void shouldReadRetryAfterWhateverTheStatus(int status) {
+        startWithFault(new SimulatedFault(status, "api_error", "busy", Optional.of(Duration.ofSeconds(2)),
+                Duration.ZERO));
+
+        NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
+
+        assertThat(failure.httpStatus()).isEqualTo(status);
+        assertThat(failure.retryAfter()).contains(Duration.ofSeconds(2));
     }
 
     @Test

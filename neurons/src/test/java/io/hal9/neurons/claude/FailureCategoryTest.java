@@ -36,7 +36,8 @@ class FailureCategoryTest {
     @Test
     void shouldMapHttpStatusesToCategories() {
         assertThat(ClaudeFailures.categoryOf(400)).isEqualTo(FailureCategory.CLIENT_ERROR);
-        assertThat(ClaudeFailures.categoryOf(404)).isEqualTo(FailureCategory.CLIENT_ERROR);
+        assertThat(ClaudeFailures.categoryOf(404)).isEqualTo(FailureCategory.MODEL_NOT_FOUND);
+        assertThat(ClaudeFailures.categoryOf(402)).isEqualTo(FailureCategory.BILLING);
         assertThat(ClaudeFailures.categoryOf(409)).isEqualTo(FailureCategory.CLIENT_ERROR);
         assertThat(ClaudeFailures.categoryOf(422)).isEqualTo(FailureCategory.CLIENT_ERROR);
         assertThat(ClaudeFailures.categoryOf(401)).isEqualTo(FailureCategory.AUTH);
@@ -45,6 +46,14 @@ class FailureCategoryTest {
         assertThat(ClaudeFailures.categoryOf(500)).isEqualTo(FailureCategory.TRANSIENT);
         assertThat(ClaudeFailures.categoryOf(503)).isEqualTo(FailureCategory.TRANSIENT);
         assertThat(ClaudeFailures.categoryOf(529)).isEqualTo(FailureCategory.OVERLOADED);
+    }
+
+    @Test
+    void shouldTakeA429ForAReachedSpendLimitAsBillingNotAsARateLimit() {
+        assertThat(ClaudeFailures.categoryOf(429, "enforced_spend_limit_reached")).isEqualTo(FailureCategory.BILLING);
+        assertThat(ClaudeFailures.categoryOf(429, "something_else")).isEqualTo(FailureCategory.RATE_LIMITED);
+        assertThat(ClaudeFailures.categoryOf(500, "enforced_spend_limit_reached"))
+                .isEqualTo(FailureCategory.TRANSIENT);
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.hal9.neurons.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import io.hal9.neurons.FailureCategory;
@@ -117,23 +117,35 @@ class CachedNeuronClientTest {
 
     @Test
     void shouldCallAgainOnceTheTtlHasPassed() throws Exception {
-        start(SimulatorOptions.defaults(), CacheSettings.forLayer("L3").withTtl(Duration.ofMillis(300)));
+        // the TTL runs on a ticker only this test moves, so a slow call or a slow machine changes nothing
+        AtomicLong nanos = new AtomicLong();
+        fixture.start(SimulatorOptions.defaults());
+        cache = fixture.closing(new CachedNeuronClient(fixture.client(Duration.ofSeconds(10)),
+                CacheSettings.forLayer("L3").withTtl(Duration.ofMillis(300)), "L3", nanos::get));
         ask("Plan the rollout");
         assertThat(ask("Plan the rollout").cached()).isTrue();
 
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
-                .until(() -> !ask("Plan the rollout").cached());
+        nanos.addAndGet(Duration.ofMillis(299).toNanos());
+        assertThat(ask("Plan the rollout").cached()).as("299 ms after it was written").isTrue();
+        assertThat(fixture.simulator().requestCount()).isEqualTo(1);
 
+        nanos.addAndGet(Duration.ofMillis(1).toNanos());
+        assertThat(ask("Plan the rollout").cached()).as("300 ms after it was written").isFalse();
         assertThat(fixture.simulator().requestCount()).isEqualTo(2);
+        assertThat(ask("Plan the rollout").cached()).as("the new answer is cached again").isTrue();
     }
 
     @Test
     void shouldMakeOneCallForIdenticalRequestsInFlightAtOnce() throws Exception {
-        start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(300)), CacheSettings.forLayer("L3"));
+        start();
+        // the call stays in flight until every ask has joined it
+        fixture.simulator().holdAnswers();
 
         List<CompletableFuture<NeuronReply>> asks = IntStream.range(0, 50)
                 .mapToObj(i -> cache.ask(new NeuronRequest(L3, "Same work for fifty signals")))
                 .toList();
+        assertThat(asks).noneMatch(CompletableFuture::isDone);
+        fixture.simulator().releaseAnswers();
         CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
 
         List<NeuronReply> replies = asks.stream().map(CompletableFuture::join).toList();
@@ -165,13 +177,17 @@ class CachedNeuronClientTest {
 
     @Test
     void shouldFailAllJoinedAsksWithTheCallsFailureAndThenCallAgain() throws Exception {
-        start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(200)).withFaults(FaultPlans.when(
-                request -> request.sequence() == 1, SimulatedFault.serverError().withDelay(Duration.ofMillis(200)))),
+        start(SimulatorOptions.defaults().withFaults(FaultPlans.when(
+                request -> request.sequence() == 1, SimulatedFault.serverError())),
                 CacheSettings.forLayer("L3"));
+        // the failing call stays in flight until all five asks have joined it
+        fixture.simulator().holdAnswers();
 
         List<CompletableFuture<NeuronReply>> asks = IntStream.range(0, 5)
                 .mapToObj(i -> cache.ask(new NeuronRequest(L3, "Joined then failed")))
                 .toList();
+        assertThat(asks).noneMatch(CompletableFuture::isDone);
+        fixture.simulator().releaseAnswers();
         for (CompletableFuture<NeuronReply> ask : asks) {
             assertThatThrownBy(() -> ask.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(NeuronException.class);
         }

@@ -116,6 +116,23 @@ class ClaudeCapacityTest {
     }
 
     @Test
+    void shouldCountACallStartedEarlierButAdmittedLaterAgainstTheBucket() {
+        // Given two calls in flight on an account of 20 requests per minute
+        ClaudeCapacity.Permit first = capacity.tryAcquire().orElseThrow();
+        ClaudeCapacity.Permit second = capacity.tryAcquire().orElseThrow();
+
+        // When the API admitted the second first (1 left after it), then the first (none left),
+        // and the first answers first
+        first.finished(reply(requestsLeft(20, 0)), null);
+        second.finished(reply(requestsLeft(20, 1)), null);
+
+        // Then the second's figure is not taken at its word: the first, in flight when the second
+        // started, may have taken the last request; the bucket counts as empty and calls are paced
+        assertThat(capacity.paceInterval()).isPositive();
+        assertThat(capacity.tryAcquire()).isEmpty();
+    }
+
+    @Test
     void shouldReadTheRateLimitFiguresOfA429AndPaceOnceItsRetryAfterPassed() {
         // Given the bucket had plenty of room
         capacity.tryAcquire().orElseThrow().finished(reply(requestsLeft(60, 50)), null);

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,7 +59,7 @@ class ClaudeSimulatorHttpTest {
         assertThat(message.get("id").asText()).startsWith("msg_sim_");
         assertThat(message.get("type").asText()).isEqualTo("message");
         assertThat(message.get("role").asText()).isEqualTo("assistant");
-        assertThat(message.get("model").asText()).isEqualTo("claude-haiku-4-5");
+        assertThat(message.get("model").asText()).startsWith("claude-haiku-4-5-");
         assertThat(message.get("content").get(0).get("type").asText()).isEqualTo("text");
         assertThat(message.get("content").get(0).get("text").asText())
                 .startsWith("L2 Implementation:").contains("add a health endpoint");
@@ -67,6 +68,37 @@ class ClaudeSimulatorHttpTest {
         assertThat(message.get("usage").get("input_tokens").asLong()).isPositive();
         assertThat(message.get("usage").get("output_tokens").asLong()).isPositive();
         assertThat(fixture.simulator().lastRequest().orElseThrow().header("X-Api-Key")).contains("k1");
+    }
+
+    @Test
+    void shouldAnswerWithTheDatedSnapshotOfTheAliasAskedFor() throws Exception {
+        // the API answers claude-sonnet-4-5-20250929 for claude-sonnet-4-5: the snapshot that served the request
+        HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");
+
+        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20250929");
+    }
+
+    @Test
+    void shouldAnswerWithTheSnapshotDateItIsGivenAndADatedModelAsAsked() throws Exception {
+        fixture.closeSimulator();
+        fixture.start(SimulatorOptions.defaults().withSnapshotDate("20251001"));
+
+        HttpResponse<String> alias = post("/v1/messages", VALID_BODY, "x-api-key", "k");
+        HttpResponse<String> dated = post("/v1/messages",
+                VALID_BODY.replace("claude-haiku-4-5", "claude-haiku-4-5-20240101"), "x-api-key", "k");
+
+        assertThat(json.readTree(alias.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20251001");
+        assertThat(json.readTree(dated.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20240101");
+    }
+
+    @Test
+    void shouldAnswerTheModelAsAskedWithoutASnapshotDate() throws Exception {
+        fixture.closeSimulator();
+        fixture.start(SimulatorOptions.defaults().withSnapshotDate(""));
+
+        HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");
+
+        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-4-5");
     }
 
     @Test
@@ -141,5 +173,60 @@ class ClaudeSimulatorHttpTest {
         assertThat(response.headers().firstValue("retry-after")).contains("3");
         assertThat(errorOf(response).get("type").asText()).isEqualTo("rate_limit_error");
         assertThat(errorOf(response).get("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void shouldCarryTheRequestIdOfTheHeaderInAnErrorBody() throws Exception {
+        HttpResponse<String> response = post("/v1/messages", VALID_BODY);
+
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.get("request_id").asText()).startsWith("req_")
+                .isEqualTo(response.headers().firstValue("request-id").orElseThrow());
+    }
+
+    @Test
+    void shouldAnswerAReachedSpendLimitWithItsErrorCodeAndNoRetryAfter() throws Exception {
+        fixture.closeSimulator();
+        fixture.start(SimulatorOptions.defaults().withFaults(request -> Optional.of(SimulatedFault.spendLimit())));
+
+        HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");
+
+        assertThat(response.statusCode()).isEqualTo(429);
+        assertThat(response.headers().firstValue("retry-after")).isEmpty();
+        assertThat(errorOf(response).get("type").asText()).isEqualTo("rate_limit_error");
+        assertThat(errorOf(response).path("details").path("error_code").asText())
+                .isEqualTo("enforced_spend_limit_reached");
+        assertThat(json.readTree(response.body()).get("request_id").asText()).startsWith("req_");
+    }
+
+    @Test
+    void shouldAnswerAModelItDoesNotKnowWithNotFoundNamingIt() throws Exception {
+        fixture.closeSimulator();
+        fixture.start(SimulatorOptions.defaults().withModels(Set.of("claude-sonnet-4-5")));
+
+        HttpResponse<String> unknown = post("/v1/messages", VALID_BODY, "x-api-key", "k");
+        HttpResponse<String> known = post("/v1/messages",
+                VALID_BODY.replace("claude-haiku-4-5", "claude-sonnet-4-5"), "x-api-key", "k");
+        HttpResponse<String> knownSnapshot = post("/v1/messages",
+                VALID_BODY.replace("claude-haiku-4-5", "claude-sonnet-4-5-20250929"), "x-api-key", "k");
+
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(errorOf(unknown).get("type").asText()).isEqualTo("not_found_error");
+        assertThat(errorOf(unknown).get("message").asText()).isEqualTo("model: claude-haiku-4-5");
+        assertThat(known.statusCode()).isEqualTo(200);
+        assertThat(knownSnapshot.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldReportNoPromptCacheUseByDefaultAndTheConfiguredFiguresOtherwise() throws Exception {
+        JsonNode usage = json.readTree(post("/v1/messages", VALID_BODY, "x-api-key", "k").body()).get("usage");
+        fixture.closeSimulator();
+        fixture.start(SimulatorOptions.defaults().withCacheUsage(new CacheUsage(1_000, 20_000)));
+        JsonNode cached = json.readTree(post("/v1/messages", VALID_BODY, "x-api-key", "k").body()).get("usage");
+
+        assertThat(usage.get("cache_creation_input_tokens").asLong()).isZero();
+        assertThat(usage.get("cache_read_input_tokens").asLong()).isZero();
+        assertThat(cached.get("cache_creation_input_tokens").asLong()).isEqualTo(1_000);
+        assertThat(cached.get("cache_read_input_tokens").asLong()).isEqualTo(20_000);
     }
 }

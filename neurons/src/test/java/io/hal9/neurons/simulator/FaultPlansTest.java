@@ -84,6 +84,7 @@ class FaultPlansTest {
         assertThat(fault.retryAfter()).contains(Duration.ofSeconds(2));
         assertThat(FaultPlans.errorType(400)).isEqualTo("invalid_request_error");
         assertThat(FaultPlans.errorType(401)).isEqualTo("authentication_error");
+        assertThat(FaultPlans.errorType(402)).isEqualTo("billing_error");
         assertThat(FaultPlans.errorType(403)).isEqualTo("permission_error");
         assertThat(FaultPlans.errorType(404)).isEqualTo("not_found_error");
         assertThat(FaultPlans.errorType(500)).isEqualTo("api_error");

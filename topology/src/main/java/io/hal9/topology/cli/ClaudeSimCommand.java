@@ -2,6 +2,7 @@ package io.hal9.topology.cli;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import io.hal9.neurons.simulator.ClaudeSimulator;
@@ -29,6 +30,17 @@ final class ClaudeSimCommand implements Callable<Integer> {
     @Option(names = "--latency-ms", defaultValue = "20", description = "Latency of every answer (default ${DEFAULT-VALUE}).")
     long latencyMs;
 
+    @Option(names = "--snapshot-date", defaultValue = SimulatorOptions.DEFAULT_SNAPSHOT_DATE, paramLabel = "YYYYMMDD",
+            description = "Answers name the model asked for plus this date, as the API names the snapshot that "
+                    + "answered (claude-haiku-4-5 -> claude-haiku-4-5-${DEFAULT-VALUE}); empty answers the model as "
+                    + "asked (default ${DEFAULT-VALUE}).")
+    String snapshotDate;
+
+    @Option(names = "--models", split = ",", paramLabel = "MODEL",
+            description = "The only models the simulator knows (aliases or dated ids, comma-separated); a request for "
+                    + "another gets 404 not_found_error, as the API answers an unknown model. Default: every model.")
+    Set<String> models = Set.of();
+
     @CommandLine.Mixin
     SimulatorFaultOptions faults = new SimulatorFaultOptions();
 
@@ -50,7 +62,13 @@ final class ClaudeSimCommand implements Callable<Integer> {
 
     /** The simulator's options from the flags, with an outage counted from {@code start}. */
     SimulatorOptions options(Instant start) {
-        return faults.apply(SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)), spec.commandLine(),
-                start);
+        SimulatorOptions base;
+        try {
+            base = SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)).withSnapshotDate(snapshotDate)
+                    .withModels(models);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--snapshot-date: " + e.getMessage());
+        }
+        return faults.apply(base, spec.commandLine(), start);
     }
 }

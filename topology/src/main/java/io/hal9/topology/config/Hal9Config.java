@@ -1,5 +1,6 @@
 package io.hal9.topology.config;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -245,8 +246,9 @@ public final class Hal9Config extends AbstractConfig {
     public static final String NEURON_AUTH_RETRY_MS_CONFIG = "hal9.neuron.auth.retry.ms";
     public static final int NEURON_AUTH_RETRY_MS_DEFAULT = 30_000;
     public static final String NEURON_AUTH_RETRY_MS_DOC =
-            "When Claude rejects the API key (401/403), signals wait in the store, the instance reports unready, and "
-                    + "a call is tried again after this long. Lower it while rotating keys.";
+            "When Claude rejects the API key (401/403) or the account (402 billing_error, or a 429 for the reached "
+                    + "spend limit), signals wait in the store without spending attempts, the instance reports "
+                    + "unready, and a call is tried again after this long. Lower it while rotating keys.";
 
     public static final String CACHE_ENABLED_CONFIG = "hal9.cache.enabled";
     public static final boolean CACHE_ENABLED_DEFAULT = true;
@@ -314,9 +316,15 @@ public final class Hal9Config extends AbstractConfig {
     public static final String CLAUDE_PRICES_DEFAULT =
             "claude-haiku-4-5=1/5,claude-sonnet-4-5=3/15,claude-opus-4-1=15/75";
     public static final String CLAUDE_PRICES_DOC =
-            "Price table for hal9_claude_cost_usd_total: model=input/output in US dollars per million tokens. "
-                    + "Update it when prices change or when a layer uses another model; a model missing from it "
-                    + "costs 0 and is logged once.";
+            "Price table for hal9_claude_cost_usd_total: model=input/output in US dollars per million tokens; "
+                    + "prompt-cache writes cost 1.25 and reads 0.1 times the input price, unless an entry says "
+                    + "model=input/output/write/read. Responses name the dated snapshot that answered "
+                    + "(claude-sonnet-4-5-20250929): it takes its own entry if listed, else its alias's. Update it "
+                    + "when prices change or when a layer uses another model; a model missing from it costs 0 and is "
+                    + "logged once.";
+
+    /** model=input/output or model=input/output/cache-write/cache-read, in USD per million tokens. */
+    private static final String PRICE_ENTRY = "[^=\\s]+=\\d+(\\.\\d+)?/\\d+(\\.\\d+)?(/\\d+(\\.\\d+)?/\\d+(\\.\\d+)?)?";
 
     public static final String LOG_FORMAT_CONFIG = "hal9.log.format";
     public static final String LOG_FORMAT_DEFAULT = "text";
@@ -668,21 +676,25 @@ public final class Hal9Config extends AbstractConfig {
             @SuppressWarnings("unchecked")
             List<String> entries = (List<String>) value;
             for (String entry : entries) {
-                if (!entry.trim().matches("[^=\\s]+=\\d+(\\.\\d+)?/\\d+(\\.\\d+)?")) {
+                if (!entry.trim().matches(PRICE_ENTRY)) {
                     throw new ConfigException(name, value, "each entry must be model=input/output (USD per million "
-                            + "tokens), e.g. claude-sonnet-4-5=3/15; got '" + entry + "'");
+                            + "tokens), e.g. claude-sonnet-4-5=3/15, or model=input/output/cache-write/cache-read, "
+                            + "e.g. claude-sonnet-4-5=3/15/3.75/0.3; got '" + entry + "'");
                 }
             }
         };
     }
 
-    /** Model → {input, output} US dollars per million tokens. */
+    /**
+     * Model → {input, output} US dollars per million tokens, or {input, output, cache write, cache
+     * read} for an entry that gives all four.
+     */
     public Map<String, double[]> claudePrices() {
         Map<String, double[]> prices = new HashMap<>();
         for (String entry : getList(CLAUDE_PRICES_CONFIG)) {
             String[] modelAndPrices = entry.trim().split("=");
-            String[] inOut = modelAndPrices[1].split("/");
-            prices.put(modelAndPrices[0], new double[] {Double.parseDouble(inOut[0]), Double.parseDouble(inOut[1])});
+            prices.put(modelAndPrices[0], Arrays.stream(modelAndPrices[1].split("/"))
+                    .mapToDouble(Double::parseDouble).toArray());
         }
         return prices;
     }

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
-import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.Futures;
+import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
 import io.hal9.neurons.resilience.ClaudeCapacity;
@@ -185,12 +186,12 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             long now = context.currentSystemTimeMs();
             if (completion.failure() == null) {
                 NeuronReply reply = completion.reply();
-                stage.key().accepted();
                 Signal input = entry.getSignal();
                 if (!reply.cached()) {
-                    stage.metrics().claudeRequest(ClaudeOutcome.OK, reply.latencyMs(), reply.inputTokens(),
-                            reply.outputTokens());
-                    stage.metrics().cost(reply.model(), reply.inputTokens(), reply.outputTokens());
+                    // only a call of its own says Claude serves the layer now: a cached answer is older
+                    stage.access().accepted();
+                    stage.metrics().claudeRequest(ClaudeOutcome.OK, reply);
+                    stage.metrics().cost(reply);
                 }
                 if (!reply.complete()) {
                     stage.metrics().incomplete(reply);
@@ -264,13 +265,14 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             reschedule(sequence, entry, attemptsMade, now + retry.delay().toMillis(), retry.reason(), now);
         } else if (decision instanceof RetryPolicy.Wait wait) {
             stage.metrics().claudeRequest(ClaudeOutcome.of(wait.category()), completion.latencyMs(), 0, 0);
-            if (wait.category() == FailureCategory.AUTH) {
-                stage.key().rejected(wait.reason());
-            }
+            stage.access().failed(wait.category(), wait.reason());
             reschedule(sequence, entry, entry.getAttempts(), now + wait.delay().toMillis(), wait.reason(), now);
         } else {
             RetryPolicy.GiveUp giveUp = (RetryPolicy.GiveUp) decision;
             stage.metrics().claudeRequest(ClaudeOutcome.of(giveUp.category()), completion.latencyMs(), 0, 0);
+            if (Futures.unwrap(completion.failure()) instanceof NeuronException failure) {
+                stage.access().failed(failure.category(), giveUp.reason());
+            }
             deadLetter(entry, giveUp.category(), giveUp.reason(), attemptsMade, now);
             finish(sequence, entry);
         }

@@ -85,8 +85,8 @@ public final class BlockingNeuronProcessor implements Processor<byte[], byte[], 
         }
         long now = context.currentSystemTimeMs();
         if (!reply.cached()) {
-            metrics.claudeRequest(ClaudeOutcome.OK, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
-            metrics.cost(reply.model(), reply.inputTokens(), reply.outputTokens());
+            metrics.claudeRequest(ClaudeOutcome.OK, reply);
+            metrics.cost(reply);
         }
         if (!reply.complete()) {
             metrics.incomplete(reply);

@@ -21,10 +21,12 @@ public enum ClaudeOutcome {
     TRANSIENT,
     /** No answer within {@code hal9.claude.timeout.ms}. */
     TIMEOUT,
-    /** Our request was wrong (400, 404, 409, 422). */
+    /** Our request was wrong (400, 409, 422), or named a model Claude does not know (404). */
     CLIENT_ERROR,
     /** The key was rejected (401, 403). */
     AUTH,
+    /** The account may not spend (402, or a 429 for the reached spend limit). */
+    BILLING,
     /** The breaker was open: no call was made. */
     UNAVAILABLE,
     /** A failure that fits none of the above. */
@@ -42,8 +44,9 @@ public enum ClaudeOutcome {
             case OVERLOADED -> OVERLOADED;
             case TRANSIENT -> TRANSIENT;
             case TIMEOUT -> TIMEOUT;
-            case CLIENT_ERROR -> CLIENT_ERROR;
+            case CLIENT_ERROR, MODEL_NOT_FOUND -> CLIENT_ERROR;
             case AUTH -> AUTH;
+            case BILLING -> BILLING;
             case UNAVAILABLE -> UNAVAILABLE;
             case UNKNOWN -> UNKNOWN;
         };

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * them as {@code hal9_signals_processed_total}, {@code hal9_claude_request_duration_seconds},
  * {@code hal9_claude_tokens_total}, {@code hal9_claude_cost_usd_total},
  * {@code hal9_claude_incomplete_total} and {@code hal9_signal_duration_seconds}. Every series, with
- * every tag value (each {@link ClaudeOutcome}, each signal outcome, each token type, each
+ * every tag value (each {@link ClaudeOutcome}, each signal outcome, each token type: {@code input},
+ * {@code output}, {@code cache_creation} and {@code cache_read}; each
  * {@link #INCOMPLETE_REASONS reason an answer stops early}), is registered by the constructor:
  * dashboards and alerts read zero from start-up, never "no data".
  */
@@ -62,11 +64,13 @@ public final class LayerMetrics {
     private final Counter forwarded;
     private final Counter cached;
     private final Counter cost;
-    private final Map<String, double[]> prices;
+    private final ClaudePrices prices;
     private final Set<String> unpricedModels = ConcurrentHashMap.newKeySet();
     private final Counter deadLettered;
     private final Counter inputTokens;
     private final Counter outputTokens;
+    private final Counter cacheCreationTokens;
+    private final Counter cacheReadTokens;
     private final Timer signalDuration;
     private final Map<ClaudeOutcome, Timer> requestDurations = new EnumMap<>(ClaudeOutcome.class);
     private final Map<String, Counter> incomplete = new HashMap<>();
@@ -75,11 +79,14 @@ public final class LayerMetrics {
         this(registry, layer, Map.of());
     }
 
-    /** @param prices model → {input, output} US dollars per million tokens */
+    /**
+     * @param prices model → {input, output} US dollars per million tokens; a dated snapshot id
+     *               ({@code claude-sonnet-4-5-20250929}) without an entry of its own takes its alias's
+     */
     public LayerMetrics(MeterRegistry registry, String layer, Map<String, double[]> prices) {
         this.registry = registry;
         this.layer = layer;
-        this.prices = prices;
+        this.prices = new ClaudePrices(prices);
         this.forwarded = processed(OUTCOME_FORWARDED);
         this.cached = processed(OUTCOME_CACHED);
         this.cost = Counter.builder(CLAUDE_COST)
@@ -89,6 +96,8 @@ public final class LayerMetrics {
         this.deadLettered = processed(OUTCOME_DEAD_LETTERED);
         this.inputTokens = tokens("input");
         this.outputTokens = tokens("output");
+        this.cacheCreationTokens = tokens("cache_creation");
+        this.cacheReadTokens = tokens("cache_read");
         this.signalDuration = Timer.builder(SIGNAL_DURATION)
                 .description("Time from a signal's creation by its producer to its forwarding by this layer")
                 .tag("layer", layer)
@@ -118,18 +127,33 @@ public final class LayerMetrics {
         signalDuration.record(Math.max(0, millisSinceCreation), TimeUnit.MILLISECONDS);
     }
 
-    /** What a call cost, by the model's price per million tokens. */
+    /**
+     * What a call cost, by the price per million tokens of the model the response named (a dated
+     * snapshot id is priced as its alias unless it has an entry of its own), prompt-cache writes and
+     * reads included; a model without a price costs 0 and is logged once.
+     */
+    public void cost(NeuronReply reply) {
+        cost(reply.model(), reply.inputTokens(), reply.outputTokens(), reply.cacheCreationInputTokens(),
+                reply.cacheReadInputTokens());
+    }
+
+    /** What a call without prompt-cache tokens cost (see {@link #cost(NeuronReply)}). */
     public void cost(String model, long inputTokens, long outputTokens) {
-        double[] price = prices.get(model);
-        if (price == null) {
+        cost(model, inputTokens, outputTokens, 0, 0);
+    }
+
+    private void cost(String model, long inputTokens, long outputTokens, long cacheWriteTokens,
+            long cacheReadTokens) {
+        Optional<ClaudePrices.Price> price = prices.of(model);
+        if (price.isEmpty()) {
             if (!prices.isEmpty() && unpricedModels.add(model)) {
                 LOG.warn(
-                        "layer {}: model {} has no price in hal9.claude.prices.usd.per.mtok; its cost counts as 0",
-                        layer, model);
+                        "layer {}: model {} has no price in hal9.claude.prices.usd.per.mtok (nor its alias); its cost "
+                                + "counts as 0", layer, model);
             }
             return;
         }
-        cost.increment((inputTokens * price[0] + outputTokens * price[1]) / 1_000_000.0);
+        cost.increment(price.get().cost(inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens));
     }
 
     /** A signal's answer stopped early ({@link NeuronReply#complete()} false): counted by its stop reason. */
@@ -149,6 +173,13 @@ public final class LayerMetrics {
         requestDurations.get(outcome).record(latencyMs, TimeUnit.MILLISECONDS);
         inputTokens.increment(input);
         outputTokens.increment(output);
+    }
+
+    /** One Claude request was answered with {@code reply}: its latency and every kind of token it used. */
+    public void claudeRequest(ClaudeOutcome outcome, NeuronReply reply) {
+        claudeRequest(outcome, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
+        cacheCreationTokens.increment(reply.cacheCreationInputTokens());
+        cacheReadTokens.increment(reply.cacheReadInputTokens());
     }
 
     private Counter processed(String outcome) {

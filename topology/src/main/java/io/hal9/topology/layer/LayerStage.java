@@ -9,13 +9,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * What the neuron processors of one layer instance share, one per layer per process: the layer,
  * its stage settings, the neuron client (cache and breaker included), the layer's metrics, the
- * instance's {@link CallBudget} and whether Claude accepts the key. Each processor (one per task)
- * holds a reference.
+ * instance's {@link CallBudget} and whether Claude serves the layer at all ({@link ClaudeAccess}: key,
+ * billing, model). Each processor (one per task) holds a reference.
  */
 public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient neuron, LayerMetrics metrics,
-                         CallBudget budget, ApiKeyStatus key) {
+                         CallBudget budget, ClaudeAccess access) {
 
-    /** A stage with a fresh budget and key status, its gauges registered in {@code registry}. */
+    /** A stage with a fresh budget and access state, its gauges registered in {@code registry}. */
     public static LayerStage create(LayerSpec spec, StageSettings settings, CapacitySettings capacity,
                                     NeuronClient neuron, LayerMetrics metrics, MeterRegistry registry) {
         return create(spec, settings, new ClaudeCapacity(capacity), neuron, metrics, registry);
@@ -26,7 +26,7 @@ public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient ne
                                     NeuronClient neuron, LayerMetrics metrics, MeterRegistry registry) {
         return new LayerStage(spec, settings, neuron, metrics,
                 new CallBudget(spec.layer(), settings, capacity, registry),
-                new ApiKeyStatus(spec.layer(), settings.authRetry()));
+                new ClaudeAccess(spec.layer(), settings.authRetry()));
     }
 
     /** A stage whose live limit adapts from {@code max.in.flight} with the default settings. */

@@ -35,9 +35,12 @@ public interface RetryPolicy {
 
     /**
      * Call again after {@code delay} without spending an attempt: the model is unavailable (the
-     * breaker is open) or our key is rejected; the signal is not at fault.
+     * breaker is open), the account or Anthropic is busy, our key is rejected or the account may not
+     * spend; the signal is not at fault.
      *
-     * @param category why the call failed: {@link FailureCategory#UNAVAILABLE} or {@link FailureCategory#AUTH}
+     * @param category why the call failed: {@link FailureCategory#UNAVAILABLE},
+     *                 {@link FailureCategory#RATE_LIMITED}, {@link FailureCategory#OVERLOADED},
+     *                 {@link FailureCategory#AUTH} or {@link FailureCategory#BILLING}
      */
     record Wait(Duration delay, FailureCategory category, String reason) implements Decision {
     }
@@ -51,14 +54,17 @@ public interface RetryPolicy {
 
     /**
      * The default. An open breaker: wait until it lets trial calls through, without spending an
-     * attempt. A rejected key (401/403): wait {@code authRetry}, without spending an attempt — the
-     * key is wrong, not the signal. A rate limit (429) or an overloaded Claude (529): wait for its
+     * attempt. A rejected key (401/403) or an account that may not spend (402, or a 429 for the
+     * reached spend limit, which has no {@code retry-after} and does not clear by retrying): wait
+     * {@code authRetry}, without spending an attempt — the key or the account is at fault, not the
+     * signal. A rate limit (429) or an overloaded Claude (529): wait for its
      * {@code retry-after}, if any, without spending an attempt either — the account or Anthropic
      * is busy, the signal is not at fault — and otherwise after a short jitter (up to a quarter of
      * the first backoff), when the layer's live limit and pause let a call through. Transient errors and timeouts: retry with
      * exponential backoff and full jitter (a longer {@code retry-after} wins) until
      * {@code maxAttempts} calls were made. Everything else (400/404/422, unknown failures):
-     * dead-letter at once. The limits are the {@code hal9.neuron.*} settings.
+     * dead-letter at once; an unknown model (404) as a {@code CLIENT_ERROR}, its reason naming the
+     * model. The limits are the {@code hal9.neuron.*} settings.
      */
     public static RetryPolicy from(StageSettings settings) {
         return exponentialBackoff(settings.maxAttempts(), settings.backoff(), settings.maxBackoff(),
@@ -77,8 +83,8 @@ public interface RetryPolicy {
                 return new Wait(ne.retryAfter().filter(d -> !d.isNegative() && !d.isZero()).orElse(UNAVAILABLE_WAIT),
                         FailureCategory.UNAVAILABLE, reason);
             }
-            if (ne.category() == FailureCategory.AUTH) {
-                return new Wait(authRetry, FailureCategory.AUTH, reason);
+            if (ne.category() == FailureCategory.AUTH || ne.category() == FailureCategory.BILLING) {
+                return new Wait(authRetry, ne.category(), reason);
             }
             if (ne.category() == FailureCategory.RATE_LIMITED || ne.category() == FailureCategory.OVERLOADED) {
                 // the account's limit or Anthropic's load, not this signal: wait without spending an attempt,
@@ -101,11 +107,15 @@ public interface RetryPolicy {
     /**
      * The dead letter's category for a failure: the same name, except that an overloaded Claude
      * (529) is a {@code TRANSIENT} failure in the dead-letter contract, and an open breaker, which
-     * never dead-letters a signal, would be one too.
+     * never dead-letters a signal, would be one too; an unknown model (404) is a {@code CLIENT_ERROR}
+     * (our request named it), and a billing refusal, which the async stage never dead-letters
+     * either, an {@code AUTH} one (the account is refused, as a key is).
      */
     static ErrorCategory deadLetterCategory(FailureCategory category) {
         return switch (category) {
             case OVERLOADED, UNAVAILABLE -> ErrorCategory.TRANSIENT;
+            case MODEL_NOT_FOUND -> ErrorCategory.CLIENT_ERROR;
+            case BILLING -> ErrorCategory.AUTH;
             default -> ErrorCategory.valueOf(category.name());
         };
     }

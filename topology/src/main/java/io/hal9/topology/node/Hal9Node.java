@@ -175,8 +175,8 @@ public final class Hal9Node implements AutoCloseable {
             states.add(new Health.LayerHealth(GameRuntime.NAME, game.applicationId(), game.state().name(), Health.NONE,
                     Health.NONE, 0.0, 0, 0, null));
         }
-        boolean keyAccepted = layers.stream().noneMatch(l -> l.stage().key().isRejected());
-        boolean up = !closing && running() && keyAccepted;
+        boolean served = layers.stream().noneMatch(l -> l.stage().access().refused());
+        boolean up = !closing && running() && served;
         boolean breakersClosed = layers.stream().allMatch(l -> l.breaker().state() == CircuitBreaker.State.CLOSED);
         String status = !up ? "DOWN" : breakersClosed ? "UP" : "DEGRADED";
         return new Health(Health.SERVICE, Version.get(), ProcessHandle.current().pid(), startedAt.toString(),
@@ -188,7 +188,7 @@ public final class Hal9Node implements AutoCloseable {
         long lookups = hits + layer.cache().misses();
         double hitRatio = lookups == 0 ? 0.0 : Math.round(hits * 1000.0 / lookups) / 1000.0;
         return new Health.LayerHealth(layer.spec().layer(), layer.spec().applicationId(), layer.state().name(),
-                layer.stage().key().isRejected() ? "KEY_REJECTED" : "OK", layer.breaker().state().name(), hitRatio,
+                layer.stage().access().state().name(), layer.breaker().state().name(), hitRatio,
                 layer.stage().budget().inFlight(), layer.stage().budget().waiting(),
                 layer.breaker().lastFailure().map(BreakerNeuronClient.LastFailure::describe).orElse(null));
     }

@@ -53,6 +53,18 @@ class Hal9ConfigTest {
     }
 
     @Test
+    void shouldReadPriceEntriesWithAndWithoutTheirCachePrices() {
+        Hal9Config config = Hal9Config.of(Map.of(Hal9Config.CLAUDE_PRICES_CONFIG,
+                "claude-haiku-4-5=1/5,claude-opus-4-1=15/75/30/1.5"));
+
+        assertThat(config.claudePrices().get("claude-haiku-4-5")).containsExactly(1, 5);
+        assertThat(config.claudePrices().get("claude-opus-4-1")).containsExactly(15, 75, 30, 1.5);
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.CLAUDE_PRICES_CONFIG, "claude-haiku-4-5=1/5/2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(Hal9Config.CLAUDE_PRICES_CONFIG).hasMessageContaining("cache-write");
+    }
+
+    @Test
     void shouldRefuseAPendingLimitBelowTheInFlightCap() {
         assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 512,
                 Hal9Config.NEURON_MAX_PENDING_CONFIG, 100)))

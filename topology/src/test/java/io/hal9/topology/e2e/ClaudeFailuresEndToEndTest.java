@@ -243,6 +243,25 @@ class ClaudeFailuresEndToEndTest {
     }
 
     @Test
+    void shouldRetryAnUnavailableCallNoSoonerThanItsRetryAfter(TestInfo test) {
+        // Given Claude answers the first call with 503 and retry-after: 2 (a backoff alone would retry within
+        // hal9.neuron.retry.backoff.ms, 100 ms here)
+        List<Instant> calls = new CopyOnWriteArrayList<>();
+        start(test, request -> {
+            calls.add(Instant.now());
+            return calls.size() == 1 ? Optional.of(new SimulatedFault(503, "api_error", "Service unavailable",
+                    Optional.of(Duration.ofSeconds(2)), Duration.ZERO)) : Optional.empty();
+        }, Map.of());
+        List<String> ids = publish(1, "task during a 503");
+
+        // Then the signal is delivered by its second call, made no sooner than 2 s after the first
+        assertThat(rootIds(KAFKA.consume(topics.results().name(), 1, DELIVERY))).isEqualTo(ids);
+        assertThat(calls).hasSize(2);
+        assertThat(Duration.between(calls.get(0), calls.get(1))).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
     void shouldPauseEveryCallOfTheLayerWhileARateLimitsRetryAfterRuns(TestInfo test) {
         // Given the account answers the first call with 429 and retry-after: 2
         List<Instant> calls = new CopyOnWriteArrayList<>();

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -118,6 +119,55 @@ class PipelineEndToEndTest {
         rootByKey.forEach((key, root) -> assertThat(root).isEqualTo(key.replace("key-", "signal-")));
         // and nothing went to the dead-letter topic
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void shouldKeepBinaryAndNullKeysByteForByteThroughThreeLayers() throws Exception {
+        Map<String, byte[]> keyByRoot = new LinkedHashMap<>();
+        keyByRoot.put("zero", new byte[] {0});
+        keyByRoot.put("ff", new byte[] {(byte) 0xFF});
+        keyByRoot.put("mixed", new byte[] {0, (byte) 0xFF, 0, (byte) 0xFE, 0x7F, (byte) 0x80});
+        keyByRoot.put("bad-utf8", new byte[] {(byte) 0xC3, 0x28, (byte) 0xE2, (byte) 0x82}); // invalid sequences
+        keyByRoot.put("empty", new byte[0]);
+        keyByRoot.put("null", null);
+        byte[] nullValueKey = {(byte) 0xFF, 0, (byte) 0xFF};
+        // Given signals under keys that are not UTF-8 text, an empty key and a null key
+        try (KafkaProducer<byte[], byte[]> raw = rawProducer();
+             KafkaProducer<byte[], Signal> producer = signalProducer()) {
+            keyByRoot.forEach((root, key) ->
+                    producer.send(new ProducerRecord<>(input(), key, signal(root, "keep the key of " + root))));
+            // and a record with no value at all
+            raw.send(new ProducerRecord<>(input(), nullValueKey, null)).get();
+        }
+
+        // Then every result arrives after L2, L3 and L4 under exactly the key its signal was published with
+        List<ConsumerRecord<byte[], byte[]>> results = KAFKA.consume(topics.results().name(), keyByRoot.size(), DELIVERY);
+        assertThat(results).hasSize(keyByRoot.size());
+        for (ConsumerRecord<byte[], byte[]> record : results) {
+            Signal result = decodeSignal(record);
+            assertThat(result.getHops()).extracting(Hop::getLayer).containsExactly("L2", "L3", "L4");
+            assertThat(keyByRoot).containsKey(result.getRootId());
+            byte[] published = keyByRoot.get(result.getRootId());
+            assertThat(Arrays.equals(record.key(), published))
+                    .as("key of %s: published %s, result %s", result.getRootId(), Arrays.toString(published),
+                            Arrays.toString(record.key()))
+                    .isTrue();
+        }
+        assertThat(results).extracting(r -> decodeSignal(r).getRootId())
+                .containsExactlyInAnyOrderElementsOf(keyByRoot.keySet());
+        // and the record without a value is one dead letter saying so, under its own key
+        List<ConsumerRecord<byte[], byte[]>> letters = KAFKA.consume(topics.deadLetters().name(), 1, DELIVERY);
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = topics.deadLetterSerde().deserializer().deserialize(letters.get(0).topic(),
+                letters.get(0).value());
+        assertThat(letters.get(0).key()).isEqualTo(nullValueKey);
+        assertThat(bytes(letter.getOriginalKey())).isEqualTo(nullValueKey);
+        assertThat(letter.getOriginalValue()).isNull();
+        assertThat(letter.getCategory()).isEqualTo(ErrorCategory.DESERIALIZATION);
+        assertThat(letter.getReason()).isEqualTo("record has no value");
+        assertThat(letter.getLayer()).isEqualTo("L2");
+        // and nothing else was dead-lettered
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 2, Duration.ofSeconds(2))).hasSize(1);
     }
 
     @Test

@@ -277,7 +277,7 @@ class AsyncNeuronProcessorTest {
         start(Map.of());
         process("a", "s-1");
 
-        neuron.reply(0, new NeuronReply("", "model", 10, 0, NeuronReply.REFUSAL, 5, false, null,
+        neuron.reply(0, new NeuronReply("", "model", 10, 0, NeuronReply.REFUSAL, 5, false, null, 0, 0,
                 "cyber: This request was declined because it could enable cyber harm."));
         punctuate();
 
@@ -304,6 +304,48 @@ class AsyncNeuronProcessorTest {
 
         assertThat(deadLetters()).extracting(DeadLetter::getReason)
                 .containsExactly("Claude refused: no reason given (partial answer: \"Hello..\")");
+    }
+
+    @Test
+    void shouldDeadLetterASignalForAnUnknownModelAtOnceAndReportTheLayerRefused() {
+        start(Map.of());
+        process("a", "s-1");
+        neuron.fail(0, new NeuronException(FailureCategory.MODEL_NOT_FOUND, 404,
+                "Claude answered HTTP 404: model: claude-x (unknown model claude-x; request_id req_1)", null, null));
+        punctuate();
+
+        DeadLetter letter = deadLetters().get(0);
+        assertThat(letter.getCategory()).isEqualTo(ErrorCategory.CLIENT_ERROR);
+        assertThat(letter.getAttempts()).isEqualTo(1);
+        assertThat(letter.getReason()).contains("unknown model claude-x").contains("request_id req_1");
+        assertThat(stage.access().state()).isEqualTo(ClaudeAccess.State.MODEL_NOT_FOUND);
+        assertThat(neuron.calls()).hasSize(1);
+        assertThat(store.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldWaitTheAuthRetryWithoutSpendingAnAttemptWhileTheAccountMayNotSpendThenServeAgain() {
+        start(Map.of(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG, 7_000, Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG, 1));
+        process("a", "s-1");
+        // Given the account's spend limit is reached: a 429 without retry-after that retrying does not clear
+        neuron.fail(0, new NeuronException(FailureCategory.BILLING, 429, "spend limit reached", null, null));
+        punctuate();
+
+        // Then the signal waits hal9.neuron.auth.retry.ms, its one attempt unspent, and the layer says why
+        PendingSignal entry = store.get(0L);
+        assertThat(entry.getAttempts()).isZero();
+        assertThat(entry.getNotBefore()).isEqualTo(context.currentSystemTimeMs() + 7_000);
+        assertThat(stage.access().state()).isEqualTo(ClaudeAccess.State.BILLING_BLOCKED);
+        assertThat(stage.budget().capacity().paused()).isFalse();
+        assertThat(deadLetters()).isEmpty();
+
+        // When it is called again and Claude answers, it is forwarded and the layer is served again
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 7_000);
+        punctuate();
+        neuron.answer(1);
+        punctuate();
+        assertThat(forwardedSignals()).hasSize(1);
+        assertThat(stage.access().state()).isEqualTo(ClaudeAccess.State.OK);
     }
 
     @Test

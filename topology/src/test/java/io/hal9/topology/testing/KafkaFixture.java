@@ -1,5 +1,7 @@
 package io.hal9.topology.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -162,9 +164,19 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
         return requireBroker().backend;
     }
 
-    /** Creates topics with {@code partitions} partitions each; existing topics are left as they are. */
+    /**
+     * Creates topics with {@code partitions} partitions each; existing topics are left as they are.
+     * Returns once the broker describes every one of them (the controller commits a topic a moment
+     * before the broker's metadata has it).
+     */
     public void createTopics(int partitions, String... names) {
         SharedBroker shared = requireBroker();
+        create(shared, partitions, names);
+        await().atMost(ADMIN_TIMEOUT).ignoreExceptions().until(() -> shared.admin.describeTopics(List.of(names))
+                .allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size() == names.length);
+    }
+
+    private static void create(SharedBroker shared, int partitions, String... names) {
         for (String name : names) {
             try {
                 shared.admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))

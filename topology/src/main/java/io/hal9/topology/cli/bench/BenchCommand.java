@@ -30,7 +30,6 @@ import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.neurons.simulator.SimulatorStats;
 import io.hal9.schemas.v1.Activation;
-import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.Percentiles;
@@ -90,7 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String LAYER = "L2";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration AUDIT_TIMEOUT = Duration.ofSeconds(120);
-    private static final Duration POLL = Duration.ofMillis(100);
+    static final Duration POLL = Duration.ofMillis(100);
     private static final long PROGRESS_EVERY_MS = 2_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -189,7 +188,9 @@ public final class BenchCommand implements Callable<Integer> {
                 progress("stopping the layer...");
                 node.close();
             }
-            Audit audit = audit(broker.bootstrapServers(), topics, published);
+            progress("reading " + topics.results().name() + " and " + topics.deadLetters().name()
+                    + " again from the beginning...");
+            Audit audit = Audit.read(broker.bootstrapServers(), topics, published, AUDIT_TIMEOUT, this::progress);
             progress(String.format("%d results (%d lost, %d duplicates, %d dead letters), %.1f/s, p50 %d ms, "
                             + "p99 %d ms, %d Claude calls", live.results(), audit.lost(), audit.duplicates(),
                     audit.deadLetters(), live.throughputPerSecond(), live.percentile(0.50), live.percentile(0.99),
@@ -318,54 +319,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Reads the whole results and dead-letter topics again from the beginning, committed records
-     * only, up to their last stable offsets: the final count of outcomes per signal.
-     */
-    private Audit audit(String bootstrap, Topics topics, Signals published) throws InterruptedException {
-        progress("reading " + topics.results().name() + " and " + topics.deadLetters().name()
-                + " again from the beginning...");
-        int[] outcomes = new int[signals];
-        long deadLetters = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = committedReader(bootstrap, topics)) {
-            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-            long deadline = System.nanoTime() + AUDIT_TIMEOUT.toNanos();
-            while (!end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read the output topics to their end within "
-                            + AUDIT_TIMEOUT.toSeconds() + " s");
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    String rootId;
-                    if (record.topic().equals(topics.results().name())) {
-                        rootId = topics.signalSerde().deserializer().deserialize(record.topic(), record.value())
-                                .getRootId();
-                    } else {
-                        deadLetters++;
-                        DeadLetter letter = topics.deadLetterSerde().deserializer().deserialize(record.topic(),
-                                record.value());
-                        rootId = letter.getRootId();
-                        if (deadLetters <= 5) {
-                            progress("dead letter " + rootId + ": " + letter.getCategory() + " after "
-                                    + letter.getAttempts() + " attempts: " + letter.getReason());
-                        }
-                    }
-                    int i = published.indexOf(rootId);
-                    if (i >= 0) {
-                        outcomes[i]++;
-                    }
-                }
-            }
-        }
-        long lost = 0;
-        long duplicates = 0;
-        for (int count : outcomes) {
-            lost += count == 0 ? 1 : 0;
-            duplicates += Math.max(0, count - 1);
-        }
-        return new Audit(lost, duplicates, deadLetters);
-    }
-
-    /**
      * How the measured run met Claude's capacity: what the simulator received and refused, and
      * what the layer did about it (counters are differences over the measured run).
      */
@@ -424,7 +377,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** A consumer of the results and dead-letter topics, all partitions, from the beginning, committed only. */
-    private static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, Topics topics) {
+    static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap, Topics topics) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -456,7 +409,7 @@ public final class BenchCommand implements Callable<Integer> {
 
 
     /** The signals of one run: unique root ids and when each was handed to the producer. */
-    private static final class Signals {
+    static final class Signals {
 
         private final String run = UUID.randomUUID().toString().substring(0, 8);
         private final String prefix;
@@ -604,6 +557,4 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private record Audit(long lost, long duplicates, long deadLetters) {
-    }
 }

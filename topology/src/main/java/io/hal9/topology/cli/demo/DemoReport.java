@@ -57,7 +57,8 @@ final class DemoReport {
 
     /**
      * Why signals may be unfinished, one line per layer that has something to say: its breaker when
-     * not closed, a rejected key, and its last failed Claude call, e.g.
+     * not closed, a rejected key, a billing refusal or an unknown model, and its last failed Claude
+     * call, e.g.
      * {@code L2: breaker OPEN, last failure TRANSIENT: I/O failure calling Claude: cannot resolve
      * api.anthropic.com (...)}. Empty when no layer has a failure to report.
      */
@@ -71,8 +72,12 @@ final class DemoReport {
             if (!"CLOSED".equals(layer.breaker())) {
                 parts.add("breaker " + layer.breaker());
             }
-            if ("KEY_REJECTED".equals(layer.neuron())) {
-                parts.add("key rejected");
+            switch (layer.neuron()) {
+                case "KEY_REJECTED" -> parts.add("key rejected");
+                case "BILLING_BLOCKED" -> parts.add("billing blocked");
+                case "MODEL_NOT_FOUND" -> parts.add("model not found");
+                default -> {
+                }
             }
             if (layer.lastFailure() != null) {
                 parts.add("last failure " + layer.lastFailure());

@@ -9,8 +9,9 @@ import io.hal9.topology.node.admin.Health;
 /**
  * {@code breaker}: each layer's circuit breaker and neuron, from the same {@code /health}.
  *
- * <p>Per layer: breaker CLOSED is OK, HALF_OPEN WARN, OPEN FAIL, any other state WARN; neuron
- * KEY_REJECTED is FAIL. A layer whose breaker is not closed, or whose key is rejected, is followed by
+ * <p>Per layer: breaker CLOSED is OK, HALF_OPEN WARN, OPEN FAIL, any other state WARN; a neuron
+ * Claude refuses (KEY_REJECTED, BILLING_BLOCKED, MODEL_NOT_FOUND) is FAIL. A layer whose breaker is
+ * not closed, or that Claude refuses, is followed by
  * its last failed Claude call as {@code /health} gives it ({@code lastFailure}: category, message,
  * retry-after), so the line says why. One line for all layers, with the worst verdict. An application without a
  * breaker ({@value Health#NONE}: the game, which calls Claude only through the layers) is healthy
@@ -36,6 +37,8 @@ public final class BreakerCheck implements Check {
         List<String> parts = new ArrayList<>();
         List<String> withoutBreaker = new ArrayList<>();
         boolean keyRejected = false;
+        boolean billingBlocked = false;
+        boolean modelNotFound = false;
         boolean failing = false;
         List<String> unknown = new ArrayList<>();
         for (JsonNode layer : answer.health().path("layers")) {
@@ -56,11 +59,20 @@ public final class BreakerCheck implements Check {
                 unknown.add(name + " " + breaker);
             }
             String part = name + " " + breaker;
-            boolean rejected = "KEY_REJECTED".equals(layer.path("neuron").asText("?"));
+            String neuron = layer.path("neuron").asText("?");
+            String refusal = switch (neuron) {
+                case "KEY_REJECTED" -> "key rejected";
+                case "BILLING_BLOCKED" -> "billing blocked";
+                case "MODEL_NOT_FOUND" -> "model not found";
+                default -> null;
+            };
+            boolean rejected = refusal != null;
             if (rejected) {
                 status = Status.FAIL;
-                keyRejected = true;
-                part += " (key rejected)";
+                keyRejected |= neuron.equals("KEY_REJECTED");
+                billingBlocked |= neuron.equals("BILLING_BLOCKED");
+                modelNotFound |= neuron.equals("MODEL_NOT_FOUND");
+                part += " (" + refusal + ")";
             }
             String lastFailure = layer.path("lastFailure").asText("");
             if ((status != Status.OK || rejected) && !lastFailure.isBlank()) {
@@ -74,6 +86,8 @@ public final class BreakerCheck implements Check {
                     : " (" + String.join(", ", withoutBreaker) + " calls Claude only through the layers)"));
         }
         String hint = keyRejected ? "check ANTHROPIC_API_KEY"
+                : billingBlocked ? "check the account's credit balance and spend limit in the Claude Console"
+                : modelNotFound ? "check the layer's model (hal9.<layer>.model)"
                 : failing ? "Claude calls are failing: see the log and hal9_claude_request_duration_seconds{outcome}"
                 : !unknown.isEmpty() ? "unexpected breaker state " + String.join(", ", unknown)
                         + ": see resilience4j_circuitbreaker_state" : null;

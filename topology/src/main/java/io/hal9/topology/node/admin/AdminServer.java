@@ -101,8 +101,15 @@ public final class AdminServer implements AutoCloseable {
             if (!"RUNNING".equals(layer.state())) {
                 return layer.layer() + " is " + layer.state();
             }
-            if ("KEY_REJECTED".equals(layer.neuron())) {
-                return layer.layer() + ": Claude rejects the API key";
+            String refused = switch (layer.neuron()) {
+                case "KEY_REJECTED" -> "Claude rejects the API key";
+                case "BILLING_BLOCKED" -> "Claude refuses the account's calls (billing or spend limit)";
+                case "MODEL_NOT_FOUND" -> "Claude does not know the layer's model";
+                default -> null;
+            };
+            if (refused != null) {
+                return layer.layer() + ": " + refused
+                        + (layer.lastFailure() == null ? "" : " (last failure " + layer.lastFailure() + ")");
             }
         }
         return health.up() ? null : "status " + health.status();

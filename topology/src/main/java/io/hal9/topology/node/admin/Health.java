@@ -9,10 +9,11 @@ import java.util.List;
  * @param version   the HAL9 Streams version
  * @param pid       this process
  * @param startedAt when the process started (ISO-8601)
- * @param status    {@code UP} when every layer runs, Claude accepts the key and every breaker is
- *                  closed; {@code DEGRADED} when a breaker is open or half-open; {@code DOWN} when a
- *                  layer is not running, the key is rejected or the process is shutting down
- *                  (always {@code DOWN} once the process is shutting down)
+ * @param status    {@code UP} when every layer runs, Claude serves every layer (accepts the key and
+ *                  the account, knows the model) and every breaker is closed; {@code DEGRADED} when a
+ *                  breaker is open or half-open; {@code DOWN} when a layer is not running, Claude
+ *                  refuses a layer (its {@code neuron} is not {@code OK}) or the process is shutting
+ *                  down (always {@code DOWN} once the process is shutting down)
  * @param closing   true from the moment the process starts shutting down (SIGTERM): it takes no new
  *                  work and is finishing the Claude calls in flight
  * @param layers    each layer this process runs
@@ -30,8 +31,10 @@ public record Health(String service, String version, long pid, String startedAt,
     public static final String NONE = "NONE";
 
     /**
-     * One layer: its Kafka Streams application and state, whether Claude accepts the key
-     * ({@code OK} or {@code KEY_REJECTED}), the breaker's state, the cache hit ratio, and the
+     * One layer: its Kafka Streams application and state, whether Claude serves it ({@code neuron}:
+     * {@code OK}, or, until a call succeeds again, {@code KEY_REJECTED} (401/403),
+     * {@code BILLING_BLOCKED} (402, or the spend limit reached) or {@code MODEL_NOT_FOUND} (404 for
+     * the layer's model)), the breaker's state, the cache hit ratio, and the
      * signals in flight and waiting, and the last failed Claude call ({@code lastFailure}: category,
      * message and retry-after, e.g. {@code TRANSIENT: I/O failure calling Claude: cannot resolve
      * api.anthropic.com (...)}; never the API key; {@code null} when no call has failed). The game is

@@ -37,6 +37,14 @@ class DemoReportTest {
     }
 
     @Test
+    void shouldNameABillingRefusalAndAnUnknownModel() {
+        assertThat(DemoReport.whyUnfinished(List.of(
+                layer("L2", "BILLING_BLOCKED", "CLOSED", null),
+                layer("L3", "MODEL_NOT_FOUND", "CLOSED", null))))
+                .containsExactly("L2: billing blocked", "L3: model not found");
+    }
+
+    @Test
     void shouldSayNothingWhenNoLayerFailed() {
         assertThat(DemoReport.whyUnfinished(List.of(layer("L2", "OK", "CLOSED", null)))).isEmpty();
     }

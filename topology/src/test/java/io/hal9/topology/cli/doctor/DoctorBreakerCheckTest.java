@@ -101,6 +101,25 @@ class DoctorBreakerCheckTest {
     }
 
     @Test
+    void shouldFailWithABillingHintWhenClaudeRefusesTheAccount() throws Exception {
+        Result result = breakerOf("L2 RUNNING BILLING_BLOCKED CLOSED BILLING: Claude answered HTTP 402: no credit");
+
+        assertThat(result.status()).isEqualTo(Status.FAIL);
+        assertThat(result.detail())
+                .isEqualTo("L2 CLOSED (billing blocked) (last failure BILLING: Claude answered HTTP 402: no credit)");
+        assertThat(result.hint()).contains("credit balance and spend limit");
+    }
+
+    @Test
+    void shouldFailWithAModelHintWhenClaudeDoesNotKnowTheModel() throws Exception {
+        Result result = breakerOf("L2 RUNNING OK CLOSED", "L3 RUNNING MODEL_NOT_FOUND CLOSED");
+
+        assertThat(result.status()).isEqualTo(Status.FAIL);
+        assertThat(result.detail()).isEqualTo("L2 CLOSED, L3 CLOSED (model not found)");
+        assertThat(result.hint()).isEqualTo("check the layer's model (hal9.<layer>.model)");
+    }
+
+    @Test
     void shouldSayItCouldNotCheckWhenThereIsNoHal9Health() {
         Result result = new BreakerCheck(new HealthProbe("http://127.0.0.1:" + Ports.freePort(), TIMEOUT)).run();
 

@@ -1,0 +1,259 @@
+package io.hal9.topology.e2e;
+
+import static io.hal9.topology.testing.TestSignals.key;
+import static io.hal9.topology.testing.TestSignals.signal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.simulator.CacheUsage;
+import io.hal9.neurons.simulator.ClaudeSimulator;
+import io.hal9.neurons.simulator.SimulatedFault;
+import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.ErrorCategory;
+import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.devstack.LocalStack;
+import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerMetrics;
+import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.testing.KafkaFixture;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A layer against a simulator that answers as the real Messages API does, end to end: one layer (L2,
+ * writing to the results topic) on the real broker, the real SDK over HTTP, the default price table.
+ */
+class ClaudeApiFidelityEndToEndTest {
+
+    @RegisterExtension
+    static final KafkaFixture KAFKA = new KafkaFixture();
+
+    private static final Duration DELIVERY = Duration.ofSeconds(60);
+    private static final Duration QUIET = Duration.ofSeconds(3);
+    private static final String KEY = "sk-ant-fidelity-test-key";
+
+    @TempDir
+    Path stateDir;
+
+    private LocalStack stack;
+    private ClaudeSimulator simulator;
+    private Hal9Node node;
+    private Topics topics;
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void shouldCountTheCostOfCallsAnsweredByADatedSnapshotOfTheAlias(TestInfo test) {
+        // Given the simulator answers as the API does: the snapshot id (claude-haiku-4-5-<date>) for the alias
+        // L2 asks for, and the price table knows only the alias
+        start(test, SimulatorOptions.defaults(), Map.of());
+
+        // When three signals are answered
+        List<String> ids = publish(3, "priced task");
+
+        // Then each hop names the snapshot that answered, and the layer's cost counter is positive
+        List<Signal> results = decode(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY));
+        assertThat(results).extracting(Signal::getRootId).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(results).allSatisfy(result ->
+                assertThat(result.getHops().get(0).getModel()).matches("claude-haiku-4-5-\\d{8}"));
+        assertThat(cost()).isPositive();
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldCountPromptCacheTokensAndTheirCost(TestInfo test) {
+        // Given every answer reports 2,000 input tokens written to the prompt cache and 50,000 read from it
+        start(test, SimulatorOptions.defaults().withCacheUsage(new CacheUsage(2_000, 50_000)), Map.of());
+
+        // When two signals are answered
+        List<String> ids = publish(2, "task with a cached prompt");
+        List<Signal> results = decode(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY));
+
+        // Then the cache tokens are counted apart, and the cost prices them at 1.25x (writes) and 0.1x (reads)
+        // the input price of claude-haiku-4-5 (1 $ per million input tokens, 5 $ per million output tokens)
+        assertThat(tokens("cache_creation")).isEqualTo(4_000);
+        assertThat(tokens("cache_read")).isEqualTo(100_000);
+        double expected = results.stream().map(r -> r.getHops().get(0))
+                .mapToDouble(hop -> (hop.getInputTokens() * 1.0 + hop.getOutputTokens() * 5.0 + 2_000 * 1.25
+                        + 50_000 * 0.1) / 1_000_000).sum();
+        assertThat(cost()).isCloseTo(expected, within(1e-12));
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterSignalsForAModelClaudeDoesNotKnowAndReportTheLayerDown(TestInfo test) throws Exception {
+        // Given Claude knows claude-sonnet-4-5 only, and L2 asks for claude-haiku-4-5
+        start(test, SimulatorOptions.defaults().withModels(Set.of("claude-sonnet-4-5")), Map.of());
+
+        // When three signals arrive
+        publish(3, "task for an unknown model");
+
+        // Then each is dead-lettered after its one call, as our mistake, with a reason that names the model and
+        // the API's request id
+        List<DeadLetter> letters = deadLetters(KAFKA.consume(topics.deadLetters().name(), 3, DELIVERY));
+        assertThat(letters).hasSize(3).allSatisfy(letter -> {
+            assertThat(letter.getCategory()).isEqualTo(ErrorCategory.CLIENT_ERROR);
+            assertThat(letter.getAttempts()).isEqualTo(1);
+            assertThat(letter.getReason()).contains("claude-haiku-4-5").contains("req_sim_")
+                    .doesNotContain(KEY);
+        });
+        assertThat(simulator.requestCount()).isEqualTo(3);
+        // and the layer says every call would fail: the process is down and not ready, and the breaker stays closed
+        await().atMost(Duration.ofSeconds(10)).until(() -> neuron().equals("MODEL_NOT_FOUND"));
+        assertThat(node.health().status()).isEqualTo("DOWN");
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + node.adminPort() + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("claude-haiku-4-5");
+        assertThat(node.layers().get(0).breaker().state().name()).isEqualTo("CLOSED");
+        assertThat(KAFKA.consume(topics.results().name(), 1, QUIET)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"spend limit", "billing"})
+    void shouldHoldSignalsWithoutSpendingAttemptsWhileTheAccountMayNotSpend(String refusal, TestInfo test) {
+        // Given Claude refuses the account's calls: a 429 with error code enforced_spend_limit_reached (no
+        // retry-after), or a 402 billing_error; one attempt per signal, and calls tried again every 1.5 s
+        AtomicBoolean refusing = new AtomicBoolean(true);
+        SimulatedFault fault = refusal.equals("billing") ? SimulatedFault.billing() : SimulatedFault.spendLimit();
+        Map<String, List<Instant>> calls = new ConcurrentHashMap<>();
+        start(test, SimulatorOptions.defaults().withFaults(request -> {
+            if (!refusing.get()) {
+                return Optional.empty();
+            }
+            calls.computeIfAbsent(request.content(), c -> new CopyOnWriteArrayList<>()).add(Instant.now());
+            return Optional.of(fault);
+        }), Map.of(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG, 1_500, Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG, 1));
+        List<String> ids = publish(3, "task while the account may not spend");
+
+        // Then the layer reports it and is down, and the signals wait: each called again, 1.5 s apart, without
+        // spending its one attempt, never dead-lettered, and the layer is not paused as for a rate limit
+        await().atMost(Duration.ofSeconds(30)).until(() -> neuron().equals("BILLING_BLOCKED"));
+        assertThat(node.health().status()).isEqualTo("DOWN");
+        await().atMost(Duration.ofSeconds(30)).until(() -> calls.size() == 3
+                && calls.values().stream().allMatch(times -> times.size() >= 3));
+        assertThat(calls.values()).allSatisfy(times -> {
+            for (int i = 1; i < times.size(); i++) {
+                assertThat(Duration.between(times.get(i - 1), times.get(i)))
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(1_400));
+            }
+        });
+        assertThat(node.layers().get(0).stage().budget().capacity().throttled(FailureCategory.RATE_LIMITED)).isZero();
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+
+        // When the account may spend again, every signal gets its result and the layer is up
+        refusing.set(false);
+        assertThat(decode(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY)))
+                .extracting(Signal::getRootId).containsExactlyInAnyOrderElementsOf(ids);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.health().status().equals("UP"));
+    }
+
+    private String neuron() {
+        return node.health().layers().get(0).neuron();
+    }
+
+    private double tokens(String type) {
+        return node.metrics().get(LayerMetrics.CLAUDE_TOKENS).tags("layer", "L2", "type", type).counter().count();
+    }
+
+    private List<DeadLetter> deadLetters(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream()
+                .map(r -> topics.deadLetterSerde().deserializer().deserialize(r.topic(), r.value()))
+                .toList();
+    }
+
+    private double cost() {
+        return node.metrics().get(LayerMetrics.CLAUDE_COST).tag("layer", "L2").counter().count();
+    }
+
+    private void start(TestInfo test, SimulatorOptions options, Map<String, Object> extra) {
+        stack = KAFKA.newStack().registry().simulator(options.withLatency(Duration.ofMillis(20))).start();
+        simulator = stack.simulator();
+        String prefix = KafkaFixture.topicName(test, "hal9");
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
+        settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
+        settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, "L2");
+        settings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, prefix + ".signals.");
+        settings.put(Hal9Config.TOPIC_RESULTS_CONFIG, prefix + ".results");
+        settings.put(Hal9Config.TOPIC_DLQ_CONFIG, prefix + ".dlq");
+        settings.put(Hal9Config.APPLICATION_ID_PREFIX_CONFIG, prefix + "-");
+        settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
+        settings.put(Hal9Config.ADMIN_HOST_CONFIG, "127.0.0.1");
+        settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
+        settings.put(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 4);
+        settings.put(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 100);
+        settings.put(Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, 500);
+        settings.putAll(extra);
+        Hal9Config config = Hal9Config.of(settings);
+        topics = new Topics(config, stack.registry());
+        KAFKA.createTopics(2, topics.allNames().toArray(String[]::new));
+        node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, KEY));
+        node.start();
+        await().atMost(Duration.ofSeconds(60)).until(node::running);
+    }
+
+    private List<String> publish(int count, String content) {
+        List<String> ids = new ArrayList<>();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        try (KafkaProducer<byte[], Signal> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                topics.signalSerde().serializer())) {
+            for (int i = 0; i < count; i++) {
+                String id = "signal-" + i;
+                producer.send(new ProducerRecord<>(topics.inputName("L2"), key(id), signal(id, content + " #" + i)));
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    private List<Signal> decode(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream()
+                .map(r -> topics.signalSerde().deserializer().deserialize(r.topic(), r.value()))
+                .toList();
+    }
+}
