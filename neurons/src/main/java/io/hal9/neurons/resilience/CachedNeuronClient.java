@@ -4,10 +4,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
@@ -172,6 +174,19 @@ public final class CachedNeuronClient implements NeuronClient {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * How long ago the answer to {@code request} was written into the cache, as its ticker tells;
+     * empty when there is none, or while its call is still running (tests wait on it before they
+     * move the ticker).
+     */
+    Optional<Duration> age(NeuronRequest request) {
+        if (cache == null) {
+            return Optional.empty();
+        }
+        return cache.synchronous().policy().expireAfterWrite()
+                .flatMap(expiry -> expiry.ageOf(keyOf(request)));
     }
 
     /**
