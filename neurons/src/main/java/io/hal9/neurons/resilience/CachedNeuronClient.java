@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
@@ -198,6 +199,19 @@ public final class CachedNeuronClient implements NeuronClient {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * How long ago the answer to {@code request} was written into the cache, as its ticker tells;
+     * empty when there is none, or while its call is still running (tests wait on it before they
+     * move the ticker).
+     */
+    Optional<Duration> age(NeuronRequest request) {
+        if (cache == null) {
+            return Optional.empty();
+        }
+        return cache.synchronous().policy().expireAfterWrite()
+                .flatMap(expiry -> expiry.ageOf(keyOf(request)));
     }
 
     /**

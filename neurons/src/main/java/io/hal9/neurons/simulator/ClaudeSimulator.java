@@ -217,6 +217,14 @@ public final class ClaudeSimulator implements AutoCloseable {
         return inFlight.get();
     }
 
+    /**
+     * Requests being served now: past every check and holding one of the {@code capacity} places
+     * until their answer is written (a request counts in {@link #inFlight()} a moment earlier).
+     */
+    public int serving() {
+        return serving.get();
+    }
+
     /** The highest {@link #inFlight()} since the simulator started. */
     public int maxInFlightSeen() {
         return maxInFlightSeen.get();
