@@ -210,8 +210,13 @@ public final class CachedNeuronClient implements NeuronClient {
         if (cache == null) {
             return Optional.empty();
         }
-        return cache.synchronous().policy().expireAfterWrite()
-                .flatMap(expiry -> expiry.ageOf(keyOf(request)));
+        // the expiry is per entry (an answer that stopped early gets none), so the age is the TTL less
+        // what is left of it; a call still running has no expiry of its own yet (Caffeine gives it ages)
+        Duration ttl = settings.ttl();
+        return cache.synchronous().policy().expireVariably()
+                .flatMap(expiry -> expiry.getExpiresAfter(keyOf(request)))
+                .filter(left -> left.compareTo(ttl) <= 0)
+                .map(ttl::minus);
     }
 
     /**
