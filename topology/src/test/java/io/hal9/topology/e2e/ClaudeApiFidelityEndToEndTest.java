@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +36,7 @@ import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -211,18 +211,9 @@ class ClaudeApiFidelityEndToEndTest {
     private void start(TestInfo test, SimulatorOptions options, Map<String, Object> extra) {
         stack = KAFKA.newStack().registry().simulator(options.withLatency(Duration.ofMillis(20))).start();
         simulator = stack.simulator();
-        String prefix = KafkaFixture.topicName(test, "hal9");
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
+        Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), stack.registryUrl());
         settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
         settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, "L2");
-        settings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, prefix + ".signals.");
-        settings.put(Hal9Config.TOPIC_RESULTS_CONFIG, prefix + ".results");
-        settings.put(Hal9Config.TOPIC_DLQ_CONFIG, prefix + ".dlq");
-        settings.put(Hal9Config.APPLICATION_ID_PREFIX_CONFIG, prefix + "-");
-        settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
-        settings.put(Hal9Config.ADMIN_HOST_CONFIG, "127.0.0.1");
         settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
         settings.put(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 4);
         settings.put(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 100);
