@@ -78,7 +78,10 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
 
     // Owned and solely accessed by the task's stream thread, from here to owned:
     private final Set<Long> calling = new HashSet<>();
+    /** Signals waiting for their not-before time (a retry's backoff, a pause), earliest first. */
     private final PriorityQueue<Ready> ready = new PriorityQueue<>();
+    /** Sequences of signals whose not-before time has come, oldest signal first. */
+    private final PriorityQueue<Long> due = new PriorityQueue<>();
     private final Map<ByteBuffer, ArrayDeque<Long>> keyQueues = new HashMap<>();
     private ProcessorContext<byte[], NeuronOutcome> context;
     private KeyValueStore<Long, PendingSignal> store;
@@ -113,6 +116,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         closed = false;
         dropQueuedAnswers();
         ready.clear();
+        due.clear();
         keyQueues.clear();
         calling.clear();
         nextSequence = 0;
@@ -215,22 +219,30 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         }
     }
 
-    /** Starts calls for due signals while the instance has free slots. Stream thread only. */
+    /**
+     * Starts calls for due signals while the instance has free slots, the oldest signal first: a
+     * signal whose retry is due keeps its place ahead of signals read after it, instead of queueing
+     * behind the whole backlog (which would stretch its latency, and the tail of a run, by one
+     * backlog per failed attempt). Stream thread only.
+     */
     void dispatch() {
         long now = context.currentSystemTimeMs();
         while (!ready.isEmpty() && ready.peek().notBefore() <= now) {
+            due.add(ready.poll().sequence());
+        }
+        while (!due.isEmpty()) {
             Optional<ClaudeCapacity.Permit> permit = stage.budget().tryStartCall();
             if (permit.isEmpty()) {
                 return;
             }
-            Ready next = ready.poll();
-            PendingSignal entry = store.get(next.sequence());
-            if (entry == null || calling.contains(next.sequence())) {
+            long sequence = due.poll();
+            PendingSignal entry = store.get(sequence);
+            if (entry == null || calling.contains(sequence)) {
                 permit.get().cancelled();
                 stage.budget().callFinished();
                 continue;
             }
-            start(next.sequence(), entry, permit.get());
+            start(sequence, entry, permit.get());
         }
     }
 

@@ -193,6 +193,31 @@ class AsyncNeuronProcessorTest {
     }
 
     @Test
+    void shouldRetryAFailedSignalAheadOfSignalsReadAfterIt() {
+        start(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 1, Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 100,
+                Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, 100));
+        // Given one call at a time, s-1 in flight and s-2, s-3 read after it, waiting
+        process("a", "s-1");
+        process("b", "s-2");
+        process("c", "s-3");
+        // When s-1's call fails, s-2 takes the free slot while s-1's backoff runs
+        neuron.fail(0, new NeuronException(FailureCategory.OVERLOADED, 529, "overloaded_error", null, null));
+        punctuate();
+        assertThat(neuron.contents()).containsExactly("task s-1", "task s-2");
+        // and once the backoff has passed and the slot frees again
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 100);
+        neuron.answer(1);
+        punctuate();
+
+        // Then s-1 is called again before s-3: a retry keeps the signal's place, it does not queue behind the backlog
+        assertThat(neuron.contents()).containsExactly("task s-1", "task s-2", "task s-1");
+        neuron.answer(2);
+        punctuate();
+        assertThat(neuron.contents()).containsExactly("task s-1", "task s-2", "task s-1", "task s-3");
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-2", "s-1");
+    }
+
+    @Test
     void shouldPauseEveryNewCallOfTheInstanceWhileARateLimitsRetryAfterRunsWithoutSpendingAttempts() {
         start(Map.of(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 100, Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, 100));
         process("a", "s-1");
