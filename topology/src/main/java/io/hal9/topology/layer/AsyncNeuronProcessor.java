@@ -58,6 +58,12 @@ import org.slf4j.LoggerFactory;
  * keeps completing answers and waits for calls to finish, for at most
  * {@value #BACK_PRESSURE_BUDGET_MS} ms per record, far inside {@code max.poll.interval.ms}.
  *
+ * <p><b>Shutdown.</b> Once the instance is closing ({@link CallBudget#beginClosing()}, on SIGTERM)
+ * no call starts: a signal read now is stored and waits for the next owner. The punctuator keeps
+ * forwarding the answers of the calls in flight, and back-pressure holds while any of them runs,
+ * so the stopping instance takes in no more than its bound. A task closed then leaves its stored
+ * signals to the next owner ({@link CallBudget#handedOver}).
+ *
  * <p><b>Ordering.</b> With {@code hal9.neuron.ordering=key} only the oldest waiting signal of each
  * record key is called; the next one starts when it has been forwarded or dead-lettered.
  */
@@ -180,6 +186,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         while ((completion = completions.poll()) != null) {
             stage.budget().outcomesDrained(1);
             if (completion.generation() != generation) {
+                stage.budget().answersDropped(1);
                 continue;
             }
             calling.remove(completion.sequence());
@@ -211,6 +218,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
                             reply.cached());
                     context.forward(new Record<>(bytes(entry.getKey()),
                             new NeuronOutcome.Forwarded(records.derive(input, reply, now)), entry.getTimestamp()));
+                    stage.budget().answerForwarded();
                 }
                 finish(completion.sequence(), entry);
             } else {
@@ -263,6 +271,8 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
                 stage.budget().outcomeQueued();
                 completions.add(new Completion(life, sequence, reply, failure,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+            } else {
+                stage.budget().answersDropped(1);
             }
             stage.budget().callFinished();
         });
@@ -290,11 +300,12 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         }
     }
 
-    /** Forwards the dead letter of a stored signal; the caller finishes the entry. */
+    /** Forwards the dead letter of a stored signal whose call finished; the caller finishes the entry. */
     private void deadLetter(PendingSignal entry, ErrorCategory category, String reason, int attempts, long now) {
         long first = entry.getFirstFailureAt() == null ? now : entry.getFirstFailureAt();
         Origin source = new Origin(entry.getSourceTopic(), entry.getSourcePartition(), entry.getSourceOffset());
         stage.metrics().deadLettered();
+        stage.budget().callDeadLettered();
         context.forward(new Record<>(bytes(entry.getKey()), new NeuronOutcome.DeadLettered(
                 records.deadLetter(bytes(entry.getKey()), bytes(entry.getOriginalValue()), source,
                         entry.getSignal(), category, reason, attempts, first, now)),
@@ -312,6 +323,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         }
         store.put(sequence, entry);
         ready.add(new Ready(notBefore, sequence));
+        stage.budget().callLeftToRetry();
     }
 
     /** The signal left the stage: delete it and let the next signal of its key go. */
@@ -356,7 +368,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BACK_PRESSURE_BUDGET_MS);
-        while (stage.budget().atPendingLimit() && !stage.budget().closing()) {
+        while (stage.budget().atPendingLimit() && stage.budget().mayWaitForRoom()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
@@ -376,6 +388,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     public void close() {
         closed = true;
         generation++;
+        stage.budget().handedOver(owned);
         stage.budget().pendingAdded(-owned);
         owned = 0;
         dropQueuedAnswers();
@@ -388,6 +401,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             dropped++;
         }
         stage.budget().outcomesDrained(dropped);
+        stage.budget().answersDropped(dropped);
     }
 
     /** Signals this task holds in its store. */

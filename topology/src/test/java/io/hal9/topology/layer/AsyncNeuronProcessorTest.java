@@ -389,6 +389,117 @@ class AsyncNeuronProcessorTest {
     }
 
     @Test
+    void shouldStartNoCallOnceClosingBeganAndForwardTheAnswersOfTheCallsInFlight() {
+        start(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        process("a", "s-1");
+        process("b", "s-2");
+        process("c", "s-3");
+        // Given two calls in flight and one signal waiting for a slot when the instance begins closing (SIGTERM)
+        stage.budget().beginClosing();
+
+        // When one call answers, freeing a slot, and another signal arrives
+        neuron.answer(0);
+        punctuate();
+        process("d", "s-4");
+
+        // Then its answer is forwarded, but neither the waiting signal nor the new one is called
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(neuron.calls()).hasSize(2);
+        assertThat(stage.budget().drained()).as("drained while a call is in flight").isFalse();
+        // and once the last call in flight answers, the drain is complete
+        neuron.answer(1);
+        punctuate();
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1", "s-2");
+        assertThat(stage.budget().drained()).as("drained").isTrue();
+        // and the two signals never called stay in the store for the next owner, which closing the task reports
+        processor.close();
+        processor = null;
+        assertThat(store.approximateNumEntries()).isEqualTo(2);
+        assertThat(stage.budget().drain()).isEqualTo(new CallBudget.Drain(2, 2, 0, 0, 0, 2));
+        assertThat(neuron.calls()).as("calls in all").hasSize(2);
+    }
+
+    @Test
+    void shouldAccountForEveryCallInFlightWhenClosingBeganHoweverItEnds() {
+        start(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 4));
+        process("a", "s-1");
+        process("b", "s-2");
+        process("c", "s-3");
+        process("d", "s-4");
+        stage.budget().beginClosing();
+
+        // When, of the four calls in flight, one answers, one fails for good, one fails for now and one hangs
+        neuron.answer(0);
+        neuron.fail(1, new NeuronException(FailureCategory.CLIENT_ERROR, 400, "bad request", null, null));
+        neuron.fail(2, new NeuronException(FailureCategory.TRANSIENT, 503, "service unavailable", null, null));
+        punctuate();
+
+        // Then the drain counts each: forwarded, dead-lettered, left to retry (not retried now), still in flight
+        assertThat(stage.budget().drain()).isEqualTo(new CallBudget.Drain(4, 1, 1, 1, 1, 0));
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(deadLetters()).extracting(DeadLetter::getRootId).containsExactly("s-2");
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 60_000);
+        punctuate();
+        assertThat(neuron.calls()).as("no retry while closing").hasSize(4);
+        assertThat(stage.budget().drained()).isFalse();
+    }
+
+    @Test
+    void shouldCountACallAbandonedOnceWhetherItStillRunsOrAnswersAfterItsTaskClosed() {
+        start(Map.of());
+        process("a", "s-1");
+        process("b", "s-2");
+        stage.budget().beginClosing();
+
+        // When the drain's time runs out and the task closes with both calls in flight
+        stage.budget().endDrain();
+        processor.close();
+        processor = null;
+        assertThat(stage.budget().drain()).isEqualTo(new CallBudget.Drain(2, 0, 0, 0, 2, 2));
+
+        // Then an answer that comes after the close is dropped, and its call still counts once
+        neuron.answer(0);
+        assertThat(stage.budget().drain()).isEqualTo(new CallBudget.Drain(2, 0, 0, 0, 2, 2));
+        assertThat(context.forwarded()).isEmpty();
+        assertThat(store.approximateNumEntries()).as("both signals stay for the next owner").isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepBackPressureWhileClosingAsLongAsCallsAreInFlight() {
+        start(Map.of(Hal9Config.NEURON_MAX_PENDING_CONFIG, 2, Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        process("a", "s-1");
+        process("b", "s-2");
+        // Given the pending limit is reached when closing begins, and an answer that arrives later on another thread
+        stage.budget().beginClosing();
+        otherThread.schedule(() -> neuron.answer(0), 100, TimeUnit.MILLISECONDS);
+
+        // When one more record comes, process() still waits for room and forwards the answer meanwhile:
+        // a stopping instance takes in no more than its bound while its calls finish
+        process("c", "s-3");
+
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(stage.budget().pending()).isEqualTo(2);
+        assertThat(neuron.calls()).hasSize(2);
+    }
+
+    @Test
+    void shouldNotWaitForRoomWhileClosingOnceNoCallIsInFlightOrTheDrainIsOver() {
+        start(Map.of(Hal9Config.NEURON_MAX_PENDING_CONFIG, 2, Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        process("a", "s-1");
+        assertThat(stage.budget().mayWaitForRoom()).as("running").isTrue();
+        stage.budget().beginClosing();
+        assertThat(stage.budget().mayWaitForRoom()).as("closing, a call in flight").isTrue();
+        stage.budget().endDrain();
+        assertThat(stage.budget().mayWaitForRoom()).as("the drain is over, a call still in flight").isFalse();
+
+        // and with no call in flight, room would never come: a stopping instance does not wait for it
+        processor.close();
+        start(Map.of(Hal9Config.NEURON_MAX_PENDING_CONFIG, 2, Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        stage.budget().beginClosing();
+        assertThat(stage.budget().mayWaitForRoom()).as("closing, no call in flight").isFalse();
+    }
+
+    @Test
     void shouldReissueEverySignalFoundInTheStoreOnInit() {
         // Given a store left by an earlier owner
         start(Map.of());

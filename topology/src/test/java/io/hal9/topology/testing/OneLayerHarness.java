@@ -148,11 +148,19 @@ public final class OneLayerHarness implements BeforeAllCallback, BeforeEachCallb
 
     /** {@code hal9 run --layer L2 ...} against the test's broker, registry and simulator. */
     public List<String> runArguments(Path stateDir) {
+        return runArguments(stateDir, 0);
+    }
+
+    /**
+     * {@code hal9 run --layer L2 ...} against the test's broker, registry and simulator, its admin
+     * server on {@code adminPort} (0: any free port).
+     */
+    public List<String> runArguments(Path stateDir, int adminPort) {
         List<String> args = new ArrayList<>(List.of("run", "--layer", LAYER,
                 "--bootstrap-servers", kafka.bootstrapServers(),
                 "--registry-url", stack.registryUrl(),
                 "--claude-base-url", stack.simulatorUrl(),
-                "--admin-port", "0",
+                "--admin-port", String.valueOf(adminPort),
                 "--state-dir", stateDir.toString()));
         layerSettings.forEach((key, value) -> args.addAll(List.of("--set", key + "=" + value)));
         return args;
