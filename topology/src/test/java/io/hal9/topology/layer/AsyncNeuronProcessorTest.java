@@ -22,6 +22,7 @@ import io.hal9.neurons.NeuronRequest;
 import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.serde.AvroDeserializer;
 import io.hal9.schemas.serde.AvroSerdes;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
@@ -578,7 +579,7 @@ class AsyncNeuronProcessorTest {
 
     private NeuronRecords records() {
         return new NeuronRecords(stage.spec(),
-                AvroSerdes.signal(new HttpSchemaRegistryClient(registry.url())).deserializer());
+                new AvroDeserializer<>(new HttpSchemaRegistryClient(registry.url()), Signal.class));
     }
 
     private static RetryPolicy policy(Map<String, Object> overrides) {
