@@ -217,7 +217,8 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
                     stage.metrics().forwarded(NeuronRecords.sinceCreation(input, entry.getTimestamp(), now),
                             reply.cached());
                     context.forward(new Record<>(bytes(entry.getKey()),
-                            new NeuronOutcome.Forwarded(records.derive(input, reply, now)), entry.getTimestamp()));
+                            records.forward(input, bytes(entry.getOriginalValue()), reply, now),
+                            entry.getTimestamp()));
                     stage.budget().answerForwarded();
                 }
                 finish(completion.sequence(), entry);

@@ -22,6 +22,7 @@ import io.hal9.neurons.NeuronRequest;
 import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.serde.AvroDeserializer;
 import io.hal9.schemas.serde.AvroSerdes;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
@@ -30,8 +31,10 @@ import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.PendingSignalSerde;
+import io.hal9.topology.testing.NewerSignals;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -520,6 +523,34 @@ class AsyncNeuronProcessorTest {
     }
 
     @Test
+    void shouldCarryTheFieldsANewerProducerAddedWhenANewOwnerReissuesTheSignal() {
+        // Given a newer producer's signal waiting in the store of an earlier owner
+        start(Map.of());
+        GenericRecord newer = NewerSignals.of(signal("s-new", "task s-new"), NewerSignals.SCHEMA);
+        newer.put("ticket", "INC-4711");
+        newer.put("priority", 1);
+        context.setRecordMetadata(TOPIC, 0, offset++);
+        processor.process(new Record<>(key("a"),
+                NewerSignals.serialize(new HttpSchemaRegistryClient(registry.url()), TOPIC, newer), 0L));
+        processor.close();
+        neuron.calls().clear();
+
+        // When a new owner re-issues it and the answer arrives
+        processor = new AsyncNeuronProcessor(stage, records(), policy(Map.of()), "l2-inflight");
+        processor.init(context);
+        neuron.answer(0);
+        punctuate();
+
+        // Then the derived signal goes on with the fields, read again from the stored input bytes
+        assertThat(context.forwarded()).hasSize(1);
+        NeuronOutcome.Forwarded forwarded = (NeuronOutcome.Forwarded) context.forwarded().get(0).record().value();
+        assertThat(forwarded.signal().getRootId()).isEqualTo("s-new");
+        assertThat(String.valueOf(forwarded.unknownFields().get("ticket"))).isEqualTo("INC-4711");
+        assertThat(forwarded.unknownFields().get("priority")).isEqualTo(1);
+        assertThat(forwarded.value().getSchema().getField("ticket")).isNotNull();
+    }
+
+    @Test
     void shouldStartAfreshWhenKafkaStreamsInitsTheSameProcessorAgain() {
         // Given a task that is suspended (closed) and resumed (init again) on the same processor
         start(Map.of());
@@ -578,7 +609,7 @@ class AsyncNeuronProcessorTest {
 
     private NeuronRecords records() {
         return new NeuronRecords(stage.spec(),
-                AvroSerdes.signal(new HttpSchemaRegistryClient(registry.url())).deserializer());
+                new AvroDeserializer<>(new HttpSchemaRegistryClient(registry.url()), Signal.class));
     }
 
     private static RetryPolicy policy(Map<String, Object> overrides) {
