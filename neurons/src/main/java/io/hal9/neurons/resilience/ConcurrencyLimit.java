@@ -81,6 +81,8 @@ public final class ConcurrencyLimit extends AbstractLimit {
      * comes regardless would keep.
      */
     static final double GOODPUT_KEPT = 0.875;
+    /** Settled windows at a probe's smaller limit judged together before a share is tolerated. */
+    static final int SETTLED_WINDOWS = 2;
     /** Fewest answers in a window for its answer rate to be compared. */
     static final int MIN_RATE_SAMPLES = 10;
     /** The live limit never goes below one call. */
@@ -131,6 +133,13 @@ public final class ConcurrencyLimit extends AbstractLimit {
     private int probeFrom;
     private double probeShare;
     private double probeRate;
+    /** Answers and time of the settled windows judged together at a probe's smaller limit. */
+    private long heldAnswered;
+    private long heldElapsed;
+    private int heldWindows;
+    /** Answers and length of the window before this one. */
+    private long lastAnswered;
+    private long lastElapsed;
     /** The limit at which the last probe found the drops were ours (none known: the ceiling). */
     private int dropLevel = Integer.MAX_VALUE;
     private double toleratedShare;
@@ -217,7 +226,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         }
         // two standard errors of the share: a window's share differs from another only beyond its noise
         double noise = 2 * Math.sqrt(share * (1 - share) / samples);
-        double rate = answered >= MIN_RATE_SAMPLES && elapsed >= minWindowNanos / 2 ? answered * 1e9 / elapsed : Double.NaN;
+        double rate = rate(answered, elapsed);
         boolean settled = earliestStart - settleUntil >= 0;
         followRun(share);
         // Drops that take a call's latency say as much as the answers of calls started with them:
@@ -225,13 +234,20 @@ public final class ConcurrencyLimit extends AbstractLimit {
         // were served answer a latency later): judge the calls started since the drops began
         // that had that latency to answer.
         boolean outage = fastDrops == 0 ? share >= NEARLY_ALL || freshCallsDropped(limit) : outage(limit, now);
-        int next = judge(limit, share, outage, noise, rate, settled);
+        int next = judge(limit, share, outage, noise, elapsed, settled);
         if (LOG.isDebugEnabled()) {
             LOG.debug("window of {} calls, {} dropped, {} at once (share {}, noise {}, tolerated {}), {} answers/s{}: limit {} -> {}",
                     samples, drops, fastDrops, String.format("%.3f", share), String.format("%.3f", noise),
                     String.format("%.3f", toleratedShare), Double.isNaN(rate) ? "?" : String.format("%.0f", rate),
                     settled ? "" : " (not settled)", limit, next);
         }
+        if (next != limit || !probing) {
+            heldAnswered = 0;
+            heldElapsed = 0;
+            heldWindows = 0;
+        }
+        lastAnswered = answered;
+        lastElapsed = elapsed;
         windowStart = now;
         samples = 0;
         drops = 0;
@@ -252,6 +268,8 @@ public final class ConcurrencyLimit extends AbstractLimit {
 
     /** Whether the calls started since the window's first drop nearly all dropped (enough of them to say so). */
     private boolean freshCallsDropped(int limit) {
+        // a quarter of the limit: a provider full of our calls refuses a dozen fresh ones in a row
+        // easily (it frees a slot per answer), an outage refuses them all
         if (drops < Math.max(OUTAGE_DROPS, limit / 4)) {
             return false;
         }
@@ -374,7 +392,13 @@ public final class ConcurrencyLimit extends AbstractLimit {
         successRttSum = 0;
     }
 
-    private int judge(int limit, double share, boolean outage, double noise, double rate, boolean settled) {
+    /** Answers per second, or NaN when too few answers or too short a time to say. */
+    private double rate(long answers, long nanos) {
+        return answers >= MIN_RATE_SAMPLES && nanos >= minWindowNanos / 2 ? answers * 1e9 / nanos : Double.NaN;
+    }
+
+    private int judge(int limit, double share, boolean outage, double noise, long elapsed, boolean settled) {
+        double rate = rate(answered, elapsed);
         if (outage) {
             if (!failing) {
                 // where to come back to once calls succeed again
@@ -395,9 +419,17 @@ public final class ConcurrencyLimit extends AbstractLimit {
                 return share >= NEARLY_ALL ? decrease(limit) : limit;
             }
             if (Math.abs(share - probeShare) <= noise) {
-                if (rate >= probeRate * GOODPUT_KEPT) {
+                // the answer rate of one window is too noisy to tolerate a share on (a wrong "whatever
+                // we do" keeps refusals coming for long): judge two settled windows at this limit
+                heldAnswered += answered;
+                heldElapsed += elapsed;
+                if (++heldWindows < SETTLED_WINDOWS) {
+                    return limit;
+                }
+                double heldRate = rate(heldAnswered, heldElapsed);
+                if (heldRate >= probeRate * GOODPUT_KEPT) {
                     // fewer calls, as many answers: the provider serves a fixed number, the drops were ours
-                    probeRate = rate;
+                    probeRate = heldRate;
                     return decrease(limit);
                 }
                 // fewer calls, as many drops and fewer answers: they come whatever we do
@@ -432,7 +464,8 @@ public final class ConcurrencyLimit extends AbstractLimit {
         probing = true;
         probeFrom = limit;
         probeShare = share;
-        probeRate = rate;
+        // the answers per second before the decrease, over this window and the one before it
+        probeRate = rate(answered + lastAnswered, elapsed + lastElapsed);
         slowStartThreshold = decrease(limit);
         return decrease(limit);
     }

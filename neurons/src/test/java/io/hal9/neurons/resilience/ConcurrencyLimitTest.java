@@ -158,13 +158,17 @@ class ConcurrencyLimitTest {
             now += RTT / CEILING;
         }
         long outageBegan = now - RTT;
+        int refusals = 0;
         for (int i = 0; i < 64 && limit.getLimit() == CEILING; i++) {
             limit.onSample(outageBegan + i * (RTT / CEILING), RTT, CEILING, true);
             now += RTT / CEILING;
+            refusals++;
         }
 
-        // Then the window is judged on the calls started since the first refusal: a quarter, not a gentle backoff
+        // Then the window is judged on the calls started since the first refusal: a quarter, not a
+        // gentle backoff, once a quarter of the limit was refused
         assertThat(limit.getLimit()).isEqualTo(CEILING / 4);
+        assertThat(refusals).isEqualTo(CEILING / 4);
     }
 
     @Test
