@@ -81,9 +81,9 @@ public final class ConcurrencyLimit extends AbstractLimit {
      * comes regardless would keep.
      */
     static final double GOODPUT_KEPT = 0.875;
-    /** Settled windows at a probe's smaller limit judged together before a share is tolerated. */
-    static final int SETTLED_WINDOWS = 2;
-    /** Fewest answers in a window for its answer rate to be compared. */
+    /** Answer end times kept for the answer rate (a power of two). */
+    static final int ANSWER_TIMES = 8192;
+    /** Fewest answers in a latency for the answer rate to be compared. */
     static final int MIN_RATE_SAMPLES = 10;
     /** The live limit never goes below one call. */
     static final int MIN_LIMIT = 1;
@@ -106,8 +106,6 @@ public final class ConcurrencyLimit extends AbstractLimit {
     private int samples;
     private int drops;
     private long successRttSum;
-    /** Answers (successes) that ended in the window, of calls started under any limit. */
-    private int answered;
     private int successes;
     /** Start times of the window's successes and drops, and the earliest start of its drops. */
     private long[] successStarts = new long[64];
@@ -133,13 +131,9 @@ public final class ConcurrencyLimit extends AbstractLimit {
     private int probeFrom;
     private double probeShare;
     private double probeRate;
-    /** Answers and time of the settled windows judged together at a probe's smaller limit. */
-    private long heldAnswered;
-    private long heldElapsed;
-    private int heldWindows;
-    /** Answers and length of the window before this one. */
-    private long lastAnswered;
-    private long lastElapsed;
+    /** When the latest answers ended (a ring of the last {@link #ANSWER_TIMES}), for the answer rate. */
+    private final long[] answerTimes = new long[ANSWER_TIMES];
+    private long answerCount;
     /** The limit at which the last probe found the drops were ours (none known: the ceiling). */
     private int dropLevel = Integer.MAX_VALUE;
     private double toleratedShare;
@@ -171,9 +165,9 @@ public final class ConcurrencyLimit extends AbstractLimit {
     @Override
     protected int _update(long startTime, long rtt, int inflight, boolean didDrop) {
         long now = startTime + rtt;
-        if (!didDrop && windowStart >= 0) {
+        if (!didDrop) {
             // the answers the provider gives now, whatever limit their calls started under
-            answered++;
+            answerTimes[(int) (answerCount++ & (ANSWER_TIMES - 1))] = now;
         }
         if (runStart >= 0 && startTime - runStart >= 0) {
             // every call started since the drops began counts, whatever limit it started under
@@ -226,7 +220,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         }
         // two standard errors of the share: a window's share differs from another only beyond its noise
         double noise = 2 * Math.sqrt(share * (1 - share) / samples);
-        double rate = rate(answered, elapsed);
+        double rate = answerRate(now);
         boolean settled = earliestStart - settleUntil >= 0;
         followRun(share);
         // Drops that take a call's latency say as much as the answers of calls started with them:
@@ -234,26 +228,18 @@ public final class ConcurrencyLimit extends AbstractLimit {
         // were served answer a latency later): judge the calls started since the drops began
         // that had that latency to answer.
         boolean outage = fastDrops == 0 ? share >= NEARLY_ALL || freshCallsDropped(limit) : outage(limit, now);
-        int next = judge(limit, share, outage, noise, elapsed, settled);
+        int next = judge(limit, share, outage, noise, now, settled);
         if (LOG.isDebugEnabled()) {
             LOG.debug("window of {} calls, {} dropped, {} at once (share {}, noise {}, tolerated {}), {} answers/s{}: limit {} -> {}",
                     samples, drops, fastDrops, String.format("%.3f", share), String.format("%.3f", noise),
                     String.format("%.3f", toleratedShare), Double.isNaN(rate) ? "?" : String.format("%.0f", rate),
                     settled ? "" : " (not settled)", limit, next);
         }
-        if (next != limit || !probing) {
-            heldAnswered = 0;
-            heldElapsed = 0;
-            heldWindows = 0;
-        }
-        lastAnswered = answered;
-        lastElapsed = elapsed;
         windowStart = now;
         samples = 0;
         drops = 0;
         fastDrops = 0;
         successes = 0;
-        answered = 0;
         successRttSum = 0;
         toleratedShare *= TOLERANCE_FADE;
         if (next != limit) {
@@ -388,17 +374,26 @@ public final class ConcurrencyLimit extends AbstractLimit {
         drops = 0;
         fastDrops = 0;
         successes = 0;
-        answered = 0;
         successRttSum = 0;
     }
 
-    /** Answers per second, or NaN when too few answers or too short a time to say. */
-    private double rate(long answers, long nanos) {
-        return answers >= MIN_RATE_SAMPLES && nanos >= minWindowNanos / 2 ? answers * 1e9 / nanos : Double.NaN;
+    /**
+     * Answers per second over the last call latency, or NaN with too few to say. Over a whole
+     * latency, not a window: answers come in bursts (calls started together end together), and a
+     * window closed early on drops may hold one burst or none.
+     */
+    private double answerRate(long now) {
+        long span = Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt));
+        int count = 0;
+        for (int i = 0, n = (int) Math.min(answerCount, ANSWER_TIMES); i < n; i++) {
+            long age = now - answerTimes[i];
+            count += age >= 0 && age < span ? 1 : 0;
+        }
+        return count >= MIN_RATE_SAMPLES ? count * 1e9 / span : Double.NaN;
     }
 
-    private int judge(int limit, double share, boolean outage, double noise, long elapsed, boolean settled) {
-        double rate = rate(answered, elapsed);
+    private int judge(int limit, double share, boolean outage, double noise, long now, boolean settled) {
+        double rate = answerRate(now);
         if (outage) {
             if (!failing) {
                 // where to come back to once calls succeed again
@@ -419,17 +414,14 @@ public final class ConcurrencyLimit extends AbstractLimit {
                 return share >= NEARLY_ALL ? decrease(limit) : limit;
             }
             if (Math.abs(share - probeShare) <= noise) {
-                // the answer rate of one window is too noisy to tolerate a share on (a wrong "whatever
-                // we do" keeps refusals coming for long): judge two settled windows at this limit
-                heldAnswered += answered;
-                heldElapsed += elapsed;
-                if (++heldWindows < SETTLED_WINDOWS) {
+                if (now - settleUntil < Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt))) {
+                    // the answer rate is taken over a latency: wait until that latency holds only
+                    // answers of calls started under the new limit
                     return limit;
                 }
-                double heldRate = rate(heldAnswered, heldElapsed);
-                if (heldRate >= probeRate * GOODPUT_KEPT) {
+                if (rate >= probeRate * GOODPUT_KEPT) {
                     // fewer calls, as many answers: the provider serves a fixed number, the drops were ours
-                    probeRate = heldRate;
+                    probeRate = rate;
                     return decrease(limit);
                 }
                 // fewer calls, as many drops and fewer answers: they come whatever we do
@@ -464,8 +456,8 @@ public final class ConcurrencyLimit extends AbstractLimit {
         probing = true;
         probeFrom = limit;
         probeShare = share;
-        // the answers per second before the decrease, over this window and the one before it
-        probeRate = rate(answered + lastAnswered, elapsed + lastElapsed);
+        // the answers per second over the latency before the decrease
+        probeRate = rate;
         slowStartThreshold = decrease(limit);
         return decrease(limit);
     }
