@@ -122,6 +122,8 @@ public final class CachedNeuronClient implements NeuronClient {
     private final String layer;
     /** {@code null} when the cache is disabled. */
     private final AsyncCache<String, NeuronReply> cache;
+    /** Whether finished answers stay for the TTL; false when only calls in flight are shared. */
+    private final boolean keepAnswers;
 
     /**
      * @param delegate what answers misses (normally a {@link BreakerNeuronClient}); not closed by this client
@@ -129,11 +131,26 @@ public final class CachedNeuronClient implements NeuronClient {
      * @param layer    the layer this cache serves, e.g. {@code L3}: names its metrics
      */
     public CachedNeuronClient(NeuronClient delegate, CacheSettings settings, String layer) {
-        this(delegate, settings, layer, Ticker.systemTicker());
+        this(delegate, settings, layer, Ticker.systemTicker(), true);
+    }
+
+    /**
+     * A client that only joins identical requests in flight: every finished answer leaves the cache
+     * when its call completes. For a layer that keeps its answers elsewhere (the answer store of
+     * content routing), so that no answer is held twice or served past that store's expiry.
+     */
+    public static CachedNeuronClient joiningOnly(NeuronClient delegate, CacheSettings settings, String layer) {
+        return new CachedNeuronClient(delegate, settings, layer, Ticker.systemTicker(), false);
     }
 
     /** As the public constructor, with the TTL measured on {@code ticker} (tests move it by hand). */
     CachedNeuronClient(NeuronClient delegate, CacheSettings settings, String layer, Ticker ticker) {
+        this(delegate, settings, layer, ticker, true);
+    }
+
+    private CachedNeuronClient(NeuronClient delegate, CacheSettings settings, String layer, Ticker ticker,
+                               boolean keepAnswers) {
+        this.keepAnswers = keepAnswers;
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.layer = Objects.requireNonNull(layer, "layer");
@@ -142,7 +159,8 @@ public final class CachedNeuronClient implements NeuronClient {
                 ? Caffeine.newBuilder()
                         .ticker(ticker)
                         // a whole answer lives ttl from when it was written; one that stopped early, not at all
-                        .expireAfter(Expiry.writing((String key, NeuronReply reply) -> lifetime(reply, settings.ttl())))
+                        .expireAfter(Expiry.writing((String key, NeuronReply reply) ->
+                                keepAnswers ? lifetime(reply, settings.ttl()) : Duration.ZERO))
                         .maximumWeight(settings.maxBytes())
                         .weigher((Weigher<String, NeuronReply>) CachedNeuronClient::weigh)
                         .recordStats()

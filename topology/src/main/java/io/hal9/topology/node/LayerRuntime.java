@@ -1,6 +1,7 @@
 package io.hal9.topology.node;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Properties;
 
 import io.hal9.neurons.NeuronClient;
@@ -69,16 +70,26 @@ public final class LayerRuntime implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
 
     public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry) {
+        this(spec, config, topics, neuron, registry, InstantSource.system());
+    }
+
+    /** As above, with stored answers expiring on {@code clock} (tests move one by hand). */
+    public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry,
+                        InstantSource clock) {
         this.spec = spec;
         Properties props = streamsProperties(spec, config);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         // cache first, then the breaker: a cached answer is served even while Claude is down
         this.breaker = new BreakerNeuronClient(neuron, Hal9Settings.breaker(config), spec.layer());
-        this.cache = new CachedNeuronClient(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer());
+        // routed by content, the layer keeps its answers in its answer store: the client only joins
+        // identical calls in flight
+        this.cache = Hal9Settings.contentRouting(config)
+                ? CachedNeuronClient.joiningOnly(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer())
+                : new CachedNeuronClient(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer());
         breaker.bindMetrics(registry);
         cache.bindMetrics(registry);
         this.stage = LayerStage.create(spec, Hal9Settings.stage(config), Hal9Settings.capacity(config), cache,
-                new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry);
+                new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry).withClock(clock);
         stage.budget().capacity().follow(breaker.circuitBreaker());
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();

@@ -58,7 +58,7 @@ class AsyncNeuronProcessorTest {
     private final HeldNeuron neuron = new HeldNeuron();
     private MockProcessorContext<byte[], NeuronOutcome> context;
     private KeyValueStore<Long, PendingSignal> store;
-    private AsyncNeuronProcessor processor;
+    private AsyncNeuronProcessor<byte[], byte[]> processor;
     private LayerStage stage;
     private SimpleMeterRegistry meters;
     private long offset;
@@ -141,7 +141,7 @@ class AsyncNeuronProcessorTest {
 
     @Test
     void shouldCallOnlyTheOldestWaitingSignalOfEachKey() {
-        start(Map.of(Hal9Config.NEURON_ORDERING_CONFIG, "key"));
+        start(Map.of(Hal9Config.NEURON_ORDERING_CONFIG, "key", Hal9Config.CACHE_ROUTING_CONFIG, "key"));
         process("a", "a-1");
         process("a", "a-2");
         process("b", "b-1");
@@ -373,7 +373,7 @@ class AsyncNeuronProcessorTest {
         neuron.calls().clear();
 
         // When a new processor takes the task over
-        processor = new AsyncNeuronProcessor(stage, records(), policy(Map.of()), "l2-inflight");
+        processor = AsyncNeuronProcessor.reading(stage, records(), policy(Map.of()), "l2-inflight");
         processor.init(context);
 
         assertThat(neuron.contents()).containsExactly("task s-1", "task s-2");
@@ -436,7 +436,7 @@ class AsyncNeuronProcessorTest {
                 new PendingSignalSerde()).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        processor = new AsyncNeuronProcessor(stage, records(), policy, "l2-inflight");
+        processor = AsyncNeuronProcessor.reading(stage, records(), policy, "l2-inflight");
         processor.init(context);
     }
 
