@@ -135,13 +135,19 @@ public final class CachedNeuronClient implements NeuronClient {
     }
 
     /**
-     * A client that only joins identical requests in flight: every finished answer leaves the cache
-     * when its call completes. For a layer that keeps its answers elsewhere (the answer store of
-     * content routing), so that no answer is held twice or served past that store's expiry.
+     * A client that only joins identical requests in flight: a finished answer stays
+     * {@link #JOIN_GRACE} (or the TTL, if shorter) on {@code ticker}, long enough for a request
+     * that arrives between the call's completion and its caller storing the answer to join it, then
+     * leaves. For a layer that keeps its answers elsewhere (the answer store of content routing), so
+     * that no answer is held twice in memory or served past that store's expiry.
      */
-    public static CachedNeuronClient joiningOnly(NeuronClient delegate, CacheSettings settings, String layer) {
-        return new CachedNeuronClient(delegate, settings, layer, Ticker.systemTicker(), false);
+    public static CachedNeuronClient joiningOnly(NeuronClient delegate, CacheSettings settings, String layer,
+                                                 Ticker ticker) {
+        return new CachedNeuronClient(delegate, settings, layer, ticker, false);
     }
+
+    /** How long a {@link #joiningOnly} client keeps a finished answer. */
+    public static final Duration JOIN_GRACE = Duration.ofSeconds(1);
 
     /** As the public constructor, with the TTL measured on {@code ticker} (tests move it by hand). */
     CachedNeuronClient(NeuronClient delegate, CacheSettings settings, String layer, Ticker ticker) {
@@ -160,7 +166,7 @@ public final class CachedNeuronClient implements NeuronClient {
                         .ticker(ticker)
                         // a whole answer lives ttl from when it was written; one that stopped early, not at all
                         .expireAfter(Expiry.writing((String key, NeuronReply reply) ->
-                                keepAnswers ? lifetime(reply, settings.ttl()) : Duration.ZERO))
+                                lifetime(reply, keepAnswers ? settings.ttl() : min(JOIN_GRACE, settings.ttl()))))
                         .maximumWeight(settings.maxBytes())
                         .weigher((Weigher<String, NeuronReply>) CachedNeuronClient::weigh)
                         .recordStats()
@@ -206,6 +212,10 @@ public final class CachedNeuronClient implements NeuronClient {
      */
     static Duration lifetime(NeuronReply reply, Duration ttl) {
         return reply.complete() ? ttl : Duration.ZERO;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private CompletableFuture<NeuronReply> call(NeuronRequest request) {

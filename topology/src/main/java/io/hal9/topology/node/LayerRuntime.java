@@ -3,6 +3,9 @@ package io.hal9.topology.node;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.resilience.BreakerNeuronClient;
@@ -84,7 +87,8 @@ public final class LayerRuntime implements AutoCloseable {
         // routed by content, the layer keeps its answers in its answer store: the client only joins
         // identical calls in flight
         this.cache = Hal9Settings.contentRouting(config)
-                ? CachedNeuronClient.joiningOnly(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer())
+                ? CachedNeuronClient.joiningOnly(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer(),
+                        ticker(clock))
                 : new CachedNeuronClient(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer());
         breaker.bindMetrics(registry);
         cache.bindMetrics(registry);
@@ -103,6 +107,12 @@ public final class LayerRuntime implements AutoCloseable {
         this.streamsMetrics.bindTo(registry);
     }
 
+
+    /** Caffeine's ticker on {@code clock}: the system's own ticker for the system clock. */
+    private static Ticker ticker(InstantSource clock) {
+        return clock.equals(InstantSource.system()) ? Ticker.systemTicker()
+                : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+    }
 
     /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
     public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {
