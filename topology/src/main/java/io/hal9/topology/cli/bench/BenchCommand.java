@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -30,6 +31,7 @@ import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.neurons.simulator.SimulatorStats;
 import io.hal9.schemas.v1.Activation;
+import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.Percentiles;
@@ -124,6 +126,23 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--instances", defaultValue = "1", description = "Layer instances, each with its own Kafka "
+            + "Streams, state directory and Claude client, in this JVM (default ${DEFAULT-VALUE}).")
+    int instances;
+
+    @Option(names = "--distinct", defaultValue = "0", description = "Distinct contents the signals cycle through "
+            + "(uniform repeats); 0 gives every signal its own content (default ${DEFAULT-VALUE}).")
+    int distinct;
+
+    @Option(names = "--zipf", defaultValue = "0", description = "Draw each signal's content from --distinct contents "
+            + "(default: a tenth of --signals) with Zipf exponent S instead of cycling; 0 is off "
+            + "(default ${DEFAULT-VALUE}).")
+    double zipf;
+
+    @Option(names = "--routing", defaultValue = "content", description = "hal9.cache.routing: content or key "
+            + "(default ${DEFAULT-VALUE}).")
+    String routing;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for every signal "
             + "(default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -157,36 +176,50 @@ public final class BenchCommand implements Callable<Integer> {
             Topics topics = new Topics(config, stack.registry());
             broker.createTopics(partitions, topics.allNames().toArray(String[]::new));
 
-            Signals published = new Signals(signals, "bench");
+            Signals published = new Signals(signals, "bench", contents());
             Live live;
             Capacity capacity;
-            Hal9Node node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, null));
+            List<Hal9Node> nodes = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                Map<String, Object> own = settings(stack);
+                own.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().resolve("instance-" + i).toString());
+                Hal9Config instance = Hal9Config.load(own, System.getenv());
+                nodes.add(new Hal9Node(instance, instance.layersChain(), Hal9Node.claudeClient(instance, null)));
+            }
             try {
-                progress("starting layer " + LAYER + " (mode " + mode + ", " + maxInFlight + " in flight, "
-                        + guarantee + ", " + partitions + " partitions)...");
-                node.start();
-                node.awaitRunning(STARTUP_TIMEOUT);
+                progress("starting " + instances + " instance(s) of layer " + LAYER + " (mode " + mode + ", routing "
+                        + routing + ", " + maxInFlight + " in flight, " + guarantee + ", " + partitions
+                        + " partitions)...");
+                for (Hal9Node node : nodes) {
+                    node.start();
+                }
+                for (Hal9Node node : nodes) {
+                    node.awaitRunning(STARTUP_TIMEOUT);
+                }
                 if (warmup > 0) {
                     progress("warming up with " + warmup + " signals (not measured)...");
-                    Live warm = publishAndWait(broker.bootstrapServers(), topics, new Signals(warmup, "warmup"), node);
+                    Live warm = publishAndWait(broker.bootstrapServers(), topics,
+                            new Signals(warmup, "warmup", i -> "Warm-up signal " + i), nodes);
                     if (!warm.complete()) {
                         throw new IllegalStateException("the warm-up did not finish: " + warm.finished() + " of "
                                 + warmup + " signals");
                     }
                 }
-                LayerRuntime layer = node.layers().get(0);
+                LayerRuntime layer = nodes.get(0).layers().get(0);
                 AtomicLong openings = new AtomicLong();
-                layer.breaker().circuitBreaker().getEventPublisher().onStateTransition(event -> {
-                    if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                        openings.incrementAndGet();
-                    }
-                });
+                for (Hal9Node node : nodes) {
+                    node.layers().get(0).breaker().circuitBreaker().getEventPublisher().onStateTransition(event -> {
+                        if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                            openings.incrementAndGet();
+                        }
+                    });
+                }
                 Capacity before = Capacity.of(simulator, layer, openings);
-                live = publishAndWait(broker.bootstrapServers(), topics, published, node);
+                live = publishAndWait(broker.bootstrapServers(), topics, published, nodes);
                 capacity = Capacity.of(simulator, layer, openings).since(before);
             } finally {
                 progress("stopping the layer...");
-                node.close();
+                nodes.forEach(Hal9Node::close);
             }
             progress("reading " + topics.results().name() + " and " + topics.deadLetters().name()
                     + " again from the beginning...");
@@ -207,6 +240,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!Set.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
             throw usage("--guarantee must be exactly_once_v2 or at_least_once, got '" + guarantee + "'");
+        }
+        if (!Set.of("content", "key").contains(routing)) {
+            throw usage("--routing must be content or key, got '" + routing + "'");
+        }
+        if (instances < 1 || distinct < 0 || zipf < 0) {
+            throw usage("--instances must be at least 1, --distinct and --zipf at least 0");
         }
         if (warmup < 0) {
             throw usage("--warmup must be at least 0");
@@ -235,7 +274,30 @@ public final class BenchCommand implements Callable<Integer> {
         settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
         settings.put(Hal9Config.ADMIN_HOST_CONFIG, HOST);
         settings.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().toString());
+        settings.put(Hal9Config.CACHE_ROUTING_CONFIG, routing);
         return settings;
+    }
+
+    /**
+     * The content of signal {@code i}: its own (no {@code --distinct}, no {@code --zipf}), one of
+     * {@code --distinct} in turn, or one drawn with Zipf exponent {@code --zipf} (seeded, so every run
+     * draws the same sequence).
+     */
+    IntFunction<String> contents() {
+        if (zipf > 0) {
+            int ranks = distinct > 0 ? distinct : Math.max(1, signals / 10);
+            int[] drawn = Zipf.draws(signals, ranks, zipf, 42);
+            return i -> content(drawn[i]);
+        }
+        if (distinct > 0) {
+            return i -> content(i % distinct);
+        }
+        return i -> content(i);
+    }
+
+    private static String content(int n) {
+        return "Benchmark signal " + n + ": plan how to move service #" + n
+                + " onto the new message bus without downtime.";
     }
 
     /** One client for the layer, allowed as many concurrent calls as the stage keeps in flight. */
@@ -245,7 +307,7 @@ public final class BenchCommand implements Callable<Integer> {
      * letters, so a result is seen the moment it is committed; returns when every signal has one,
      * the timeout passes or the layer fails.
      */
-    private Live publishAndWait(String bootstrap, Topics topics, Signals published, Hal9Node node)
+    private Live publishAndWait(String bootstrap, Topics topics, Signals published, List<Hal9Node> nodes)
             throws InterruptedException, ExecutionException {
         Live live = new Live(published);
         String input = topics.inputName(LAYER);
@@ -269,8 +331,9 @@ public final class BenchCommand implements Callable<Integer> {
                     progress(String.format("published %d signals in %d ms", published.count(),
                             (published.lastAt() - published.firstAt()) / 1_000_000));
                 }
-                if (node.failed()) {
-                    progress("layer " + LAYER + " failed: " + node.health().layers());
+                Hal9Node failed = nodes.stream().filter(Hal9Node::failed).findFirst().orElse(null);
+                if (failed != null) {
+                    progress("layer " + LAYER + " failed: " + failed.health().layers());
                     break;
                 }
                 if (System.nanoTime() - lastProgress >= PROGRESS_EVERY_MS * 1_000_000) {
@@ -297,10 +360,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Signal signal = Signal.newBuilder()
                         .setSignalId(id)
                         .setRootId(id)
-                        .setActivation(Activation.newBuilder()
-                                .setContent("Benchmark signal " + id + ": plan how to move service #" + i
-                                        + " onto the new message bus without downtime.")
-                                .build())
+                        .setActivation(Activation.newBuilder().setContent(published.content(i)).build())
                         .setCreatedAt(Instant.now())
                         .build();
                 published.sent(i, System.nanoTime());
@@ -347,6 +407,10 @@ public final class BenchCommand implements Callable<Integer> {
     private String json(Live live, Audit audit, Capacity capacity) throws JsonProcessingException {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("mode", mode);
+        figures.put("routing", routing);
+        figures.put("instances", instances);
+        figures.put("distinct", distinct);
+        figures.put("zipf", zipf);
         figures.put("signals", signals);
         figures.put("warmup", warmup);
         figures.put("latency_ms", latencyMs);
@@ -360,6 +424,9 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("dead_letters", audit.deadLetters());
         figures.put("duration_ms", live.durationMs());
         figures.put("claude_calls", capacity.calls());
+        figures.put("cache_hits", live.cacheHits());
+        figures.put("hit_ratio", live.results() == 0 ? 0.0
+                : Math.round(live.cacheHits() * 10_000.0 / live.results()) / 10_000.0);
         figures.put("throttled", capacity.throttled());
         figures.put("rejected_share", capacity.rejectedShare());
         figures.put("paused_s", Math.round(capacity.paused().toMillis() / 100.0) / 10.0);
@@ -413,11 +480,18 @@ public final class BenchCommand implements Callable<Integer> {
 
         private final String run = UUID.randomUUID().toString().substring(0, 8);
         private final String prefix;
+        private final IntFunction<String> contents;
         private final AtomicLongArray sentAtNanos;
         private final Map<String, Integer> index = new HashMap<>();
 
+        /** Signals with contents of their own. */
         Signals(int count, String prefix) {
+            this(count, prefix, BenchCommand::content);
+        }
+
+        Signals(int count, String prefix, IntFunction<String> contents) {
             this.prefix = prefix;
+            this.contents = contents;
             sentAtNanos = new AtomicLongArray(count);
             for (int i = 0; i < count; i++) {
                 index.put(rootId(i), i);
@@ -426,6 +500,10 @@ public final class BenchCommand implements Callable<Integer> {
 
         int count() {
             return sentAtNanos.length();
+        }
+
+        String content(int i) {
+            return contents.apply(i);
         }
 
         String rootId(int i) {
@@ -462,6 +540,7 @@ public final class BenchCommand implements Callable<Integer> {
         private final List<Long> latenciesMs = new ArrayList<>();
         private final List<Long> resultNanos = new ArrayList<>();
         private int deadLetters;
+        private int cacheHits;
         private long lastResultNanos;
         private long endNanos;
 
@@ -472,8 +551,9 @@ public final class BenchCommand implements Callable<Integer> {
 
         void record(ConsumerRecord<byte[], byte[]> record, Topics topics, long seenNanos) {
             boolean result = record.topic().equals(topics.results().name());
-            String rootId = result
-                    ? topics.signalSerde().deserializer().deserialize(record.topic(), record.value()).getRootId()
+            Signal signal = result ? topics.signalSerde().deserializer().deserialize(record.topic(), record.value())
+                    : null;
+            String rootId = result ? signal.getRootId()
                     : topics.deadLetterSerde().deserializer().deserialize(record.topic(), record.value()).getRootId();
             int i = published.indexOf(rootId);
             if (i < 0 || finished[i]) {
@@ -481,6 +561,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             finished[i] = true;
             if (result) {
+                if (signal.getHops().stream().anyMatch(Hop::getCacheHit)) {
+                    cacheHits++;
+                }
                 latenciesMs.add((seenNanos - published.sentAt(i)) / 1_000_000);
                 resultNanos.add(seenNanos);
                 lastResultNanos = seenNanos;
@@ -500,6 +583,11 @@ public final class BenchCommand implements Callable<Integer> {
 
         int deadLetters() {
             return deadLetters;
+        }
+
+        /** Results whose layer answered from its cache (the store, or a call in flight it joined). */
+        int cacheHits() {
+            return cacheHits;
         }
 
         int finished() {

@@ -50,6 +50,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldCountOneClaudeCallPerDistinctContentAcrossInstancesAndTheRestAsCacheHits() throws Exception {
+        int exit = run("bench", "--instances", "2", "--distinct", "5", "--signals", "40", "--warmup", "0",
+                "--latency-ms", "20", "--max-in-flight", "16");
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode figures = JSON.readTree(out.toString().lines().reduce((first, last) -> last).orElseThrow());
+        assertThat(figures.path("instances").asInt()).isEqualTo(2);
+        assertThat(figures.path("routing").asText()).isEqualTo("content");
+        assertThat(figures.path("claude_calls").asLong()).isEqualTo(5);
+        assertThat(figures.path("cache_hits").asLong()).isEqualTo(35);
+        assertThat(figures.path("hit_ratio").asDouble()).isEqualTo(0.875);
+        assertThat(figures.path("lost").asInt()).isZero();
+        assertThat(figures.path("duplicates").asInt()).isZero();
+    }
+
+    @Test
     void shouldRefuseAnUnknownModeBeforeStartingAnything() {
         int exit = run("bench", "--mode", "eager");
 
