@@ -6,6 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 import com.netflix.concurrency.limits.limit.AbstractLimit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The live limit of Claude calls in flight for one layer instance: it grows while calls succeed
  * and shrinks when Claude asks for fewer (429, 529, timeouts: the "drops"), between 1 and the
@@ -22,19 +25,27 @@ import com.netflix.concurrency.limits.limit.AbstractLimit;
  *   <li><b>Healthy</b> ({@code s} at most {@code tolerance} above the share that comes whatever the
  *       concurrency, see below): grow, doubling per window up to the last limit that was healthy
  *       before a decrease (slow start, so the limit is back within a few windows after an
- *       outage), then by 5 % per window;</li>
+ *       outage), then by 5 % per window — but by one call per window from 85 % of the level where
+ *       a probe last found the drops were ours, since every window above that level has calls
+ *       refused; once past it without drops, the provider takes more and 5 % growth resumes;</li>
  *   <li><b>Excess drops</b>: decrease by {@code backoffRatio} and remember that this is a probe.
- *       If the next window's share fell, the drops were ours (a provider capacity, an account
- *       limit): keep decreasing until the share is healthy. If it stayed the same (within the
- *       window's noise) two decreases in a row, the drops come whatever we do (Anthropic
- *       rejecting a share of every account's calls): restore the limit and tolerate that share
- *       from now on. (One decrease is not enough: a provider still full of the calls let in
- *       before refuses as many in the next window.) If it rose, keep decreasing. The tolerated share fades by 1 % per window, so
- *       a lasting change is probed again;</li>
- *   <li><b>Nearly everything fails</b> ({@code s} ≥ 0.95, or a quarter of the limit (16 at least) in drops and 95 % of the calls
- *       started since the window's first dropped call dropped: when an outage begins, the window
- *       also holds the answers of calls started before it): down to a quarter, never tolerated. An
- *       outage is the breaker's business; this only keeps the calls that meet it few.</li>
+ *       The probe is judged on a <em>settled</em> window, one whose calls all started at least a
+ *       latency after the decrease: calls started sooner meet a provider still full of the larger
+ *       limit's calls and are refused whatever the new limit. If the share fell to (nearly)
+ *       nothing, the drops were ours (a provider capacity, an account limit): that level is
+ *       remembered for the gentle growth above. If it stayed the same (within the window's
+ *       noise) while the answers per second fell with the limit, the drops come whatever we do
+ *       (Anthropic rejecting a share of every account's calls): restore the limit and tolerate
+ *       that share from now on. If the share stayed but the answers per second did not fall
+ *       (more than half the cut's worth), fewer calls cost nothing: the provider serves a fixed
+ *       number and the drops were ours, keep decreasing. If the share rose, keep decreasing. The
+ *       tolerated share fades by 1 % per window, so a lasting change is probed again;</li>
+ *   <li><b>Nearly everything fails</b> ({@code s} ≥ 0.95, or a quarter of the limit (16 at least)
+ *       in drops and 95 % of the calls started since the window's first dropped call dropped: when
+ *       an outage begins, the window also holds the answers of calls started before it; not for
+ *       drops of calls started within a latency after a decrease, see above): down to a quarter,
+ *       never tolerated. An outage is the breaker's business; this only keeps the calls that meet
+ *       it few.</li>
  * </ul>
  * When the breaker lets trial calls through, the limit is at least their number (they go
  * together, not one after another); when it closes after an outage, the limit goes straight back
@@ -53,20 +64,33 @@ import com.netflix.concurrency.limits.limit.AbstractLimit;
  */
 public final class ConcurrencyLimit extends AbstractLimit {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ConcurrencyLimit.class);
+
     /** A drop share at or above this is an outage-like window: always a decrease. */
     static final double NEARLY_ALL = 0.95;
     /** Growth above the slow-start threshold, per healthy window. */
     static final double GROWTH = 0.05;
     /** How much of the tolerated share is kept per window. */
     static final double TOLERANCE_FADE = 0.99;
-    /** Decreases a probe takes, each with the same drop share, before that share is tolerated. */
-    static final int PROBE_STEPS = 2;
+    /** Near the limit where our own drops were last found, growth is one call per window. */
+    static final double NEAR_DROP_LEVEL = 0.85;
+    /**
+     * A probe's smaller limit that keeps at least this share of the answers per second the larger
+     * one had did not cost anything: the drops were ours (a provider serving a fixed number of
+     * calls). Half-way between 1 and a 0.75 backoff, the answer rate a share of refusals that
+     * comes regardless would keep.
+     */
+    static final double GOODPUT_KEPT = 0.875;
+    /** Fewest answers in a window for its answer rate to be compared. */
+    static final int MIN_RATE_SAMPLES = 10;
     /** The live limit never goes below one call. */
     static final int MIN_LIMIT = 1;
     /** Fewest samples for a window to be judged (unless its longest time passed). */
     static final int MIN_SAMPLES = 5;
-    /** Fewest drops (and at least a quarter of the limit) for the calls started since a window's first drop to say "outage". */
+    /** Fewest drops (and at least a quarter of the limit) for the calls started since the drops began to say "outage". */
     static final int OUTAGE_DROPS = 16;
+    /** Most calls of a run of dropping windows kept to judge an outage (the earliest say enough). */
+    static final int MAX_RUN_CALLS = 8192;
 
     private final int maxLimit;
     private final double backoffRatio;
@@ -80,16 +104,35 @@ public final class ConcurrencyLimit extends AbstractLimit {
     private int samples;
     private int drops;
     private long successRttSum;
+    /** Answers (successes) that ended in the window, of calls started under any limit. */
+    private int answered;
     private int successes;
-    /** Start times of the window's successes, and the earliest start of its drops. */
+    /** Start times of the window's successes and drops, and the earliest start of its drops. */
     private long[] successStarts = new long[64];
+    private long[] dropStarts = new long[64];
     private long firstDropStart;
+    /** Drops of the window that came back in less than half a call latency (refused at once), or before one was known. */
+    private int fastDrops;
+    /**
+     * Since when windows keep dropping beyond the tolerated share (-1: they do not), and the start
+     * times of the calls started since, as they end: whether those nearly all fail says "outage".
+     */
+    private long runStart = -1;
+    private long[] runSuccessStarts = new long[64];
+    private int runSuccesses;
+    private long[] runDropStarts = new long[64];
+    private int runDrops;
+    private long earliestStart;
+    /** Until when calls started may still meet the previous, larger limit's calls at the provider. */
+    private long settleUntil;
     private long smoothedRtt;
     private boolean probing;
     private boolean failing;
     private int probeFrom;
     private double probeShare;
-    private int probeSteps;
+    private double probeRate;
+    /** The limit at which the last probe found the drops were ours (none known: the ceiling). */
+    private int dropLevel = Integer.MAX_VALUE;
     private double toleratedShare;
     private int slowStartThreshold;
 
@@ -119,6 +162,14 @@ public final class ConcurrencyLimit extends AbstractLimit {
     @Override
     protected int _update(long startTime, long rtt, int inflight, boolean didDrop) {
         long now = startTime + rtt;
+        if (!didDrop && windowStart >= 0) {
+            // the answers the provider gives now, whatever limit their calls started under
+            answered++;
+        }
+        if (runStart >= 0 && startTime - runStart >= 0) {
+            // every call started since the drops began counts, whatever limit it started under
+            addToRun(startTime, didDrop);
+        }
         if (changedAt != 0 && startTime - changedAt < 0) {
             // a call started before the last change says how the old limit fared, not the new one
             return getLimit();
@@ -126,12 +177,21 @@ public final class ConcurrencyLimit extends AbstractLimit {
         if (windowStart < 0) {
             windowStart = now;
         }
+        if (samples == 0 || startTime - earliestStart < 0) {
+            earliestStart = startTime;
+        }
         samples++;
         if (didDrop) {
             if (drops == 0 || startTime - firstDropStart < 0) {
                 firstDropStart = startTime;
             }
+            if (drops == dropStarts.length) {
+                dropStarts = Arrays.copyOf(dropStarts, drops * 2);
+            }
+            dropStarts[drops] = startTime;
             drops++;
+            // with no latency known yet, a drop cannot be told slow
+            fastDrops += smoothedRtt == 0 || rtt < smoothedRtt / 2 ? 1 : 0;
         } else {
             if (successes == successStarts.length) {
                 successStarts = Arrays.copyOf(successStarts, successes * 2);
@@ -157,21 +217,41 @@ public final class ConcurrencyLimit extends AbstractLimit {
         }
         // two standard errors of the share: a window's share differs from another only beyond its noise
         double noise = 2 * Math.sqrt(share * (1 - share) / samples);
-        int next = judge(limit, outage(limit) ? 1.0 : share, noise);
+        double rate = answered >= MIN_RATE_SAMPLES && elapsed >= minWindowNanos / 2 ? answered * 1e9 / elapsed : Double.NaN;
+        boolean settled = earliestStart - settleUntil >= 0;
+        followRun(share);
+        // Drops that take a call's latency say as much as the answers of calls started with them:
+        // judge the window. Drops that come back at once do not (the calls started with them that
+        // were served answer a latency later): judge the calls started since the drops began
+        // that had that latency to answer.
+        boolean outage = fastDrops == 0 ? share >= NEARLY_ALL || freshCallsDropped(limit) : outage(limit, now);
+        int next = judge(limit, share, outage, noise, rate, settled);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("window of {} calls, {} dropped, {} at once (share {}, noise {}, tolerated {}), {} answers/s{}: limit {} -> {}",
+                    samples, drops, fastDrops, String.format("%.3f", share), String.format("%.3f", noise),
+                    String.format("%.3f", toleratedShare), Double.isNaN(rate) ? "?" : String.format("%.0f", rate),
+                    settled ? "" : " (not settled)", limit, next);
+        }
         windowStart = now;
         samples = 0;
         drops = 0;
+        fastDrops = 0;
         successes = 0;
+        answered = 0;
         successRttSum = 0;
         toleratedShare *= TOLERANCE_FADE;
         if (next != limit) {
             changedAt = now;
         }
+        if (next < limit && !failing) {
+            // the larger limit's calls may hold the provider for one more latency
+            settleUntil = now + Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt));
+        }
         return next;
     }
 
     /** Whether the calls started since the window's first drop nearly all dropped (enough of them to say so). */
-    private boolean outage(int limit) {
+    private boolean freshCallsDropped(int limit) {
         if (drops < Math.max(OUTAGE_DROPS, limit / 4)) {
             return false;
         }
@@ -180,6 +260,70 @@ public final class ConcurrencyLimit extends AbstractLimit {
             fresh += successStarts[i] - firstDropStart >= 0 ? 1 : 0;
         }
         return (double) drops / (drops + fresh) >= NEARLY_ALL;
+    }
+
+    /** Starts, goes on with or ends the run of windows whose drops exceed the tolerated share. */
+    private void followRun(double share) {
+        if (drops == 0 || share <= toleratedShare + tolerance) {
+            runStart = -1;
+            runDrops = 0;
+            runSuccesses = 0;
+            return;
+        }
+        if (runStart >= 0) {
+            return;
+        }
+        runStart = firstDropStart;
+        for (int i = 0; i < drops; i++) {
+            addToRun(dropStarts[i], true);
+        }
+        for (int i = 0; i < successes; i++) {
+            if (successStarts[i] - runStart >= 0) {
+                addToRun(successStarts[i], false);
+            }
+        }
+    }
+
+    private void addToRun(long startTime, boolean dropped) {
+        if (runDrops + runSuccesses >= MAX_RUN_CALLS) {
+            return;
+        }
+        if (dropped) {
+            if (runDrops == runDropStarts.length) {
+                runDropStarts = Arrays.copyOf(runDropStarts, runDrops * 2);
+            }
+            runDropStarts[runDrops++] = startTime;
+        } else {
+            if (runSuccesses == runSuccessStarts.length) {
+                runSuccessStarts = Arrays.copyOf(runSuccessStarts, runSuccesses * 2);
+            }
+            runSuccessStarts[runSuccesses++] = startTime;
+        }
+    }
+
+    /**
+     * Whether the calls started since the drops began, early enough to have been answered by now
+     * (a latency ago), nearly all dropped, and enough of them to say so. Calls started later are
+     * left out: a provider that refuses the calls beyond its capacity refuses at once, while the
+     * calls it serves answer a latency later, so the latest calls would all look refused.
+     */
+    private boolean outage(int limit, long now) {
+        if (runStart < 0) {
+            return false;
+        }
+        long answeredBy = now - Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt));
+        int dropped = 0;
+        for (int i = 0; i < runDrops; i++) {
+            dropped += runDropStarts[i] - answeredBy <= 0 ? 1 : 0;
+        }
+        if (dropped < Math.max(OUTAGE_DROPS, limit / 4)) {
+            return false;
+        }
+        int answered = 0;
+        for (int i = 0; i < runSuccesses; i++) {
+            answered += runSuccessStarts[i] - answeredBy <= 0 ? 1 : 0;
+        }
+        return (double) dropped / (dropped + answered) >= NEARLY_ALL;
     }
 
     /**
@@ -217,12 +361,14 @@ public final class ConcurrencyLimit extends AbstractLimit {
         windowStart = -1;
         samples = 0;
         drops = 0;
+        fastDrops = 0;
         successes = 0;
+        answered = 0;
         successRttSum = 0;
     }
 
-    private int judge(int limit, double share, double noise) {
-        if (share >= NEARLY_ALL) {
+    private int judge(int limit, double share, boolean outage, double noise, double rate, boolean settled) {
+        if (outage) {
             if (!failing) {
                 // where to come back to once calls succeed again
                 slowStartThreshold = probing ? probeFrom : limit;
@@ -235,13 +381,19 @@ public final class ConcurrencyLimit extends AbstractLimit {
         failing = false;
         boolean excess = share > toleratedShare + tolerance + noise;
         if (probing) {
+            if (!settled) {
+                // calls that met the larger limit's calls at the provider say little of the new
+                // one: wait for a window without them, unless (nearly) all calls are refused, which
+                // may be an outage beginning: then each refused window is one more step down meanwhile
+                return share >= NEARLY_ALL ? decrease(limit) : limit;
+            }
             if (Math.abs(share - probeShare) <= noise) {
-                if (probeSteps < PROBE_STEPS) {
-                    // the same share one step down may be a full provider's transient: one more step
-                    probeSteps++;
+                if (rate >= probeRate * GOODPUT_KEPT) {
+                    // fewer calls, as many answers: the provider serves a fixed number, the drops were ours
+                    probeRate = rate;
                     return decrease(limit);
                 }
-                // fewer calls did not mean fewer drops, twice: they come whatever we do
+                // fewer calls, as many drops and fewer answers: they come whatever we do
                 probing = false;
                 toleratedShare = Math.max(toleratedShare, share);
                 return probeFrom;
@@ -250,13 +402,21 @@ public final class ConcurrencyLimit extends AbstractLimit {
                 // more drops with fewer calls: not a share that comes regardless (that one stays put)
                 // but a provider still full of the calls let in before; keep going down
                 probeShare = share;
+                probeRate = Double.isNaN(rate) ? probeRate : rate;
                 return decrease(limit);
             }
             if (!excess) {
                 probing = false;
+                if (share <= tolerance + noise) {
+                    // fewer calls, (nearly) no drops: they were ours; grow gently when near that level again.
+                    // A share that only fell back to the one tolerated is a noisy window's, not a level's
+                    dropLevel = probeFrom;
+                    slowStartThreshold = limit;
+                }
                 return grow(limit);
             }
             probeShare = share;
+            probeRate = Double.isNaN(rate) ? probeRate : rate;
             return decrease(limit);
         }
         if (!excess) {
@@ -265,7 +425,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         probing = true;
         probeFrom = limit;
         probeShare = share;
-        probeSteps = 1;
+        probeRate = rate;
         slowStartThreshold = decrease(limit);
         return decrease(limit);
     }
@@ -275,9 +435,20 @@ public final class ConcurrencyLimit extends AbstractLimit {
     }
 
     private int grow(int limit) {
-        int next = limit < slowStartThreshold
-                ? Math.min(slowStartThreshold, limit * 2)
-                : limit + Math.max(1, (int) Math.ceil(limit * GROWTH));
+        int next;
+        if (limit < slowStartThreshold) {
+            next = Math.min(slowStartThreshold, limit * 2);
+        } else if (limit >= dropLevel * NEAR_DROP_LEVEL) {
+            // near the level where our own calls were refused: find it again one call at a time,
+            // every window above it refuses calls
+            next = limit + 1;
+        } else {
+            next = limit + Math.max(1, (int) Math.ceil(limit * GROWTH));
+        }
+        if (next > dropLevel) {
+            // past it without drops: the provider takes more now
+            dropLevel = Integer.MAX_VALUE;
+        }
         return Math.min(maxLimit, next);
     }
 

@@ -74,6 +74,57 @@ class ConcurrencyLimitTest {
     }
 
     @Test
+    void shouldKeepDecreasingWhenFewerCallsBringAsManyAnswersThoughTheRefusedShareStaysTheSame() {
+        // Given a provider that serves 100 calls at a time and refuses the rest at once, so that
+        // above 100 the refused share is a quarter of the calls whatever the limit (refused calls
+        // come back fast and are sent again)
+        int capacity = 100;
+        List<Integer> limits = new ArrayList<>();
+        for (int w = 0; w < 60; w++) {
+            int current = limit.getLimit();
+            limits.add(current);
+            int answers = Math.min(current, capacity);
+            int refused = current > capacity ? answers / 3 : 0;
+            for (int i = 0; i < answers + refused; i++) {
+                boolean drop = i % 4 == 3 && refused > 0;
+                limit.onSample(drop ? now - RTT / 100 : now - RTT, drop ? RTT / 100 : RTT, current, drop);
+                calls++;
+                drops += drop ? 1 : 0;
+                now += RTT / (answers + refused);
+            }
+        }
+
+        // Then the same share one step down is not taken for refusals that come regardless: the
+        // answers per second did not fall with the limit, so the limit goes on down to the capacity
+        assertThat(limit.toleratedShare()).isZero();
+        // and refusals that come at once while the served calls answer later are no outage: the
+        // limit stays around the capacity instead of being cut to a quarter again and again
+        assertThat(limits.subList(20, limits.size())).allMatch(l -> l >= 0.5 * capacity && l <= 1.2 * capacity);
+    }
+
+    @Test
+    void shouldNotTakeRefusalsOfCallsStartedJustAfterADecreaseForAnOutage() {
+        for (int w = 0; w < 5; w++) {
+            window(l -> 0);
+        }
+        // Given a window with excess refusals: the limit decreases
+        window(l -> l / 3);
+        int decreased = limit.getLimit();
+        assertThat(decreased).isLessThan(CEILING);
+
+        // When every call started within one latency after it is refused (the provider is still
+        // full of the larger limit's calls)
+        long changed = now;
+        for (int i = 0; i < decreased / 2 && limit.getLimit() == decreased; i++) {
+            limit.onSample(changed + i * (RTT / CEILING), RTT / 100, decreased, true);
+            now += RTT / CEILING;
+        }
+
+        // Then that is one more gentle step down, not an outage's cut to a quarter
+        assertThat(limit.getLimit()).isGreaterThan(decreased / 4);
+    }
+
+    @Test
     void shouldShrinkDuringAnOutageAndBeBackWithinAFewWindowsAfterIt() {
         for (int w = 0; w < 5; w++) {
             window(l -> 0);

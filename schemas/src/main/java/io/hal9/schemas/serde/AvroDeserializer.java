@@ -25,7 +25,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * <p>The writer schema is fetched from the registry by the id in the record (cached per id) and
  * resolved against the reader schema of {@code type}, so records written with an older or newer
- * compatible schema are read, with defaults filling fields the writer did not have.
+ * compatible schema are read, with defaults filling fields the writer did not have. The fields a
+ * newer writer added are not in {@code T}; {@link #unknownFields} reads them, for a stage that
+ * carries them on.
  *
  * <p>A record that cannot be read fails with a {@link SerializationException} whose message says
  * why: empty input, input shorter than the 5-byte header, a magic byte other than {@code 0x00}, a
@@ -46,7 +48,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     private final SchemaRegistryClient client;
     private final Class<T> type;
     private final Schema readerSchema;
-    private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
+    private final Map<Integer, Reading<T>> readings = new ConcurrentHashMap<>();
 
     /** A deserializer producing {@code type}, fetching writer schemas through {@code client}. */
     public AvroDeserializer(SchemaRegistryClient client, Class<T> type) {
@@ -64,17 +66,12 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
             return null;
         }
         int id = WireFormat.schemaId(data);
-        SpecificDatumReader<T> reader = readers.get(id);
-        if (reader == null) {
-            reader = readerFor(id);
-            readers.put(id, reader);
-        }
-        BinaryDecoder decoder = DecoderFactory.get()
-                .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
+        Reading<T> reading = readingOf(id);
+        BinaryDecoder decoder = decoderOf(data);
         T record;
         boolean atEnd;
         try {
-            record = reader.read(null, decoder);
+            record = reading.reader().read(null, decoder);
             atEnd = decoder.isEnd();
         } catch (SecurityException e) {
             throw e;
@@ -89,7 +86,47 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         return record;
     }
 
-    private SpecificDatumReader<T> readerFor(int id) {
+    /**
+     * The top-level fields the writer schema of {@code data} has and {@code T} does not, with their
+     * values in {@code data}; {@link UnknownFields#NONE} when it has none (the writer schema is
+     * {@code T}'s, or an older one). Whether a writer schema has any is worked out once per schema
+     * id, so for records without unknown fields this costs a map lookup. Meant for bytes
+     * {@link #deserialize} has read: bytes it would refuse fail the same way.
+     *
+     * @throws SerializationException when {@code data} cannot be read
+     */
+    public UnknownFields unknownFields(byte[] data) {
+        if (data == null) {
+            return UnknownFields.NONE;
+        }
+        int id = WireFormat.schemaId(data);
+        Reading<T> reading = readingOf(id);
+        if (reading.layout() == null) {
+            return UnknownFields.NONE;
+        }
+        try {
+            return reading.layout().read(decoderOf(data));
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("truncated or corrupt Avro payload for schema id " + id
+                    + " (" + (data.length - WireFormat.HEADER_SIZE) + " bytes after the header): " + e, e);
+        }
+    }
+
+    private Reading<T> readingOf(int id) {
+        Reading<T> reading = readings.get(id);
+        if (reading == null) {
+            reading = readingFor(id);
+            readings.put(id, reading);
+        }
+        return reading;
+    }
+
+    private static BinaryDecoder decoderOf(byte[] data) {
+        return DecoderFactory.get()
+                .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
+    }
+
+    private Reading<T> readingFor(int id) {
         Schema writerSchema;
         try {
             writerSchema = client.schemaById(id);
@@ -106,6 +143,11 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
                     + ") cannot be read as " + type.getName() + ": "
                     + compatibility.getResult().getIncompatibilities());
         }
-        return new SpecificDatumReader<>(writerSchema, readerSchema);
+        return new Reading<>(new SpecificDatumReader<>(writerSchema, readerSchema),
+                UnknownFields.Layout.of(writerSchema, readerSchema));
+    }
+
+    /** How records of one writer schema are read: into {@code T}, and for the fields {@code T} lacks (null: none). */
+    private record Reading<T>(SpecificDatumReader<T> reader, UnknownFields.Layout layout) {
     }
 }

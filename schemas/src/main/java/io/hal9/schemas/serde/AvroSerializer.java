@@ -3,6 +3,7 @@ package io.hal9.schemas.serde;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.hal9.schemas.registry.SchemaRegistryClient;
@@ -18,6 +19,8 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes Avro records in the Confluent wire format: byte 0 is the magic byte {@code 0x00},
@@ -29,6 +32,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * id is cached, so the registry is called once per (subject, schema). A {@code null} record
  * serializes to {@code null} (a tombstone). Registry refusals and outages surface as
  * {@link SerializationException}s whose cause is the {@link SchemaRegistryException}.
+ *
+ * <p>A {@link UnknownFields.Appended} record (a compiled record with the fields a newer producer
+ * added) is written with its extended schema; when the registry refuses that schema under the
+ * subject, the compiled record is written instead and a warning says which fields were left out.
  * Instances are thread-safe.
  *
  * @param <T> the records written: a generated Avro class, e.g. {@code io.hal9.schemas.v1.Signal}, or
@@ -36,6 +43,8 @@ import org.apache.kafka.common.serialization.Serializer;
  *            time (a producer on another version of a contract)
  */
 public final class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AvroSerializer.class);
 
     static {
         AvroTrust.ensure();
@@ -47,6 +56,8 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
     /** Writers per schema: generated classes carry their logical-type conversions, generic records do not. */
     private final Map<Schema, DatumWriter<T>> specificWriters = new ConcurrentHashMap<>();
     private final Map<Schema, DatumWriter<T>> genericWriters = new ConcurrentHashMap<>();
+    /** Extended schemas the registry refused under a subject: their records are written without the added fields. */
+    private final Set<SubjectSchema> refused = ConcurrentHashMap.newKeySet();
 
     /** A serializer registering schemas through {@code client}; {@code isKey} picks the key subject. */
     public AvroSerializer(SchemaRegistryClient client, boolean isKey) {
@@ -62,15 +73,69 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
         if (record == null) {
             return null;
         }
-        Schema schema = record.getSchema();
-        String subject = WireFormat.subject(topic, isKey);
-        SubjectSchema key = new SubjectSchema(subject, schema);
+        if (record instanceof UnknownFields.Appended appended) {
+            return serializeAppended(topic, appended);
+        }
+        return write(topic, record, idOf(topic, record.getSchema()));
+    }
+
+    /**
+     * A record with the fields a newer writer added: written with its extended schema, registered
+     * under the subject. A registry that refuses that schema (the subject's compatibility level
+     * forbids it, or the subject holds a field of that name with another type) gets the compiled
+     * record without them, and a warning naming the subject and the fields, once per schema.
+     */
+    @SuppressWarnings("unchecked")
+    private byte[] serializeAppended(String topic, UnknownFields.Appended appended) {
+        SubjectSchema key = new SubjectSchema(WireFormat.subject(topic, isKey), appended.getSchema());
         Integer known = ids.get(key);
-        int id = known != null ? known : register(key, topic);
+        if (known == null && !refused.contains(key)) {
+            try {
+                known = registerOrRefuse(key, appended);
+            } catch (SchemaRegistryException e) {
+                throw new SerializationException("cannot register schema " + key.schema().getFullName()
+                        + " under subject " + key.subject() + " for topic " + topic + ": " + e.getMessage(), e);
+            }
+        }
+        if (known == null) {
+            T compiled = (T) appended.record();
+            return write(topic, compiled, idOf(topic, compiled.getSchema()));
+        }
+        return write(topic, (T) appended, known);
+    }
+
+    /** The id of {@code key}'s schema, registering it; null (and remembered) when the registry refuses it. */
+    private Integer registerOrRefuse(SubjectSchema key, UnknownFields.Appended appended) {
+        try {
+            int id = client.register(key.subject(), key.schema());
+            ids.put(key, id);
+            return id;
+        } catch (SchemaRegistryException e) {
+            if (e.httpStatus() != 409 && e.httpStatus() != 422) {
+                throw e;
+            }
+            if (refused.add(key)) {
+                LOG.warn("the schema registry refuses {} with the fields a newer producer added ({}) under subject {}:"
+                        + " writing those records without them (HTTP {}: {})", key.schema().getFullName(),
+                        appended.addedFieldNames(), key.subject(), e.httpStatus(), e.getMessage());
+            }
+            return null;
+        }
+    }
+
+    private int idOf(String topic, Schema schema) {
+        SubjectSchema key = new SubjectSchema(WireFormat.subject(topic, isKey), schema);
+        Integer known = ids.get(key);
+        return known != null ? known : register(key, topic);
+    }
+
+    private byte[] write(String topic, T record, int id) {
+        Schema schema = record.getSchema();
         ByteArrayOutputStream out = WireFormat.header(id);
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         try {
-            DatumWriter<T> writer = record instanceof SpecificRecord
+            // generated classes (and records carrying one) need its logical-type conversions
+            DatumWriter<T> writer = record instanceof SpecificRecord || record instanceof UnknownFields.Appended
                     ? specificWriters.computeIfAbsent(schema, SpecificDatumWriter::new)
                     : genericWriters.computeIfAbsent(schema, GenericDatumWriter::new);
             writer.write(record, encoder);

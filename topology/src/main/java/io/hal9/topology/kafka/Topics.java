@@ -5,13 +5,16 @@ import java.util.List;
 import java.util.Locale;
 
 import io.hal9.schemas.registry.SchemaRegistryClient;
+import io.hal9.schemas.serde.AvroDeserializer;
 import io.hal9.schemas.serde.AvroSerdes;
+import io.hal9.schemas.serde.AvroSerializer;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.GameCommand;
 import io.hal9.schemas.v1.GameFrame;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -26,14 +29,19 @@ import org.apache.kafka.common.serialization.Serdes;
 public final class Topics {
 
     private final Hal9Config config;
+    private final AvroDeserializer<Signal> signalReader;
     private final Serde<Signal> signalSerde;
+    private final Serde<IndexedRecord> derivedSignalSerde;
     private final Serde<DeadLetter> deadLetterSerde;
     private final Serde<GameCommand> gameCommandSerde;
     private final Serde<GameFrame> gameFrameSerde;
 
     public Topics(Hal9Config config, SchemaRegistryClient registry) {
         this.config = config;
-        this.signalSerde = AvroSerdes.signal(registry);
+        this.signalReader = new AvroDeserializer<>(registry, Signal.class);
+        this.signalSerde = Serdes.serdeFrom(new AvroSerializer<>(registry, false), signalReader);
+        this.derivedSignalSerde = Serdes.serdeFrom(new AvroSerializer<>(registry, false),
+                (topic, data) -> signalReader.deserialize(topic, data));
         this.deadLetterSerde = AvroSerdes.deadLetter(registry);
         this.gameCommandSerde = AvroSerdes.of(GameCommand.class, registry, false);
         this.gameFrameSerde = AvroSerdes.of(GameFrame.class, registry, false);
@@ -63,6 +71,15 @@ public final class Topics {
                     + " " + chain);
         }
         return at == chain.size() - 1 ? results() : input(chain.get(at + 1));
+    }
+
+    /**
+     * {@link #output} as a layer writes it: a derived {@link Signal}, or one with the fields a newer
+     * producer added appended ({@link io.hal9.schemas.serde.UnknownFields}), written with the
+     * extended schema. Read back, its values are Signals.
+     */
+    public Topic<byte[], IndexedRecord> derivedOutput(String layer) {
+        return new Topic<>(output(layer).name(), Serdes.ByteArray(), derivedSignalSerde);
     }
 
     public Topic<byte[], Signal> results() {
@@ -115,6 +132,11 @@ public final class Topics {
 
     public Serde<Signal> signalSerde() {
         return signalSerde;
+    }
+
+    /** The signal topics' deserializer, which also reads the fields a newer producer added. */
+    public AvroDeserializer<Signal> signalReader() {
+        return signalReader;
     }
 
     public Serde<DeadLetter> deadLetterSerde() {

@@ -58,6 +58,12 @@ import org.slf4j.LoggerFactory;
  * keeps completing answers and waits for calls to finish, for at most
  * {@value #BACK_PRESSURE_BUDGET_MS} ms per record, far inside {@code max.poll.interval.ms}.
  *
+ * <p><b>Shutdown.</b> Once the instance is closing ({@link CallBudget#beginClosing()}, on SIGTERM)
+ * no call starts: a signal read now is stored and waits for the next owner. The punctuator keeps
+ * forwarding the answers of the calls in flight, and back-pressure holds while any of them runs,
+ * so the stopping instance takes in no more than its bound. A task closed then leaves its stored
+ * signals to the next owner ({@link CallBudget#handedOver}).
+ *
  * <p><b>Ordering.</b> With {@code hal9.neuron.ordering=key} only the oldest waiting signal of each
  * record key is called; the next one starts when it has been forwarded or dead-lettered.
  *
@@ -97,7 +103,10 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
 
     // Owned and solely accessed by the task's stream thread, from here to owned:
     private final Set<Long> calling = new HashSet<>();
+    /** Signals waiting for their not-before time (a retry's backoff, a pause), earliest first. */
     private final PriorityQueue<Ready> ready = new PriorityQueue<>();
+    /** Sequences of signals whose not-before time has come, oldest signal first. */
+    private final PriorityQueue<Long> due = new PriorityQueue<>();
     private final Map<ByteBuffer, ArrayDeque<Long>> keyQueues = new HashMap<>();
     private ProcessorContext<byte[], NeuronOutcome> context;
     private KeyValueStore<Long, PendingSignal> store;
@@ -162,6 +171,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         closed = false;
         dropQueuedAnswers();
         ready.clear();
+        due.clear();
         keyQueues.clear();
         calling.clear();
         nextSequence = 0;
@@ -232,6 +242,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         while ((completion = completions.poll()) != null) {
             stage.budget().outcomesDrained(1);
             if (completion.generation() != generation) {
+                stage.budget().answersDropped(1);
                 continue;
             }
             calling.remove(completion.sequence());
@@ -251,7 +262,9 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
                 if (!reply.complete()) {
                     stage.metrics().incomplete(reply);
                 }
-                answered(entry, reply, now);
+                if (answered(entry, reply, now)) {
+                    stage.budget().answerForwarded();
+                }
                 if (answers != null && reply.complete()) {
                     // asks that joined a call share its answer: it is stored once
                     String key = cacheKey(entry);
@@ -267,41 +280,53 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         }
     }
 
-    /** Sends on a signal's answer: the derived signal, or, for a refusal, its dead letter. */
-    private void answered(PendingSignal entry, NeuronReply reply, long now) {
+    /**
+     * Sends on a signal's answer: the derived signal, carrying the fields a newer producer added to
+     * the input, or, for a refusal, its dead letter. Whether the answer was forwarded.
+     */
+    private boolean answered(PendingSignal entry, NeuronReply reply, long now) {
         if (reply.refused()) {
             // Claude declined: nothing to send on, and asked again it would most likely refuse again;
             // the signal goes to the dead-letter topic, which keeps it
             deadLetter(entry, ErrorCategory.REFUSED, NeuronRecords.refusalReason(reply), entry.getAttempts() + 1, now);
-            return;
+            return false;
         }
         // a whole answer, or one cut at max tokens: its hop says which
         Signal input = entry.getSignal();
         stage.metrics().forwarded(NeuronRecords.sinceCreation(input, entry.getTimestamp(), now), reply.cached());
         context.forward(new Record<>(bytes(entry.getKey()),
-                new NeuronOutcome.Forwarded(records.derive(input, reply, now)), entry.getTimestamp()));
+                records.forward(input, bytes(entry.getOriginalValue()), reply, now), entry.getTimestamp()));
+        return true;
     }
 
     private String cacheKey(PendingSignal entry) {
         return CachedNeuronClient.keyOf(Admission.request(stage.spec(), entry));
     }
 
-    /** Starts calls for due signals while the instance has free slots. Stream thread only. */
+    /**
+     * Starts calls for due signals while the instance has free slots, the oldest signal first: a
+     * signal whose retry is due keeps its place ahead of signals read after it, instead of queueing
+     * behind the whole backlog (which would stretch its latency, and the tail of a run, by one
+     * backlog per failed attempt). Stream thread only.
+     */
     void dispatch() {
         long now = context.currentSystemTimeMs();
         while (!ready.isEmpty() && ready.peek().notBefore() <= now) {
+            due.add(ready.poll().sequence());
+        }
+        while (!due.isEmpty()) {
             Optional<ClaudeCapacity.Permit> permit = stage.budget().tryStartCall();
             if (permit.isEmpty()) {
                 return;
             }
-            Ready next = ready.poll();
-            PendingSignal entry = store.get(next.sequence());
-            if (entry == null || calling.contains(next.sequence())) {
+            long sequence = due.poll();
+            PendingSignal entry = store.get(sequence);
+            if (entry == null || calling.contains(sequence)) {
                 permit.get().cancelled();
                 stage.budget().callFinished();
                 continue;
             }
-            start(next.sequence(), entry, permit.get());
+            start(sequence, entry, permit.get());
         }
     }
 
@@ -321,6 +346,8 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
                 stage.budget().outcomeQueued();
                 completions.add(new Completion(life, sequence, reply, failure,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+            } else {
+                stage.budget().answersDropped(1);
             }
             stage.budget().callFinished();
         });
@@ -348,11 +375,12 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         }
     }
 
-    /** Forwards the dead letter of a stored signal; the caller finishes the entry. */
+    /** Forwards the dead letter of a stored signal whose call finished; the caller finishes the entry. */
     private void deadLetter(PendingSignal entry, ErrorCategory category, String reason, int attempts, long now) {
         long first = entry.getFirstFailureAt() == null ? now : entry.getFirstFailureAt();
         Origin source = new Origin(entry.getSourceTopic(), entry.getSourcePartition(), entry.getSourceOffset());
         stage.metrics().deadLettered();
+        stage.budget().callDeadLettered();
         context.forward(new Record<>(bytes(entry.getKey()), new NeuronOutcome.DeadLettered(
                 records.deadLetter(bytes(entry.getKey()), bytes(entry.getOriginalValue()), source,
                         entry.getSignal(), category, reason, attempts, first, now)),
@@ -370,6 +398,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         }
         store.put(sequence, entry);
         ready.add(new Ready(notBefore, sequence));
+        stage.budget().callLeftToRetry();
     }
 
     /** The signal left the stage: delete it and let the next signal of its key go. */
@@ -414,7 +443,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BACK_PRESSURE_BUDGET_MS);
-        while (stage.budget().atPendingLimit() && !stage.budget().closing()) {
+        while (stage.budget().atPendingLimit() && stage.budget().mayWaitForRoom()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
@@ -438,6 +467,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         }
         closed = true;
         generation++;
+        stage.budget().handedOver(owned);
         stage.budget().pendingAdded(-owned);
         owned = 0;
         dropQueuedAnswers();
@@ -450,6 +480,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
             dropped++;
         }
         stage.budget().outcomesDrained(dropped);
+        stage.budget().answersDropped(dropped);
     }
 
     /** Signals this task holds in its store. */

@@ -96,7 +96,7 @@ public final class BlockingNeuronProcessor implements Processor<byte[], byte[], 
             return;
         }
         metrics.forwarded(NeuronRecords.sinceCreation(input, record.timestamp(), now), reply.cached());
-        context.forward(record.withValue(new NeuronOutcome.Forwarded(records.derive(input, reply, now))));
+        context.forward(record.withValue(records.forward(input, record.value(), reply, now)));
     }
 
     private void deadLetter(Record<byte[], byte[]> record, Origin source, Signal signal,

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -23,6 +24,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * instance holds at most {@code max.pending} signals plus the answers not yet forwarded (at most
  * {@code max.in.flight}).
  *
+ * <p><b>Shutdown.</b> {@link #beginClosing()} (SIGTERM) stops it from giving out call slots: no
+ * call starts after it returns, and the calls that took a slot before are the ones the drain waits
+ * for ({@link #awaitDrained}). From then on it counts what became of them ({@link #drain()}): answers
+ * forwarded, dead letters, failures left to retry, calls still in flight when the drain ended, and
+ * the signals the instance's tasks still held in their stores when they closed.
+ *
  * <p>Thread safety: every method may be called from any thread (stream threads, HTTP client
  * threads, the shutdown thread).
  */
@@ -39,6 +46,13 @@ public final class CallBudget {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition callFinished = lock.newCondition();
     private volatile boolean closing;
+    private volatile boolean drainOver;
+    private volatile int inFlightAtClosing;
+    private final AtomicLong forwardedWhileClosing = new AtomicLong();
+    private final AtomicLong deadLetteredWhileClosing = new AtomicLong();
+    private final AtomicLong retriesWhileClosing = new AtomicLong();
+    private final AtomicLong handedOver = new AtomicLong();
+    private final AtomicLong droppedWhileClosing = new AtomicLong();
 
     /**
      * @param capacity how much of Claude the instance may use now: its live limit (at most
@@ -61,14 +75,20 @@ public final class CallBudget {
      * {@link #callFinished()}.
      */
     Optional<ClaudeCapacity.Permit> tryStartCall() {
-        if (closing) {
-            return Optional.empty();
+        // under the lock, so that no call takes a slot once beginClosing() has returned
+        lock.lock();
+        try {
+            if (closing) {
+                return Optional.empty();
+            }
+            Optional<ClaudeCapacity.Permit> permit = capacity.tryAcquire();
+            if (permit.isPresent()) {
+                inFlight.incrementAndGet();
+            }
+            return permit;
+        } finally {
+            lock.unlock();
         }
-        Optional<ClaudeCapacity.Permit> permit = capacity.tryAcquire();
-        if (permit.isPresent()) {
-            inFlight.incrementAndGet();
-        }
-        return permit;
     }
 
     /** How much of Claude the instance may use now. */
@@ -133,13 +153,114 @@ public final class CallBudget {
         return Math.max(0, pending.get() - inFlight.get());
     }
 
-    /** Stops starting calls; calls in flight still complete and are forwarded. */
+    /**
+     * Stops starting calls (calling it again changes nothing); calls in flight still complete and
+     * are forwarded. Once it returns no call takes a slot, and the calls in flight are those
+     * {@link Drain#inFlightAtStart()} counts.
+     */
     public void beginClosing() {
-        closing = true;
+        lock.lock();
+        try {
+            if (!closing) {
+                inFlightAtClosing = inFlight.get();
+                closing = true;
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     public boolean closing() {
         return closing;
+    }
+
+    /**
+     * The drain is over (every call finished and was forwarded, or the drain's time ran out) and
+     * Kafka Streams closes next: no task waits for room any more, which would only hold its stream
+     * thread back from closing.
+     */
+    public void endDrain() {
+        drainOver = true;
+    }
+
+    /**
+     * Whether a task at {@code max.pending} should wait for a call to free room: always while the
+     * instance runs; while it drains only as long as calls are in flight (their answers free room),
+     * so a stopping instance takes in no more signals than its bound; never once the drain is over.
+     */
+    boolean mayWaitForRoom() {
+        return !closing || (!drainOver && inFlight.get() > 0);
+    }
+
+    /** A stream thread forwarded an answer (counted from {@link #beginClosing()} on). */
+    void answerForwarded() {
+        if (closing) {
+            forwardedWhileClosing.incrementAndGet();
+        }
+    }
+
+    /** A stream thread dead-lettered a signal whose call finished (counted from {@link #beginClosing()} on). */
+    void callDeadLettered() {
+        if (closing) {
+            deadLetteredWhileClosing.incrementAndGet();
+        }
+    }
+
+    /** A call failed and its signal waits in the store to be retried (counted from {@link #beginClosing()} on). */
+    void callLeftToRetry() {
+        if (closing) {
+            retriesWhileClosing.incrementAndGet();
+        }
+    }
+
+    /**
+     * Answers to {@code count} calls were dropped, not forwarded, because their task had closed
+     * (counted from {@link #beginClosing()} on): the next owner calls their signals again.
+     */
+    void answersDropped(int count) {
+        if (closing) {
+            droppedWhileClosing.addAndGet(count);
+        }
+    }
+
+    /** A task closed while the instance was closing, its store holding {@code signals} for the next owner. */
+    void handedOver(int signals) {
+        if (closing) {
+            handedOver.addAndGet(signals);
+        }
+    }
+
+    /** What the drain has done so far: meaningful after {@link #beginClosing()}. */
+    public Drain drain() {
+        // dropped answers first: a call's answer is counted dropped before its slot is freed, so a call
+        // that ends between the two reads is counted twice rather than not at all
+        long dropped = droppedWhileClosing.get();
+        return new Drain(inFlightAtClosing, forwardedWhileClosing.get(), deadLetteredWhileClosing.get(),
+                retriesWhileClosing.get(), inFlight.get() + dropped, handedOver.get());
+    }
+
+    /**
+     * What became of an instance's work after {@link #beginClosing()}. Of the calls in flight at
+     * that moment, each ends as one answer forwarded, one dead letter, one failure left to retry, or
+     * one call abandoned: {@code inFlightAtStart = forwarded + deadLettered + leftToRetry + abandoned}.
+     *
+     * @param inFlightAtStart calls in flight when closing began
+     * @param forwarded       answers forwarded since
+     * @param deadLettered    signals dead-lettered since, after their call
+     * @param leftToRetry     calls that failed since and whose signals wait in the store to be retried
+     * @param abandoned       calls whose answer was not forwarded: still in flight, or answered after
+     *                        their task closed; once Kafka Streams has closed, the next owner calls
+     *                        their signals again
+     * @param handedOver      signals the tasks still held in their stores when they closed: the next
+     *                        owner calls them (signals never read stay in the input topic, not counted)
+     */
+    public record Drain(int inFlightAtStart, long forwarded, long deadLettered, long leftToRetry, long abandoned,
+                        long handedOver) {
+    }
+
+    /** Whether no call is in flight and every answer has been forwarded, without waiting. */
+    boolean drained() {
+        return inFlight.get() == 0 && undrained.get() == 0;
     }
 
     /**
@@ -150,7 +271,7 @@ public final class CallBudget {
      */
     public boolean awaitDrained(Duration grace) throws InterruptedException {
         long deadline = System.nanoTime() + grace.toNanos();
-        while (inFlight.get() > 0 || undrained.get() > 0) {
+        while (!drained()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;

@@ -9,6 +9,7 @@ import io.hal9.topology.kafka.PendingSignalSerde;
 import io.hal9.topology.kafka.Topic;
 import io.hal9.topology.kafka.Topics;
 
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -27,7 +28,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Input: {@code hal9.signals.<layer>}, key bytes (kept as is), value an Avro {@link Signal}
  *       in the Confluent wire format, read as bytes.</li>
  *   <li>Output: the next layer's input topic, or {@code hal9.results} for the last layer: same key,
- *       the derived {@link Signal}.</li>
+ *       the derived {@link Signal}, with the top-level fields a newer producer added to the input
+ *       carried along (written with the Signal schema extended by them).</li>
  *   <li>Dead letters: {@code hal9.dlq}, same key, an Avro {@code DeadLetter}.</li>
  *   <li>Store ({@code hal9.neuron.mode=async}): {@code <layer>-inflight}, persistent and
  *       changelogged, sequence → {@code PendingSignal}: the signals waiting for their answer.</li>
@@ -52,14 +54,14 @@ public final class LayerTopology {
         LayerSpec spec = stage.spec();
         String p = spec.prefix();
         Topic<byte[], byte[]> input = topics.rawInput(spec.layer());
-        Topic<byte[], Signal> output = topics.output(spec.layer());
+        Topic<byte[], IndexedRecord> output = topics.derivedOutput(spec.layer());
         var deadLetters = topics.deadLetters();
         StageSettings settings = stage.settings();
         RetryPolicy retries = RetryPolicy.from(settings);
 
         KStream<byte[], byte[]> signals = builder.stream(input.name(), input.consumed(p + "-source"));
-        // one per processor: the decoder is not shared between stream threads
-        Supplier<NeuronRecords> records = () -> new NeuronRecords(spec, topics.signalSerde().deserializer());
+        // the signal reader is thread-safe; the records' rules hold no state of their own
+        Supplier<NeuronRecords> records = () -> new NeuronRecords(spec, topics.signalReader());
         KStream<byte[], NeuronOutcome> outcomes;
         if (settings.async() && settings.contentRouting()) {
             var admissions = signals.process(() -> new SignalRouter(stage, records.get()), Named.as(p + "-route"))
@@ -93,7 +95,7 @@ public final class LayerTopology {
         outcomes.split(Named.as(p + "-outcome-"))
                 .branch((key, outcome) -> outcome instanceof NeuronOutcome.Forwarded,
                         Branched.withConsumer(forwarded -> forwarded
-                                .mapValues(outcome -> ((NeuronOutcome.Forwarded) outcome).signal(),
+                                .mapValues(outcome -> ((NeuronOutcome.Forwarded) outcome).value(),
                                         Named.as(p + "-derived-signal"))
                                 .to(output.name(), output.produced(p + "-to-" + output.name())), "forwarded"))
                 .defaultBranch(Branched.withConsumer(failed -> failed

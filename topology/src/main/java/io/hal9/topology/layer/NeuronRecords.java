@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.hal9.neurons.NeuronReply;
+import io.hal9.schemas.serde.AvroDeserializer;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
@@ -19,7 +20,6 @@ import io.hal9.topology.kafka.Origin;
 
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * The record-level rules every neuron stage shares: how an input record becomes a signal (or a
@@ -29,9 +29,9 @@ import org.apache.kafka.common.serialization.Deserializer;
 public final class NeuronRecords {
 
     private final LayerSpec spec;
-    private final Deserializer<Signal> decoder;
+    private final AvroDeserializer<Signal> decoder;
 
-    public NeuronRecords(LayerSpec spec, Deserializer<Signal> decoder) {
+    public NeuronRecords(LayerSpec spec, AvroDeserializer<Signal> decoder) {
         this.spec = spec;
         this.decoder = decoder;
     }
@@ -86,6 +86,18 @@ public final class NeuronRecords {
                 .setSourceOffset(source.offset())
                 .setTimestamp(timestamp)
                 .build());
+    }
+
+    /**
+     * The signal this layer sends on for {@code input}, read from {@code originalValue}: the
+     * {@linkplain #derive derived signal}, with the top-level fields a producer on a newer
+     * {@code Signal} added to the input (and {@code Signal} does not know) carried along. For input
+     * without such fields this costs a map lookup.
+     *
+     * @param originalValue the input record's bytes, as {@link #intake} accepted them
+     */
+    public NeuronOutcome.Forwarded forward(Signal input, byte[] originalValue, NeuronReply reply, long nowMs) {
+        return new NeuronOutcome.Forwarded(derive(input, reply, nowMs), decoder.unknownFields(originalValue));
     }
 
     /** Characters of a refusal's partial answer quoted in its dead letter's reason. */

@@ -13,6 +13,7 @@ import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.CallBudget;
 import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.layer.LayerStage;
@@ -169,24 +170,43 @@ public final class LayerRuntime implements AutoCloseable {
      * Closes the layer: stops starting Claude calls, lets calls in flight finish and be forwarded
      * for up to {@code hal9.shutdown.drain.ms}, then closes Kafka Streams (committing what
      * was forwarded) and leaves the consumer group so its partitions move at once. Signals still
-     * waiting stay in the in-flight store for the next owner.
+     * waiting stay in the in-flight store for the next owner. Logs what the drain did, e.g.
+     * {@code layer L2 drained in 1203 ms: 64 calls in flight at SIGTERM, 64 answers forwarded, 0
+     * dead-lettered, 0 failed and left to retry, 0 calls abandoned; 236 signals left for the successor}.
      */
     public void close(Duration timeout) {
         long started = System.nanoTime();
-        stage.budget().beginClosing();
+        CallBudget budget = stage.budget();
+        budget.beginClosing();
         try {
-            if (!stage.budget().awaitDrained(stage.settings().shutdownGrace())) {
-                LOG.info("layer {}: {} calls still in flight after the shutdown drain; their signals stay in the "
-                        + "store for the next owner", spec.layer(), stage.budget().inFlight());
-            }
+            budget.awaitDrained(stage.settings().shutdownGrace());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        streams.close(CloseOptions.timeout(timeout)
+        budget.endDrain();
+        long drainMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        boolean closed = streams.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
+        CallBudget.Drain drain = budget.drain();
+        // what closed tasks handed over, and what tasks that did not close in time still hold
+        long left = drain.handedOver() + budget.pending();
+        LOG.info("{}", drained(spec.layer(), drainMs, drain, left));
+        if (!closed) {
+            LOG.warn("layer {}: Kafka Streams did not close within {} ms; answers forwarded since its last commit "
+                    + "are not committed and the next owner asks Claude for them again", spec.layer(),
+                    timeout.toMillis());
+        }
         LOG.info("layer {} closed in {} ms", spec.layer(),
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    /** The line a stopping layer logs about its drain. */
+    static String drained(String layer, long drainMs, CallBudget.Drain drain, long left) {
+        return "layer " + layer + " drained in " + drainMs + " ms: " + drain.inFlightAtStart()
+                + " calls in flight at SIGTERM, " + drain.forwarded() + " answers forwarded, " + drain.deadLettered()
+                + " dead-lettered, " + drain.leftToRetry() + " failed and left to retry, " + drain.abandoned()
+                + " calls abandoned; " + left + " signals left for the successor";
     }
 
     @Override

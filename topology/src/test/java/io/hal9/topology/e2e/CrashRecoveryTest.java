@@ -7,20 +7,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.testing.KafkaFixture;
 import io.hal9.topology.testing.LayerProcess;
 import io.hal9.topology.testing.OneLayerHarness;
+import io.hal9.topology.testing.TopicReader;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,9 +36,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A layer that dies or restarts while signals wait on Claude loses none of them and answers none
- * twice: the waiting signals live in the layer's changelogged in-flight store, the next owner
- * re-issues their calls, and exactly-once makes every input yield exactly one output.
+ * A layer that dies or restarts while signals wait on Claude, or after it has forwarded answers
+ * but before it has committed them, loses none of them and answers none twice: the waiting signals
+ * live in the layer's changelogged in-flight store, the next owner re-issues their calls, and
+ * exactly-once makes every input yield exactly one output that {@code read_committed} readers see.
  *
  * <p>One layer (chain {@code L2}, writing straight to the results topic) on the shared broker,
  * against a Claude simulator that takes 3 s per answer, so that many signals are waiting at the
@@ -51,6 +60,17 @@ class CrashRecoveryTest {
     private static final Duration QUIET = Duration.ofSeconds(5);
     private static final Duration GRACEFUL_STOP = Duration.ofSeconds(60);
     private static final String TASK = "survive a crash of the layer";
+    /**
+     * Environment of a layer process that forwards answers at once but commits them only after 5
+     * minutes, longer than the test: every record it writes stays in an open transaction until it
+     * dies. The producers' transaction timeout is longer still, so the broker never aborts the
+     * transaction itself; only the successor's fencing can.
+     */
+    private static final Map<String, String> COMMIT_HELD_OPEN = Map.of(
+            "KAFKA_COMMIT_INTERVAL_MS", String.valueOf(Duration.ofMinutes(5).toMillis()),
+            "KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS", String.valueOf(Duration.ofMinutes(10).toMillis()));
+    /** How long a reader may take to read a topic to its end. */
+    private static final Duration READ = Duration.ofSeconds(10);
 
     @TempDir
     Path workDir;
@@ -102,6 +122,72 @@ class CrashRecoveryTest {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldDeliverEverySignalExactlyOnceWhenTheLayerIsKilledAfterForwardingAndBeforeCommitting() throws Exception {
+        // Given layer L2 in a JVM of its own, its state directory on a volume
+        Path stateDir = Files.createDirectory(workDir.resolve("state"));
+        List<String> runLayer = HARNESS.runArguments(stateDir);
+        String group = LayerSpec.of(OneLayerHarness.LAYER, Hal9Config.of(HARNESS.layerSettings())).applicationId();
+        String results = HARNESS.topics().results().name();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()));
+             TopicReader written = TopicReader.open(KAFKA.bootstrapServers(), results, IsolationLevel.READ_UNCOMMITTED);
+             TopicReader committed = TopicReader.open(KAFKA.bootstrapServers(), results, IsolationLevel.READ_COMMITTED);
+             TopicReader deadLetters = TopicReader.open(KAFKA.bootstrapServers(), HARNESS.topics().deadLetters().name(),
+                     IsolationLevel.READ_COMMITTED)) {
+            // and 100 signals waiting in its in-flight store: a first process read them, stored them
+            // and committed that with their input offsets while Claude held every answer back, and
+            // was killed (SIGKILL)
+            HARNESS.simulator().holdAnswers();
+            LayerProcess reader = HARNESS.startProcess(workDir, "reader", runLayer);
+            List<String> ids = new ArrayList<>(HARNESS.publishSignals(100, TASK));
+            await("all 100 signals stored, their input offsets committed").atMost(START_UP)
+                    .failFast("the reading layer process exited", () -> !reader.alive())
+                    .until(() -> HARNESS.simulator().inFlight() >= 100 && committedOffsets(admin, group) == 100);
+            reader.kill();
+            HARNESS.simulator().releaseAnswers();
+            // and 100 more signals not read yet; from now on each Claude call takes 3 s
+            ids.addAll(HARNESS.publishSignals(100, 100, TASK));
+
+            // When, three times in a row, a layer process whose commit is held open re-issues the
+            // stored signals' calls, reads the others, forwards answers to the results topic and is
+            // killed (SIGKILL) before it commits them, each process starting on the state directory
+            // of the one before
+            List<Integer> writtenPerKill = new ArrayList<>();
+            for (int kill = 1; kill <= 3; kill++) {
+                int before = written.readToEnd(READ);
+                LayerProcess layer = HARNESS.startProcess(workDir, "killed-" + kill, runLayer, COMMIT_HELD_OPEN);
+                await("process " + kill + " forwards the answers of half the signals").atMost(START_UP)
+                        .failFast("layer process " + kill + " exited", () -> !layer.alive())
+                        .until(() -> written.readToEnd(READ) - before >= ids.size() / 2);
+                // (while a read_committed reader still finds no result at all: the transaction is open)
+                assertThat(committed.readToEnd(READ)).as("committed results before kill %d", kill).isZero();
+                assertThat(layer.kill()).as("exit status of killed layer process %d", kill).isNotZero();
+                writtenPerKill.add(written.readToEnd(READ) - before);
+            }
+            // and a last process starts with HAL9's own commit interval
+            LayerProcess last = HARNESS.startProcess(workDir, "last", runLayer);
+
+            // Then a read_committed reader finds every signal's result exactly once: none lost, none twice
+            List<ConsumerRecord<byte[], byte[]>> delivered = KAFKA.consume(results, ids.size(), DELIVERY);
+            assertThat(HARNESS.rootIds(delivered)).as("root ids of the results read within %s", DELIVERY)
+                    .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+            // and nothing else comes out
+            assertThat(KAFKA.consume(results, ids.size() + 1, QUIET).size())
+                    .as("results after another %s", QUIET).isEqualTo(ids.size());
+            assertThat(deadLetters.readToEnd(READ)).as("dead letters").isZero();
+            // and the answers the killed processes had written are still in the topic, aborted by the
+            // successors' fencing: a read_uncommitted reader finds them beside the committed results
+            int aborted = writtenPerKill.stream().mapToInt(Integer::intValue).sum();
+            written.readToEnd(READ);
+            assertThat(HARNESS.rootIds(written.records()))
+                    .as("root ids a read_uncommitted reader finds, answers written before each kill: %s", writtenPerKill)
+                    .hasSize(ids.size() + aborted).containsAll(ids);
+            // and the last process stops when asked to (SIGTERM)
+            assertThat(last.stop(GRACEFUL_STOP)).as("exit status within %s of SIGTERM", GRACEFUL_STOP).isPresent();
+        }
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldCompleteWaitingSignalsAfterACleanRestart() {
         // Given layer L2 in this JVM, allowed no time on shutdown for the Claude calls it has started
         Path stateDir = workDir.resolve("state");
@@ -129,6 +215,12 @@ class CrashRecoveryTest {
         assertThat(KAFKA.consume(HARNESS.topics().results().name(), ids.size() + 1, QUIET).size())
                 .as("results after another %s", QUIET).isEqualTo(ids.size());
         assertThat(KAFKA.consume(HARNESS.topics().deadLetters().name(), 1, QUIET)).as("dead letters").isEmpty();
+    }
+
+    /** The input offsets the layer's consumer group has committed, summed over the partitions. */
+    private static long committedOffsets(Admin admin, String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(READ.toMillis(), TimeUnit.MILLISECONDS)
+                .values().stream().filter(Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
     }
 
     private Hal9Config nodeConfig(Path stateDir, Map<String, Object> extra) {

@@ -45,10 +45,12 @@ import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.Hal9;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
+import io.hal9.topology.testing.NewerSignals;
 
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -221,6 +223,41 @@ class PostgresSinkEndToEndTest {
         Map<String, Map<String, Object>> rows = rows(RESULTS, "record_key");
         assertThat(rows.get("newer")).containsEntry("priority", "high").containsEntry("l4_output", "L4 says newer");
         assertThat(rows.get("older")).containsEntry("priority", null).containsEntry("l4_output", "L4 says older");
+        assertThat(KAFKA.consume(sinkDlq(), 1, Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void shouldAddAColumnForEachFieldANewerProducerAddedAtTheFirstLayer() throws Exception {
+        applyConnectors();
+        Contracts.register(topics, KAFKA.stack().registry());   // as `hal9 topics` does
+        startHierarchy();
+        // Given a signal of today's Signal, then two from a producer on a newer one (ticket, and a
+        // priority with a default), published to L2
+        GenericRecord withValues = NewerSignals.of(signal("newer", "Fix the login bug"), NewerSignals.SCHEMA);
+        withValues.put("ticket", "INC-4711");
+        withValues.put("priority", 1);
+        GenericRecord withDefaults = NewerSignals.of(signal("defaults", "Write the release notes"),
+                NewerSignals.SCHEMA);
+        try (KafkaProducer<byte[], byte[]> raw = rawProducer()) {
+            raw.send(new ProducerRecord<>(input(), key("today"),
+                    topics.signalSerde().serializer().serialize(input(), signal("today", "Plan the sprint")))).get();
+            await().atMost(DELIVERY).until(() -> count(RESULTS) == 1);
+            raw.send(new ProducerRecord<>(input(), key("newer"),
+                    NewerSignals.serialize(KAFKA.stack().registry(), input(), withValues))).get();
+            raw.send(new ProducerRecord<>(input(), key("defaults"),
+                    NewerSignals.serialize(KAFKA.stack().registry(), input(), withDefaults))).get();
+        }
+
+        // Then after L2, L3 and L4 each field is a column of hal9_results holding the producer's value
+        await().atMost(DELIVERY).until(() -> count(RESULTS) == 3);
+        Map<String, Map<String, Object>> rows = rows(RESULTS, "record_key");
+        assertThat(rows.get("newer")).containsEntry("ticket", "INC-4711").containsEntry("priority", 1)
+                .containsEntry("root_id", "newer").containsEntry("hops", 3);
+        assertThat(rows.get("defaults")).containsEntry("ticket", null).containsEntry("priority", 3)
+                .containsEntry("hops", 3);
+        // and the row of today's signal, written before the columns existed, leaves them empty
+        assertThat(rows.get("today")).containsEntry("ticket", null).containsEntry("priority", null)
+                .containsEntry("hops", 3);
         assertThat(KAFKA.consume(sinkDlq(), 1, Duration.ofSeconds(1))).isEmpty();
     }
 

@@ -22,6 +22,7 @@ import io.hal9.neurons.NeuronRequest;
 import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
+import io.hal9.schemas.serde.AvroDeserializer;
 import io.hal9.schemas.serde.AvroSerdes;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
@@ -30,8 +31,10 @@ import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.PendingSignalSerde;
+import io.hal9.topology.testing.NewerSignals;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -190,6 +193,31 @@ class AsyncNeuronProcessorTest {
         context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1);
         punctuate();
         assertThat(neuron.calls()).hasSize(2);
+    }
+
+    @Test
+    void shouldRetryAFailedSignalAheadOfSignalsReadAfterIt() {
+        start(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 1, Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 100,
+                Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG, 100));
+        // Given one call at a time, s-1 in flight and s-2, s-3 read after it, waiting
+        process("a", "s-1");
+        process("b", "s-2");
+        process("c", "s-3");
+        // When s-1's call fails, s-2 takes the free slot while s-1's backoff runs
+        neuron.fail(0, new NeuronException(FailureCategory.OVERLOADED, 529, "overloaded_error", null, null));
+        punctuate();
+        assertThat(neuron.contents()).containsExactly("task s-1", "task s-2");
+        // and once the backoff has passed and the slot frees again
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 100);
+        neuron.answer(1);
+        punctuate();
+
+        // Then s-1 is called again before s-3: a retry keeps the signal's place, it does not queue behind the backlog
+        assertThat(neuron.contents()).containsExactly("task s-1", "task s-2", "task s-1");
+        neuron.answer(2);
+        punctuate();
+        assertThat(neuron.contents()).containsExactly("task s-1", "task s-2", "task s-1", "task s-3");
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-2", "s-1");
     }
 
     @Test
@@ -364,6 +392,117 @@ class AsyncNeuronProcessorTest {
     }
 
     @Test
+    void shouldStartNoCallOnceClosingBeganAndForwardTheAnswersOfTheCallsInFlight() {
+        start(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        process("a", "s-1");
+        process("b", "s-2");
+        process("c", "s-3");
+        // Given two calls in flight and one signal waiting for a slot when the instance begins closing (SIGTERM)
+        stage.budget().beginClosing();
+
+        // When one call answers, freeing a slot, and another signal arrives
+        neuron.answer(0);
+        punctuate();
+        process("d", "s-4");
+
+        // Then its answer is forwarded, but neither the waiting signal nor the new one is called
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(neuron.calls()).hasSize(2);
+        assertThat(stage.budget().drained()).as("drained while a call is in flight").isFalse();
+        // and once the last call in flight answers, the drain is complete
+        neuron.answer(1);
+        punctuate();
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1", "s-2");
+        assertThat(stage.budget().drained()).as("drained").isTrue();
+        // and the two signals never called stay in the store for the next owner, which closing the task reports
+        processor.close();
+        processor = null;
+        assertThat(store.approximateNumEntries()).isEqualTo(2);
+        assertThat(stage.budget().drain()).isEqualTo(new CallBudget.Drain(2, 2, 0, 0, 0, 2));
+        assertThat(neuron.calls()).as("calls in all").hasSize(2);
+    }
+
+    @Test
+    void shouldAccountForEveryCallInFlightWhenClosingBeganHoweverItEnds() {
+        start(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 4));
+        process("a", "s-1");
+        process("b", "s-2");
+        process("c", "s-3");
+        process("d", "s-4");
+        stage.budget().beginClosing();
+
+        // When, of the four calls in flight, one answers, one fails for good, one fails for now and one hangs
+        neuron.answer(0);
+        neuron.fail(1, new NeuronException(FailureCategory.CLIENT_ERROR, 400, "bad request", null, null));
+        neuron.fail(2, new NeuronException(FailureCategory.TRANSIENT, 503, "service unavailable", null, null));
+        punctuate();
+
+        // Then the drain counts each: forwarded, dead-lettered, left to retry (not retried now), still in flight
+        assertThat(stage.budget().drain()).isEqualTo(new CallBudget.Drain(4, 1, 1, 1, 1, 0));
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(deadLetters()).extracting(DeadLetter::getRootId).containsExactly("s-2");
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 60_000);
+        punctuate();
+        assertThat(neuron.calls()).as("no retry while closing").hasSize(4);
+        assertThat(stage.budget().drained()).isFalse();
+    }
+
+    @Test
+    void shouldCountACallAbandonedOnceWhetherItStillRunsOrAnswersAfterItsTaskClosed() {
+        start(Map.of());
+        process("a", "s-1");
+        process("b", "s-2");
+        stage.budget().beginClosing();
+
+        // When the drain's time runs out and the task closes with both calls in flight
+        stage.budget().endDrain();
+        processor.close();
+        processor = null;
+        assertThat(stage.budget().drain()).isEqualTo(new CallBudget.Drain(2, 0, 0, 0, 2, 2));
+
+        // Then an answer that comes after the close is dropped, and its call still counts once
+        neuron.answer(0);
+        assertThat(stage.budget().drain()).isEqualTo(new CallBudget.Drain(2, 0, 0, 0, 2, 2));
+        assertThat(context.forwarded()).isEmpty();
+        assertThat(store.approximateNumEntries()).as("both signals stay for the next owner").isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepBackPressureWhileClosingAsLongAsCallsAreInFlight() {
+        start(Map.of(Hal9Config.NEURON_MAX_PENDING_CONFIG, 2, Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        process("a", "s-1");
+        process("b", "s-2");
+        // Given the pending limit is reached when closing begins, and an answer that arrives later on another thread
+        stage.budget().beginClosing();
+        otherThread.schedule(() -> neuron.answer(0), 100, TimeUnit.MILLISECONDS);
+
+        // When one more record comes, process() still waits for room and forwards the answer meanwhile:
+        // a stopping instance takes in no more than its bound while its calls finish
+        process("c", "s-3");
+
+        assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactly("s-1");
+        assertThat(stage.budget().pending()).isEqualTo(2);
+        assertThat(neuron.calls()).hasSize(2);
+    }
+
+    @Test
+    void shouldNotWaitForRoomWhileClosingOnceNoCallIsInFlightOrTheDrainIsOver() {
+        start(Map.of(Hal9Config.NEURON_MAX_PENDING_CONFIG, 2, Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        process("a", "s-1");
+        assertThat(stage.budget().mayWaitForRoom()).as("running").isTrue();
+        stage.budget().beginClosing();
+        assertThat(stage.budget().mayWaitForRoom()).as("closing, a call in flight").isTrue();
+        stage.budget().endDrain();
+        assertThat(stage.budget().mayWaitForRoom()).as("the drain is over, a call still in flight").isFalse();
+
+        // and with no call in flight, room would never come: a stopping instance does not wait for it
+        processor.close();
+        start(Map.of(Hal9Config.NEURON_MAX_PENDING_CONFIG, 2, Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 2));
+        stage.budget().beginClosing();
+        assertThat(stage.budget().mayWaitForRoom()).as("closing, no call in flight").isFalse();
+    }
+
+    @Test
     void shouldReissueEverySignalFoundInTheStoreOnInit() {
         // Given a store left by an earlier owner
         start(Map.of());
@@ -381,6 +520,34 @@ class AsyncNeuronProcessorTest {
         neuron.answer(1);
         punctuate();
         assertThat(forwardedSignals()).extracting(Signal::getRootId).containsExactlyInAnyOrder("s-1", "s-2");
+    }
+
+    @Test
+    void shouldCarryTheFieldsANewerProducerAddedWhenANewOwnerReissuesTheSignal() {
+        // Given a newer producer's signal waiting in the store of an earlier owner
+        start(Map.of());
+        GenericRecord newer = NewerSignals.of(signal("s-new", "task s-new"), NewerSignals.SCHEMA);
+        newer.put("ticket", "INC-4711");
+        newer.put("priority", 1);
+        context.setRecordMetadata(TOPIC, 0, offset++);
+        processor.process(new Record<>(key("a"),
+                NewerSignals.serialize(new HttpSchemaRegistryClient(registry.url()), TOPIC, newer), 0L));
+        processor.close();
+        neuron.calls().clear();
+
+        // When a new owner re-issues it and the answer arrives
+        processor = AsyncNeuronProcessor.reading(stage, records(), policy(Map.of()), "l2-inflight");
+        processor.init(context);
+        neuron.answer(0);
+        punctuate();
+
+        // Then the derived signal goes on with the fields, read again from the stored input bytes
+        assertThat(context.forwarded()).hasSize(1);
+        NeuronOutcome.Forwarded forwarded = (NeuronOutcome.Forwarded) context.forwarded().get(0).record().value();
+        assertThat(forwarded.signal().getRootId()).isEqualTo("s-new");
+        assertThat(String.valueOf(forwarded.unknownFields().get("ticket"))).isEqualTo("INC-4711");
+        assertThat(forwarded.unknownFields().get("priority")).isEqualTo(1);
+        assertThat(forwarded.value().getSchema().getField("ticket")).isNotNull();
     }
 
     @Test
@@ -442,7 +609,7 @@ class AsyncNeuronProcessorTest {
 
     private NeuronRecords records() {
         return new NeuronRecords(stage.spec(),
-                AvroSerdes.signal(new HttpSchemaRegistryClient(registry.url())).deserializer());
+                new AvroDeserializer<>(new HttpSchemaRegistryClient(registry.url()), Signal.class));
     }
 
     private static RetryPolicy policy(Map<String, Object> overrides) {

@@ -33,8 +33,10 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Topic;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.testing.NewerSignals;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -140,6 +142,39 @@ class LayerTopologyTest {
         Signal derived = awaitOutput(topics.output("L2"), 1).get(0).value();
         assertThat(derived.getHops().get(0).getStopReason()).isEqualTo("max_tokens");
         assertThat(derived.getActivation().getContent()).hasSize(32);
+        assertThat(deadLetters().isEmpty()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"async", "blocking"})
+    void shouldCarryTheFieldsANewerProducerAddedToTheNextLayer(String mode) {
+        start("L2", Map.of(Hal9Config.NEURON_MODE_CONFIG, mode));
+        HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(registry.url());
+        // Given a signal from a producer on a newer Signal that adds a ticket and a priority
+        GenericRecord newer = NewerSignals.of(signal("root-newer", "Carry my ticket"), NewerSignals.SCHEMA);
+        newer.put("ticket", "INC-4711");
+        newer.put("priority", 1);
+        String input = topics.inputName("L2");
+        driver.createInputTopic(input, new ByteArraySerializer(), new ByteArraySerializer())
+                .pipeInput(key("k"), NewerSignals.serialize(client, input, newer));
+
+        // Then the derived signal carries both fields, with their values, under the same key
+        TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(topics.output("L2").name(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TestRecord<byte[], byte[]>> records = new java.util.ArrayList<>();
+        await().pollInSameThread().atMost(Duration.ofSeconds(20)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(AsyncNeuronProcessor.PUNCTUATE_INTERVAL_MS));
+            records.addAll(out.readRecordsToList());
+            return !records.isEmpty();
+        });
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).key()).isEqualTo(key("k"));
+        GenericRecord derived = NewerSignals.read(client, records.get(0).value());
+        assertThat(String.valueOf(derived.get("ticket"))).isEqualTo("INC-4711");
+        assertThat(derived.get("priority")).isEqualTo(1);
+        assertThat(String.valueOf(derived.get("layerFrom"))).isEqualTo("L2");
+        assertThat(String.valueOf(derived.get("rootId"))).isEqualTo("root-newer");
+        // and nothing else came out
         assertThat(deadLetters().isEmpty()).isTrue();
     }
 

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Nested;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The shared test broker: backend choice, topic creation, topic names, one broker per JVM. */
+/** The shared test broker: backend choice, topic creation, topic names, one broker per JVM; the {@link TopicReader}. */
 class KafkaFixtureTest {
 
     @RegisterExtension
@@ -71,6 +72,42 @@ class KafkaFixtureTest {
         Topic.validate(KafkaFixture.topicName(info, "r".repeat(300)));
     }
 
+    @Test
+    void shouldReadOpenAndAbortedTransactionsOnlyWhenReadingUncommitted(TestInfo info) {
+        String topic = KafkaFixture.topicName(info, "output");
+        KAFKA.createTopics(1, topic);
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, topic);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+             TopicReader uncommitted = TopicReader.open(KAFKA.bootstrapServers(), topic, IsolationLevel.READ_UNCOMMITTED);
+             TopicReader committed = TopicReader.open(KAFKA.bootstrapServers(), topic, IsolationLevel.READ_COMMITTED)) {
+            // Given an aborted transaction, a committed one and one still open
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, "aborted"));
+            producer.flush(); // an abort drops records not yet sent
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, "committed"));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, "open"));
+            producer.flush();
+
+            // Then read_uncommitted reads all three records, read_committed only the committed one
+            assertThat(uncommitted.readToEnd(TIMEOUT)).isEqualTo(3);
+            assertThat(values(uncommitted)).containsExactly("aborted", "committed", "open");
+            assertThat(committed.readToEnd(TIMEOUT)).isEqualTo(1);
+
+            // When the open transaction commits, read_committed reads on to its record
+            producer.commitTransaction();
+            assertThat(committed.readToEnd(TIMEOUT)).isEqualTo(2);
+            assertThat(values(committed)).containsExactly("committed", "open");
+            // and nothing more is there to read
+            assertThat(uncommitted.readToEnd(TIMEOUT)).isEqualTo(3);
+        }
+    }
+
     @Nested
     class InASecondTestClass {
 
@@ -81,6 +118,10 @@ class KafkaFixtureTest {
         void shouldShareTheOneBrokerOfTheTestRun() {
             assertThat(second.bootstrapServers()).isEqualTo(KAFKA.bootstrapServers());
         }
+    }
+
+    private static List<String> values(TopicReader reader) {
+        return reader.records().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 
     private static void send(String topic, String... values) {

@@ -114,12 +114,35 @@ public final class LayerProcess implements AutoCloseable {
      *     {@link #close()} kills it)
      */
     public OptionalInt stop(Duration timeout) throws InterruptedException {
+        terminate();
+        return awaitExit(timeout);
+    }
+
+    /** Asks the process to stop (SIGTERM on Linux), as Kubernetes does, and returns at once. */
+    public void terminate() {
         process.destroy();
+    }
+
+    /**
+     * Waits up to {@code timeout} for the process to end.
+     *
+     * @return its exit status, or empty when it still runs after {@code timeout}
+     */
+    public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             return OptionalInt.empty();
         }
         STARTED.remove(process);
         return OptionalInt.of(process.exitValue());
+    }
+
+    /** Everything the process wrote to stderr so far (its log). */
+    public String stderr() {
+        try {
+            return Files.exists(stderr) ? Files.readString(stderr, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + stderr, e);
+        }
     }
 
     /** The last {@code lines} lines of stdout and of stderr, headed with the process name, pid and state. */

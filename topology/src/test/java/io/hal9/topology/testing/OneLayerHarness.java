@@ -148,11 +148,19 @@ public final class OneLayerHarness implements BeforeAllCallback, BeforeEachCallb
 
     /** {@code hal9 run --layer L2 ...} against the test's broker, registry and simulator. */
     public List<String> runArguments(Path stateDir) {
+        return runArguments(stateDir, 0);
+    }
+
+    /**
+     * {@code hal9 run --layer L2 ...} against the test's broker, registry and simulator, its admin
+     * server on {@code adminPort} (0: any free port).
+     */
+    public List<String> runArguments(Path stateDir, int adminPort) {
         List<String> args = new ArrayList<>(List.of("run", "--layer", LAYER,
                 "--bootstrap-servers", kafka.bootstrapServers(),
                 "--registry-url", stack.registryUrl(),
                 "--claude-base-url", stack.simulatorUrl(),
-                "--admin-port", "0",
+                "--admin-port", String.valueOf(adminPort),
                 "--state-dir", stateDir.toString()));
         layerSettings.forEach((key, value) -> args.addAll(List.of("--set", key + "=" + value)));
         return args;
@@ -164,9 +172,19 @@ public final class OneLayerHarness implements BeforeAllCallback, BeforeEachCallb
      * the default 45 s; a graceful stop leaves the group at once.
      */
     public LayerProcess startProcess(Path dir, String name, List<String> args) {
-        LayerProcess process = LayerProcess.start(dir, name, args, Map.of(
+        return startProcess(dir, name, args, Map.of());
+    }
+
+    /**
+     * {@link #startProcess(Path, String, List)} with more environment variables, e.g. {@code KAFKA_*}
+     * settings passed through to the layer's Kafka clients; they win over the session timeout set here.
+     */
+    public LayerProcess startProcess(Path dir, String name, List<String> args, Map<String, String> environment) {
+        Map<String, String> env = new LinkedHashMap<>(Map.of(
                 "KAFKA_SESSION_TIMEOUT_MS", "6000",
                 "KAFKA_HEARTBEAT_INTERVAL_MS", "1000"));
+        env.putAll(environment);
+        LayerProcess process = LayerProcess.start(dir, name, args, env);
         processes.add(process);
         return process;
     }
@@ -178,13 +196,21 @@ public final class OneLayerHarness implements BeforeAllCallback, BeforeEachCallb
      * @param task ends each signal's content, {@code "task <i>: <task>"}
      */
     public List<String> publishSignals(int count, String task) {
+        return publishSignals(0, count, task);
+    }
+
+    /**
+     * {@link #publishSignals(int, String)} numbered from {@code first}: a later batch whose ids, keys
+     * and contents differ from an earlier one's.
+     */
+    public List<String> publishSignals(int first, int count, String task) {
         List<String> ids = new ArrayList<>();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<byte[], Signal> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 topics.signalSerde().serializer())) {
-            for (int i = 0; i < count; i++) {
+            for (int i = first; i < first + count; i++) {
                 String id = "signal-" + i;
                 producer.send(new ProducerRecord<>(topics.inputName(LAYER), key("key-" + i),
                         signal(id, "task " + i + ": " + task)));
