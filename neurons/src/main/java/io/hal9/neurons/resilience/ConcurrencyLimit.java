@@ -345,11 +345,18 @@ public final class ConcurrencyLimit extends AbstractLimit {
      * @param now the limiter's clock, in nanoseconds
      */
     public synchronized void recovered(long now) {
-        if (!failing) {
+        if (!failing && runStart < 0) {
             return;
         }
+        // an outage, or a run of refusals not yet judged one (refusals that come back at once are
+        // judged a latency late): either way the breaker opened on it, and its trial calls say it ended
+        int level = failing || !probing ? slowStartThreshold : probeFrom;
         failing = false;
-        int next = Math.min(maxLimit, Math.max(getLimit(), slowStartThreshold));
+        probing = false;
+        runStart = -1;
+        runDrops = 0;
+        runSuccesses = 0;
+        int next = Math.min(maxLimit, Math.max(getLimit(), level));
         if (next != getLimit()) {
             changed(next, now);
         }
