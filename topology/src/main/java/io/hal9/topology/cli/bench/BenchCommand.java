@@ -8,11 +8,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.node.LayerRuntime;
 
@@ -52,6 +55,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,6 +87,15 @@ import picocli.CommandLine.Option;
  * root id (the layer's contract is exactly one of them per signal), {@code dead_letters} every
  * record on the dead-letter topic.
  *
+ * <p><b>The cached path.</b> {@code hal9 bench --mode passthrough --distinct 100} measures the three
+ * layers L2 → L3 → L4 answering every signal from their caches against the anchor, in one run: first
+ * a pure Kafka Streams copy of the same records through three chained applications (the same
+ * settings and guarantee as the layers, topics {@code hal9.passthrough.*}), then the layers, whose
+ * caches are first filled with one signal per content; both runs get the same warm-up and the same
+ * signals. The JSON line gives {@code passthrough_per_s}, {@code cached_per_s}, their ratio
+ * {@code cached_vs_passthrough}, the p50/p99 of both, and the Claude calls and cache hits of the
+ * cached run (0 calls: every hop answered from a cache).
+ *
  * <p><b>Exit status.</b> 0 when nothing was lost or duplicated, 1 otherwise, 2 on a usage or
  * start-up error.
  */
@@ -89,6 +107,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static final String HOST = "127.0.0.1";
     private static final String LAYER = "L2";
+    private static final String PASSTHROUGH = "passthrough";
+    /** The chain of {@code --mode passthrough}: three layers, as a deployment runs them. */
+    private static final String CACHED_CHAIN = "L2,L3,L4";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration AUDIT_TIMEOUT = Duration.ofSeconds(120);
     static final Duration POLL = Duration.ofMillis(100);
@@ -99,7 +120,9 @@ public final class BenchCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--mode", defaultValue = "async", description = "Neuron stage: async (non-blocking) or blocking "
-            + "(one call at a time per stream thread, the baseline); default ${DEFAULT-VALUE}.")
+            + "(one call at a time per stream thread, the baseline); or passthrough: layers L2, L3 and L4 answering "
+            + "every signal from their caches against a pure Kafka Streams copy of the same records; "
+            + "default ${DEFAULT-VALUE}.")
     String mode;
 
     @Option(names = "--signals", defaultValue = "5000", description = "Signals to publish (default ${DEFAULT-VALUE}).")
@@ -160,6 +183,9 @@ public final class BenchCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         validate();
+        if (PASSTHROUGH.equals(mode)) {
+            return cachedPath();
+        }
         progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
                 + latencyMs + " ms per call)...");
         try (LocalStack stack = LocalStack.builder().registry()
@@ -235,8 +261,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (!Set.of("async", "blocking").contains(mode)) {
-            throw usage("--mode must be async or blocking, got '" + mode + "'");
+        if (!Set.of("async", "blocking", PASSTHROUGH).contains(mode)) {
+            throw usage("--mode must be async, blocking or passthrough, got '" + mode + "'");
         }
         if (!Set.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
             throw usage("--guarantee must be exactly_once_v2 or at_least_once, got '" + guarantee + "'");
@@ -265,8 +291,8 @@ public final class BenchCommand implements Callable<Integer> {
         settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
         settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, stack.simulatorUrl());
-        settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, LAYER);
-        settings.put(Hal9Config.NEURON_MODE_CONFIG, mode);
+        settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, PASSTHROUGH.equals(mode) ? CACHED_CHAIN : LAYER);
+        settings.put(Hal9Config.NEURON_MODE_CONFIG, PASSTHROUGH.equals(mode) ? "async" : mode);
         settings.put(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, maxInFlight);
         settings.put(Hal9Config.NEURON_MAX_PENDING_CONFIG, Math.max(1024, 4 * maxInFlight));
         settings.put(Hal9Config.PROCESSING_GUARANTEE_CONFIG, guarantee);
@@ -285,14 +311,165 @@ public final class BenchCommand implements Callable<Integer> {
      */
     IntFunction<String> contents() {
         if (zipf > 0) {
-            int ranks = distinct > 0 ? distinct : Math.max(1, signals / 10);
-            int[] drawn = Zipf.draws(signals, ranks, zipf, 42);
-            return i -> content(drawn[i]);
+            int[] drawn = Zipf.draws(signals, ranks(), zipf, 42);
+            return i -> content(drawn[i % drawn.length]);
         }
-        if (distinct > 0) {
-            return i -> content(i % distinct);
+        if (distinct > 0 || PASSTHROUGH.equals(mode)) {
+            int ranks = ranks();
+            return i -> content(i % ranks);
         }
         return i -> content(i);
+    }
+
+    /** How many contents repeat: {@code --distinct}, else a tenth of {@code --signals}. */
+    private int ranks() {
+        return distinct > 0 ? distinct : Math.max(1, signals / 10);
+    }
+
+    /**
+     * {@code --mode passthrough}: the anchor (a copy of the records through three chained Kafka
+     * Streams applications), then layers L2 → L3 → L4 with every hop answered from a cache.
+     */
+    private Integer cachedPath() throws Exception {
+        progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
+                + latencyMs + " ms per call)...");
+        try (LocalStack stack = LocalStack.builder().registry()
+                .simulator(0, () -> SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)))
+                .stateDir("hal9-bench-state").progress(this::progress).start()) {
+            EmbeddedKafkaBroker broker = stack.broker();
+            ClaudeSimulator simulator = stack.simulator();
+            Hal9Config config = Hal9Config.load(settings(stack), System.getenv());
+            Topics topics = new Topics(config, stack.registry());
+            Map<String, Object> copySettings = settings(stack);
+            copySettings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, "hal9.passthrough.signals.");
+            copySettings.put(Hal9Config.TOPIC_RESULTS_CONFIG, "hal9.passthrough.results");
+            copySettings.put(Hal9Config.TOPIC_DLQ_CONFIG, "hal9.passthrough.dlq");
+            copySettings.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().resolve("passthrough").toString());
+            Hal9Config copyConfig = Hal9Config.load(copySettings, System.getenv());
+            Topics copies = new Topics(copyConfig, stack.registry());
+            broker.createTopics(partitions, Stream.concat(topics.allNames().stream(), copies.allNames().stream())
+                    .toArray(String[]::new));
+
+            // the anchor: the same records copied through three Kafka Streams applications
+            Live anchor;
+            List<KafkaStreams> apps = new ArrayList<>();
+            try {
+                CountDownLatch running = new CountDownLatch(copyConfig.layersChain().size());
+                for (String layer : copyConfig.layersChain()) {
+                    KafkaStreams app = copyApp(copyConfig, copies, layer);
+                    app.setStateListener((now, before) -> {
+                        if (now == KafkaStreams.State.RUNNING) {
+                            running.countDown();
+                        }
+                    });
+                    apps.add(app);
+                }
+                progress("starting the passthrough: " + apps.size() + " chained Kafka Streams copies ("
+                        + guarantee + ", " + partitions + " partitions)...");
+                apps.forEach(KafkaStreams::start);
+                if (!running.await(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the passthrough did not start within " + STARTUP_TIMEOUT);
+                }
+                if (warmup > 0) {
+                    progress("warming the passthrough up with " + warmup + " signals (not measured)...");
+                    publishAndWait(broker.bootstrapServers(), copies, new Signals(warmup, "warmup", contents()),
+                            List.of());
+                }
+                anchor = publishAndWait(broker.bootstrapServers(), copies, new Signals(signals, "passthrough",
+                        contents()), List.of());
+            } finally {
+                apps.forEach(app -> app.close(Duration.ofSeconds(30)));
+            }
+            progress(String.format("passthrough: %d records, %.1f/s, p50 %d ms, p99 %d ms", anchor.results(),
+                    anchor.throughputPerSecond(), anchor.percentile(0.50), anchor.percentile(0.99)));
+
+            // the cached path: the layers, their caches filled with every content first
+            Signals published = new Signals(signals, "bench", contents());
+            Live cached;
+            long calls;
+            List<Hal9Node> nodes = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                Map<String, Object> own = settings(stack);
+                own.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().resolve("instance-" + i).toString());
+                Hal9Config instance = Hal9Config.load(own, System.getenv());
+                nodes.add(new Hal9Node(instance, instance.layersChain(), Hal9Node.claudeClient(instance, null)));
+            }
+            try {
+                progress("starting " + instances + " instance(s) of layers " + CACHED_CHAIN + " (routing " + routing
+                        + ", " + guarantee + ", " + partitions + " partitions)...");
+                for (Hal9Node node : nodes) {
+                    node.start();
+                }
+                for (Hal9Node node : nodes) {
+                    node.awaitRunning(STARTUP_TIMEOUT);
+                }
+                progress("filling the caches with one signal per content (" + ranks() + ")...");
+                Live fill = publishAndWait(broker.bootstrapServers(), topics,
+                        new Signals(ranks(), "fill", BenchCommand::content), nodes);
+                if (!fill.complete()) {
+                    throw new IllegalStateException("filling the caches did not finish: " + fill.finished() + " of "
+                            + ranks() + " signals");
+                }
+                if (warmup > 0) {
+                    progress("warming up with " + warmup + " signals (not measured)...");
+                    publishAndWait(broker.bootstrapServers(), topics, new Signals(warmup, "warmup", contents()), nodes);
+                }
+                long callsBefore = simulator.requestCount();
+                cached = publishAndWait(broker.bootstrapServers(), topics, published, nodes);
+                calls = simulator.requestCount() - callsBefore;
+            } finally {
+                progress("stopping the layers...");
+                nodes.forEach(Hal9Node::close);
+            }
+            Audit audit = Audit.read(broker.bootstrapServers(), topics, published, AUDIT_TIMEOUT, this::progress);
+            progress(String.format("cached: %d results (%d lost, %d duplicates, %d dead letters), %.1f/s, p50 %d ms, "
+                            + "p99 %d ms, %d Claude calls", cached.results(), audit.lost(), audit.duplicates(),
+                    audit.deadLetters(), cached.throughputPerSecond(), cached.percentile(0.50),
+                    cached.percentile(0.99), calls));
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("mode", mode);
+            figures.put("layers", config.layersChain().size());
+            figures.put("routing", routing);
+            figures.put("instances", instances);
+            figures.put("distinct", ranks());
+            figures.put("zipf", zipf);
+            figures.put("signals", signals);
+            figures.put("warmup", warmup);
+            figures.put("guarantee", guarantee);
+            figures.put("partitions", partitions);
+            figures.put("passthrough_per_s", Math.round(anchor.throughputPerSecond() * 100.0) / 100.0);
+            figures.put("passthrough_p50_ms", anchor.percentile(0.50));
+            figures.put("passthrough_p99_ms", anchor.percentile(0.99));
+            figures.put("cached_per_s", Math.round(cached.throughputPerSecond() * 100.0) / 100.0);
+            figures.put("cached_p50_ms", cached.percentile(0.50));
+            figures.put("cached_p99_ms", cached.percentile(0.99));
+            figures.put("cached_vs_passthrough", anchor.throughputPerSecond() == 0 ? 0.0
+                    : Math.round(cached.throughputPerSecond() / anchor.throughputPerSecond() * 1000.0) / 1000.0);
+            figures.put("claude_calls", calls);
+            figures.put("cache_hits", cached.cacheHits());
+            figures.put("hit_ratio", cached.results() == 0 ? 0.0
+                    : Math.round(cached.cacheHits() * 10_000.0 / cached.results()) / 10_000.0);
+            figures.put("lost", audit.lost());
+            figures.put("duplicates", audit.duplicates());
+            figures.put("dead_letters", audit.deadLetters());
+            out.println(JSON.writeValueAsString(figures));
+            out.flush();
+            return audit.lost() == 0 && audit.duplicates() == 0 && anchor.complete() ? ExitCodes.OK
+                    : ExitCodes.UNFINISHED;
+        }
+    }
+
+    /**
+     * One link of the passthrough: a Kafka Streams application that copies {@code layer}'s input
+     * topic to the topic after it, bytes as they are, with the settings a layer runs with.
+     */
+    private static KafkaStreams copyApp(Hal9Config config, Topics topics, String layer) {
+        Properties props = LayerRuntime.streamsProperties(LayerSpec.of(layer, config), config);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "hal9-bench-passthrough-" + layer.toLowerCase(Locale.ROOT));
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(topics.inputName(layer), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .to(topics.output(layer).name(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        return new KafkaStreams(builder.build(), props);
     }
 
     private static String content(int n) {

@@ -66,11 +66,35 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldMeasureThreeLayersAnsweringFromTheirCachesAgainstAPassthroughOfTheSameRecordsInOneRun()
+            throws Exception {
+        int exit = run("bench", "--mode", "passthrough", "--distinct", "5", "--signals", "40", "--warmup", "0",
+                "--latency-ms", "20");
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).as("stdout holds only the JSON line").hasSize(1);
+        JsonNode figures = JSON.readTree(lines.get(0));
+        assertThat(figures.path("mode").asText()).isEqualTo("passthrough");
+        assertThat(figures.path("layers").asInt()).isEqualTo(3);
+        assertThat(figures.path("passthrough_per_s").asDouble()).isPositive();
+        assertThat(figures.path("cached_per_s").asDouble()).isPositive();
+        assertThat(figures.path("cached_vs_passthrough").asDouble()).isPositive();
+        // every hop of the measured signals answered from a cache
+        assertThat(figures.path("claude_calls").asLong()).isZero();
+        assertThat(figures.path("cache_hits").asLong()).isEqualTo(40);
+        assertThat(figures.path("hit_ratio").asDouble()).isEqualTo(1.0);
+        assertThat(figures.path("lost").asInt()).isZero();
+        assertThat(figures.path("duplicates").asInt()).isZero();
+        assertThat(figures.path("dead_letters").asInt()).isZero();
+    }
+
+    @Test
     void shouldRefuseAnUnknownModeBeforeStartingAnything() {
         int exit = run("bench", "--mode", "eager");
 
         assertThat(exit).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--mode must be async or blocking");
+        assertThat(err.toString()).contains("--mode must be async, blocking or passthrough");
         assertThat(out.toString()).isEmpty();
     }
 
