@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
@@ -71,7 +72,7 @@ import picocli.CommandLine.Option;
  * <p><b>How to use.</b> {@code hal9 bench --mode async --signals 5000 --latency-ms 500}. In one JVM
  * it starts an embedded KRaft broker, the schema registry and the Claude simulator (answering after
  * {@code --latency-ms}), runs layer L2 alone ({@code hal9.layers.chain=L2}, so L2 writes straight to
- * the results topic), publishes {@code --signals} distinct signals as fast as an idempotent producer
+ * the results topic), publishes {@code --signals} distinct signals as fast as an idempotent producer (or {@code --rate} per second)
  * can, and reads the results topic ({@code read_committed}) until every signal has a result or a
  * dead letter, or {@code --timeout} seconds pass. Progress goes to stderr; stdout gets exactly one
  * JSON line: {@code {"mode":"async","signals":N,"latency_ms":L,"max_in_flight":M,
@@ -165,6 +166,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--routing", defaultValue = "content", description = "hal9.cache.routing: content or key "
             + "(default ${DEFAULT-VALUE}).")
     String routing;
+
+    @Option(names = "--rate", defaultValue = "0", description = "Signals published per second, evenly spaced, for "
+            + "latency at a given load; 0 publishes them all at once (default ${DEFAULT-VALUE}).")
+    double rate;
 
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for every signal "
             + "(default ${DEFAULT-VALUE}).")
@@ -270,8 +275,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (!Set.of("content", "key").contains(routing)) {
             throw usage("--routing must be content or key, got '" + routing + "'");
         }
-        if (instances < 1 || distinct < 0 || zipf < 0) {
-            throw usage("--instances must be at least 1, --distinct and --zipf at least 0");
+        if (instances < 1 || distinct < 0 || zipf < 0 || rate < 0) {
+            throw usage("--instances must be at least 1, --distinct, --zipf and --rate at least 0");
         }
         if (warmup < 0) {
             throw usage("--warmup must be at least 0");
@@ -532,7 +537,15 @@ public final class BenchCommand implements Callable<Integer> {
     private void publish(String bootstrap, Topics topics, String input, Signals published) {
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<byte[], Signal> producer = idempotentProducer(bootstrap, topics)) {
+            long start = System.nanoTime();
             for (int i = 0; i < published.count() && failure.get() == null; i++) {
+                if (rate > 0) {
+                    // evenly spaced: signal i leaves i / rate seconds after the first
+                    long due = start + (long) (i * 1e9 / rate);
+                    for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
                 String id = published.rootId(i);
                 Signal signal = Signal.newBuilder()
                         .setSignalId(id)
@@ -590,6 +603,7 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("zipf", zipf);
         figures.put("signals", signals);
         figures.put("warmup", warmup);
+        figures.put("rate_per_s", rate);
         figures.put("latency_ms", latencyMs);
         figures.put("max_in_flight", maxInFlight);
         figures.put("guarantee", guarantee);

@@ -90,6 +90,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldSpaceTheSignalsEvenlyAtTheGivenRate() throws Exception {
+        int exit = run("bench", "--rate", "100", "--signals", "30", "--warmup", "0", "--latency-ms", "0");
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode figures = JSON.readTree(out.toString().lines().reduce((first, last) -> last).orElseThrow());
+        assertThat(figures.path("rate_per_s").asDouble()).isEqualTo(100.0);
+        // the last of 30 signals leaves 29 / 100 s after the first, and its result comes after that
+        assertThat(figures.path("duration_ms").asLong()).isGreaterThanOrEqualTo(290);
+        assertThat(figures.path("lost").asInt()).isZero();
+        assertThat(figures.path("duplicates").asInt()).isZero();
+    }
+
+    @Test
     void shouldRefuseAnUnknownModeBeforeStartingAnything() {
         int exit = run("bench", "--mode", "eager");
 
