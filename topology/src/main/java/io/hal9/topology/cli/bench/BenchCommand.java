@@ -171,6 +171,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "latency at a given load; 0 publishes them all at once (default ${DEFAULT-VALUE}).")
     double rate;
 
+    @Option(names = "--replay", description = "After the measured run, stop every instance, start as many new ones "
+            + "on empty state directories (their answers restored from the changelog) and publish the same contents "
+            + "again; the JSON adds replay_claude_calls and replay_calls_share (of the measured run's calls).")
+    boolean replay;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for every signal "
             + "(default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -210,13 +215,8 @@ public final class BenchCommand implements Callable<Integer> {
             Signals published = new Signals(signals, "bench", contents());
             Live live;
             Capacity capacity;
-            List<Hal9Node> nodes = new ArrayList<>();
-            for (int i = 0; i < instances; i++) {
-                Map<String, Object> own = settings(stack);
-                own.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().resolve("instance-" + i).toString());
-                Hal9Config instance = Hal9Config.load(own, System.getenv());
-                nodes.add(new Hal9Node(instance, instance.layersChain(), Hal9Node.claudeClient(instance, null)));
-            }
+            List<Hal9Node> nodes = instances(stack, "instance-");
+            Replay replayed = null;
             try {
                 progress("starting " + instances + " instance(s) of layer " + LAYER + " (mode " + mode + ", routing "
                         + routing + ", " + maxInFlight + " in flight, " + guarantee + ", " + partitions
@@ -248,6 +248,22 @@ public final class BenchCommand implements Callable<Integer> {
                 Capacity before = Capacity.of(simulator, layer, openings);
                 live = publishAndWait(broker.bootstrapServers(), topics, published, nodes);
                 capacity = Capacity.of(simulator, layer, openings).since(before);
+                if (replay) {
+                    progress("stopping every instance, starting " + instances + " new one(s) on empty state "
+                            + "directories...");
+                    nodes.forEach(Hal9Node::close);
+                    nodes = instances(stack, "replay-instance-");
+                    for (Hal9Node node : nodes) {
+                        node.start();
+                    }
+                    for (Hal9Node node : nodes) {
+                        node.awaitRunning(STARTUP_TIMEOUT);
+                    }
+                    long callsBefore = simulator.requestCount();
+                    Live again = publishAndWait(broker.bootstrapServers(), topics,
+                            new Signals(signals, "replay", contents()), nodes);
+                    replayed = new Replay(again.results(), simulator.requestCount() - callsBefore);
+                }
             } finally {
                 progress("stopping the layer...");
                 nodes.forEach(Hal9Node::close);
@@ -259,7 +275,7 @@ public final class BenchCommand implements Callable<Integer> {
                             + "p99 %d ms, %d Claude calls", live.results(), audit.lost(), audit.duplicates(),
                     audit.deadLetters(), live.throughputPerSecond(), live.percentile(0.50), live.percentile(0.99),
                     simulator.requestCount()));
-            out.println(json(live, audit, capacity));
+            out.println(json(live, audit, capacity, replayed));
             out.flush();
             return audit.lost() == 0 && audit.duplicates() == 0 ? ExitCodes.OK : ExitCodes.UNFINISHED;
         }
@@ -392,13 +408,7 @@ public final class BenchCommand implements Callable<Integer> {
             Signals published = new Signals(signals, "bench", contents());
             Live cached;
             long calls;
-            List<Hal9Node> nodes = new ArrayList<>();
-            for (int i = 0; i < instances; i++) {
-                Map<String, Object> own = settings(stack);
-                own.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().resolve("instance-" + i).toString());
-                Hal9Config instance = Hal9Config.load(own, System.getenv());
-                nodes.add(new Hal9Node(instance, instance.layersChain(), Hal9Node.claudeClient(instance, null)));
-            }
+            List<Hal9Node> nodes = instances(stack, "instance-");
             try {
                 progress("starting " + instances + " instance(s) of layers " + CACHED_CHAIN + " (routing " + routing
                         + ", " + guarantee + ", " + partitions + " partitions)...");
@@ -594,7 +604,23 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private String json(Live live, Audit audit, Capacity capacity) throws JsonProcessingException {
+    /** What {@code --replay} saw: results of the replayed signals and the Claude calls they made. */
+    record Replay(int results, long calls) {
+    }
+
+    /** {@code instances} layer nodes, each with its own state directory {@code <prefix><i>} and Claude client. */
+    private List<Hal9Node> instances(LocalStack stack, String prefix) {
+        List<Hal9Node> nodes = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            Map<String, Object> own = settings(stack);
+            own.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().resolve(prefix + i).toString());
+            Hal9Config instance = Hal9Config.load(own, System.getenv());
+            nodes.add(new Hal9Node(instance, instance.layersChain(), Hal9Node.claudeClient(instance, null)));
+        }
+        return nodes;
+    }
+
+    private String json(Live live, Audit audit, Capacity capacity, Replay replayed) throws JsonProcessingException {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("mode", mode);
         figures.put("routing", routing);
@@ -618,6 +644,12 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("cache_hits", live.cacheHits());
         figures.put("hit_ratio", live.results() == 0 ? 0.0
                 : Math.round(live.cacheHits() * 10_000.0 / live.results()) / 10_000.0);
+        if (replayed != null) {
+            figures.put("replay_results", replayed.results());
+            figures.put("replay_claude_calls", replayed.calls());
+            figures.put("replay_calls_share", capacity.calls() == 0 ? 0.0
+                    : Math.round(replayed.calls() * 10_000.0 / capacity.calls()) / 10_000.0);
+        }
         figures.put("throttled", capacity.throttled());
         figures.put("rejected_share", capacity.rejectedShare());
         figures.put("paused_s", Math.round(capacity.paused().toMillis() / 100.0) / 10.0);

@@ -90,6 +90,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldReplayTheSameContentsOnNewInstancesWithoutAClaudeCall() throws Exception {
+        int exit = run("bench", "--instances", "2", "--distinct", "5", "--signals", "20", "--warmup", "0",
+                "--latency-ms", "20", "--replay");
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode figures = JSON.readTree(out.toString().lines().reduce((first, last) -> last).orElseThrow());
+        assertThat(figures.path("claude_calls").asLong()).isEqualTo(5);
+        // the new instances, on empty state directories, answer from the answers restored from the changelog
+        assertThat(figures.path("replay_results").asInt()).isEqualTo(20);
+        assertThat(figures.path("replay_claude_calls").asLong()).isZero();
+        assertThat(figures.path("replay_calls_share").asDouble()).isZero();
+        assertThat(figures.path("lost").asInt()).isZero();
+        assertThat(figures.path("duplicates").asInt()).isZero();
+    }
+
+    @Test
     void shouldSpaceTheSignalsEvenlyAtTheGivenRate() throws Exception {
         int exit = run("bench", "--rate", "100", "--signals", "30", "--warmup", "0", "--latency-ms", "0");
 
