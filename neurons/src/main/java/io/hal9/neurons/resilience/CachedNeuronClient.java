@@ -122,6 +122,8 @@ public final class CachedNeuronClient implements NeuronClient {
     private final String layer;
     /** {@code null} when the cache is disabled. */
     private final AsyncCache<String, NeuronReply> cache;
+    /** Whether finished answers stay for the TTL; false when only calls in flight are shared. */
+    private final boolean keepAnswers;
 
     /**
      * @param delegate what answers misses (normally a {@link BreakerNeuronClient}); not closed by this client
@@ -129,11 +131,32 @@ public final class CachedNeuronClient implements NeuronClient {
      * @param layer    the layer this cache serves, e.g. {@code L3}: names its metrics
      */
     public CachedNeuronClient(NeuronClient delegate, CacheSettings settings, String layer) {
-        this(delegate, settings, layer, Ticker.systemTicker());
+        this(delegate, settings, layer, Ticker.systemTicker(), true);
     }
+
+    /**
+     * A client that only joins identical requests in flight: a finished answer stays
+     * {@link #JOIN_GRACE} (or the TTL, if shorter) on {@code ticker}, long enough for a request
+     * that arrives between the call's completion and its caller storing the answer to join it, then
+     * leaves. For a layer that keeps its answers elsewhere (the answer store of content routing), so
+     * that no answer is held twice in memory or served past that store's expiry.
+     */
+    public static CachedNeuronClient joiningOnly(NeuronClient delegate, CacheSettings settings, String layer,
+                                                 Ticker ticker) {
+        return new CachedNeuronClient(delegate, settings, layer, ticker, false);
+    }
+
+    /** How long a {@link #joiningOnly} client keeps a finished answer. */
+    public static final Duration JOIN_GRACE = Duration.ofSeconds(1);
 
     /** As the public constructor, with the TTL measured on {@code ticker} (tests move it by hand). */
     CachedNeuronClient(NeuronClient delegate, CacheSettings settings, String layer, Ticker ticker) {
+        this(delegate, settings, layer, ticker, true);
+    }
+
+    private CachedNeuronClient(NeuronClient delegate, CacheSettings settings, String layer, Ticker ticker,
+                               boolean keepAnswers) {
+        this.keepAnswers = keepAnswers;
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.layer = Objects.requireNonNull(layer, "layer");
@@ -142,7 +165,8 @@ public final class CachedNeuronClient implements NeuronClient {
                 ? Caffeine.newBuilder()
                         .ticker(ticker)
                         // a whole answer lives ttl from when it was written; one that stopped early, not at all
-                        .expireAfter(Expiry.writing((String key, NeuronReply reply) -> lifetime(reply, settings.ttl())))
+                        .expireAfter(Expiry.writing((String key, NeuronReply reply) ->
+                                lifetime(reply, keepAnswers ? settings.ttl() : min(JOIN_GRACE, settings.ttl()))))
                         .maximumWeight(settings.maxBytes())
                         .weigher((Weigher<String, NeuronReply>) CachedNeuronClient::weigh)
                         .recordStats()
@@ -188,6 +212,10 @@ public final class CachedNeuronClient implements NeuronClient {
      */
     static Duration lifetime(NeuronReply reply, Duration ttl) {
         return reply.complete() ? ttl : Duration.ZERO;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private CompletableFuture<NeuronReply> call(NeuronRequest request) {

@@ -1,5 +1,10 @@
 package io.hal9.topology.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import io.hal9.topology.config.Hal9Settings;
+import io.hal9.topology.layer.NeuronAnswers;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,8 +17,10 @@ import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.topology.cli.common.ClusterOptions;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.NeuronAnswers;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -96,6 +103,28 @@ public final class TopicsCommand implements Callable<Integer> {
                     out.println(name + " exists (" + partitionsOf(admin, name) + " partitions)");
                 }
             }
+            for (String layer : config.layersChain()) {
+                int inputPartitions = partitionsOf(admin, topics.inputName(layer));
+                for (Map.Entry<String, Map<String, String>> internal : internalTopics(config, layer).entrySet()) {
+                    String name = internal.getKey();
+                    if (existing.contains(name)) {
+                        out.println(name + " exists (" + partitionsOf(admin, name) + " partitions)");
+                        continue;
+                    }
+                    NewTopic topic = new NewTopic(name, Optional.of(inputPartitions),
+                            Optional.ofNullable(replicationFactor)).configs(internal.getValue());
+                    try {
+                        admin.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                        out.println(name + " created (" + inputPartitions + " partitions, as "
+                                + topics.inputName(layer) + ")");
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            throw e;
+                        }
+                        out.println(name + " exists (" + partitionsOf(admin, name) + " partitions)");
+                    }
+                }
+            }
         }
         out.flush();
         for (Contracts.Registration registration : Contracts.register(topics, registry)) {
@@ -103,6 +132,30 @@ public final class TopicsCommand implements Callable<Integer> {
             out.flush();
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The internal topics a layer routed by content ({@code hal9.cache.routing=content}) needs, with
+     * the settings Kafka Streams would give them: the repartition topic
+     * {@code <application.id>-<layer>-route-repartition} (kept until Kafka Streams purges what it
+     * committed) and the answer store's changelog {@code <application.id>-<layer>-neuron-cache-changelog}
+     * (compacted and deleted after the layer's TTL: {@link NeuronAnswers}). Both take the partition
+     * count of the layer's input topic: Kafka Streams refuses to start on a repartition topic or
+     * changelog of another count. Created ahead, they let a layer run without the right to create
+     * topics; Kafka Streams never alters an existing topic's settings, so a changed TTL needs the
+     * changelog's {@code retention.ms} and {@code segment.ms} changed by hand.
+     */
+    static Map<String, Map<String, String>> internalTopics(Hal9Config config, String layer) {
+        if (!Hal9Settings.contentRouting(config)) {
+            return Map.of();
+        }
+        String application = config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT);
+        String prefix = application + "-" + layer.toLowerCase(Locale.ROOT);
+        Map<String, Map<String, String>> internal = new LinkedHashMap<>();
+        internal.put(prefix + "-route-repartition", Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG, "-1"));
+        internal.put(prefix + "-neuron-cache-changelog", NeuronAnswers.changelogConfig(config.layerCacheTtl(layer)));
+        return internal;
     }
 
     private static int partitionsOf(Admin admin, String name) throws Exception {

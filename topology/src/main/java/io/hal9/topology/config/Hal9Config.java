@@ -219,7 +219,8 @@ public final class Hal9Config extends AbstractConfig {
     public static final String NEURON_ORDERING_DEFAULT = "none";
     public static final String NEURON_ORDERING_DOC =
             "none (default): answers go out as they arrive. key: a signal waits until the previous signal with the "
-                    + "same record key has been forwarded; use it when consumers need per-key order.";
+                    + "same record key has been forwarded; use it when consumers need per-key order. It requires "
+                    + "hal9.cache.routing=key.";
 
     public static final String NEURON_MAX_ATTEMPTS_CONFIG = "hal9.neuron.max.attempts";
     public static final int NEURON_MAX_ATTEMPTS_DEFAULT = 10;
@@ -255,6 +256,17 @@ public final class Hal9Config extends AbstractConfig {
     public static final String CACHE_ENABLED_DOC =
             "Answer identical work (same layer, model, prompt version, max tokens, normalized content and features) "
                     + "from the layer's cache. Turn it off only to measure Claude itself.";
+
+    public static final String CACHE_ROUTING_CONFIG = "hal9.cache.routing";
+    public static final String CACHE_ROUTING_DEFAULT = "content";
+    public static final String CACHE_ROUTING_DOC =
+            "content (default): each layer routes a signal by its cache key through a repartition topic, so identical "
+                    + "work meets on one task of one instance, whatever the instance count, and that task keeps the "
+                    + "answers in a changelogged store that survives restarts; one extra Kafka hop per layer, and "
+                    + "signals with the same record key may come out in another order. key: today's routing by the "
+                    + "producer's key, each instance with its own in-memory cache; choose it for per-key order "
+                    + "(hal9.neuron.ordering=key requires it) or to save the hop when contents never repeat. The "
+                    + "blocking stage always routes by key.";
 
     public static final String CACHE_MAX_BYTES_CONFIG = "hal9.cache.max.bytes";
     public static final long CACHE_MAX_BYTES_DEFAULT = 64L * 1024 * 1024;
@@ -449,6 +461,8 @@ public final class Hal9Config extends AbstractConfig {
                 .define(CLAUDE_PRICES_CONFIG, Type.LIST, CLAUDE_PRICES_DEFAULT, prices(), Importance.LOW,
                         CLAUDE_PRICES_DOC)
                 .define(CACHE_ENABLED_CONFIG, Type.BOOLEAN, CACHE_ENABLED_DEFAULT, Importance.MEDIUM, CACHE_ENABLED_DOC)
+                .define(CACHE_ROUTING_CONFIG, Type.STRING, CACHE_ROUTING_DEFAULT,
+                        ConfigDef.ValidString.in("content", "key"), Importance.MEDIUM, CACHE_ROUTING_DOC)
                 .define(CACHE_MAX_BYTES_CONFIG, Type.LONG, CACHE_MAX_BYTES_DEFAULT, Range.between(1024, Long.MAX_VALUE),
                         Importance.MEDIUM, CACHE_MAX_BYTES_DOC)
                 .define(BREAKER_WINDOW_MS_CONFIG, Type.INT, BREAKER_WINDOW_MS_DEFAULT, Range.between(1_000, 3_600_000),
@@ -545,6 +559,13 @@ public final class Hal9Config extends AbstractConfig {
         if (config.getInt(NEURON_MAX_PENDING_CONFIG) < inFlight) {
             throw new ConfigException(NEURON_MAX_PENDING_CONFIG, config.getInt(NEURON_MAX_PENDING_CONFIG),
                     "must be at least " + NEURON_MAX_IN_FLIGHT_CONFIG + " (" + inFlight + ")");
+        }
+        if ("key".equals(config.getString(NEURON_ORDERING_CONFIG))
+                && "content".equals(config.getString(CACHE_ROUTING_CONFIG))) {
+            throw new ConfigException(NEURON_ORDERING_CONFIG + "=key cannot be combined with " + CACHE_ROUTING_CONFIG
+                    + "=content: routing by content sends the signals of one record key to different tasks, so "
+                    + "their order is lost; set " + CACHE_ROUTING_CONFIG + "=key (" + keyToEnv(CACHE_ROUTING_CONFIG)
+                    + "=key) to keep per-key order");
         }
         if (config.getInt(BREAKER_WINDOW_MS_CONFIG) % 1000 != 0) {
             throw new ConfigException(BREAKER_WINDOW_MS_CONFIG, config.getInt(BREAKER_WINDOW_MS_CONFIG),

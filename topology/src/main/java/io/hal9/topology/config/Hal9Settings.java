@@ -38,7 +38,19 @@ public final class Hal9Settings {
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG)),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG)),
                 Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG)),
-                Duration.ofMillis(config.getInt(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG)));
+                Duration.ofMillis(config.getInt(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG)),
+                contentRouting(config), config.getLong(Hal9Config.CACHE_MAX_BYTES_CONFIG));
+    }
+
+    /**
+     * Whether layers route by content ({@code hal9.cache.routing=content}): only with the cache on
+     * (without answers to share there is nothing to meet for) and the async stage (the blocking
+     * baseline keeps its one shape).
+     */
+    public static boolean contentRouting(Hal9Config config) {
+        return "content".equals(config.getString(Hal9Config.CACHE_ROUTING_CONFIG))
+                && config.getBoolean(Hal9Config.CACHE_ENABLED_CONFIG)
+                && "async".equals(config.getString(Hal9Config.NEURON_MODE_CONFIG));
     }
 
     /** How a layer instance shares Claude: its live limit under {@code hal9.neuron.max.in.flight}, pacing. */

@@ -15,7 +15,12 @@ import java.time.Duration;
  * @param maxBackoff     longest retry delay
  * @param shutdownGrace  how long in-flight calls may finish on close
  * @param authRetry      how long signals wait after Claude rejected the API key
+ * @param contentRouting true when the layer routes signals by their cache key and keeps its answers
+ *                       in a changelogged store ({@code hal9.cache.routing=content} with the cache on
+ *                       and the async stage)
+ * @param cacheMaxBytes  the bytes the answer stores of one layer instance may hold ({@code hal9.cache.max.bytes})
  */
 public record StageSettings(boolean async, int maxInFlight, int maxPending, boolean orderByKey, int maxAttempts,
-                            Duration backoff, Duration maxBackoff, Duration shutdownGrace, Duration authRetry) {
+                            Duration backoff, Duration maxBackoff, Duration shutdownGrace, Duration authRetry,
+                            boolean contentRouting, long cacheMaxBytes) {
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import io.hal9.neurons.Futures;
 import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
-import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.PendingSignal;
@@ -66,8 +66,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Ordering.</b> With {@code hal9.neuron.ordering=key} only the oldest waiting signal of each
  * record key is called; the next one starts when it has been forwarded or dead-lettered.
+ *
+ * <p><b>Content routing</b> ({@link #routed}): the stage reads the layer's repartition topic, keyed
+ * by cache key, where the route stage put each signal with its producer's key and origin; every
+ * signal with the same work comes to this task. Before holding a signal it looks the key up in the
+ * task's answer store ({@link NeuronAnswers}): an unexpired answer is forwarded at once, as a cache
+ * hit, without a call or a store entry. Otherwise the signal waits as above; identical requests
+ * waiting at the same moment make one call (the neuron client joins them). Every whole answer that
+ * comes back is kept in the answer store for the layer's TTL. Outputs and dead letters go out under
+ * the producer's key, restored byte for byte.
  */
-public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byte[], NeuronOutcome> {
+public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[], NeuronOutcome> {
+
+    /** How the stage takes in a record of its input. */
+    @FunctionalInterface
+    interface Intake<K, V> {
+        Admission admit(Record<K, V> record, ProcessorContext<byte[], NeuronOutcome> context);
+    }
 
     static final long PUNCTUATE_INTERVAL_MS = 5;
     static final long BACK_PRESSURE_BUDGET_MS = 1_000;
@@ -78,6 +93,10 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     private final NeuronRecords records;
     private final RetryPolicy retryPolicy;
     private final String storeName;
+    private final Intake<K, V> intake;
+    /** The answer store's name under content routing, else {@code null}. */
+    private final String answersStoreName;
+    private NeuronAnswers answers;
 
     /** Written by HTTP client threads (call callbacks), drained by the stream thread: the only shared queue. */
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
@@ -100,11 +119,41 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     private volatile int generation;
     private volatile boolean closed;
 
-    public AsyncNeuronProcessor(LayerStage stage, NeuronRecords records, RetryPolicy retryPolicy, String storeName) {
+    private AsyncNeuronProcessor(LayerStage stage, NeuronRecords records, RetryPolicy retryPolicy, String storeName,
+                                 Intake<K, V> intake, String answersStoreName) {
         this.stage = stage;
         this.records = records;
         this.retryPolicy = retryPolicy;
         this.storeName = storeName;
+        this.intake = intake;
+        this.answersStoreName = answersStoreName;
+    }
+
+    /**
+     * The stage reading the layer's input topic itself ({@code hal9.cache.routing=key}): it decodes
+     * each record; bad input is dead-lettered at once.
+     */
+    public static AsyncNeuronProcessor<byte[], byte[]> reading(LayerStage stage, NeuronRecords records,
+                                                             RetryPolicy retryPolicy, String storeName) {
+        return new AsyncNeuronProcessor<>(stage, records, retryPolicy, storeName, (record, context) -> {
+            RecordMetadata meta = context.recordMetadata()
+                    .orElseThrow(() -> new IllegalStateException("the neuron stage reads only from source topics"));
+            return records.admit(record.key(), record.headers(), record.value(),
+                    new Origin(meta.topic(), meta.partition(), meta.offset()), record.timestamp(),
+                    context.currentSystemTimeMs());
+        }, null);
+    }
+
+    /**
+     * The stage behind the route stage ({@code hal9.cache.routing=content}): records keyed by cache
+     * key, each an admitted signal, answered from the store {@code answersStoreName} when it can.
+     */
+    public static AsyncNeuronProcessor<String, PendingSignal> routed(LayerStage stage, NeuronRecords records,
+                                                                    RetryPolicy retryPolicy, String storeName,
+                                                                    String answersStoreName) {
+        return new AsyncNeuronProcessor<>(stage, records, retryPolicy, storeName,
+                (record, context) -> new Admission.Admitted(record.value()),
+                answersStoreName);
     }
 
     /** The store name of a layer's waiting signals, e.g. {@code l3-inflight}. */
@@ -136,6 +185,17 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             }
         }
         stage.budget().pendingAdded(owned);
+        if (answersStoreName != null) {
+            answers = new NeuronAnswers(context.getStateStore(answersStoreName), stage.spec().cacheTtl(),
+                    stage.settings().cacheMaxBytes(), stage.metrics());
+            long kept = answers.open(stage.clock().millis());
+            if (kept > 0) {
+                LOG.info("{} task {}: {} answers in {}", stage.spec().layer(), context.taskId(), kept,
+                        answersStoreName);
+            }
+            context.schedule(NeuronAnswers.purgeInterval(stage.spec().cacheTtl()), PunctuationType.WALL_CLOCK_TIME,
+                    now -> answers.purgeExpired(stage.clock().millis()));
+        }
         if (owned > 0) {
             LOG.info("{} task {}: re-issuing {} waiting signals from {}", stage.spec().layer(), context.taskId(),
                     owned, storeName);
@@ -148,30 +208,26 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     }
 
     @Override
-    public void process(Record<byte[], byte[]> record) {
+    public void process(Record<K, V> record) {
         drain();
-        RecordMetadata meta = context.recordMetadata()
-                .orElseThrow(() -> new IllegalStateException("the neuron stage reads only from source topics"));
-        Origin source = new Origin(meta.topic(), meta.partition(), meta.offset());
-        NeuronRecords.Intake intake = records.intake(record.headers(), record.value(), source);
-        if (!intake.accepted()) {
-            long now = context.currentSystemTimeMs();
+        Admission admission = intake.admit(record, context);
+        if (admission instanceof Admission.Refused refused) {
             stage.metrics().deadLettered();
-            context.forward(record.withValue(new NeuronOutcome.DeadLettered(records.deadLetter(record.key(),
-                    record.value(), source, intake.signal(), intake.category(), intake.reason(), 0, now, now))));
+            context.forward(new Record<>(refused.key(), new NeuronOutcome.DeadLettered(refused.deadLetter()),
+                    record.timestamp(), record.headers()));
             return;
         }
+        PendingSignal entry = ((Admission.Admitted) admission).entry();
+        if (answers != null) {
+            Optional<NeuronReply> stored = answers.find(cacheKey(entry), stage.clock().millis());
+            if (stored.isPresent()) {
+                // answered before: no call, nothing to hold
+                answered(entry, stored.get(), context.currentSystemTimeMs());
+                return;
+            }
+        }
         long sequence = nextSequence++;
-        PendingSignal entry = PendingSignal.newBuilder()
-                .setSequence(sequence)
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setSignal(intake.signal())
-                .setOriginalValue(ByteBuffer.wrap(record.value()))
-                .setSourceTopic(source.topic())
-                .setSourcePartition(source.partition())
-                .setSourceOffset(source.offset())
-                .setTimestamp(record.timestamp())
-                .build();
+        entry.setSequence(sequence);
         store.put(sequence, entry);
         owned++;
         stage.budget().pendingAdded(1);
@@ -197,7 +253,6 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
             long now = context.currentSystemTimeMs();
             if (completion.failure() == null) {
                 NeuronReply reply = completion.reply();
-                Signal input = entry.getSignal();
                 if (!reply.cached()) {
                     // only a call of its own says Claude serves the layer now: a cached answer is older
                     stage.access().accepted();
@@ -207,25 +262,45 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
                 if (!reply.complete()) {
                     stage.metrics().incomplete(reply);
                 }
-                if (reply.refused()) {
-                    // Claude declined: nothing to send on, and asked again it would most likely refuse again;
-                    // the signal goes to the dead-letter topic, which keeps it
-                    deadLetter(entry, ErrorCategory.REFUSED, NeuronRecords.refusalReason(reply),
-                            entry.getAttempts() + 1, now);
-                } else {
-                    // a whole answer, or one cut at max tokens: its hop says which
-                    stage.metrics().forwarded(NeuronRecords.sinceCreation(input, entry.getTimestamp(), now),
-                            reply.cached());
-                    context.forward(new Record<>(bytes(entry.getKey()),
-                            records.forward(input, bytes(entry.getOriginalValue()), reply, now),
-                            entry.getTimestamp()));
+                if (answered(entry, reply, now)) {
                     stage.budget().answerForwarded();
+                }
+                if (answers != null && reply.complete()) {
+                    // asks that joined a call share its answer: it is stored once
+                    String key = cacheKey(entry);
+                    long at = stage.clock().millis();
+                    if (!reply.cached() || !answers.holds(key, at)) {
+                        answers.keep(key, reply, at);
+                    }
                 }
                 finish(completion.sequence(), entry);
             } else {
                 handleFailure(completion, entry, now);
             }
         }
+    }
+
+    /**
+     * Sends on a signal's answer: the derived signal, carrying the fields a newer producer added to
+     * the input, or, for a refusal, its dead letter. Whether the answer was forwarded.
+     */
+    private boolean answered(PendingSignal entry, NeuronReply reply, long now) {
+        if (reply.refused()) {
+            // Claude declined: nothing to send on, and asked again it would most likely refuse again;
+            // the signal goes to the dead-letter topic, which keeps it
+            deadLetter(entry, ErrorCategory.REFUSED, NeuronRecords.refusalReason(reply), entry.getAttempts() + 1, now);
+            return false;
+        }
+        // a whole answer, or one cut at max tokens: its hop says which
+        Signal input = entry.getSignal();
+        stage.metrics().forwarded(NeuronRecords.sinceCreation(input, entry.getTimestamp(), now), reply.cached());
+        context.forward(new Record<>(bytes(entry.getKey()),
+                records.forward(input, bytes(entry.getOriginalValue()), reply, now), entry.getTimestamp()));
+        return true;
+    }
+
+    private String cacheKey(PendingSignal entry) {
+        return CachedNeuronClient.keyOf(Admission.request(stage.spec(), entry));
     }
 
     /**
@@ -261,8 +336,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
         long started = System.nanoTime();
         CompletableFuture<NeuronReply> call;
         try {
-            call = stage.neuron().ask(new NeuronRequest(stage.spec().profile(),
-                    entry.getSignal().getActivation().getContent(), entry.getSignal().getActivation().getFeatures()));
+            call = stage.neuron().ask(Admission.request(stage.spec(), entry));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -387,6 +461,10 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
 
     @Override
     public void close() {
+        if (answers != null) {
+            answers.close();
+            answers = null;
+        }
         closed = true;
         generation++;
         stage.budget().handedOver(owned);
@@ -411,12 +489,7 @@ public final class AsyncNeuronProcessor implements Processor<byte[], byte[], byt
     }
 
     private static byte[] bytes(ByteBuffer buffer) {
-        if (buffer == null) {
-            return null;
-        }
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
+        return Admission.bytes(buffer);
     }
 
     /** A finished call, as the HTTP thread hands it to the stream thread. */

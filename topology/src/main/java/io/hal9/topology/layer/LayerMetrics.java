@@ -9,10 +9,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.hal9.neurons.NeuronReply;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -47,6 +49,12 @@ public final class LayerMetrics {
     public static final String CLAUDE_TOKENS = "hal9.claude.tokens";
     public static final String CLAUDE_COST = "hal9.claude.cost.usd";
     public static final String CLAUDE_INCOMPLETE = "hal9.claude.incomplete";
+    /** Lookups in the layer's answer store ({@code hal9.cache.routing=content}), by {@code result} hit or miss. */
+    public static final String ANSWER_STORE_LOOKUPS = "hal9.cache.store.lookups";
+    /** Serialized bytes of the unexpired answers this instance's tasks hold in their answer stores. */
+    public static final String ANSWER_STORE_BYTES = "hal9.cache.store.bytes";
+    /** Answers this instance's tasks hold in their answer stores. */
+    public static final String ANSWER_STORE_ENTRIES = "hal9.cache.store.entries";
 
     /**
      * The stop reasons of answers that stopped early, the {@code reason} tag of {@link #CLAUDE_INCOMPLETE}:
@@ -74,6 +82,10 @@ public final class LayerMetrics {
     private final Timer signalDuration;
     private final Map<ClaudeOutcome, Timer> requestDurations = new EnumMap<>(ClaudeOutcome.class);
     private final Map<String, Counter> incomplete = new HashMap<>();
+    private final Counter storeHits;
+    private final Counter storeMisses;
+    private final AtomicLong storeBytes = new AtomicLong();
+    private final AtomicLong storeEntries = new AtomicLong();
 
     public LayerMetrics(MeterRegistry registry, String layer) {
         this(registry, layer, Map.of());
@@ -112,6 +124,17 @@ public final class LayerMetrics {
                     .tags("layer", layer, "reason", reason)
                     .register(registry));
         }
+        this.storeHits = lookups("hit");
+        this.storeMisses = lookups("miss");
+        Gauge.builder(ANSWER_STORE_BYTES, storeBytes, AtomicLong::get)
+                .description("Serialized bytes of the answers held in this instance's answer stores")
+                .tag("layer", layer)
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder(ANSWER_STORE_ENTRIES, storeEntries, AtomicLong::get)
+                .description("Answers held in this instance's answer stores")
+                .tag("layer", layer)
+                .register(registry);
         for (ClaudeOutcome outcome : ClaudeOutcome.values()) {
             requestDurations.put(outcome, Timer.builder(CLAUDE_REQUEST_DURATION)
                     .description("Duration of Claude requests, SDK retries included")
@@ -180,6 +203,39 @@ public final class LayerMetrics {
         claudeRequest(outcome, reply.latencyMs(), reply.inputTokens(), reply.outputTokens());
         cacheCreationTokens.increment(reply.cacheCreationInputTokens());
         cacheReadTokens.increment(reply.cacheReadInputTokens());
+    }
+
+    /** A signal's cache key was looked up in the answer store: found (unexpired) or not. */
+    public void storeLookup(boolean hit) {
+        (hit ? storeHits : storeMisses).increment();
+    }
+
+    /** The answer stores of this instance gained (or, negative, lost) entries and bytes. */
+    public void storeHolds(long entries, long bytes) {
+        storeEntries.addAndGet(entries);
+        storeBytes.addAndGet(bytes);
+    }
+
+    /** Lookups in the answer store that found an unexpired answer. */
+    public long storeHits() {
+        return (long) storeHits.count();
+    }
+
+    /** Lookups in the answer store that found none. */
+    public long storeMisses() {
+        return (long) storeMisses.count();
+    }
+
+    /** Serialized bytes of the answers this instance's tasks hold. */
+    public long storeBytes() {
+        return storeBytes.get();
+    }
+
+    private Counter lookups(String result) {
+        return Counter.builder(ANSWER_STORE_LOOKUPS)
+                .description("Lookups of signals' cache keys in the layer's answer store, by result")
+                .tags("layer", layer, "result", result)
+                .register(registry);
     }
 
     private Counter processed(String outcome) {

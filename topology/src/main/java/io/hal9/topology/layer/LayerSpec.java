@@ -18,9 +18,10 @@ import io.hal9.topology.config.Hal9Config;
  * @param maxContentBytes largest content accepted; larger signals are invalid input
  * @param callTimeout     how long the layer waits for one neuron answer, SDK retries included
  * @param applicationId   the Kafka Streams application id: one consumer group, one lag figure per layer
+ * @param cacheTtl        how long an answer of this layer is served from its cache ({@code hal9.<layer>.cache.ttl.ms})
  */
 public record LayerSpec(String layer, LayerProfile profile, Optional<String> nextLayer, int maxContentBytes,
-                        Duration callTimeout, String applicationId) {
+                        Duration callTimeout, String applicationId, Duration cacheTtl) {
 
     /** Resolves a layer of the configured chain. */
     public static LayerSpec of(String layer, Hal9Config config) {
@@ -42,7 +43,8 @@ public record LayerSpec(String layer, LayerProfile profile, Optional<String> nex
         // every SDK attempt may take the full timeout, plus backoff between attempts
         Duration callTimeout = Duration.ofMillis((long) timeoutMs * attempts + 10_000L);
         return new LayerSpec(layer, profile, next, config.getInt(Hal9Config.SIGNAL_MAX_CONTENT_BYTES_CONFIG),
-                callTimeout, config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT));
+                callTimeout, config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT),
+                config.layerCacheTtl(layer));
     }
 
     /** Prefix of every processor and store name of this layer, e.g. {@code l3}. */

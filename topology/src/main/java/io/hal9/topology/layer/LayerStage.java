@@ -1,5 +1,7 @@
 package io.hal9.topology.layer;
 
+import java.time.InstantSource;
+
 import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.resilience.CapacitySettings;
 import io.hal9.neurons.resilience.ClaudeCapacity;
@@ -10,10 +12,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * What the neuron processors of one layer instance share, one per layer per process: the layer,
  * its stage settings, the neuron client (cache and breaker included), the layer's metrics, the
  * instance's {@link CallBudget} and whether Claude serves the layer at all ({@link ClaudeAccess}: key,
- * billing, model). Each processor (one per task) holds a reference.
+ * billing, model). Each processor (one per task) holds a reference. {@code clock} tells when a stored
+ * answer expires (the system clock; tests move one by hand).
  */
 public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient neuron, LayerMetrics metrics,
-                         CallBudget budget, ClaudeAccess access) {
+                         CallBudget budget, ClaudeAccess access, InstantSource clock) {
 
     /** A stage with a fresh budget and access state, its gauges registered in {@code registry}. */
     public static LayerStage create(LayerSpec spec, StageSettings settings, CapacitySettings capacity,
@@ -26,7 +29,12 @@ public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient ne
                                     NeuronClient neuron, LayerMetrics metrics, MeterRegistry registry) {
         return new LayerStage(spec, settings, neuron, metrics,
                 new CallBudget(spec.layer(), settings, capacity, registry),
-                new ClaudeAccess(spec.layer(), settings.authRetry()));
+                new ClaudeAccess(spec.layer(), settings.authRetry()), InstantSource.system());
+    }
+
+    /** The same stage with answers expiring on {@code otherClock}. */
+    public LayerStage withClock(InstantSource otherClock) {
+        return new LayerStage(spec, settings, neuron, metrics, budget, access, otherClock);
     }
 
     /** A stage whose live limit adapts from {@code max.in.flight} with the default settings. */

@@ -1,5 +1,8 @@
 package io.hal9.topology.layer;
 
+import java.util.function.Supplier;
+
+import io.hal9.schemas.v1.PendingSignal;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.StageSettings;
 import io.hal9.topology.kafka.PendingSignalSerde;
@@ -8,10 +11,14 @@ import io.hal9.topology.kafka.Topics;
 
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -26,6 +33,13 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Dead letters: {@code hal9.dlq}, same key, an Avro {@code DeadLetter}.</li>
  *   <li>Store ({@code hal9.neuron.mode=async}): {@code <layer>-inflight}, persistent and
  *       changelogged, sequence → {@code PendingSignal}: the signals waiting for their answer.</li>
+ *   <li>With {@code hal9.cache.routing=content} (the default, with the cache on and the async stage):
+ *       the route stage {@code <layer>-route} decodes the input and re-keys each signal by its cache
+ *       key; the repartition topic {@code <application.id>-<layer>-route-repartition} (as many
+ *       partitions as the input topic; key the cache key as a string, value a {@code PendingSignal}
+ *       carrying the producer's key and the record's origin) brings identical work to one task, whose
+ *       store {@code <layer>-neuron-cache} (persistent, changelogged, TTL'd: {@link NeuronAnswers})
+ *       keeps the answers. Outputs and dead letters keep the producer's key.</li>
  * </ul>
  *
  * <p>Rule: every input record ends as exactly one derived signal or one dead letter.
@@ -46,18 +60,36 @@ public final class LayerTopology {
         RetryPolicy retries = RetryPolicy.from(settings);
 
         KStream<byte[], byte[]> signals = builder.stream(input.name(), input.consumed(p + "-source"));
+        // the signal reader is thread-safe; the records' rules hold no state of their own
+        Supplier<NeuronRecords> records = () -> new NeuronRecords(spec, topics.signalReader());
         KStream<byte[], NeuronOutcome> outcomes;
-        if (settings.async()) {
+        if (settings.async() && settings.contentRouting()) {
+            var admissions = signals.process(() -> new SignalRouter(stage, records.get()), Named.as(p + "-route"))
+                    .split(Named.as(p + "-route-"))
+                    .branch((key, admission) -> admission instanceof Admission.Refused, Branched.as("refused"))
+                    .defaultBranch(Branched.as("admitted"));
+            admissions.get(p + "-route-refused")
+                    .mapValues(admission -> ((Admission.Refused) admission).deadLetter(), Named.as(p + "-invalid-input"))
+                    .to(deadLetters.name(), deadLetters.produced(p + "-invalid-to-" + deadLetters.name()));
+            KStream<String, PendingSignal> byContent = admissions.get(p + "-route-admitted")
+                    .map((key, admission) -> KeyValue.pair(((Admission.Admitted) admission).cacheKey(spec),
+                            ((Admission.Admitted) admission).entry()), Named.as(p + "-route-by-content"))
+                    .repartition(Repartitioned.<String, PendingSignal>as(p + "-route")
+                            .withKeySerde(Serdes.String()).withValueSerde(new PendingSignalSerde()));
             String storeName = AsyncNeuronProcessor.storeName(spec);
-            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName),
-                    Serdes.Long(), new PendingSignalSerde()));
-            outcomes = signals.process(() -> new AsyncNeuronProcessor(stage,
-                    new NeuronRecords(spec, topics.signalReader()), retries, storeName),
+            String answersName = NeuronAnswers.storeName(spec);
+            builder.addStateStore(inflightStore(storeName));
+            builder.addStateStore(NeuronAnswers.storeBuilder(spec));
+            outcomes = byContent.process(() -> AsyncNeuronProcessor.routed(stage, records.get(), retries, storeName,
+                    answersName), Named.as(p + "-neuron"), storeName, answersName);
+        } else if (settings.async()) {
+            String storeName = AsyncNeuronProcessor.storeName(spec);
+            builder.addStateStore(inflightStore(storeName));
+            outcomes = signals.process(() -> AsyncNeuronProcessor.reading(stage, records.get(), retries, storeName),
                     Named.as(p + "-neuron"), storeName);
         } else {
-            outcomes = signals.process(() -> new BlockingNeuronProcessor(spec, stage.neuron(),
-                    new NeuronRecords(spec, topics.signalReader()), stage.metrics()),
-                    Named.as(p + "-neuron"));
+            outcomes = signals.process(() -> new BlockingNeuronProcessor(spec, stage.neuron(), records.get(),
+                    stage.metrics()), Named.as(p + "-neuron"));
         }
 
         outcomes.split(Named.as(p + "-outcome-"))
@@ -70,5 +102,9 @@ public final class LayerTopology {
                         .mapValues(outcome -> ((NeuronOutcome.DeadLettered) outcome).deadLetter(),
                                 Named.as(p + "-dead-letter"))
                         .to(deadLetters.name(), deadLetters.produced(p + "-to-" + deadLetters.name())), "dead-lettered"));
+    }
+
+    private static StoreBuilder<KeyValueStore<Long, PendingSignal>> inflightStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Long(), new PendingSignalSerde());
     }
 }

@@ -1,5 +1,6 @@
 package io.hal9.topology.layer;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Hop;
+import io.hal9.schemas.v1.PendingSignal;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.kafka.DeadLetters;
 import io.hal9.topology.kafka.Origin;
@@ -61,6 +63,29 @@ public final class NeuronRecords {
         Signal signal = withIdentity(decoded, source);
         String invalid = validate(signal);
         return invalid == null ? new Intake(signal, null, null) : new Intake(signal, ErrorCategory.INVALID_INPUT, invalid);
+    }
+
+    /**
+     * An input record as the stage takes it in: a signal to hold, with the producer's key (byte for
+     * byte, {@code null} kept), the bytes as read, their origin and timestamp; or, for bad input, its
+     * dead letter (0 attempts), under the same key.
+     */
+    public Admission admit(byte[] key, Headers headers, byte[] value, Origin source, long timestamp, long nowMs) {
+        Intake intake = intake(headers, value, source);
+        if (!intake.accepted()) {
+            return new Admission.Refused(key, deadLetter(key, value, source, intake.signal(), intake.category(),
+                    intake.reason(), 0, nowMs, nowMs));
+        }
+        return new Admission.Admitted(PendingSignal.newBuilder()
+                .setSequence(0)
+                .setKey(key == null ? null : ByteBuffer.wrap(key))
+                .setSignal(intake.signal())
+                .setOriginalValue(ByteBuffer.wrap(value))
+                .setSourceTopic(source.topic())
+                .setSourcePartition(source.partition())
+                .setSourceOffset(source.offset())
+                .setTimestamp(timestamp)
+                .build());
     }
 
     /**

@@ -184,7 +184,9 @@ public final class Hal9Node implements AutoCloseable {
     }
 
     private static Health.LayerHealth layerHealth(LayerRuntime layer) {
-        long hits = layer.cache().hits();
+        // routed by content, a signal is answered from the answer store or goes to the client, which joins a
+        // call in flight (a hit) or makes one (a miss); routed by key the store sees nothing
+        long hits = layer.stage().metrics().storeHits() + layer.cache().hits();
         long lookups = hits + layer.cache().misses();
         double hitRatio = lookups == 0 ? 0.0 : Math.round(hits * 1000.0 / lookups) / 1000.0;
         return new Health.LayerHealth(layer.spec().layer(), layer.spec().applicationId(), layer.state().name(),

@@ -1,7 +1,11 @@
 package io.hal9.topology.node;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.resilience.BreakerNeuronClient;
@@ -70,16 +74,27 @@ public final class LayerRuntime implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
 
     public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry) {
+        this(spec, config, topics, neuron, registry, InstantSource.system());
+    }
+
+    /** As above, with stored answers expiring on {@code clock} (tests move one by hand). */
+    public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry,
+                        InstantSource clock) {
         this.spec = spec;
         Properties props = streamsProperties(spec, config);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         // cache first, then the breaker: a cached answer is served even while Claude is down
         this.breaker = new BreakerNeuronClient(neuron, Hal9Settings.breaker(config), spec.layer());
-        this.cache = new CachedNeuronClient(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer());
+        // routed by content, the layer keeps its answers in its answer store: the client only joins
+        // identical calls in flight
+        this.cache = Hal9Settings.contentRouting(config)
+                ? CachedNeuronClient.joiningOnly(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer(),
+                        ticker(clock))
+                : new CachedNeuronClient(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer());
         breaker.bindMetrics(registry);
         cache.bindMetrics(registry);
         this.stage = LayerStage.create(spec, Hal9Settings.stage(config), Hal9Settings.capacity(config), cache,
-                new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry);
+                new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry).withClock(clock);
         stage.budget().capacity().follow(breaker.circuitBreaker());
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();
@@ -93,6 +108,12 @@ public final class LayerRuntime implements AutoCloseable {
         this.streamsMetrics.bindTo(registry);
     }
 
+
+    /** Caffeine's ticker on {@code clock}: the system's own ticker for the system clock. */
+    private static Ticker ticker(InstantSource clock) {
+        return clock.equals(InstantSource.system()) ? Ticker.systemTicker()
+                : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+    }
 
     /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
     public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {

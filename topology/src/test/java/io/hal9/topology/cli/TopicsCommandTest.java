@@ -33,6 +33,15 @@ class TopicsCommandTest {
     private static final List<String> TOPICS = List.of("hal9.signals.l2", "hal9.signals.l3", "hal9.signals.l4",
             "hal9.results", "hal9.dlq", "hal9.game.commands", "hal9.game.frames");
 
+    /**
+     * The internal topics of content routing, created after the others with each layer's input
+     * partitions: repartition topic and answer-store changelog per layer.
+     */
+    private static final List<String> INTERNAL = List.of("l2", "l3", "l4").stream()
+            .flatMap(l -> java.util.stream.Stream.of("hal9-" + l + "-" + l + "-route-repartition",
+                    "hal9-" + l + "-" + l + "-neuron-cache-changelog"))
+            .toList();
+
     /** The subjects of the default hierarchy, in the order hal9 topics registers them. */
     private static final List<String> SUBJECTS = TOPICS.stream().map(topic -> topic + "-value").toList();
 
@@ -44,10 +53,14 @@ class TopicsCommandTest {
                     "--registry-url", registry.url());
             assertThat(topicLines(first)).hasSize(TOPICS.size())
                     .allSatisfy(line -> assertThat(line).endsWith("created (6 partitions)"));
+            assertThat(internalLines(first)).extracting(line -> line.substring(0, line.indexOf(' ')))
+                    .containsExactlyElementsOf(INTERNAL);
+            assertThat(internalLines(first)).allSatisfy(line -> assertThat(line).contains("created (6 partitions, as "));
             String second = run("topics", "--bootstrap-servers", broker.bootstrapServers(), "--partitions", "9",
                     "--registry-url", registry.url());
             assertThat(topicLines(second)).hasSize(TOPICS.size())
                     .allSatisfy(line -> assertThat(line).endsWith("exists (6 partitions)"));
+            assertThat(internalLines(second)).allSatisfy(line -> assertThat(line).endsWith("exists (6 partitions)"));
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     broker.bootstrapServers()))) {
                 Map<String, TopicDescription> described = admin.describeTopics(TOPICS).allTopicNames()
@@ -62,6 +75,13 @@ class TopicsCommandTest {
                         .isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
                 assertThat(configs.get(dlq).get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
                         .isEqualTo(TopicConfig.CLEANUP_POLICY_DELETE);
+                // L4's answers live 2 minutes: so does their changelog
+                ConfigResource answers = new ConfigResource(ConfigResource.Type.TOPIC,
+                        "hal9-l4-l4-neuron-cache-changelog");
+                Config answersConfig = admin.describeConfigs(List.of(answers)).all().get(30, TimeUnit.SECONDS)
+                        .get(answers);
+                assertThat(answersConfig.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact,delete");
+                assertThat(answersConfig.get(TopicConfig.RETENTION_MS_CONFIG).value()).isEqualTo("120000");
             }
         }
     }
@@ -139,15 +159,21 @@ class TopicsCommandTest {
     /** The lines about topics: one per topic, before the subjects. */
     private static List<String> topicLines(String out) {
         List<String> lines = out.lines().toList();
-        assertThat(lines).as(out).hasSize(TOPICS.size() + SUBJECTS.size());
+        assertThat(lines).as(out).hasSize(TOPICS.size() + INTERNAL.size() + SUBJECTS.size());
         return lines.subList(0, TOPICS.size());
+    }
+
+    /** The lines about the internal topics of content routing, after the hierarchy's topics. */
+    private static List<String> internalLines(String out) {
+        List<String> lines = out.lines().toList();
+        return lines.subList(TOPICS.size(), TOPICS.size() + INTERNAL.size());
     }
 
     /** The lines about subjects: one per subject, after the topics. */
     private static List<String> contractLines(String out) {
         List<String> lines = out.lines().toList();
-        assertThat(lines).as(out).hasSize(TOPICS.size() + SUBJECTS.size());
-        return lines.subList(TOPICS.size(), lines.size());
+        assertThat(lines).as(out).hasSize(TOPICS.size() + INTERNAL.size() + SUBJECTS.size());
+        return lines.subList(TOPICS.size() + INTERNAL.size(), lines.size());
     }
 
     private static String run(String... args) {

@@ -65,6 +65,22 @@ class Hal9ConfigTest {
     }
 
     @Test
+    void shouldRefuseOrderingByKeyWithContentRoutingNamingBothSettings() {
+        // content routing is the default: per-key order cannot hold with it
+        assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_NEURON_ORDERING", "key")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hal9.neuron.ordering=key")
+                .hasMessageContaining("hal9.cache.routing=content")
+                .hasMessageContaining("HAL9_CACHE_ROUTING=key");
+        // with routing by key it is accepted
+        Hal9Config byKey = Hal9Config.of(Map.of(Hal9Config.NEURON_ORDERING_CONFIG, "key",
+                Hal9Config.CACHE_ROUTING_CONFIG, "key"));
+        assertThat(Hal9Settings.stage(byKey).orderByKey()).isTrue();
+        assertThat(Hal9Settings.stage(byKey).contentRouting()).isFalse();
+        assertThat(Hal9Settings.stage(Hal9Config.of(Map.of())).contentRouting()).isTrue();
+    }
+
+    @Test
     void shouldRefuseAPendingLimitBelowTheInFlightCap() {
         assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, 512,
                 Hal9Config.NEURON_MAX_PENDING_CONFIG, 100)))

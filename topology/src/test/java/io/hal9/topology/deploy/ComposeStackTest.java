@@ -289,7 +289,7 @@ class ComposeStackTest {
             }
         }
         assertThat(charted).contains("hal9_signals_processed_total", "hal9_circuit_breaker_open", "cache_gets_total",
-                "kafka_consumer_fetch_manager_records_lag_max");
+                "hal9_cache_store_lookups_total", "kafka_consumer_fetch_manager_records_lag_max");
         // the names a layer's registry really exports: its own meters, and Kafka Streams' client metrics
         String scrape = KubernetesManifestsTest.scrapeOfALayer("L2") + kafkaStreamsScrape();
         for (String metric : charted) {

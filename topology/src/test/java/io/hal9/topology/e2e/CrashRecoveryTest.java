@@ -10,13 +10,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.layer.AsyncNeuronProcessor;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.testing.KafkaFixture;
@@ -27,7 +28,6 @@ import io.hal9.topology.testing.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -139,9 +139,12 @@ class CrashRecoveryTest {
             HARNESS.simulator().holdAnswers();
             LayerProcess reader = HARNESS.startProcess(workDir, "reader", runLayer);
             List<String> ids = new ArrayList<>(HARNESS.publishSignals(100, TASK));
-            await("all 100 signals stored, their input offsets committed").atMost(START_UP)
+            await("all 100 signals stored and committed, their input offsets too").atMost(START_UP)
                     .failFast("the reading layer process exited", () -> !reader.alive())
-                    .until(() -> HARNESS.simulator().inFlight() >= 100 && committedOffsets(admin, group) == 100);
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> HARNESS.simulator().inFlight() >= 100
+                            && committedOffsets(admin, group, HARNESS.topics().inputName(OneLayerHarness.LAYER)) == 100
+                            && committedWaitingSignals(group) == 100);
             reader.kill();
             HARNESS.simulator().releaseAnswers();
             // and 100 more signals not read yet; from now on each Claude call takes 3 s
@@ -218,9 +221,28 @@ class CrashRecoveryTest {
     }
 
     /** The input offsets the layer's consumer group has committed, summed over the partitions. */
-    private static long committedOffsets(Admin admin, String group) throws Exception {
+    private static long committedOffsets(Admin admin, String group, String topic) throws Exception {
         return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(READ.toMillis(), TimeUnit.MILLISECONDS)
-                .values().stream().filter(Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
+                .entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
+    }
+
+    /**
+     * The signals in the layer's in-flight store as its committed changelog holds them. Under content
+     * routing the stage reads its signals from the repartition topic, not the input topic: the store
+     * commits with the offsets of the repartition topic, whose offsets also count transaction markers.
+     */
+    private static long committedWaitingSignals(String group) {
+        String changelog = group + "-" + AsyncNeuronProcessor.storeName(
+                LayerSpec.of(OneLayerHarness.LAYER, Hal9Config.of(HARNESS.layerSettings()))) + "-changelog";
+        try (TopicReader reader = TopicReader.open(KAFKA.bootstrapServers(), changelog, IsolationLevel.READ_COMMITTED)) {
+            reader.readToEnd(READ);
+            Map<String, Boolean> live = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> entry : reader.records()) {
+                live.put(entry.partition() + "/" + HexFormat.of().formatHex(entry.key()), entry.value() != null);
+            }
+            return live.values().stream().filter(Boolean::booleanValue).count();
+        }
     }
 
     private Hal9Config nodeConfig(Path stateDir, Map<String, Object> extra) {

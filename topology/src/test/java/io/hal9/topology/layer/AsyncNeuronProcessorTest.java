@@ -61,7 +61,7 @@ class AsyncNeuronProcessorTest {
     private final HeldNeuron neuron = new HeldNeuron();
     private MockProcessorContext<byte[], NeuronOutcome> context;
     private KeyValueStore<Long, PendingSignal> store;
-    private AsyncNeuronProcessor processor;
+    private AsyncNeuronProcessor<byte[], byte[]> processor;
     private LayerStage stage;
     private SimpleMeterRegistry meters;
     private long offset;
@@ -144,7 +144,7 @@ class AsyncNeuronProcessorTest {
 
     @Test
     void shouldCallOnlyTheOldestWaitingSignalOfEachKey() {
-        start(Map.of(Hal9Config.NEURON_ORDERING_CONFIG, "key"));
+        start(Map.of(Hal9Config.NEURON_ORDERING_CONFIG, "key", Hal9Config.CACHE_ROUTING_CONFIG, "key"));
         process("a", "a-1");
         process("a", "a-2");
         process("b", "b-1");
@@ -512,7 +512,7 @@ class AsyncNeuronProcessorTest {
         neuron.calls().clear();
 
         // When a new processor takes the task over
-        processor = new AsyncNeuronProcessor(stage, records(), policy(Map.of()), "l2-inflight");
+        processor = AsyncNeuronProcessor.reading(stage, records(), policy(Map.of()), "l2-inflight");
         processor.init(context);
 
         assertThat(neuron.contents()).containsExactly("task s-1", "task s-2");
@@ -536,7 +536,7 @@ class AsyncNeuronProcessorTest {
         neuron.calls().clear();
 
         // When a new owner re-issues it and the answer arrives
-        processor = new AsyncNeuronProcessor(stage, records(), policy(Map.of()), "l2-inflight");
+        processor = AsyncNeuronProcessor.reading(stage, records(), policy(Map.of()), "l2-inflight");
         processor.init(context);
         neuron.answer(0);
         punctuate();
@@ -603,7 +603,7 @@ class AsyncNeuronProcessorTest {
                 new PendingSignalSerde()).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        processor = new AsyncNeuronProcessor(stage, records(), policy, "l2-inflight");
+        processor = AsyncNeuronProcessor.reading(stage, records(), policy, "l2-inflight");
         processor.init(context);
     }
 

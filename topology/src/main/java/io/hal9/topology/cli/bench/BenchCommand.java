@@ -8,17 +8,21 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -30,6 +34,7 @@ import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.neurons.simulator.SimulatorStats;
 import io.hal9.schemas.v1.Activation;
+import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.Percentiles;
@@ -38,6 +43,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.node.LayerRuntime;
 
@@ -50,6 +56,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,7 +72,7 @@ import picocli.CommandLine.Option;
  * <p><b>How to use.</b> {@code hal9 bench --mode async --signals 5000 --latency-ms 500}. In one JVM
  * it starts an embedded KRaft broker, the schema registry and the Claude simulator (answering after
  * {@code --latency-ms}), runs layer L2 alone ({@code hal9.layers.chain=L2}, so L2 writes straight to
- * the results topic), publishes {@code --signals} distinct signals as fast as an idempotent producer
+ * the results topic), publishes {@code --signals} distinct signals as fast as an idempotent producer (or {@code --rate} per second)
  * can, and reads the results topic ({@code read_committed}) until every signal has a result or a
  * dead letter, or {@code --timeout} seconds pass. Progress goes to stderr; stdout gets exactly one
  * JSON line: {@code {"mode":"async","signals":N,"latency_ms":L,"max_in_flight":M,
@@ -76,6 +88,15 @@ import picocli.CommandLine.Option;
  * root id (the layer's contract is exactly one of them per signal), {@code dead_letters} every
  * record on the dead-letter topic.
  *
+ * <p><b>The cached path.</b> {@code hal9 bench --mode passthrough --distinct 100} measures the three
+ * layers L2 → L3 → L4 answering every signal from their caches against the anchor, in one run: first
+ * a pure Kafka Streams copy of the same records through three chained applications (the same
+ * settings and guarantee as the layers, topics {@code hal9.passthrough.*}), then the layers, whose
+ * caches are first filled with one signal per content; both runs get the same warm-up and the same
+ * signals. The JSON line gives {@code passthrough_per_s}, {@code cached_per_s}, their ratio
+ * {@code cached_vs_passthrough}, the p50/p99 of both, and the Claude calls and cache hits of the
+ * cached run (0 calls: every hop answered from a cache).
+ *
  * <p><b>Exit status.</b> 0 when nothing was lost or duplicated, 1 otherwise, 2 on a usage or
  * start-up error.
  */
@@ -87,6 +108,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static final String HOST = "127.0.0.1";
     private static final String LAYER = "L2";
+    private static final String PASSTHROUGH = "passthrough";
+    /** The chain of {@code --mode passthrough}: three layers, as a deployment runs them. */
+    private static final String CACHED_CHAIN = "L2,L3,L4";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration AUDIT_TIMEOUT = Duration.ofSeconds(120);
     static final Duration POLL = Duration.ofMillis(100);
@@ -97,7 +121,9 @@ public final class BenchCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--mode", defaultValue = "async", description = "Neuron stage: async (non-blocking) or blocking "
-            + "(one call at a time per stream thread, the baseline); default ${DEFAULT-VALUE}.")
+            + "(one call at a time per stream thread, the baseline); or passthrough: layers L2, L3 and L4 answering "
+            + "every signal from their caches against a pure Kafka Streams copy of the same records; "
+            + "default ${DEFAULT-VALUE}.")
     String mode;
 
     @Option(names = "--signals", defaultValue = "5000", description = "Signals to publish (default ${DEFAULT-VALUE}).")
@@ -124,6 +150,32 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--instances", defaultValue = "1", description = "Layer instances, each with its own Kafka "
+            + "Streams, state directory and Claude client, in this JVM (default ${DEFAULT-VALUE}).")
+    int instances;
+
+    @Option(names = "--distinct", defaultValue = "0", description = "Distinct contents the signals cycle through "
+            + "(uniform repeats); 0 gives every signal its own content (default ${DEFAULT-VALUE}).")
+    int distinct;
+
+    @Option(names = "--zipf", defaultValue = "0", description = "Draw each signal's content from --distinct contents "
+            + "(default: a tenth of --signals) with Zipf exponent S instead of cycling; 0 is off "
+            + "(default ${DEFAULT-VALUE}).")
+    double zipf;
+
+    @Option(names = "--routing", defaultValue = "content", description = "hal9.cache.routing: content or key "
+            + "(default ${DEFAULT-VALUE}).")
+    String routing;
+
+    @Option(names = "--rate", defaultValue = "0", description = "Signals published per second, evenly spaced, for "
+            + "latency at a given load; 0 publishes them all at once (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--replay", description = "After the measured run, stop every instance, start as many new ones "
+            + "on empty state directories (their answers restored from the changelog) and publish the same contents "
+            + "again; the JSON adds replay_claude_calls and replay_calls_share (of the measured run's calls).")
+    boolean replay;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for every signal "
             + "(default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -141,6 +193,9 @@ public final class BenchCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         validate();
+        if (PASSTHROUGH.equals(mode)) {
+            return cachedPath();
+        }
         progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
                 + latencyMs + " ms per call)...");
         try (LocalStack stack = LocalStack.builder().registry()
@@ -157,36 +212,61 @@ public final class BenchCommand implements Callable<Integer> {
             Topics topics = new Topics(config, stack.registry());
             broker.createTopics(partitions, topics.allNames().toArray(String[]::new));
 
-            Signals published = new Signals(signals, "bench");
+            Signals published = new Signals(signals, "bench", contents());
             Live live;
             Capacity capacity;
-            Hal9Node node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, null));
+            List<Hal9Node> nodes = instances(stack, "instance-");
+            Replay replayed = null;
             try {
-                progress("starting layer " + LAYER + " (mode " + mode + ", " + maxInFlight + " in flight, "
-                        + guarantee + ", " + partitions + " partitions)...");
-                node.start();
-                node.awaitRunning(STARTUP_TIMEOUT);
+                progress("starting " + instances + " instance(s) of layer " + LAYER + " (mode " + mode + ", routing "
+                        + routing + ", " + maxInFlight + " in flight, " + guarantee + ", " + partitions
+                        + " partitions)...");
+                for (Hal9Node node : nodes) {
+                    node.start();
+                }
+                for (Hal9Node node : nodes) {
+                    node.awaitRunning(STARTUP_TIMEOUT);
+                }
                 if (warmup > 0) {
                     progress("warming up with " + warmup + " signals (not measured)...");
-                    Live warm = publishAndWait(broker.bootstrapServers(), topics, new Signals(warmup, "warmup"), node);
+                    Live warm = publishAndWait(broker.bootstrapServers(), topics,
+                            new Signals(warmup, "warmup", i -> "Warm-up signal " + i), nodes);
                     if (!warm.complete()) {
                         throw new IllegalStateException("the warm-up did not finish: " + warm.finished() + " of "
                                 + warmup + " signals");
                     }
                 }
-                LayerRuntime layer = node.layers().get(0);
+                LayerRuntime layer = nodes.get(0).layers().get(0);
                 AtomicLong openings = new AtomicLong();
-                layer.breaker().circuitBreaker().getEventPublisher().onStateTransition(event -> {
-                    if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                        openings.incrementAndGet();
-                    }
-                });
+                for (Hal9Node node : nodes) {
+                    node.layers().get(0).breaker().circuitBreaker().getEventPublisher().onStateTransition(event -> {
+                        if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                            openings.incrementAndGet();
+                        }
+                    });
+                }
                 Capacity before = Capacity.of(simulator, layer, openings);
-                live = publishAndWait(broker.bootstrapServers(), topics, published, node);
+                live = publishAndWait(broker.bootstrapServers(), topics, published, nodes);
                 capacity = Capacity.of(simulator, layer, openings).since(before);
+                if (replay) {
+                    progress("stopping every instance, starting " + instances + " new one(s) on empty state "
+                            + "directories...");
+                    nodes.forEach(Hal9Node::close);
+                    nodes = instances(stack, "replay-instance-");
+                    for (Hal9Node node : nodes) {
+                        node.start();
+                    }
+                    for (Hal9Node node : nodes) {
+                        node.awaitRunning(STARTUP_TIMEOUT);
+                    }
+                    long callsBefore = simulator.requestCount();
+                    Live again = publishAndWait(broker.bootstrapServers(), topics,
+                            new Signals(signals, "replay", contents()), nodes);
+                    replayed = new Replay(again.results(), simulator.requestCount() - callsBefore);
+                }
             } finally {
                 progress("stopping the layer...");
-                node.close();
+                nodes.forEach(Hal9Node::close);
             }
             progress("reading " + topics.results().name() + " and " + topics.deadLetters().name()
                     + " again from the beginning...");
@@ -195,18 +275,24 @@ public final class BenchCommand implements Callable<Integer> {
                             + "p99 %d ms, %d Claude calls", live.results(), audit.lost(), audit.duplicates(),
                     audit.deadLetters(), live.throughputPerSecond(), live.percentile(0.50), live.percentile(0.99),
                     simulator.requestCount()));
-            out.println(json(live, audit, capacity));
+            out.println(json(live, audit, capacity, replayed));
             out.flush();
             return audit.lost() == 0 && audit.duplicates() == 0 ? ExitCodes.OK : ExitCodes.UNFINISHED;
         }
     }
 
     private void validate() {
-        if (!Set.of("async", "blocking").contains(mode)) {
-            throw usage("--mode must be async or blocking, got '" + mode + "'");
+        if (!Set.of("async", "blocking", PASSTHROUGH).contains(mode)) {
+            throw usage("--mode must be async, blocking or passthrough, got '" + mode + "'");
         }
         if (!Set.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
             throw usage("--guarantee must be exactly_once_v2 or at_least_once, got '" + guarantee + "'");
+        }
+        if (!Set.of("content", "key").contains(routing)) {
+            throw usage("--routing must be content or key, got '" + routing + "'");
+        }
+        if (instances < 1 || distinct < 0 || zipf < 0 || rate < 0) {
+            throw usage("--instances must be at least 1, --distinct, --zipf and --rate at least 0");
         }
         if (warmup < 0) {
             throw usage("--warmup must be at least 0");
@@ -226,8 +312,8 @@ public final class BenchCommand implements Callable<Integer> {
         settings.put(Hal9Config.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         settings.put(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
         settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, stack.simulatorUrl());
-        settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, LAYER);
-        settings.put(Hal9Config.NEURON_MODE_CONFIG, mode);
+        settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, PASSTHROUGH.equals(mode) ? CACHED_CHAIN : LAYER);
+        settings.put(Hal9Config.NEURON_MODE_CONFIG, PASSTHROUGH.equals(mode) ? "async" : mode);
         settings.put(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, maxInFlight);
         settings.put(Hal9Config.NEURON_MAX_PENDING_CONFIG, Math.max(1024, 4 * maxInFlight));
         settings.put(Hal9Config.PROCESSING_GUARANTEE_CONFIG, guarantee);
@@ -235,7 +321,175 @@ public final class BenchCommand implements Callable<Integer> {
         settings.put(Hal9Config.ADMIN_PORT_CONFIG, 0);
         settings.put(Hal9Config.ADMIN_HOST_CONFIG, HOST);
         settings.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().toString());
+        settings.put(Hal9Config.CACHE_ROUTING_CONFIG, routing);
         return settings;
+    }
+
+    /**
+     * The content of signal {@code i}: its own (no {@code --distinct}, no {@code --zipf}), one of
+     * {@code --distinct} in turn, or one drawn with Zipf exponent {@code --zipf} (seeded, so every run
+     * draws the same sequence).
+     */
+    IntFunction<String> contents() {
+        if (zipf > 0) {
+            int[] drawn = Zipf.draws(signals, ranks(), zipf, 42);
+            return i -> content(drawn[i % drawn.length]);
+        }
+        if (distinct > 0 || PASSTHROUGH.equals(mode)) {
+            int ranks = ranks();
+            return i -> content(i % ranks);
+        }
+        return i -> content(i);
+    }
+
+    /** How many contents repeat: {@code --distinct}, else a tenth of {@code --signals}. */
+    private int ranks() {
+        return distinct > 0 ? distinct : Math.max(1, signals / 10);
+    }
+
+    /**
+     * {@code --mode passthrough}: the anchor (a copy of the records through three chained Kafka
+     * Streams applications), then layers L2 → L3 → L4 with every hop answered from a cache.
+     */
+    private Integer cachedPath() throws Exception {
+        progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
+                + latencyMs + " ms per call)...");
+        try (LocalStack stack = LocalStack.builder().registry()
+                .simulator(0, () -> SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)))
+                .stateDir("hal9-bench-state").progress(this::progress).start()) {
+            EmbeddedKafkaBroker broker = stack.broker();
+            ClaudeSimulator simulator = stack.simulator();
+            Hal9Config config = Hal9Config.load(settings(stack), System.getenv());
+            Topics topics = new Topics(config, stack.registry());
+            Map<String, Object> copySettings = settings(stack);
+            copySettings.put(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG, "hal9.passthrough.signals.");
+            copySettings.put(Hal9Config.TOPIC_RESULTS_CONFIG, "hal9.passthrough.results");
+            copySettings.put(Hal9Config.TOPIC_DLQ_CONFIG, "hal9.passthrough.dlq");
+            copySettings.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().resolve("passthrough").toString());
+            Hal9Config copyConfig = Hal9Config.load(copySettings, System.getenv());
+            Topics copies = new Topics(copyConfig, stack.registry());
+            broker.createTopics(partitions, Stream.concat(topics.allNames().stream(), copies.allNames().stream())
+                    .toArray(String[]::new));
+
+            // the anchor: the same records copied through three Kafka Streams applications
+            Live anchor;
+            List<KafkaStreams> apps = new ArrayList<>();
+            try {
+                CountDownLatch running = new CountDownLatch(copyConfig.layersChain().size());
+                for (String layer : copyConfig.layersChain()) {
+                    KafkaStreams app = copyApp(copyConfig, copies, layer);
+                    app.setStateListener((now, before) -> {
+                        if (now == KafkaStreams.State.RUNNING) {
+                            running.countDown();
+                        }
+                    });
+                    apps.add(app);
+                }
+                progress("starting the passthrough: " + apps.size() + " chained Kafka Streams copies ("
+                        + guarantee + ", " + partitions + " partitions)...");
+                apps.forEach(KafkaStreams::start);
+                if (!running.await(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the passthrough did not start within " + STARTUP_TIMEOUT);
+                }
+                if (warmup > 0) {
+                    progress("warming the passthrough up with " + warmup + " signals (not measured)...");
+                    publishAndWait(broker.bootstrapServers(), copies, new Signals(warmup, "warmup", contents()),
+                            List.of());
+                }
+                anchor = publishAndWait(broker.bootstrapServers(), copies, new Signals(signals, "passthrough",
+                        contents()), List.of());
+            } finally {
+                apps.forEach(app -> app.close(Duration.ofSeconds(30)));
+            }
+            progress(String.format("passthrough: %d records, %.1f/s, p50 %d ms, p99 %d ms", anchor.results(),
+                    anchor.throughputPerSecond(), anchor.percentile(0.50), anchor.percentile(0.99)));
+
+            // the cached path: the layers, their caches filled with every content first
+            Signals published = new Signals(signals, "bench", contents());
+            Live cached;
+            long calls;
+            List<Hal9Node> nodes = instances(stack, "instance-");
+            try {
+                progress("starting " + instances + " instance(s) of layers " + CACHED_CHAIN + " (routing " + routing
+                        + ", " + guarantee + ", " + partitions + " partitions)...");
+                for (Hal9Node node : nodes) {
+                    node.start();
+                }
+                for (Hal9Node node : nodes) {
+                    node.awaitRunning(STARTUP_TIMEOUT);
+                }
+                progress("filling the caches with one signal per content (" + ranks() + ")...");
+                Live fill = publishAndWait(broker.bootstrapServers(), topics,
+                        new Signals(ranks(), "fill", BenchCommand::content), nodes);
+                if (!fill.complete()) {
+                    throw new IllegalStateException("filling the caches did not finish: " + fill.finished() + " of "
+                            + ranks() + " signals");
+                }
+                if (warmup > 0) {
+                    progress("warming up with " + warmup + " signals (not measured)...");
+                    publishAndWait(broker.bootstrapServers(), topics, new Signals(warmup, "warmup", contents()), nodes);
+                }
+                long callsBefore = simulator.requestCount();
+                cached = publishAndWait(broker.bootstrapServers(), topics, published, nodes);
+                calls = simulator.requestCount() - callsBefore;
+            } finally {
+                progress("stopping the layers...");
+                nodes.forEach(Hal9Node::close);
+            }
+            Audit audit = Audit.read(broker.bootstrapServers(), topics, published, AUDIT_TIMEOUT, this::progress);
+            progress(String.format("cached: %d results (%d lost, %d duplicates, %d dead letters), %.1f/s, p50 %d ms, "
+                            + "p99 %d ms, %d Claude calls", cached.results(), audit.lost(), audit.duplicates(),
+                    audit.deadLetters(), cached.throughputPerSecond(), cached.percentile(0.50),
+                    cached.percentile(0.99), calls));
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("mode", mode);
+            figures.put("layers", config.layersChain().size());
+            figures.put("routing", routing);
+            figures.put("instances", instances);
+            figures.put("distinct", ranks());
+            figures.put("zipf", zipf);
+            figures.put("signals", signals);
+            figures.put("warmup", warmup);
+            figures.put("guarantee", guarantee);
+            figures.put("partitions", partitions);
+            figures.put("passthrough_per_s", Math.round(anchor.throughputPerSecond() * 100.0) / 100.0);
+            figures.put("passthrough_p50_ms", anchor.percentile(0.50));
+            figures.put("passthrough_p99_ms", anchor.percentile(0.99));
+            figures.put("cached_per_s", Math.round(cached.throughputPerSecond() * 100.0) / 100.0);
+            figures.put("cached_p50_ms", cached.percentile(0.50));
+            figures.put("cached_p99_ms", cached.percentile(0.99));
+            figures.put("cached_vs_passthrough", anchor.throughputPerSecond() == 0 ? 0.0
+                    : Math.round(cached.throughputPerSecond() / anchor.throughputPerSecond() * 1000.0) / 1000.0);
+            figures.put("claude_calls", calls);
+            figures.put("cache_hits", cached.cacheHits());
+            figures.put("hit_ratio", cached.results() == 0 ? 0.0
+                    : Math.round(cached.cacheHits() * 10_000.0 / cached.results()) / 10_000.0);
+            figures.put("lost", audit.lost());
+            figures.put("duplicates", audit.duplicates());
+            figures.put("dead_letters", audit.deadLetters());
+            out.println(JSON.writeValueAsString(figures));
+            out.flush();
+            return audit.lost() == 0 && audit.duplicates() == 0 && anchor.complete() ? ExitCodes.OK
+                    : ExitCodes.UNFINISHED;
+        }
+    }
+
+    /**
+     * One link of the passthrough: a Kafka Streams application that copies {@code layer}'s input
+     * topic to the topic after it, bytes as they are, with the settings a layer runs with.
+     */
+    private static KafkaStreams copyApp(Hal9Config config, Topics topics, String layer) {
+        Properties props = LayerRuntime.streamsProperties(LayerSpec.of(layer, config), config);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "hal9-bench-passthrough-" + layer.toLowerCase(Locale.ROOT));
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(topics.inputName(layer), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .to(topics.output(layer).name(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        return new KafkaStreams(builder.build(), props);
+    }
+
+    private static String content(int n) {
+        return "Benchmark signal " + n + ": plan how to move service #" + n
+                + " onto the new message bus without downtime.";
     }
 
     /** One client for the layer, allowed as many concurrent calls as the stage keeps in flight. */
@@ -245,7 +499,7 @@ public final class BenchCommand implements Callable<Integer> {
      * letters, so a result is seen the moment it is committed; returns when every signal has one,
      * the timeout passes or the layer fails.
      */
-    private Live publishAndWait(String bootstrap, Topics topics, Signals published, Hal9Node node)
+    private Live publishAndWait(String bootstrap, Topics topics, Signals published, List<Hal9Node> nodes)
             throws InterruptedException, ExecutionException {
         Live live = new Live(published);
         String input = topics.inputName(LAYER);
@@ -269,8 +523,9 @@ public final class BenchCommand implements Callable<Integer> {
                     progress(String.format("published %d signals in %d ms", published.count(),
                             (published.lastAt() - published.firstAt()) / 1_000_000));
                 }
-                if (node.failed()) {
-                    progress("layer " + LAYER + " failed: " + node.health().layers());
+                Hal9Node failed = nodes.stream().filter(Hal9Node::failed).findFirst().orElse(null);
+                if (failed != null) {
+                    progress("layer " + LAYER + " failed: " + failed.health().layers());
                     break;
                 }
                 if (System.nanoTime() - lastProgress >= PROGRESS_EVERY_MS * 1_000_000) {
@@ -292,15 +547,20 @@ public final class BenchCommand implements Callable<Integer> {
     private void publish(String bootstrap, Topics topics, String input, Signals published) {
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<byte[], Signal> producer = idempotentProducer(bootstrap, topics)) {
+            long start = System.nanoTime();
             for (int i = 0; i < published.count() && failure.get() == null; i++) {
+                if (rate > 0) {
+                    // evenly spaced: signal i leaves i / rate seconds after the first
+                    long due = start + (long) (i * 1e9 / rate);
+                    for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
                 String id = published.rootId(i);
                 Signal signal = Signal.newBuilder()
                         .setSignalId(id)
                         .setRootId(id)
-                        .setActivation(Activation.newBuilder()
-                                .setContent("Benchmark signal " + id + ": plan how to move service #" + i
-                                        + " onto the new message bus without downtime.")
-                                .build())
+                        .setActivation(Activation.newBuilder().setContent(published.content(i)).build())
                         .setCreatedAt(Instant.now())
                         .build();
                 published.sent(i, System.nanoTime());
@@ -344,11 +604,32 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private String json(Live live, Audit audit, Capacity capacity) throws JsonProcessingException {
+    /** What {@code --replay} saw: results of the replayed signals and the Claude calls they made. */
+    record Replay(int results, long calls) {
+    }
+
+    /** {@code instances} layer nodes, each with its own state directory {@code <prefix><i>} and Claude client. */
+    private List<Hal9Node> instances(LocalStack stack, String prefix) {
+        List<Hal9Node> nodes = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            Map<String, Object> own = settings(stack);
+            own.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().resolve(prefix + i).toString());
+            Hal9Config instance = Hal9Config.load(own, System.getenv());
+            nodes.add(new Hal9Node(instance, instance.layersChain(), Hal9Node.claudeClient(instance, null)));
+        }
+        return nodes;
+    }
+
+    private String json(Live live, Audit audit, Capacity capacity, Replay replayed) throws JsonProcessingException {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("mode", mode);
+        figures.put("routing", routing);
+        figures.put("instances", instances);
+        figures.put("distinct", distinct);
+        figures.put("zipf", zipf);
         figures.put("signals", signals);
         figures.put("warmup", warmup);
+        figures.put("rate_per_s", rate);
         figures.put("latency_ms", latencyMs);
         figures.put("max_in_flight", maxInFlight);
         figures.put("guarantee", guarantee);
@@ -360,6 +641,15 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("dead_letters", audit.deadLetters());
         figures.put("duration_ms", live.durationMs());
         figures.put("claude_calls", capacity.calls());
+        figures.put("cache_hits", live.cacheHits());
+        figures.put("hit_ratio", live.results() == 0 ? 0.0
+                : Math.round(live.cacheHits() * 10_000.0 / live.results()) / 10_000.0);
+        if (replayed != null) {
+            figures.put("replay_results", replayed.results());
+            figures.put("replay_claude_calls", replayed.calls());
+            figures.put("replay_calls_share", capacity.calls() == 0 ? 0.0
+                    : Math.round(replayed.calls() * 10_000.0 / capacity.calls()) / 10_000.0);
+        }
         figures.put("throttled", capacity.throttled());
         figures.put("rejected_share", capacity.rejectedShare());
         figures.put("paused_s", Math.round(capacity.paused().toMillis() / 100.0) / 10.0);
@@ -413,11 +703,18 @@ public final class BenchCommand implements Callable<Integer> {
 
         private final String run = UUID.randomUUID().toString().substring(0, 8);
         private final String prefix;
+        private final IntFunction<String> contents;
         private final AtomicLongArray sentAtNanos;
         private final Map<String, Integer> index = new HashMap<>();
 
+        /** Signals with contents of their own. */
         Signals(int count, String prefix) {
+            this(count, prefix, BenchCommand::content);
+        }
+
+        Signals(int count, String prefix, IntFunction<String> contents) {
             this.prefix = prefix;
+            this.contents = contents;
             sentAtNanos = new AtomicLongArray(count);
             for (int i = 0; i < count; i++) {
                 index.put(rootId(i), i);
@@ -426,6 +723,10 @@ public final class BenchCommand implements Callable<Integer> {
 
         int count() {
             return sentAtNanos.length();
+        }
+
+        String content(int i) {
+            return contents.apply(i);
         }
 
         String rootId(int i) {
@@ -462,6 +763,7 @@ public final class BenchCommand implements Callable<Integer> {
         private final List<Long> latenciesMs = new ArrayList<>();
         private final List<Long> resultNanos = new ArrayList<>();
         private int deadLetters;
+        private int cacheHits;
         private long lastResultNanos;
         private long endNanos;
 
@@ -472,8 +774,9 @@ public final class BenchCommand implements Callable<Integer> {
 
         void record(ConsumerRecord<byte[], byte[]> record, Topics topics, long seenNanos) {
             boolean result = record.topic().equals(topics.results().name());
-            String rootId = result
-                    ? topics.signalSerde().deserializer().deserialize(record.topic(), record.value()).getRootId()
+            Signal signal = result ? topics.signalSerde().deserializer().deserialize(record.topic(), record.value())
+                    : null;
+            String rootId = result ? signal.getRootId()
                     : topics.deadLetterSerde().deserializer().deserialize(record.topic(), record.value()).getRootId();
             int i = published.indexOf(rootId);
             if (i < 0 || finished[i]) {
@@ -481,6 +784,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             finished[i] = true;
             if (result) {
+                if (signal.getHops().stream().anyMatch(Hop::getCacheHit)) {
+                    cacheHits++;
+                }
                 latenciesMs.add((seenNanos - published.sentAt(i)) / 1_000_000);
                 resultNanos.add(seenNanos);
                 lastResultNanos = seenNanos;
@@ -500,6 +806,11 @@ public final class BenchCommand implements Callable<Integer> {
 
         int deadLetters() {
             return deadLetters;
+        }
+
+        /** Results whose layer answered from its cache (the store, or a call in flight it joined). */
+        int cacheHits() {
+            return cacheHits;
         }
 
         int finished() {

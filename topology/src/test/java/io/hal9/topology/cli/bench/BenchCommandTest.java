@@ -50,11 +50,80 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldCountOneClaudeCallPerDistinctContentAcrossInstancesAndTheRestAsCacheHits() throws Exception {
+        int exit = run("bench", "--instances", "2", "--distinct", "5", "--signals", "40", "--warmup", "0",
+                "--latency-ms", "20", "--max-in-flight", "16");
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode figures = JSON.readTree(out.toString().lines().reduce((first, last) -> last).orElseThrow());
+        assertThat(figures.path("instances").asInt()).isEqualTo(2);
+        assertThat(figures.path("routing").asText()).isEqualTo("content");
+        assertThat(figures.path("claude_calls").asLong()).isEqualTo(5);
+        assertThat(figures.path("cache_hits").asLong()).isEqualTo(35);
+        assertThat(figures.path("hit_ratio").asDouble()).isEqualTo(0.875);
+        assertThat(figures.path("lost").asInt()).isZero();
+        assertThat(figures.path("duplicates").asInt()).isZero();
+    }
+
+    @Test
+    void shouldMeasureThreeLayersAnsweringFromTheirCachesAgainstAPassthroughOfTheSameRecordsInOneRun()
+            throws Exception {
+        int exit = run("bench", "--mode", "passthrough", "--distinct", "5", "--signals", "40", "--warmup", "0",
+                "--latency-ms", "20");
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).as("stdout holds only the JSON line").hasSize(1);
+        JsonNode figures = JSON.readTree(lines.get(0));
+        assertThat(figures.path("mode").asText()).isEqualTo("passthrough");
+        assertThat(figures.path("layers").asInt()).isEqualTo(3);
+        assertThat(figures.path("passthrough_per_s").asDouble()).isPositive();
+        assertThat(figures.path("cached_per_s").asDouble()).isPositive();
+        assertThat(figures.path("cached_vs_passthrough").asDouble()).isPositive();
+        // every hop of the measured signals answered from a cache
+        assertThat(figures.path("claude_calls").asLong()).isZero();
+        assertThat(figures.path("cache_hits").asLong()).isEqualTo(40);
+        assertThat(figures.path("hit_ratio").asDouble()).isEqualTo(1.0);
+        assertThat(figures.path("lost").asInt()).isZero();
+        assertThat(figures.path("duplicates").asInt()).isZero();
+        assertThat(figures.path("dead_letters").asInt()).isZero();
+    }
+
+    @Test
+    void shouldReplayTheSameContentsOnNewInstancesWithoutAClaudeCall() throws Exception {
+        int exit = run("bench", "--instances", "2", "--distinct", "5", "--signals", "20", "--warmup", "0",
+                "--latency-ms", "20", "--replay");
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode figures = JSON.readTree(out.toString().lines().reduce((first, last) -> last).orElseThrow());
+        assertThat(figures.path("claude_calls").asLong()).isEqualTo(5);
+        // the new instances, on empty state directories, answer from the answers restored from the changelog
+        assertThat(figures.path("replay_results").asInt()).isEqualTo(20);
+        assertThat(figures.path("replay_claude_calls").asLong()).isZero();
+        assertThat(figures.path("replay_calls_share").asDouble()).isZero();
+        assertThat(figures.path("lost").asInt()).isZero();
+        assertThat(figures.path("duplicates").asInt()).isZero();
+    }
+
+    @Test
+    void shouldSpaceTheSignalsEvenlyAtTheGivenRate() throws Exception {
+        int exit = run("bench", "--rate", "100", "--signals", "30", "--warmup", "0", "--latency-ms", "0");
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode figures = JSON.readTree(out.toString().lines().reduce((first, last) -> last).orElseThrow());
+        assertThat(figures.path("rate_per_s").asDouble()).isEqualTo(100.0);
+        // the last of 30 signals leaves 29 / 100 s after the first, and its result comes after that
+        assertThat(figures.path("duration_ms").asLong()).isGreaterThanOrEqualTo(290);
+        assertThat(figures.path("lost").asInt()).isZero();
+        assertThat(figures.path("duplicates").asInt()).isZero();
+    }
+
+    @Test
     void shouldRefuseAnUnknownModeBeforeStartingAnything() {
         int exit = run("bench", "--mode", "eager");
 
         assertThat(exit).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--mode must be async or blocking");
+        assertThat(err.toString()).contains("--mode must be async, blocking or passthrough");
         assertThat(out.toString()).isEmpty();
     }
 

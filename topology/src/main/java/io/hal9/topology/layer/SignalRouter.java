@@ -1,0 +1,49 @@
+package io.hal9.topology.layer;
+
+import io.hal9.topology.kafka.Origin;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * The first stage of a layer that routes by content ({@code hal9.cache.routing=content}): decodes and
+ * validates each input record, as the neuron stage does under key routing, and forwards its
+ * {@link Admission} under the producer's key. The topology then re-keys admitted signals by their
+ * cache key on the way to the repartition topic; refused records go to the dead-letter topic from here,
+ * with their source topic, partition and offset.
+ *
+ * <p>The {@link Admission.Admitted admitted} signal carries everything the neuron stage needs after
+ * the hop: the producer's key (byte for byte, {@code null} included), the decoded signal, the bytes as
+ * read (for a later dead letter), their origin and timestamp.
+ */
+final class SignalRouter implements Processor<byte[], byte[], byte[], Admission> {
+
+    private final LayerStage stage;
+    private final NeuronRecords records;
+    private ProcessorContext<byte[], Admission> context;
+
+    SignalRouter(LayerStage stage, NeuronRecords records) {
+        this.stage = stage;
+        this.records = records;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Admission> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata meta = context.recordMetadata()
+                .orElseThrow(() -> new IllegalStateException("the route stage reads only from source topics"));
+        Admission admission = records.admit(record.key(), record.headers(), record.value(),
+                new Origin(meta.topic(), meta.partition(), meta.offset()), record.timestamp(),
+                context.currentSystemTimeMs());
+        if (admission instanceof Admission.Refused) {
+            stage.metrics().deadLettered();
+        }
+        context.forward(record.withValue(admission));
+    }
+}
