@@ -17,13 +17,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
-import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.cli.bench.Zipf;
 import io.hal9.topology.net.Ports;
 import io.hal9.topology.testing.KafkaFixture;
 import io.hal9.topology.testing.LayerProcess;
@@ -96,7 +96,7 @@ class ContentRoutingCrashTest {
                 .failFast("a layer process exited", () -> !instances.stream().allMatch(LayerProcess::alive))
                 .until(() -> adminPorts.stream().allMatch(this::ready));
         // and 900 signals at 60 per second, each with its own id and key, over 150 contents (Zipf 1.0)
-        int[] contents = zipf(SIGNALS, CONTENTS, 1.0, 14);
+        int[] contents = Zipf.draws(SIGNALS, CONTENTS, 1.0, 14);
         long distinct = Arrays.stream(contents).distinct().count();
         long callsBefore = HARNESS.simulator().requestCount();
         AtomicInteger published = new AtomicInteger();
@@ -178,22 +178,5 @@ class ContentRoutingCrashTest {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(props, new ByteArraySerializer(), HARNESS.topics().signalSerde().serializer());
-    }
-
-    /** {@code count} content numbers out of {@code ranks}, with probability ∝ 1 / (rank + 1)^s; seeded. */
-    private static int[] zipf(int count, int ranks, double s, long seed) {
-        double[] cumulative = new double[ranks];
-        double sum = 0;
-        for (int rank = 0; rank < ranks; rank++) {
-            sum += 1.0 / Math.pow(rank + 1, s);
-            cumulative[rank] = sum;
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        int[] drawn = new int[count];
-        for (int i = 0; i < count; i++) {
-            int at = Arrays.binarySearch(cumulative, random.nextDouble() * sum);
-            drawn[i] = Math.min(ranks - 1, at >= 0 ? at : -at - 1);
-        }
-        return drawn;
     }
 }

@@ -4,13 +4,13 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /** Draws ranks 0..n-1 with probability proportional to 1 / (rank + 1)^s: a few contents are hot, most are rare. */
-final class Zipf {
+public final class Zipf {
 
     private Zipf() {
     }
 
     /** {@code count} ranks out of {@code ranks}, exponent {@code s}, the same for the same seed. */
-    static int[] draws(int count, int ranks, double s, long seed) {
+    public static int[] draws(int count, int ranks, double s, long seed) {
         double[] cumulative = new double[ranks];
         double sum = 0;
         for (int rank = 0; rank < ranks; rank++) {
