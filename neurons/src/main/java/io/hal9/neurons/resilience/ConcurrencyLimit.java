@@ -252,18 +252,26 @@ public final class ConcurrencyLimit extends AbstractLimit {
         return next;
     }
 
-    /** Whether the calls started since the window's first drop nearly all dropped (enough of them to say so). */
+    /**
+     * Whether the calls started since the window's drops began nearly all dropped (enough of them
+     * to say so). "Began" is the start of its drop at the tenth percentile, not of its first: around
+     * the moment an outage begins, calls started a little earlier may reach the API a little later
+     * and the other way round, so a few answers of calls started after the first refused one are
+     * no sign that Claude still answers.
+     */
     private boolean freshCallsDropped(int limit) {
-        // a quarter of the limit: a provider full of our calls refuses a dozen fresh ones in a row
-        // easily (it frees a slot per answer), an outage refuses them all
         if (drops < Math.max(OUTAGE_DROPS, limit / 4)) {
             return false;
         }
+        long[] starts = Arrays.copyOf(dropStarts, drops);
+        Arrays.sort(starts);
+        long began = starts[drops / 10];
+        int dropped = drops - drops / 10;
         int fresh = 0;
         for (int i = 0; i < successes; i++) {
-            fresh += successStarts[i] - firstDropStart >= 0 ? 1 : 0;
+            fresh += successStarts[i] - began >= 0 ? 1 : 0;
         }
-        return (double) drops / (drops + fresh) >= NEARLY_ALL;
+        return (double) dropped / (dropped + fresh) >= NEARLY_ALL;
     }
 
     /** Starts, goes on with or ends the run of windows whose drops exceed the tolerated share. */

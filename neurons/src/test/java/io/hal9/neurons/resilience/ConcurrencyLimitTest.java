@@ -152,12 +152,17 @@ class ConcurrencyLimitTest {
             window(l -> 0);
         }
 
-        // Given the answers of calls started before an outage, then refusals of every call started after it
+        // Given the answers of calls started before an outage, then refusals of every call started
+        // after it
         for (int i = 0; i < 192; i++) {
             limit.onSample(now - RTT, RTT, CEILING, false);
             now += RTT / CEILING;
         }
         long outageBegan = now - RTT;
+        // five of them, started right at its beginning, reached the API just before it and were answered
+        for (int i = 0; i < 5; i++) {
+            limit.onSample(outageBegan + i * (RTT / CEILING / 2), RTT, CEILING, false);
+        }
         int refusals = 0;
         for (int i = 0; i < 64 && limit.getLimit() == CEILING; i++) {
             limit.onSample(outageBegan + i * (RTT / CEILING), RTT, CEILING, true);
