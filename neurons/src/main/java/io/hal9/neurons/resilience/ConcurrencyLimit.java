@@ -188,24 +188,16 @@ public final class ConcurrencyLimit extends AbstractLimit {
             if (drops == 0 || startTime - firstDropStart < 0) {
                 firstDropStart = startTime;
             }
-            if (drops == dropStarts.length) {
-                dropStarts = Arrays.copyOf(dropStarts, drops * 2);
-            }
-            dropStarts[drops] = startTime;
-            drops++;
+            dropStarts = append(dropStarts, drops++, startTime);
             // with no latency known yet, a drop cannot be told slow
             fastDrops += smoothedRtt == 0 || rtt < smoothedRtt / 2 ? 1 : 0;
         } else {
-            if (successes == successStarts.length) {
-                successStarts = Arrays.copyOf(successStarts, successes * 2);
-            }
-            successStarts[successes] = startTime;
-            successes++;
+            successStarts = append(successStarts, successes++, startTime);
             successRttSum += rtt;
         }
         int limit = getLimit();
         long elapsed = now - windowStart;
-        long window = Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt));
+        long window = latency();
         // enough calls for a share to mean something: half the limit (a handful at least, one when the limit is 1)
         int enoughSamples = Math.max(Math.min(MIN_SAMPLES, limit), limit / 2);
         boolean enoughDrops = drops >= Math.max(Math.min(MIN_SAMPLES, limit), limit / 4);
@@ -228,7 +220,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         // were served answer a latency later): judge the calls started since the drops began
         // that had that latency to answer.
         boolean outage = fastDrops == 0 ? share >= NEARLY_ALL || freshCallsDropped(limit) : outage(limit, now);
-        int next = judge(limit, share, outage, noise, now, settled);
+        int next = judge(limit, share, outage, noise, rate, now, settled);
         if (LOG.isDebugEnabled()) {
             LOG.debug("window of {} calls, {} dropped, {} at once (share {}, noise {}, tolerated {}), {} answers/s{}: limit {} -> {}",
                     samples, drops, fastDrops, String.format("%.3f", share), String.format("%.3f", noise),
@@ -247,7 +239,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         }
         if (next < limit && !failing) {
             // the larger limit's calls may hold the provider for one more latency
-            settleUntil = now + Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt));
+            settleUntil = now + latency();
         }
         return next;
     }
@@ -301,16 +293,17 @@ public final class ConcurrencyLimit extends AbstractLimit {
             return;
         }
         if (dropped) {
-            if (runDrops == runDropStarts.length) {
-                runDropStarts = Arrays.copyOf(runDropStarts, runDrops * 2);
-            }
-            runDropStarts[runDrops++] = startTime;
+            runDropStarts = append(runDropStarts, runDrops++, startTime);
         } else {
-            if (runSuccesses == runSuccessStarts.length) {
-                runSuccessStarts = Arrays.copyOf(runSuccessStarts, runSuccesses * 2);
-            }
-            runSuccessStarts[runSuccesses++] = startTime;
+            runSuccessStarts = append(runSuccessStarts, runSuccesses++, startTime);
         }
+    }
+
+    /** {@code array} with {@code value} at {@code size}, grown (doubled) when full. */
+    private static long[] append(long[] array, int size, long value) {
+        long[] into = size == array.length ? Arrays.copyOf(array, size * 2) : array;
+        into[size] = value;
+        return into;
     }
 
     /**
@@ -323,7 +316,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         if (runStart < 0) {
             return false;
         }
-        long answeredBy = now - Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt));
+        long answeredBy = now - latency();
         int dropped = 0;
         for (int i = 0; i < runDrops; i++) {
             dropped += runDropStarts[i] - answeredBy <= 0 ? 1 : 0;
@@ -385,13 +378,18 @@ public final class ConcurrencyLimit extends AbstractLimit {
         successRttSum = 0;
     }
 
+    /** One call latency as the law uses it: the smoothed latency of answers, within the window bounds. */
+    private long latency() {
+        return Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt));
+    }
+
     /**
      * Answers per second over the last call latency, or NaN with too few to say. Over a whole
      * latency, not a window: answers come in bursts (calls started together end together), and a
      * window closed early on drops may hold one burst or none.
      */
     private double answerRate(long now) {
-        long span = Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt));
+        long span = latency();
         int count = 0;
         for (int i = 0, n = (int) Math.min(answerCount, ANSWER_TIMES); i < n; i++) {
             long age = now - answerTimes[i];
@@ -400,8 +398,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
         return count >= MIN_RATE_SAMPLES ? count * 1e9 / span : Double.NaN;
     }
 
-    private int judge(int limit, double share, boolean outage, double noise, long now, boolean settled) {
-        double rate = answerRate(now);
+    private int judge(int limit, double share, boolean outage, double noise, double rate, long now, boolean settled) {
         if (outage) {
             if (!failing) {
                 // where to come back to once calls succeed again
@@ -422,7 +419,7 @@ public final class ConcurrencyLimit extends AbstractLimit {
                 return share >= NEARLY_ALL ? decrease(limit) : limit;
             }
             if (Math.abs(share - probeShare) <= noise) {
-                if (now - settleUntil < Math.min(maxWindowNanos, Math.max(minWindowNanos, smoothedRtt))) {
+                if (now - settleUntil < latency()) {
                     // the answer rate is taken over a latency: wait until that latency holds only
                     // answers of calls started under the new limit
                     return limit;
