@@ -271,8 +271,10 @@ public final class Hal9Config extends AbstractConfig {
     public static final String CACHE_MAX_BYTES_CONFIG = "hal9.cache.max.bytes";
     public static final long CACHE_MAX_BYTES_DEFAULT = 64L * 1024 * 1024;
     public static final String CACHE_MAX_BYTES_DOC =
-            "Memory bound of each layer's cache, in estimated retained bytes; W-TinyLFU evicts beyond it. Size it "
-                    + "within the heap: three layers in one process take three times this.";
+            "Bound of each layer's cache in one instance. With hal9.cache.routing=content: the serialized bytes of the "
+                    + "answers its tasks keep in their stores (on disk), the answers closest to expiry evicted first. "
+                    + "With routing key: the estimated retained bytes of its in-memory cache, W-TinyLFU evicting beyond "
+                    + "it; size it within the heap, three layers in one process take three times this.";
 
     public static final String BREAKER_WINDOW_MS_CONFIG = "hal9.breaker.window.ms";
     public static final int BREAKER_WINDOW_MS_DEFAULT = 10_000;

@@ -55,6 +55,8 @@ public final class LayerMetrics {
     public static final String ANSWER_STORE_BYTES = "hal9.cache.store.bytes";
     /** Answers this instance's tasks hold in their answer stores. */
     public static final String ANSWER_STORE_ENTRIES = "hal9.cache.store.entries";
+    /** Answers evicted from the answer stores to keep them within {@code hal9.cache.max.bytes}. */
+    public static final String ANSWER_STORE_EVICTIONS = "hal9.cache.store.evictions";
 
     /**
      * The stop reasons of answers that stopped early, the {@code reason} tag of {@link #CLAUDE_INCOMPLETE}:
@@ -86,6 +88,7 @@ public final class LayerMetrics {
     private final Counter storeMisses;
     private final AtomicLong storeBytes = new AtomicLong();
     private final AtomicLong storeEntries = new AtomicLong();
+    private final Counter storeEvictions;
 
     public LayerMetrics(MeterRegistry registry, String layer) {
         this(registry, layer, Map.of());
@@ -133,6 +136,10 @@ public final class LayerMetrics {
                 .register(registry);
         Gauge.builder(ANSWER_STORE_ENTRIES, storeEntries, AtomicLong::get)
                 .description("Answers held in this instance's answer stores")
+                .tag("layer", layer)
+                .register(registry);
+        this.storeEvictions = Counter.builder(ANSWER_STORE_EVICTIONS)
+                .description("Answers evicted, closest to expiry first, to keep the answer stores within their bound")
                 .tag("layer", layer)
                 .register(registry);
         for (ClaudeOutcome outcome : ClaudeOutcome.values()) {
@@ -214,6 +221,16 @@ public final class LayerMetrics {
     public void storeHolds(long entries, long bytes) {
         storeEntries.addAndGet(entries);
         storeBytes.addAndGet(bytes);
+    }
+
+    /** Answers were evicted from an answer store to make room within its bound. */
+    public void storeEvicted(int answers) {
+        storeEvictions.increment(answers);
+    }
+
+    /** Answers evicted from the answer stores. */
+    public long storeEvictions() {
+        return (long) storeEvictions.count();
     }
 
     /** Lookups in the answer store that found an unexpired answer. */

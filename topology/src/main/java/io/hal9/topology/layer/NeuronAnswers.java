@@ -2,6 +2,7 @@ package io.hal9.topology.layer;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,9 +50,15 @@ import org.apache.kafka.streams.state.Stores;
  * request, just not yet sent on): the replayed signal finds it and goes out as a cache hit.
  *
  * <p><b>Bound.</b> Entries count their serialized key and value bytes; the instance's total (all
- * tasks of the layer) is {@link LayerMetrics#storeBytes()}. While it is at or above
- * {@code maxBytes}, new answers are not stored until purges free room: the store never grows beyond
- * the bound plus one answer per task.
+ * tasks of the layer) is {@link LayerMetrics#storeBytes()}, and it never exceeds {@code maxBytes}.
+ * When a new answer would pass the bound, the task keeping it first evicts its own answers closest
+ * to expiry (with one TTL per layer, the oldest) until the answer fits, and a tenth of what the task
+ * holds besides, so that a full store is scanned once per tenth of its answers rather than once per
+ * answer. A task holding too little to make room (one just assigned to a full instance) does not
+ * store the answer; the other tasks make room as they keep theirs, and purges as answers expire.
+ * Each eviction is a tombstone in the changelog, counted in {@code hal9_cache_store_evictions_total}.
+ * The order is by expiry, not by use: recording each hit would write the changelog on every read.
+ * Kafka Streams has no store bounded in bytes, so the eviction is written here.
  */
 public final class NeuronAnswers {
 
@@ -59,6 +66,8 @@ public final class NeuronAnswers {
     static final Duration MAX_PURGE_INTERVAL = Duration.ofMinutes(1);
     /** The shortest changelog segment. */
     static final Duration MIN_SEGMENT = Duration.ofMinutes(1);
+    /** A task at the bound evicts, besides room for the new answer, this fraction (1/n) of what it holds. */
+    private static final int EVICTED_SHARE = 10;
 
     private static final Serializer<CachedAnswer> SIZER = new CachedAnswerSerde().serializer();
 
@@ -131,7 +140,7 @@ public final class NeuronAnswers {
     Optional<NeuronReply> find(String key, long nowMs) {
         CachedAnswer answer = store.get(key);
         if (answer != null && answer.getExpiresAt() <= nowMs) {
-            forget(key, answer);
+            forget(key, size(key, answer));
             answer = null;
         }
         metrics.storeLookup(answer != null);
@@ -145,13 +154,13 @@ public final class NeuronAnswers {
     }
 
     /**
-     * Stores a whole answer for the TTL; an answer that stopped early is never stored, and none is
-     * while the instance's stores are at their byte bound.
+     * Stores a whole answer for the TTL, evicting the task's answers closest to expiry if it would
+     * pass the instance's bound (see the class comment); an answer that stopped early is never stored.
      *
      * @return whether it was stored
      */
     boolean keep(String key, NeuronReply reply, long nowMs) {
-        if (!reply.complete() || metrics.storeBytes() >= maxBytes) {
+        if (!reply.complete()) {
             return false;
         }
         CachedAnswer answer = CachedAnswer.newBuilder()
@@ -166,16 +175,55 @@ public final class NeuronAnswers {
                 .setStoredAt(nowMs)
                 .setExpiresAt(nowMs + ttl.toMillis())
                 .build();
+        long size = size(key, answer);
         CachedAnswer previous = store.get(key);
         if (previous != null) {
-            forget(key, previous);
+            forget(key, size(key, previous));
+        }
+        long excess = metrics.storeBytes() + size - maxBytes;
+        if (size > maxBytes || excess > 0 && !evict(excess)) {
+            return false;
         }
         store.put(key, answer);
-        long size = size(key, answer);
         entries++;
         bytes += size;
         metrics.storeHolds(1, size);
         return true;
+    }
+
+    /**
+     * Evicts the task's answers closest to expiry: at least {@code needed} bytes and a tenth of what
+     * the task holds, or none when the task holds less than {@code needed}.
+     *
+     * @return whether {@code needed} bytes were freed
+     */
+    private boolean evict(long needed) {
+        if (bytes < needed) {
+            return false;
+        }
+        long target = needed + bytes / EVICTED_SHARE;
+        record Held(String key, long expiresAt, long size) {
+        }
+        List<Held> held = new ArrayList<>();
+        try (KeyValueIterator<String, CachedAnswer> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, CachedAnswer> entry = all.next();
+                held.add(new Held(entry.key, entry.value.getExpiresAt(), size(entry.key, entry.value)));
+            }
+        }
+        held.sort(Comparator.comparingLong(Held::expiresAt));
+        long freed = 0;
+        int evicted = 0;
+        for (Held answer : held) {
+            if (freed >= target) {
+                break;
+            }
+            forget(answer.key(), answer.size());
+            freed += answer.size();
+            evicted++;
+        }
+        metrics.storeEvicted(evicted);
+        return freed >= needed;
     }
 
     /**
@@ -193,7 +241,7 @@ public final class NeuronAnswers {
                 }
             }
         }
-        expired.forEach(entry -> forget(entry.key, entry.value));
+        expired.forEach(entry -> forget(entry.key, size(entry.key, entry.value)));
         return expired.size();
     }
 
@@ -209,9 +257,8 @@ public final class NeuronAnswers {
         return entries;
     }
 
-    private void forget(String key, CachedAnswer answer) {
+    private void forget(String key, long size) {
         store.delete(key);
-        long size = size(key, answer);
         entries--;
         bytes -= size;
         metrics.storeHolds(-1, -size);

@@ -65,6 +65,7 @@ class ContentRoutingTopologyTest {
     private TopologyTestDriver driver;
     private Topics topics;
     private Hal9Config config;
+    private LayerMetrics metrics;
 
     @BeforeAll
     static void startServers() {
@@ -141,6 +142,37 @@ class ContentRoutingTopologyTest {
     }
 
     @Test
+    void shouldEvictTheAnswersClosestToExpiryToStayWithinTheByteBound() {
+        long bound = 2048;
+        start(Map.of(Hal9Config.CACHE_MAX_BYTES_CONFIG, bound));
+        long callsBefore = simulator.requestCount();
+        // Given twelve different works, a second apart, more than the bound holds
+        int works = 12;
+        for (int i = 0; i < works; i++) {
+            input().pipeInput(key("k-" + i), signal("s-" + i, "Migrate shard " + i + " of the ledger"));
+            awaitOutput(1);
+            // the store never holds more than its bound
+            assertThat(metrics.storeBytes()).as("bytes held after work %d", i).isPositive().isLessThanOrEqualTo(bound);
+            clockMs.addAndGet(1_000);
+        }
+        assertThat(simulator.requestCount() - callsBefore).isEqualTo(works);
+        assertThat(metrics.storeEvictions()).isPositive();
+
+        // When the newest and the oldest work come again
+        input().pipeInput(key("k-new"), signal("s-new", "Migrate shard " + (works - 1) + " of the ledger"));
+        input().pipeInput(key("k-old"), signal("s-old", "Migrate shard 0 of the ledger"));
+        List<TestRecord<byte[], Signal>> again = awaitOutput(2);
+
+        // Then the newest is answered from the store, and the oldest, evicted, by Claude
+        assertThat(again).extracting(r -> r.value().getRootId()).containsExactly("s-new", "s-old");
+        assertThat(again).extracting(r -> r.value().getHops().get(0).getCacheHit()).containsExactly(true, false);
+        assertThat(simulator.requestCount() - callsBefore).isEqualTo(works + 1);
+        assertThat(metrics.storeBytes()).isLessThanOrEqualTo(bound);
+        assertThat(output().isEmpty()).isTrue();
+        assertThat(deadLetters().isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldRouteThroughTheNamedRepartitionTopicAndKeepAnswersInTheNamedStore() {
         Topology topology = start(Map.of());
         TopologyDescription description = topology.describe();
@@ -175,11 +207,12 @@ class ContentRoutingTopologyTest {
         StreamsBuilder builder = new StreamsBuilder();
         LayerSpec spec = spec();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        metrics = new LayerMetrics(meters, LAYER);
         NeuronClient neuron = Hal9Settings.contentRouting(config)
                 ? CachedNeuronClient.joiningOnly(claude, Hal9Settings.cache(config, LAYER), LAYER, () -> clockMs.get() * 1_000_000)
                 : new CachedNeuronClient(claude, Hal9Settings.cache(config, LAYER), LAYER);
         LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), neuron,
-                new LayerMetrics(meters, LAYER), meters).withClock(clock));
+                metrics, meters).withClock(clock));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
