@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -58,6 +59,8 @@ import org.apache.kafka.connect.transforms.Transformation;
  *   <tr><td>{@code content}</td><td>STRING</td><td>{@code activation.content}: the result itself,
  *       the last layer's answer</td></tr>
  *   <tr><td>{@code metadata}</td><td>STRING</td><td>the producer's metadata, as JSON text</td></tr>
+ *   <tr><td>{@code priority}</td><td>STRING</td><td>the lane the signal travelled in: {@code HIGH},
+ *       {@code NORMAL} or {@code BULK} ({@code NORMAL} for results written before lanes existed)</td></tr>
  *   <tr><td>{@code created_at}</td><td>Timestamp</td><td>when the producer created the signal</td></tr>
  *   <tr><td>{@code completed_at}</td><td>Timestamp</td><td>when the last hop finished</td></tr>
  *   <tr><td>{@code <layer>_output}, {@code <layer>_model}</td><td>STRING</td><td>per configured
@@ -109,6 +112,8 @@ public final class HopColumns<R extends ConnectRecord<R>> implements Transformat
     static final String KEY_SCHEMA_NAME = "io.hal9.connectors.ResultKey";
 
     private static final String NAME = "HopColumns";
+    /** What a result written before lanes existed travelled in. */
+    private static final String NORMAL_LANE = "NORMAL";
     private static final Pattern LAYER = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Schema OPTIONAL_TIMESTAMP = Timestamp.builder().optional().build();
@@ -213,6 +218,7 @@ public final class HopColumns<R extends ConnectRecord<R>> implements Transformat
                 .field("parent_id", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("content", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("metadata", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("priority", Schema.OPTIONAL_STRING_SCHEMA)
                 .field("created_at", OPTIONAL_TIMESTAMP)
                 .field("completed_at", OPTIONAL_TIMESTAMP);
         for (String layer : layers) {
@@ -244,6 +250,7 @@ public final class HopColumns<R extends ConnectRecord<R>> implements Transformat
                 .put("root_id", Fields.string(signal, "rootId"))
                 .put("parent_id", Fields.string(signal, "parentId"))
                 .put("metadata", Fields.string(signal, "metadata"))
+                .put("priority", Objects.requireNonNullElse(Fields.string(signal, "priority"), NORMAL_LANE))
                 .put("created_at", Fields.timestamp(signal, "createdAt", NAME));
         Struct activation = Fields.nested(signal, "activation");
         row.put("content", activation == null ? null : Fields.string(activation, "content"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.Hop;
+import io.hal9.schemas.v1.Priority;
 import io.hal9.schemas.v1.Signal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -98,7 +99,7 @@ class HopColumnsTest {
         assertThat(schema.fields()).extracting(f -> f.schema().type())
                 .allMatch(type -> type.isPrimitive());
         assertThat(schema.fields()).extracting(Field::name).startsWith(
-                "signal_id", "root_id", "parent_id", "content", "metadata", "created_at", "completed_at",
+                "signal_id", "root_id", "parent_id", "content", "metadata", "priority", "created_at", "completed_at",
                 "l2_output", "l2_model", "l2_latency_ms", "l2_cache_hit", "l2_input_tokens", "l2_output_tokens",
                 "l3_output").endsWith("l4_output_tokens", "hops", "total_latency_ms");
         assertThat(schema.field("created_at").schema().name()).isEqualTo(Timestamp.LOGICAL_NAME);
@@ -192,6 +193,25 @@ class HopColumnsTest {
     }
 
     @Test
+    void shouldShowTheLaneTheSignalTravelledInAndNormalForResultsWrittenBeforeLanes() {
+        Signal high = result(hop("L2", "m", false, 5, "x"));
+        high.setPriority(Priority.HIGH);
+
+        Struct highRow = (Struct) transform.apply(records.record(TOPIC, "k", high)).value();
+        Struct normalRow = (Struct) transform.apply(records.record(TOPIC, "k", result(hop("L2", "m", false, 5, "x"))))
+                .value();
+        Struct olderRow = (Struct) transform.apply(records.record(TOPIC, "k", olderSignal(result(hop("L2", "m", false,
+                5, "x"))))).value();
+
+        assertThat(highRow.getString("priority")).isEqualTo("HIGH");
+        assertThat(normalRow.getString("priority")).isEqualTo("NORMAL");
+        // a result of a Signal version without the field took the normal lane, the only one there was
+        assertThat(olderRow.schema().field("priority")).isNotNull();
+        assertThat(olderRow.getString("priority")).isEqualTo("NORMAL");
+        assertThat(olderRow.getString("l2_output")).isEqualTo("x");
+    }
+
+    @Test
     void shouldAddAColumnForAFieldANewerSignalVersionCarries() {
         // Given a result from a newer producer whose Signal has two more fields
         GenericRecord newer = newerSignal(result(hop("L2", "m", false, 5, "x")), "high", 3);
@@ -199,37 +219,60 @@ class HopColumnsTest {
         Struct row = (Struct) transform.apply(records.record(TOPIC, "k", newer)).value();
 
         // Then they become optional columns in snake case, next to the usual ones
-        assertThat(row.getString("priority")).isEqualTo("high");
+        assertThat(row.getString("urgency")).isEqualTo("high");
         assertThat(row.getInt32("retry_count")).isEqualTo(3);
-        assertThat(row.schema().field("priority").schema().isOptional()).isTrue();
+        assertThat(row.schema().field("urgency").schema().isOptional()).isTrue();
         assertThat(row.getString("l2_output")).isEqualTo("x");
         // and a result of this version keeps the row it always had
         Struct current = (Struct) transform.apply(records.record(TOPIC, "k", result(hop("L2", "m", false, 5, "x"))))
                 .value();
-        assertThat(current.schema().field("priority")).isNull();
+        assertThat(current.schema().field("urgency")).isNull();
     }
 
-    /** {@code signal} written with a newer Signal schema that adds {@code priority} and {@code retryCount}. */
-    static GenericRecord newerSignal(Signal signal, String priority, int retryCount) {
+    /** {@code signal} written with a newer Signal schema that adds {@code urgency} and {@code retryCount}. */
+    static GenericRecord newerSignal(Signal signal, String urgency, int retryCount) {
         String json = Signal.getClassSchema().toString();
-        json = json.substring(0, json.lastIndexOf(']')) + ",{\"name\":\"priority\",\"type\":[\"null\",\"string\"],"
+        json = json.substring(0, json.lastIndexOf(']')) + ",{\"name\":\"urgency\",\"type\":[\"null\",\"string\"],"
                 + "\"default\":null},{\"name\":\"retryCount\",\"type\":\"int\",\"default\":0}]}";
         org.apache.avro.Schema schema = new org.apache.avro.Schema.Parser().parse(json);
+        // the signal's fields as plain Avro values, then the two new ones
+        GenericRecord current = plain(signal);
+        GenericRecord record = new GenericData.Record(schema);
+        for (org.apache.avro.Schema.Field field : Signal.getClassSchema().getFields()) {
+            record.put(field.name(), current.get(field.name()));
+        }
+        record.put("urgency", urgency);
+        record.put("retryCount", retryCount);
+        return record;
+    }
+
+    /** {@code signal} written with the Signal schema of before lanes: no {@code priority}. */
+    static GenericRecord olderSignal(Signal signal) {
+        org.apache.avro.Schema today = Signal.getClassSchema();
+        List<org.apache.avro.Schema.Field> fields = new ArrayList<>();
+        for (org.apache.avro.Schema.Field field : today.getFields()) {
+            if (!field.name().equals("priority")) {
+                fields.add(new org.apache.avro.Schema.Field(field, field.schema()));
+            }
+        }
+        org.apache.avro.Schema older = org.apache.avro.Schema.createRecord(today.getName(), today.getDoc(),
+                today.getNamespace(), false, fields);
+        GenericRecord record = new GenericData.Record(older);
+        for (org.apache.avro.Schema.Field field : fields) {
+            record.put(field.name(), plain(signal).get(field.name()));
+        }
+        return record;
+    }
+
+    /** The signal's fields as plain Avro values. */
+    private static GenericRecord plain(Signal signal) {
         try {
-            // the signal's fields as plain Avro values, then the two new ones
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
             new SpecificDatumWriter<Signal>(Signal.class).write(signal, encoder);
             encoder.flush();
-            GenericRecord current = new GenericDatumReader<GenericRecord>(Signal.getClassSchema())
+            return new GenericDatumReader<GenericRecord>(Signal.getClassSchema())
                     .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
-            GenericRecord record = new GenericData.Record(schema);
-            for (org.apache.avro.Schema.Field field : Signal.getClassSchema().getFields()) {
-                record.put(field.name(), current.get(field.name()));
-            }
-            record.put("priority", priority);
-            record.put("retryCount", retryCount);
-            return record;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

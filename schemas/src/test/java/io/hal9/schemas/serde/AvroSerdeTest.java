@@ -85,13 +85,13 @@ class AvroSerdeTest {
         // Given a producer on a newer Signal version, known to it only at run time
         String json = Signal.getClassSchema().toString();
         Schema newer = new Schema.Parser().parse(json.substring(0, json.lastIndexOf(']'))
-                + ",{\"name\":\"priority\",\"type\":\"string\",\"default\":\"normal\"}]}");
+                + ",{\"name\":\"urgency\",\"type\":\"string\",\"default\":\"normal\"}]}");
         Schema activation = newer.getField("activation").schema();
         GenericRecord record = new GenericRecordBuilder(newer)
                 .set("signalId", "newer-1")
                 .set("activation", new GenericRecordBuilder(activation).set("content", "from the future").build())
                 .set("createdAt", 1_700_000_000_000L)   // a generic record holds timestamp-millis as a long
-                .set("priority", "high")
+                .set("urgency", "high")
                 .build();
 
         // When HAL9's serializer writes it

@@ -13,6 +13,7 @@ import io.hal9.schemas.registry.SchemaRegistryException;
 import io.hal9.schemas.registry.embedded.SchemaRegistryServer;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
+import io.hal9.schemas.v1.Priority;
 import io.hal9.schemas.v1.Propagation;
 import io.hal9.schemas.v1.Signal;
 
@@ -77,6 +78,7 @@ class SchemaEvolutionTest {
         assertThat(read.getActivation().getStrength()).isEqualTo(0.5);
         assertThat(read.getActivation().getFeatures()).isEmpty();
         assertThat(read.getPropagation()).isEqualTo(Propagation.FORWARD);
+        assertThat(read.getPriority()).isEqualTo(Priority.NORMAL);
         assertThat(read.getGradient()).isNull();
         assertThat(read.getMetadata()).isEmpty();
         assertThat(read.getCreatedAt()).isNull();
@@ -107,7 +109,7 @@ class SchemaEvolutionTest {
         assertThat(refused.errorCode()).isEqualTo(409);
         assertThat(refused).hasMessageContaining("Schema being registered is incompatible with an earlier schema")
                 .hasMessageContaining("READER_FIELD_MISSING_DEFAULT_VALUE")
-                .hasMessageContaining("priority");
+                .hasMessageContaining("urgency");
         assertThat(client.latest(SUBJECT).version()).isEqualTo(1);
     }
 
@@ -206,7 +208,7 @@ class SchemaEvolutionTest {
     private static Schema withRequiredPriority() {
         String current = Signal.getClassSchema().toString();
         String changed = current.replaceFirst("\"fields\":\\[",
-                "\"fields\":[{\"name\":\"priority\",\"type\":\"int\"},");
+                "\"fields\":[{\"name\":\"urgency\",\"type\":\"int\"},");
         return new Schema.Parser().parse(changed);
     }
 

@@ -31,10 +31,10 @@ class UnknownFieldsTest {
     private static final String INPUT = "hal9.signals.l2";
     private static final String OUTPUT = "hal9.signals.l3";
 
-    /** Today's Signal plus an optional ticket and a priority with a default. */
+    /** Today's Signal plus an optional ticket and an urgency with a default. */
     private static final Schema NEWER = withFields(
             "{\"name\":\"ticket\",\"type\":[\"null\",\"string\"],\"default\":null}",
-            "{\"name\":\"priority\",\"type\":\"int\",\"default\":3}");
+            "{\"name\":\"urgency\",\"type\":\"int\",\"default\":3}");
 
     private SchemaRegistryServer registry;
     private HttpSchemaRegistryClient client;
@@ -70,7 +70,7 @@ class UnknownFieldsTest {
         assertThat(signal).isEqualTo(TestRecords.fullSignal());
         assertThat(unknown.isEmpty()).isFalse();
         assertThat(String.valueOf(unknown.get("ticket"))).isEqualTo("INC-4711");
-        assertThat(unknown.get("priority")).isEqualTo(1);
+        assertThat(unknown.get("urgency")).isEqualTo(1);
         assertThat(unknown.extendedSchema().getFields()).extracting(Schema.Field::name)
                 .containsExactlyElementsOf(NEWER.getFields().stream().map(Schema.Field::name).toList());
     }
@@ -102,7 +102,7 @@ class UnknownFieldsTest {
         GenericRecord read = readWithWriterSchema(output);
         assertThat(read.get("layerFrom").toString()).isEqualTo("L2");
         assertThat(read.get("ticket").toString()).isEqualTo("INC-4711");
-        assertThat(read.get("priority")).isEqualTo(1);
+        assertThat(read.get("urgency")).isEqualTo(1);
         // and a reader on today's Signal reads the same answer, logical types included
         assertThat(reader.deserialize(OUTPUT, output)).isEqualTo(derived);
         // and the next layer finds the same fields again
@@ -133,7 +133,7 @@ class UnknownFieldsTest {
     @Test
     void shouldWriteTheSignalWithoutTheFieldsWhenTheNextSubjectRefusesThem() throws Exception {
         // Given a next subject that already holds a field of that name with another type
-        client.register(OUTPUT + "-value", withFields("{\"name\":\"priority\",\"type\":\"string\",\"default\":\"low\"}"));
+        client.register(OUTPUT + "-value", withFields("{\"name\":\"urgency\",\"type\":\"string\",\"default\":\"low\"}"));
         compatibility(OUTPUT + "-value", "FULL_TRANSITIVE");
         byte[] input = produce(NEWER, "INC-4711", 1);
         Signal derived = reader.deserialize(INPUT, input);
@@ -160,10 +160,10 @@ class UnknownFieldsTest {
     }
 
     /** The full test signal as the newer producer writes it, registered under the input subject. */
-    private byte[] produce(Schema schema, String ticket, int priority) throws Exception {
+    private byte[] produce(Schema schema, String ticket, int urgency) throws Exception {
         GenericRecord record = asNewer(schema);
         record.put("ticket", ticket);
-        record.put("priority", priority);
+        record.put("urgency", urgency);
         return wire(schema, record);
     }
 

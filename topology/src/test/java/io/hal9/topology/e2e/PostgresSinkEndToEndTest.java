@@ -221,8 +221,8 @@ class PostgresSinkEndToEndTest {
         // Then both are rows of hal9_results: the sink added the column, the older row leaves it empty
         await().atMost(DELIVERY).until(() -> count(RESULTS) == 2);
         Map<String, Map<String, Object>> rows = rows(RESULTS, "record_key");
-        assertThat(rows.get("newer")).containsEntry("priority", "high").containsEntry("l4_output", "L4 says newer");
-        assertThat(rows.get("older")).containsEntry("priority", null).containsEntry("l4_output", "L4 says older");
+        assertThat(rows.get("newer")).containsEntry("urgency", "high").containsEntry("l4_output", "L4 says newer");
+        assertThat(rows.get("older")).containsEntry("urgency", null).containsEntry("l4_output", "L4 says older");
         assertThat(KAFKA.consume(sinkDlq(), 1, Duration.ofSeconds(1))).isEmpty();
     }
 
@@ -232,10 +232,10 @@ class PostgresSinkEndToEndTest {
         Contracts.register(topics, KAFKA.stack().registry());   // as `hal9 topics` does
         startHierarchy();
         // Given a signal of today's Signal, then two from a producer on a newer one (ticket, and a
-        // priority with a default), published to L2
+        // urgency with a default), published to L2
         GenericRecord withValues = NewerSignals.of(signal("newer", "Fix the login bug"), NewerSignals.SCHEMA);
         withValues.put("ticket", "INC-4711");
-        withValues.put("priority", 1);
+        withValues.put("urgency", 1);
         GenericRecord withDefaults = NewerSignals.of(signal("defaults", "Write the release notes"),
                 NewerSignals.SCHEMA);
         try (KafkaProducer<byte[], byte[]> raw = rawProducer()) {
@@ -251,12 +251,12 @@ class PostgresSinkEndToEndTest {
         // Then after L2, L3 and L4 each field is a column of hal9_results holding the producer's value
         await().atMost(DELIVERY).until(() -> count(RESULTS) == 3);
         Map<String, Map<String, Object>> rows = rows(RESULTS, "record_key");
-        assertThat(rows.get("newer")).containsEntry("ticket", "INC-4711").containsEntry("priority", 1)
+        assertThat(rows.get("newer")).containsEntry("ticket", "INC-4711").containsEntry("urgency", 1)
                 .containsEntry("root_id", "newer").containsEntry("hops", 3);
-        assertThat(rows.get("defaults")).containsEntry("ticket", null).containsEntry("priority", 3)
+        assertThat(rows.get("defaults")).containsEntry("ticket", null).containsEntry("urgency", 3)
                 .containsEntry("hops", 3);
         // and the row of today's signal, written before the columns existed, leaves them empty
-        assertThat(rows.get("today")).containsEntry("ticket", null).containsEntry("priority", null)
+        assertThat(rows.get("today")).containsEntry("ticket", null).containsEntry("urgency", null)
                 .containsEntry("hops", 3);
         assertThat(KAFKA.consume(sinkDlq(), 1, Duration.ofSeconds(1))).isEmpty();
     }
@@ -510,19 +510,19 @@ class PostgresSinkEndToEndTest {
 
     /**
      * {@link #result} as a producer on a newer Signal version writes it: the schema gains an optional
-     * {@code priority}, registered under the results topic's subject (a backward-compatible change).
+     * {@code urgency}, registered under the results topic's subject (a backward-compatible change).
      */
-    private byte[] newerResult(String id, String priority) throws IOException {
+    private byte[] newerResult(String id, String urgency) throws IOException {
         byte[] current = result(id);
         org.apache.avro.Schema v1 = Signal.getClassSchema();
         String json = v1.toString();
         org.apache.avro.Schema newer = new org.apache.avro.Schema.Parser().parse(json.substring(0, json.lastIndexOf(']'))
-                + ",{\"name\":\"priority\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
+                + ",{\"name\":\"urgency\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
         GenericRecord old = new GenericDatumReader<GenericRecord>(v1).read(null,
                 DecoderFactory.get().binaryDecoder(current, 5, current.length - 5, null));
         GenericRecord record = new GenericData.Record(newer);
         v1.getFields().forEach(field -> record.put(field.name(), old.get(field.name())));
-        record.put("priority", priority);
+        record.put("urgency", urgency);
         return new AvroSerializer<GenericRecord>(KAFKA.stack().registry(), false)
                 .serialize(results(), record);
     }

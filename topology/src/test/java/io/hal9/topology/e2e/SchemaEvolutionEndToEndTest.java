@@ -84,14 +84,14 @@ class SchemaEvolutionEndToEndTest {
 
     @Test
     void shouldCarryTheFieldsANewerProducerAddedThroughEveryLayerToTheResults() throws Exception {
-        // Given a producer on a newer Signal (ticket, and priority with a default) and one on today's
+        // Given a producer on a newer Signal (ticket, and urgency with a default) and one on today's
         GenericRecord withValues = NewerSignals.of(signal("newer", "Fix the login bug"), NewerSignals.SCHEMA);
         withValues.put("ticket", "INC-4711");
-        withValues.put("priority", 1);
+        withValues.put("urgency", 1);
         GenericRecord withDefaults = NewerSignals.of(signal("defaults", "Write the release notes"), NewerSignals.SCHEMA);
         try (KafkaProducer<byte[], byte[]> producer = rawProducer()) {
             producer.send(new ProducerRecord<>(input(), key("newer"),
-                    NewerSignals.serialize(registry, input(), withValues))).get();   // carries ticket and priority
+                    NewerSignals.serialize(registry, input(), withValues))).get();   // carries ticket and urgency
             producer.send(new ProducerRecord<>(input(), key("defaults"),
                     NewerSignals.serialize(registry, input(), withDefaults))).get(); // carries the defaults
             producer.send(new ProducerRecord<>(input(), key("today"),
@@ -113,17 +113,17 @@ class SchemaEvolutionEndToEndTest {
         GenericRecord newer = byKey.get("newer");
         assertThat(newer.getSchema().getField("ticket")).as("ticket in the result's schema").isNotNull();
         assertThat(String.valueOf(newer.get("ticket"))).isEqualTo("INC-4711");
-        assertThat(newer.get("priority")).isEqualTo(1);
+        assertThat(newer.get("urgency")).isEqualTo(1);
         assertThat(String.valueOf(newer.get("rootId"))).isEqualTo("newer");
         GenericRecord defaults = byKey.get("defaults");
         assertThat(defaults.getSchema().getField("ticket")).as("ticket in the result's schema").isNotNull();
         assertThat(defaults.get("ticket")).isNull();
-        assertThat(defaults.get("priority")).isEqualTo(3);
+        assertThat(defaults.get("urgency")).isEqualTo(3);
         // and the result of today's producer is written with today's Signal, nothing added
         assertThat(byKey.get("today").getSchema()).isEqualTo(Signal.getClassSchema());
         // and the results subject holds a newer version that today's Signal readers accept
         Schema latest = registry.latest(topics.results().name() + "-value").schema();
-        assertThat(latest.getFields()).extracting(Schema.Field::name).endsWith("ticket", "priority");
+        assertThat(latest.getFields()).extracting(Schema.Field::name).endsWith("ticket", "urgency");
         // and nothing was dead-lettered
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, Duration.ofSeconds(2))).isEmpty();
     }

@@ -528,7 +528,7 @@ class AsyncNeuronProcessorTest {
         start(Map.of());
         GenericRecord newer = NewerSignals.of(signal("s-new", "task s-new"), NewerSignals.SCHEMA);
         newer.put("ticket", "INC-4711");
-        newer.put("priority", 1);
+        newer.put("urgency", 1);
         context.setRecordMetadata(TOPIC, 0, offset++);
         processor.process(new Record<>(key("a"),
                 NewerSignals.serialize(new HttpSchemaRegistryClient(registry.url()), TOPIC, newer), 0L));
@@ -546,7 +546,7 @@ class AsyncNeuronProcessorTest {
         NeuronOutcome.Forwarded forwarded = (NeuronOutcome.Forwarded) context.forwarded().get(0).record().value();
         assertThat(forwarded.signal().getRootId()).isEqualTo("s-new");
         assertThat(String.valueOf(forwarded.unknownFields().get("ticket"))).isEqualTo("INC-4711");
-        assertThat(forwarded.unknownFields().get("priority")).isEqualTo(1);
+        assertThat(forwarded.unknownFields().get("urgency")).isEqualTo(1);
         assertThat(forwarded.value().getSchema().getField("ticket")).isNotNull();
     }
 

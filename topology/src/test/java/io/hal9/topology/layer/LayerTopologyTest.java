@@ -150,10 +150,10 @@ class LayerTopologyTest {
     void shouldCarryTheFieldsANewerProducerAddedToTheNextLayer(String mode) {
         start("L2", Map.of(Hal9Config.NEURON_MODE_CONFIG, mode));
         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(registry.url());
-        // Given a signal from a producer on a newer Signal that adds a ticket and a priority
+        // Given a signal from a producer on a newer Signal that adds a ticket and an urgency
         GenericRecord newer = NewerSignals.of(signal("root-newer", "Carry my ticket"), NewerSignals.SCHEMA);
         newer.put("ticket", "INC-4711");
-        newer.put("priority", 1);
+        newer.put("urgency", 1);
         String input = topics.inputName("L2");
         driver.createInputTopic(input, new ByteArraySerializer(), new ByteArraySerializer())
                 .pipeInput(key("k"), NewerSignals.serialize(client, input, newer));
@@ -171,7 +171,7 @@ class LayerTopologyTest {
         assertThat(records.get(0).key()).isEqualTo(key("k"));
         GenericRecord derived = NewerSignals.read(client, records.get(0).value());
         assertThat(String.valueOf(derived.get("ticket"))).isEqualTo("INC-4711");
-        assertThat(derived.get("priority")).isEqualTo(1);
+        assertThat(derived.get("urgency")).isEqualTo(1);
         assertThat(String.valueOf(derived.get("layerFrom"))).isEqualTo("L2");
         assertThat(String.valueOf(derived.get("rootId"))).isEqualTo("root-newer");
         // and nothing else came out

@@ -22,7 +22,7 @@ import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * Signals as a producer on a newer version of the contract writes them: today's {@link Signal} plus
- * {@code ticket} (optional string, default null) and {@code priority} (int, default 3), the way a
+ * {@code ticket} (optional string, default null) and {@code urgency} (int, default 3), the way a
  * team adds fields of its own (backward compatible, so the registry accepts it as a new version of
  * the subject).
  */
@@ -31,7 +31,7 @@ public final class NewerSignals {
     /** Today's {@link Signal} with the two fields appended. */
     public static final Schema SCHEMA = withFields(
             "{\"name\":\"ticket\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The producer's ticket.\"}",
-            "{\"name\":\"priority\",\"type\":\"int\",\"default\":3}");
+            "{\"name\":\"urgency\",\"type\":\"int\",\"default\":3}");
 
     private NewerSignals() {
     }
