@@ -17,6 +17,8 @@ import java.util.function.ToLongFunction;
 import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.Limiter;
 import com.netflix.concurrency.limits.limit.FixedLimit;
+import com.netflix.concurrency.limits.limiter.AbstractLimiter;
+import com.netflix.concurrency.limits.limiter.AbstractPartitionedLimiter;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hal9.neurons.FailureCategory;
@@ -101,7 +103,7 @@ public final class ClaudeCapacity {
     private final CapacitySettings settings;
     private final LongSupplier nanos;
     private final Limit limit;
-    private final SimpleLimiter<Void> limiter;
+    private final AbstractLimiter<String> limiter;
     private final Map<FailureCategory, AtomicLong> throttled = new EnumMap<>(FailureCategory.class);
     private final AtomicLong pausedNanos = new AtomicLong();
     private final Object pacing = new Object();
@@ -129,7 +131,9 @@ public final class ClaudeCapacity {
                 ? new ConcurrencyLimit(settings.ceiling(), settings.ceiling(), settings.backoffRatio(),
                         settings.tolerance(), settings.minWindow(), CapacitySettings.MAX_WINDOW)
                 : FixedLimit.of(settings.ceiling());
-        this.limiter = SimpleLimiter.newBuilder().limit(limit).nanoClock(nanos).build();
+        this.limiter = settings.shares().isEmpty()
+                ? SimpleLimiter.newBuilder().limit(limit).nanoClock(nanos).build()
+                : partitioned(limit, nanos, settings.shares());
         for (FailureCategory category : FailureCategory.values()) {
             if (category.asksForLessConcurrency()) {
                 throttled.put(category, new AtomicLong());
@@ -139,10 +143,37 @@ public final class ClaudeCapacity {
     }
 
     /**
+     * Netflix's partitioned limiter on the live limit: while calls in flight are under the limit any
+     * partition starts one (borrowing the shares others leave idle); at the limit, only a partition
+     * under its share does. The calls of a partition under its share may so take the total above the
+     * limit, by at most the shares left idle, until the borrowed calls end.
+     */
+    private static AbstractLimiter<String> partitioned(Limit limit, LongSupplier nanos, Map<String, Double> shares) {
+        final class Partitioned extends AbstractPartitionedLimiter.Builder<Partitioned, String> {
+            @Override
+            protected Partitioned self() {
+                return this;
+            }
+        }
+        Partitioned builder = new Partitioned().limit(limit).nanoClock(nanos).partitionResolver(Function.identity());
+        shares.forEach(builder::partition);
+        return (AbstractLimiter<String>) builder.build();
+    }
+
+    /**
      * A permit for one call, or empty while the instance is at its live limit, paused by a
      * {@code retry-after}, or pacing.
      */
     public Optional<Permit> tryAcquire() {
+        return tryAcquire(null);
+    }
+
+    /**
+     * A permit for one call of {@code partition} (one of {@link CapacitySettings#shares()}), or empty
+     * while the instance is at its live limit and the partition at its share, paused by a
+     * {@code retry-after}, or pacing.
+     */
+    public Optional<Permit> tryAcquire(String partition) {
         long now = nanos.getAsLong();
         if (now - pausedUntil < 0) {
             return Optional.empty();
@@ -152,7 +183,7 @@ public final class ClaudeCapacity {
             if (interval > 0 && now - lastStart < interval) {
                 return Optional.empty();
             }
-            Optional<Limiter.Listener> listener = limiter.acquire(null);
+            Optional<Limiter.Listener> listener = limiter.acquire(partition);
             if (listener.isEmpty()) {
                 return Optional.empty();
             }

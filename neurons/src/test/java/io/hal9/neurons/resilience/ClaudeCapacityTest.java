@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,6 +38,36 @@ class ClaudeCapacityTest {
     private static RateLimits requestsLeft(long limit, long remaining) {
         return new RateLimits(new RateLimits.Bucket(limit, remaining, Instant.parse("2026-11-29T12:00:00Z")), null,
                 null, null);
+    }
+
+    @Test
+    void shouldLetAPartitionBorrowIdleSharesAndOneUnderItsShareStartAtTheLimit() {
+        // Given a limit of 10 calls partitioned high 50 %, normal 40 %, bulk 10 %
+        ClaudeCapacity lanes = new ClaudeCapacity(CapacitySettings.defaults(10)
+                .withShares(Map.of("high", 0.5, "normal", 0.4, "bulk", 0.1)), nanos::get);
+
+        // When normal alone has work, it takes the whole limit, the others' shares included
+        List<ClaudeCapacity.Permit> normal = acquireAll(lanes, "normal");
+        assertThat(normal).hasSize(10);
+
+        // Then at the limit, high still starts its 5 and bulk its 1, and no more
+        assertThat(acquireAll(lanes, "high")).hasSize(5);
+        assertThat(acquireAll(lanes, "bulk")).hasSize(1);
+        assertThat(lanes.inFlight()).isEqualTo(16);
+        // and normal, above its share, starts nothing until the total is back under the limit
+        normal.subList(0, 6).forEach(permit -> permit.finished(reply(RateLimits.NONE), null));
+        assertThat(lanes.tryAcquire("normal")).isEmpty();
+        normal.get(6).finished(reply(RateLimits.NONE), null);
+        assertThat(lanes.tryAcquire("normal")).isPresent();
+    }
+
+    private static List<ClaudeCapacity.Permit> acquireAll(ClaudeCapacity capacity, String partition) {
+        List<ClaudeCapacity.Permit> permits = new ArrayList<>();
+        for (Optional<ClaudeCapacity.Permit> permit = capacity.tryAcquire(partition); permit.isPresent();
+             permit = capacity.tryAcquire(partition)) {
+            permits.add(permit.get());
+        }
+        return permits;
     }
 
     @Test

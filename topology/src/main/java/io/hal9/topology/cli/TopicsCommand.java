@@ -1,10 +1,6 @@
 package io.hal9.topology.cli;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
-import io.hal9.topology.config.Hal9Settings;
-import io.hal9.topology.layer.NeuronAnswers;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,8 +14,10 @@ import io.hal9.topology.cli.common.ClusterOptions;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
+import io.hal9.topology.config.Lane;
 import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.layer.NeuronAnswers;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -85,43 +83,18 @@ public final class TopicsCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             for (String name : names) {
-                if (existing.contains(name)) {
-                    out.println(name + " exists (" + partitionsOf(admin, name) + " partitions)");
-                    continue;
-                }
-                NewTopic topic = new NewTopic(name, Optional.of(count), Optional.ofNullable(replicationFactor));
-                if (topics.compactedNames().contains(name)) {
-                    topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-                }
-                try {
-                    admin.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    out.println(name + " created (" + count + " partitions)");
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                    out.println(name + " exists (" + partitionsOf(admin, name) + " partitions)");
-                }
+                Map<String, String> configs = topics.compactedNames().contains(name)
+                        ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of();
+                out.println(create(admin, existing, name, count, configs, ""));
             }
             for (String layer : config.layersChain()) {
-                int inputPartitions = partitionsOf(admin, topics.inputName(layer));
-                for (Map.Entry<String, Map<String, String>> internal : internalTopics(config, layer).entrySet()) {
-                    String name = internal.getKey();
-                    if (existing.contains(name)) {
-                        out.println(name + " exists (" + partitionsOf(admin, name) + " partitions)");
-                        continue;
-                    }
-                    NewTopic topic = new NewTopic(name, Optional.of(inputPartitions),
-                            Optional.ofNullable(replicationFactor)).configs(internal.getValue());
-                    try {
-                        admin.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                        out.println(name + " created (" + inputPartitions + " partitions, as "
-                                + topics.inputName(layer) + ")");
-                    } catch (ExecutionException e) {
-                        if (!(e.getCause() instanceof TopicExistsException)) {
-                            throw e;
-                        }
-                        out.println(name + " exists (" + partitionsOf(admin, name) + " partitions)");
+                for (Lane lane : config.lanes()) {
+                    String input = topics.inputName(layer, lane);
+                    int inputPartitions = partitionsOf(admin, input);
+                    for (Map.Entry<String, Map<String, String>> internal
+                            : internalTopics(config, LayerSpec.of(layer, lane, config)).entrySet()) {
+                        out.println(create(admin, existing, internal.getKey(), inputPartitions, internal.getValue(),
+                                ", as " + input));
                     }
                 }
             }
@@ -135,7 +108,7 @@ public final class TopicsCommand implements Callable<Integer> {
     }
 
     /**
-     * The internal topics a layer routed by content ({@code hal9.cache.routing=content}) needs, with
+     * The internal topics a layer's lane routed by content ({@code hal9.cache.routing=content}) needs, with
      * the settings Kafka Streams would give them: the repartition topic
      * {@code <application.id>-<layer>-route-repartition} (kept until Kafka Streams purges what it
      * committed) and the answer store's changelog {@code <application.id>-<layer>-neuron-cache-changelog}
@@ -145,17 +118,35 @@ public final class TopicsCommand implements Callable<Integer> {
      * topics; Kafka Streams never alters an existing topic's settings, so a changed TTL needs the
      * changelog's {@code retention.ms} and {@code segment.ms} changed by hand.
      */
-    static Map<String, Map<String, String>> internalTopics(Hal9Config config, String layer) {
+    static Map<String, Map<String, String>> internalTopics(Hal9Config config, LayerSpec spec) {
         if (!Hal9Settings.contentRouting(config)) {
             return Map.of();
         }
-        String application = config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT);
-        String prefix = application + "-" + layer.toLowerCase(Locale.ROOT);
+        String prefix = spec.applicationId() + "-" + spec.prefix();
         Map<String, Map<String, String>> internal = new LinkedHashMap<>();
         internal.put(prefix + "-route-repartition", Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
                 TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG, "-1"));
-        internal.put(prefix + "-neuron-cache-changelog", NeuronAnswers.changelogConfig(config.layerCacheTtl(layer)));
+        internal.put(prefix + "-neuron-cache-changelog", NeuronAnswers.changelogConfig(spec.cacheTtl()));
         return internal;
+    }
+
+    /** Creates a topic unless it exists; the line saying which, and its partitions. */
+    private String create(Admin admin, Set<String> existing, String name, int partitions, Map<String, String> configs,
+                          String note) throws Exception {
+        if (existing.contains(name)) {
+            return name + " exists (" + partitionsOf(admin, name) + " partitions)";
+        }
+        NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.ofNullable(replicationFactor))
+                .configs(configs);
+        try {
+            admin.createTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return name + " created (" + partitions + " partitions" + note + ")";
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+            return name + " exists (" + partitionsOf(admin, name) + " partitions)";
+        }
     }
 
     private static int partitionsOf(Admin admin, String name) throws Exception {

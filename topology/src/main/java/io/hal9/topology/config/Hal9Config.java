@@ -1,6 +1,7 @@
 package io.hal9.topology.config;
 
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -168,6 +169,23 @@ public final class Hal9Config extends AbstractConfig {
             "async (default): the stream thread never waits for Claude; calls run concurrently and waiting signals "
                     + "are kept in the layer's changelogged in-flight store. blocking: one call at a time per stream "
                     + "thread, kept only as the benchmark baseline.";
+
+    public static final String LANES_CONFIG = "hal9.lanes";
+    public static final String LANES_DEFAULT = "high,normal,bulk";
+    public static final String LANES_DOC =
+            "The lanes each layer runs, each an application of its own on its own topics: high "
+                    + "(hal9.signals.<layer>.high, overtakes a backlog), normal (hal9.signals.<layer>) and bulk "
+                    + "(hal9.signals.<layer>.bulk, takes what is left). A producer chooses the lane by the topic it "
+                    + "writes to; a signal stays in its lane at every layer. Set normal alone for a hierarchy "
+                    + "without lanes.";
+
+    public static final String LANES_SHARES_CONFIG = "hal9.lanes.shares";
+    public static final String LANES_SHARES_DEFAULT = "high=50,normal=40,bulk=10";
+    public static final String LANES_SHARES_DOC =
+            "The share of a layer instance's live Claude call limit each lane is sure of, in percent (lane=percent, "
+                    + "at most 100 in all). A lane with work may use more while the others leave their shares idle; "
+                    + "while the limit is reached, a lane under its share still starts a call, so a busy normal lane "
+                    + "never holds the high lane back, nor starves the bulk lane.";
 
     public static final String NEURON_MAX_IN_FLIGHT_CONFIG = "hal9.neuron.max.in.flight";
     public static final int NEURON_MAX_IN_FLIGHT_DEFAULT = 256;
@@ -431,6 +449,9 @@ public final class Hal9Config extends AbstractConfig {
                         Importance.LOW, STREAM_THREADS_DOC)
                 .define(NEURON_MODE_CONFIG, Type.STRING, NEURON_MODE_DEFAULT,
                         ConfigDef.ValidString.in("async", "blocking"), Importance.MEDIUM, NEURON_MODE_DOC)
+                .define(LANES_CONFIG, Type.LIST, LANES_DEFAULT, laneList(), Importance.MEDIUM, LANES_DOC)
+                .define(LANES_SHARES_CONFIG, Type.LIST, LANES_SHARES_DEFAULT, laneSharesValidator(), Importance.LOW,
+                        LANES_SHARES_DOC)
                 .define(NEURON_MAX_IN_FLIGHT_CONFIG, Type.INT, NEURON_MAX_IN_FLIGHT_DEFAULT, Range.between(1, 100_000),
                         Importance.HIGH, NEURON_MAX_IN_FLIGHT_DOC)
                 .define(CONCURRENCY_ADAPTIVE_CONFIG, Type.BOOLEAN, CONCURRENCY_ADAPTIVE_DEFAULT, Importance.MEDIUM,
@@ -692,6 +713,66 @@ public final class Hal9Config extends AbstractConfig {
                 throw new ConfigException(name, value, "a layer may appear only once in the chain");
             }
         };
+    }
+
+    private static ConfigDef.Validator laneList() {
+        return (name, value) -> {
+            @SuppressWarnings("unchecked")
+            List<String> labels = (List<String>) value;
+            if (labels == null || labels.isEmpty()) {
+                throw new ConfigException(name, value, "must name at least one lane: high, normal, bulk");
+            }
+            try {
+                if (labels.stream().map(Lane::of).distinct().count() != labels.size()) {
+                    throw new ConfigException(name, value, "a lane may appear only once");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        };
+    }
+
+    private static ConfigDef.Validator laneSharesValidator() {
+        return (name, value) -> {
+            @SuppressWarnings("unchecked")
+            List<String> entries = (List<String>) value;
+            try {
+                int total = shares(entries).values().stream().mapToInt(Integer::intValue).sum();
+                if (total > 100) {
+                    throw new ConfigException(name, value, "the shares add up to " + total + " %, more than 100");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        };
+    }
+
+    /** {@code lane=percent} entries as a map; every lane not named has 0. */
+    private static Map<Lane, Integer> shares(List<String> entries) {
+        Map<Lane, Integer> shares = new EnumMap<>(Lane.class);
+        for (Lane lane : Lane.values()) {
+            shares.put(lane, 0);
+        }
+        for (String entry : entries) {
+            String[] laneAndPercent = entry.trim().split("=");
+            if (laneAndPercent.length != 2 || !laneAndPercent[1].trim().matches("\\d{1,3}")) {
+                throw new IllegalArgumentException("each entry must be lane=percent, e.g. high=50; got '"
+                        + entry.trim() + "'");
+            }
+            shares.put(Lane.of(laneAndPercent[0]), Integer.parseInt(laneAndPercent[1].trim()));
+        }
+        return shares;
+    }
+
+    /** The lanes each layer runs ({@code hal9.lanes}), normal first, then high, then bulk. */
+    public List<Lane> lanes() {
+        List<Lane> named = getList(LANES_CONFIG).stream().map(Lane::of).toList();
+        return java.util.stream.Stream.of(Lane.NORMAL, Lane.HIGH, Lane.BULK).filter(named::contains).toList();
+    }
+
+    /** The share of the live Claude call limit each lane is sure of, in percent ({@code hal9.lanes.shares}). */
+    public Map<Lane, Integer> laneShares() {
+        return shares(getList(LANES_SHARES_CONFIG));
     }
 
     private static ConfigDef.Validator prices() {

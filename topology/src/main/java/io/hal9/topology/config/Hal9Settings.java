@@ -1,6 +1,9 @@
 package io.hal9.topology.config;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.resilience.BreakerSettings;
@@ -53,14 +56,27 @@ public final class Hal9Settings {
                 && "async".equals(config.getString(Hal9Config.NEURON_MODE_CONFIG));
     }
 
-    /** How a layer instance shares Claude: its live limit under {@code hal9.neuron.max.in.flight}, pacing. */
+    /**
+     * How a layer instance shares Claude: its live limit under {@code hal9.neuron.max.in.flight},
+     * pacing, and with more than one lane the share of the limit each lane is sure of
+     * ({@code hal9.lanes.shares}).
+     */
     public static CapacitySettings capacity(Hal9Config config) {
+        List<Lane> lanes = config.lanes();
+        Map<String, Double> shares = new HashMap<>();
+        if (lanes.size() > 1) {
+            config.laneShares().forEach((lane, percent) -> {
+                if (lanes.contains(lane)) {
+                    shares.put(lane.label(), percent / 100.0);
+                }
+            });
+        }
         return new CapacitySettings(config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG),
                 config.getBoolean(Hal9Config.CONCURRENCY_ADAPTIVE_CONFIG),
                 config.getDouble(Hal9Config.CONCURRENCY_BACKOFF_RATIO_CONFIG),
                 config.getDouble(Hal9Config.CONCURRENCY_TOLERANCE_CONFIG),
                 Duration.ofMillis(config.getInt(Hal9Config.CONCURRENCY_WINDOW_MIN_MS_CONFIG)),
-                config.getDouble(Hal9Config.RATELIMIT_PACE_BELOW_CONFIG));
+                config.getDouble(Hal9Config.RATELIMIT_PACE_BELOW_CONFIG), shares);
     }
 
     /** The circuit breaker around a layer's Claude calls ({@code hal9.breaker.*}). */

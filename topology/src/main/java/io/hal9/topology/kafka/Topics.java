@@ -13,6 +13,7 @@ import io.hal9.schemas.v1.GameCommand;
 import io.hal9.schemas.v1.GameFrame;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Lane;
 
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -47,30 +48,49 @@ public final class Topics {
         this.gameFrameSerde = AvroSerdes.of(GameFrame.class, registry, false);
     }
 
-    /** Input topic name of a layer: {@code hal9.signals.l3} for L3 with the default prefix. */
+    /** Input topic name of a layer's normal lane: {@code hal9.signals.l3} for L3 with the default prefix. */
     public String inputName(String layer) {
-        return config.getString(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT);
+        return inputName(layer, Lane.NORMAL);
     }
 
-    /** A layer's input, read as bytes. */
-    public Topic<byte[], byte[]> rawInput(String layer) {
-        return new Topic<>(inputName(layer), Serdes.ByteArray(), Serdes.ByteArray());
+    /** Input topic name of a layer in a lane: {@code hal9.signals.l3.high} for L3's high lane. */
+    public String inputName(String layer, Lane lane) {
+        return config.getString(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT)
+                + lane.topicSuffix();
     }
 
-    /** A layer's input as producers write it: Avro signals. */
+    /** A layer's input in a lane, read as bytes. */
+    public Topic<byte[], byte[]> rawInput(String layer, Lane lane) {
+        return new Topic<>(inputName(layer, lane), Serdes.ByteArray(), Serdes.ByteArray());
+    }
+
+    /** A layer's normal-lane input as producers write it: Avro signals. */
     public Topic<byte[], Signal> input(String layer) {
-        return new Topic<>(inputName(layer), Serdes.ByteArray(), signalSerde);
+        return input(layer, Lane.NORMAL);
     }
 
-    /** Where a layer writes its derived signals: the next layer's input, or the results topic for the last one. */
+    /** A layer's input in a lane as producers write it: Avro signals. */
+    public Topic<byte[], Signal> input(String layer, Lane lane) {
+        return new Topic<>(inputName(layer, lane), Serdes.ByteArray(), signalSerde);
+    }
+
+    /** Where a layer writes its derived normal-lane signals: the next layer's input, or the results topic. */
     public Topic<byte[], Signal> output(String layer) {
+        return output(layer, Lane.NORMAL);
+    }
+
+    /**
+     * Where a layer writes its derived signals of a lane: the next layer's input in the same lane, or
+     * the results topic (one for every lane) for the last layer.
+     */
+    public Topic<byte[], Signal> output(String layer, Lane lane) {
         List<String> chain = config.layersChain();
         int at = chain.indexOf(layer);
         if (at < 0) {
             throw new IllegalArgumentException("layer " + layer + " is not in " + Hal9Config.LAYERS_CHAIN_CONFIG
                     + " " + chain);
         }
-        return at == chain.size() - 1 ? results() : input(chain.get(at + 1));
+        return at == chain.size() - 1 ? results() : input(chain.get(at + 1), lane);
     }
 
     /**
@@ -78,8 +98,8 @@ public final class Topics {
      * producer added appended ({@link io.hal9.schemas.serde.UnknownFields}), written with the
      * extended schema. Read back, its values are Signals.
      */
-    public Topic<byte[], IndexedRecord> derivedOutput(String layer) {
-        return new Topic<>(output(layer).name(), Serdes.ByteArray(), derivedSignalSerde);
+    public Topic<byte[], IndexedRecord> derivedOutput(String layer, Lane lane) {
+        return new Topic<>(output(layer, lane).name(), Serdes.ByteArray(), derivedSignalSerde);
     }
 
     public Topic<byte[], Signal> results() {
@@ -110,9 +130,10 @@ public final class Topics {
         return config.getString(Hal9Config.TOPIC_GAME_FRAMES_CONFIG);
     }
 
-    /** Every layer's input topic, in the order of the chain. */
+    /** Every layer's input topic of every configured lane ({@code hal9.lanes}), in the order of the chain. */
     public List<String> inputNames() {
-        return config.layersChain().stream().map(this::inputName).toList();
+        return config.layersChain().stream()
+                .flatMap(layer -> config.lanes().stream().map(lane -> inputName(layer, lane))).toList();
     }
 
     /** Every topic the configured hierarchy reads or writes, the game's included. */

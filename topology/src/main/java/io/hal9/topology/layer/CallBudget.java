@@ -9,9 +9,11 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.hal9.neurons.resilience.ClaudeCapacity;
+import io.hal9.topology.config.Lane;
 import io.hal9.topology.config.StageSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 
 /**
  * The Claude call budget of one layer instance, shared by all its tasks: the calls it may start
@@ -39,6 +41,7 @@ public final class CallBudget {
     public static final String WAITING_GAUGE = "hal9.neuron.waiting";
 
     private final ClaudeCapacity capacity;
+    private final String lane;
     private final int maxPending;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
@@ -59,14 +62,25 @@ public final class CallBudget {
      *                 {@code max.in.flight}), pauses and pacing; its meters are registered here too
      */
     public CallBudget(String layer, StageSettings settings, ClaudeCapacity capacity, MeterRegistry registry) {
+        this(layer, Lane.NORMAL, settings, capacity, registry);
+    }
+
+    /**
+     * The budget of one lane of a layer instance: its own pending count and back-pressure, its calls
+     * started in the lane's partition of {@code capacity}, which the layer's lanes share.
+     */
+    public CallBudget(String layer, Lane lane, StageSettings settings, ClaudeCapacity capacity,
+                      MeterRegistry registry) {
         this.maxPending = settings.maxPending();
         this.capacity = capacity;
+        this.lane = lane.label();
         capacity.bindMetrics(registry, layer);
+        Tags tags = Tags.of("layer", layer, "lane", this.lane);
         Gauge.builder(IN_FLIGHT_GAUGE, inFlight, AtomicInteger::get)
-                .description("Claude calls in flight").tag("layer", layer).register(registry);
+                .description("Claude calls in flight").tags(tags).register(registry);
         Gauge.builder(WAITING_GAUGE, this, CallBudget::waiting)
                 .description("Signals stored and waiting for a call (retry backoff, ordering, in-flight cap)")
-                .tag("layer", layer).register(registry);
+                .tags(tags).register(registry);
     }
 
     /**
@@ -81,7 +95,7 @@ public final class CallBudget {
             if (closing) {
                 return Optional.empty();
             }
-            Optional<ClaudeCapacity.Permit> permit = capacity.tryAcquire();
+            Optional<ClaudeCapacity.Permit> permit = capacity.tryAcquire(lane);
             if (permit.isPresent()) {
                 inFlight.incrementAndGet();
             }

@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.hal9.neurons.NeuronReply;
+import io.hal9.topology.config.Lane;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import org.slf4j.Logger;
@@ -71,6 +73,7 @@ public final class LayerMetrics {
 
     private final MeterRegistry registry;
     private final String layer;
+    private final Tags tags;
     private final Counter forwarded;
     private final Counter cached;
     private final Counter cost;
@@ -99,14 +102,20 @@ public final class LayerMetrics {
      *               ({@code claude-sonnet-4-5-20250929}) without an entry of its own takes its alias's
      */
     public LayerMetrics(MeterRegistry registry, String layer, Map<String, double[]> prices) {
+        this(registry, layer, Lane.NORMAL, prices);
+    }
+
+    /** The meters of one lane of a layer: every one tagged {@code layer} and {@code lane}. */
+    public LayerMetrics(MeterRegistry registry, String layer, Lane lane, Map<String, double[]> prices) {
         this.registry = registry;
         this.layer = layer;
+        this.tags = Tags.of("layer", layer, "lane", lane.label());
         this.prices = new ClaudePrices(prices);
         this.forwarded = processed(OUTCOME_FORWARDED);
         this.cached = processed(OUTCOME_CACHED);
         this.cost = Counter.builder(CLAUDE_COST)
                 .description("What the layer's Claude calls cost, from the configured price table")
-                .tag("layer", layer)
+                .tags(tags)
                 .register(registry);
         this.deadLettered = processed(OUTCOME_DEAD_LETTERED);
         this.inputTokens = tokens("input");
@@ -115,7 +124,7 @@ public final class LayerMetrics {
         this.cacheReadTokens = tokens("cache_read");
         this.signalDuration = Timer.builder(SIGNAL_DURATION)
                 .description("Time from a signal's creation by its producer to its forwarding by this layer")
-                .tag("layer", layer)
+                .tags(tags)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(10))
@@ -124,28 +133,28 @@ public final class LayerMetrics {
             incomplete.put(reason, Counter.builder(CLAUDE_INCOMPLETE)
                     .description("Signals whose Claude answer stopped early, by stop reason: cut at a limit "
                             + "(forwarded, marked in the hop) or refused (dead-lettered)")
-                    .tags("layer", layer, "reason", reason)
+                    .tags(tags).tag("reason", reason)
                     .register(registry));
         }
         this.storeHits = lookups("hit");
         this.storeMisses = lookups("miss");
         Gauge.builder(ANSWER_STORE_BYTES, storeBytes, AtomicLong::get)
                 .description("Serialized bytes of the answers held in this instance's answer stores")
-                .tag("layer", layer)
+                .tags(tags)
                 .baseUnit("bytes")
                 .register(registry);
         Gauge.builder(ANSWER_STORE_ENTRIES, storeEntries, AtomicLong::get)
                 .description("Answers held in this instance's answer stores")
-                .tag("layer", layer)
+                .tags(tags)
                 .register(registry);
         this.storeEvictions = Counter.builder(ANSWER_STORE_EVICTIONS)
                 .description("Answers evicted, closest to expiry first, to keep the answer stores within their bound")
-                .tag("layer", layer)
+                .tags(tags)
                 .register(registry);
         for (ClaudeOutcome outcome : ClaudeOutcome.values()) {
             requestDurations.put(outcome, Timer.builder(CLAUDE_REQUEST_DURATION)
                     .description("Duration of Claude requests, SDK retries included")
-                    .tags("layer", layer, "outcome", outcome.tag())
+                    .tags(tags).tag("outcome", outcome.tag())
                     .serviceLevelObjectives(REQUEST_BUCKETS)
                     .register(registry));
         }
@@ -251,21 +260,21 @@ public final class LayerMetrics {
     private Counter lookups(String result) {
         return Counter.builder(ANSWER_STORE_LOOKUPS)
                 .description("Lookups of signals' cache keys in the layer's answer store, by result")
-                .tags("layer", layer, "result", result)
+                .tags(tags).tag("result", result)
                 .register(registry);
     }
 
     private Counter processed(String outcome) {
         return Counter.builder(SIGNALS_PROCESSED)
                 .description("Signals a layer finished, by outcome")
-                .tags("layer", layer, "outcome", outcome)
+                .tags(tags).tag("outcome", outcome)
                 .register(registry);
     }
 
     private Counter tokens(String type) {
         return Counter.builder(CLAUDE_TOKENS)
                 .description("Claude tokens used, by type")
-                .tags("layer", layer, "type", type)
+                .tags(tags).tag("type", type)
                 .register(registry);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import io.hal9.neurons.LayerProfile;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Lane;
 
 /**
  * Everything a layer topology needs to know about its layer, resolved from configuration.
@@ -19,12 +20,21 @@ import io.hal9.topology.config.Hal9Config;
  * @param callTimeout     how long the layer waits for one neuron answer, SDK retries included
  * @param applicationId   the Kafka Streams application id: one consumer group, one lag figure per layer
  * @param cacheTtl        how long an answer of this layer is served from its cache ({@code hal9.<layer>.cache.ttl.ms})
+ * @param lane            the lane this application of the layer reads and writes ({@link Lane})
  */
 public record LayerSpec(String layer, LayerProfile profile, Optional<String> nextLayer, int maxContentBytes,
-                        Duration callTimeout, String applicationId, Duration cacheTtl) {
+                        Duration callTimeout, String applicationId, Duration cacheTtl, Lane lane) {
 
-    /** Resolves a layer of the configured chain. */
+    /** Resolves a layer of the configured chain, in the normal lane. */
     public static LayerSpec of(String layer, Hal9Config config) {
+        return of(layer, Lane.NORMAL, config);
+    }
+
+    /**
+     * Resolves a layer of the configured chain in a lane: its application id ends with the lane's
+     * suffix ({@code hal9-l2-high}).
+     */
+    public static LayerSpec of(String layer, Lane lane, Hal9Config config) {
         List<String> chain = config.layersChain();
         int at = chain.indexOf(layer);
         if (at < 0) {
@@ -43,8 +53,8 @@ public record LayerSpec(String layer, LayerProfile profile, Optional<String> nex
         // every SDK attempt may take the full timeout, plus backoff between attempts
         Duration callTimeout = Duration.ofMillis((long) timeoutMs * attempts + 10_000L);
         return new LayerSpec(layer, profile, next, config.getInt(Hal9Config.SIGNAL_MAX_CONTENT_BYTES_CONFIG),
-                callTimeout, config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT),
-                config.layerCacheTtl(layer));
+                callTimeout, config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT)
+                        + lane.applicationIdSuffix(), config.layerCacheTtl(layer), lane);
     }
 
     /** Prefix of every processor and store name of this layer, e.g. {@code l3}. */

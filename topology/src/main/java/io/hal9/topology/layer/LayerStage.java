@@ -24,11 +24,14 @@ public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient ne
         return create(spec, settings, new ClaudeCapacity(capacity), neuron, metrics, registry);
     }
 
-    /** A stage sharing Claude through {@code capacity} (e.g. one with a test's clock). */
+    /**
+     * A stage sharing Claude through {@code capacity} (e.g. one with a test's clock, or the one the
+     * lanes of a layer instance share: the stage takes its calls in its lane's partition).
+     */
     public static LayerStage create(LayerSpec spec, StageSettings settings, ClaudeCapacity capacity,
                                     NeuronClient neuron, LayerMetrics metrics, MeterRegistry registry) {
         return new LayerStage(spec, settings, neuron, metrics,
-                new CallBudget(spec.layer(), settings, capacity, registry),
+                new CallBudget(spec.layer(), spec.lane(), settings, capacity, registry),
                 new ClaudeAccess(spec.layer(), settings.authRetry()), InstantSource.system());
     }
 

@@ -25,9 +25,10 @@ import org.apache.kafka.streams.state.Stores;
  * The topology of one layer of the chain (L2, L3, L4, or any layer added to it).
  *
  * <ul>
- *   <li>Input: {@code hal9.signals.<layer>}, key bytes (kept as is), value an Avro {@link Signal}
- *       in the Confluent wire format, read as bytes.</li>
- *   <li>Output: the next layer's input topic, or {@code hal9.results} for the last layer: same key,
+ *   <li>Input: {@code hal9.signals.<layer>} plus the lane's suffix ({@code .high}, {@code .bulk}),
+ *       key bytes (kept as is), value an Avro {@link Signal} in the Confluent wire format, read as bytes.</li>
+ *   <li>Output: the next layer's input topic in the same lane, or {@code hal9.results} for the last
+ *       layer (every lane): same key, its {@code priority} the lane,
  *       the derived {@link Signal}, with the top-level fields a newer producer added to the input
  *       carried along (written with the Signal schema extended by them).</li>
  *   <li>Dead letters: {@code hal9.dlq}, same key, an Avro {@code DeadLetter}.</li>
@@ -53,8 +54,8 @@ public final class LayerTopology {
     public static void build(StreamsBuilder builder, Topics topics, LayerStage stage) {
         LayerSpec spec = stage.spec();
         String p = spec.prefix();
-        Topic<byte[], byte[]> input = topics.rawInput(spec.layer());
-        Topic<byte[], IndexedRecord> output = topics.derivedOutput(spec.layer());
+        Topic<byte[], byte[]> input = topics.rawInput(spec.layer(), spec.lane());
+        Topic<byte[], IndexedRecord> output = topics.derivedOutput(spec.layer(), spec.lane());
         var deadLetters = topics.deadLetters();
         StageSettings settings = stage.settings();
         RetryPolicy retries = RetryPolicy.from(settings);

@@ -104,7 +104,8 @@ public final class NeuronRecords {
     static final int REFUSAL_QUOTE_CHARS = 200;
 
     /**
-     * The signal this layer sends on: new stable id, same root, the input as parent, one more hop. The
+     * The signal this layer sends on: new stable id, same root, the input as parent, one more hop,
+     * its {@code priority} the lane it travels in (the topic decides, whatever the producer set). The
      * hop records the answer's stop reason: {@code max_tokens} tells the next layer (and the results)
      * that the answer it carries was cut at this layer's max tokens.
      */
@@ -132,6 +133,7 @@ public final class NeuronRecords {
                 .setLayerTo(spec.nextLayer().orElse(null))
                 .setActivation(activation)
                 .setHops(hops)
+                .setPriority(spec.lane().priority())
                 .build();
     }
 

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.SchemaRegistryClient;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
+import io.hal9.topology.config.Lane;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.admin.AdminServer;
@@ -81,8 +83,14 @@ public final class Hal9Node implements AutoCloseable {
         new ProcessorMetrics().bindTo(metrics);
         gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(metrics);
+        // each lane of a layer is an application of its own; the lanes share the layer's breaker, cache
+        // and Claude capacity
         for (String layer : layers) {
-            this.layers.add(new LayerRuntime(LayerSpec.of(layer, config), config, topics, neuron, metrics));
+            LayerClaude claude = LayerClaude.of(layer, config, neuron, metrics, InstantSource.system());
+            for (Lane lane : config.lanes()) {
+                this.layers.add(new LayerRuntime(LayerSpec.of(layer, lane, config), config, topics, claude, metrics,
+                        InstantSource.system()));
+            }
         }
     }
 
@@ -104,7 +112,7 @@ public final class Hal9Node implements AutoCloseable {
                 config.getInt(Hal9Config.ADMIN_PORT_CONFIG), this::health, metrics);
         for (LayerRuntime layer : layers) {
             layer.start();
-            LOG.info("layer {} started as application {}", layer.spec().layer(), layer.spec().applicationId());
+            LOG.info("layer {} started as application {}", layer.name(), layer.spec().applicationId());
         }
         if (config.getBoolean(Hal9Config.GAME_ENABLED_CONFIG)) {
             HostInfo self = new HostInfo(advertisedHost(config), admin.port());
@@ -172,7 +180,7 @@ public final class Hal9Node implements AutoCloseable {
     public Health health() {
         List<Health.LayerHealth> states = new ArrayList<>(layers.stream().map(Hal9Node::layerHealth).toList());
         if (game != null) {
-            states.add(new Health.LayerHealth(GameRuntime.NAME, game.applicationId(), game.state().name(), Health.NONE,
+            states.add(new Health.LayerHealth(GameRuntime.NAME, Health.NONE, game.applicationId(), game.state().name(), Health.NONE,
                     Health.NONE, 0.0, 0, 0, null));
         }
         boolean served = layers.stream().noneMatch(l -> l.stage().access().refused());
@@ -189,7 +197,7 @@ public final class Hal9Node implements AutoCloseable {
         long hits = layer.stage().metrics().storeHits() + layer.cache().hits();
         long lookups = hits + layer.cache().misses();
         double hitRatio = lookups == 0 ? 0.0 : Math.round(hits * 1000.0 / lookups) / 1000.0;
-        return new Health.LayerHealth(layer.spec().layer(), layer.spec().applicationId(), layer.state().name(),
+        return new Health.LayerHealth(layer.spec().layer(), layer.spec().lane().label(), layer.spec().applicationId(), layer.state().name(),
                 layer.stage().access().state().name(), layer.breaker().state().name(), hitRatio,
                 layer.stage().budget().inFlight(), layer.stage().budget().waiting(),
                 layer.breaker().lastFailure().map(BreakerNeuronClient.LastFailure::describe).orElse(null));

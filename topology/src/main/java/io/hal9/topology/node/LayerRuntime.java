@@ -3,15 +3,13 @@ package io.hal9.topology.node;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-
-import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.resilience.BreakerNeuronClient;
 import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
+import io.hal9.topology.config.Lane;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.CallBudget;
 import io.hal9.topology.layer.LayerMetrics;
@@ -35,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One layer as a running Kafka Streams application ({@code application.id} = {@code hal9-l3} for
- * L3): builds the layer topology, owns the {@link KafkaStreams} instance and binds its metrics.
+ * One lane of a layer as a running Kafka Streams application ({@code application.id} = {@code hal9-l3}
+ * for L3's normal lane, {@code hal9-l3-high} for its high lane): builds the layer topology, owns the
+ * {@link KafkaStreams} instance and binds its metrics. The lanes of a layer share a {@link LayerClaude}.
  */
 public final class LayerRuntime implements AutoCloseable {
 
@@ -67,12 +66,12 @@ public final class LayerRuntime implements AutoCloseable {
     static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
     private final LayerSpec spec;
-    private final BreakerNeuronClient breaker;
-    private final CachedNeuronClient cache;
+    private final LayerClaude claude;
     private final LayerStage stage;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
 
+    /** A layer in its normal lane, with a breaker, cache and capacity of its own. */
     public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry) {
         this(spec, config, topics, neuron, registry, InstantSource.system());
     }
@@ -80,39 +79,33 @@ public final class LayerRuntime implements AutoCloseable {
     /** As above, with stored answers expiring on {@code clock} (tests move one by hand). */
     public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry,
                         InstantSource clock) {
+        this(spec, config, topics, LayerClaude.of(spec.layer(), config, neuron, registry, clock), registry, clock);
+    }
+
+    /**
+     * One lane of a layer ({@code spec.lane()}), sharing {@code claude} (breaker, cache, capacity)
+     * with the layer's other lanes in this process.
+     */
+    public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, LayerClaude claude, MeterRegistry registry,
+                        InstantSource clock) {
         this.spec = spec;
+        this.claude = claude;
         Properties props = streamsProperties(spec, config);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
-        // cache first, then the breaker: a cached answer is served even while Claude is down
-        this.breaker = new BreakerNeuronClient(neuron, Hal9Settings.breaker(config), spec.layer());
-        // routed by content, the layer keeps its answers in its answer store: the client only joins
-        // identical calls in flight
-        this.cache = Hal9Settings.contentRouting(config)
-                ? CachedNeuronClient.joiningOnly(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer(),
-                        ticker(clock))
-                : new CachedNeuronClient(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer());
-        breaker.bindMetrics(registry);
-        cache.bindMetrics(registry);
-        this.stage = LayerStage.create(spec, Hal9Settings.stage(config), Hal9Settings.capacity(config), cache,
-                new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry).withClock(clock);
-        stage.budget().capacity().follow(breaker.circuitBreaker());
+        this.stage = LayerStage.create(spec, Hal9Settings.stage(config), claude.capacity(), claude.cache(),
+                new LayerMetrics(registry, spec.layer(), spec.lane(), config.claudePrices()), registry)
+                .withClock(clock);
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();
         this.streams = new KafkaStreams(topology, props);
         this.streams.setUncaughtExceptionHandler(error -> {
-            LOG.error("layer {} stream thread failed; the instance shuts down so its partitions move", spec.layer(),
-                    error);
+            LOG.error("layer {} ({} lane) stream thread failed; the instance shuts down so its partitions move",
+                    spec.layer(), spec.lane().label(), error);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("layer", spec.layer()));
+        this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("layer", spec.layer(), "lane",
+                spec.lane().label()));
         this.streamsMetrics.bindTo(registry);
-    }
-
-
-    /** Caffeine's ticker on {@code clock}: the system's own ticker for the system clock. */
-    private static Ticker ticker(InstantSource clock) {
-        return clock.equals(InstantSource.system()) ? Ticker.systemTicker()
-                : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     }
 
     /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
@@ -159,11 +152,11 @@ public final class LayerRuntime implements AutoCloseable {
     }
 
     public BreakerNeuronClient breaker() {
-        return breaker;
+        return claude.breaker();
     }
 
     public CachedNeuronClient cache() {
-        return cache;
+        return claude.cache();
     }
 
     /**
@@ -191,14 +184,19 @@ public final class LayerRuntime implements AutoCloseable {
         CallBudget.Drain drain = budget.drain();
         // what closed tasks handed over, and what tasks that did not close in time still hold
         long left = drain.handedOver() + budget.pending();
-        LOG.info("{}", drained(spec.layer(), drainMs, drain, left));
+        LOG.info("{}", drained(name(), drainMs, drain, left));
         if (!closed) {
             LOG.warn("layer {}: Kafka Streams did not close within {} ms; answers forwarded since its last commit "
-                    + "are not committed and the next owner asks Claude for them again", spec.layer(),
+                    + "are not committed and the next owner asks Claude for them again", name(),
                     timeout.toMillis());
         }
-        LOG.info("layer {} closed in {} ms", spec.layer(),
+        LOG.info("layer {} closed in {} ms", name(),
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    /** The layer and, unless normal, its lane: {@code L2}, {@code L2 (high lane)}. */
+    public String name() {
+        return spec.lane() == Lane.NORMAL ? spec.layer() : spec.layer() + " (" + spec.lane().label() + " lane)";
     }
 
     /** The line a stopping layer logs about its drain. */

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.SchemaRegistryClient;
@@ -30,16 +32,21 @@ import picocli.CommandLine;
 
 class TopicsCommandTest {
 
-    private static final List<String> TOPICS = List.of("hal9.signals.l2", "hal9.signals.l3", "hal9.signals.l4",
-            "hal9.results", "hal9.dlq", "hal9.game.commands", "hal9.game.frames");
+    /** The lanes of each layer, as their topics and application ids end: normal, high, bulk. */
+    private static final List<String> LANES = List.of("", "high", "bulk");
+
+    /** Every layer's input in every lane, then the results, dead letters and the game's topics. */
+    private static final List<String> TOPICS = Stream.concat(Stream.of("l2", "l3", "l4")
+                    .flatMap(l -> LANES.stream().map(lane -> "hal9.signals." + l + (lane.isEmpty() ? "" : "." + lane))),
+            Stream.of("hal9.results", "hal9.dlq", "hal9.game.commands", "hal9.game.frames")).toList();
 
     /**
      * The internal topics of content routing, created after the others with each layer's input
-     * partitions: repartition topic and answer-store changelog per layer.
+     * partitions: repartition topic and answer-store changelog per layer and lane.
      */
-    private static final List<String> INTERNAL = List.of("l2", "l3", "l4").stream()
-            .flatMap(l -> java.util.stream.Stream.of("hal9-" + l + "-" + l + "-route-repartition",
-                    "hal9-" + l + "-" + l + "-neuron-cache-changelog"))
+    private static final List<String> INTERNAL = Stream.of("l2", "l3", "l4")
+            .flatMap(l -> LANES.stream().map(lane -> "hal9-" + l + (lane.isEmpty() ? "" : "-" + lane) + "-" + l))
+            .flatMap(prefix -> Stream.of(prefix + "-route-repartition", prefix + "-neuron-cache-changelog"))
             .toList();
 
     /** The subjects of the default hierarchy, in the order hal9 topics registers them. */
@@ -93,18 +100,17 @@ class TopicsCommandTest {
             String out = run("topics", "--bootstrap-servers", broker.bootstrapServers(), "--registry-url", registry.url());
 
             // one line per subject after the topics: the signals share one schema id, every subject is at version 1
-            assertThat(contractLines(out)).containsExactly(
-                    "hal9.signals.l2-value registered (Signal, id 1, version 1)",
-                    "hal9.signals.l3-value registered (Signal, id 1, version 1)",
-                    "hal9.signals.l4-value registered (Signal, id 1, version 1)",
-                    "hal9.results-value registered (Signal, id 1, version 1)",
-                    "hal9.dlq-value registered (DeadLetter, id 2, version 1)",
+            List<String> signalTopics = TOPICS.subList(0, TOPICS.indexOf("hal9.results") + 1);
+            List<String> expectedLines = new ArrayList<>(signalTopics.stream()
+                    .map(topic -> topic + "-value registered (Signal, id 1, version 1)").toList());
+            expectedLines.addAll(List.of("hal9.dlq-value registered (DeadLetter, id 2, version 1)",
                     "hal9.game.commands-value registered (GameCommand, id 3, version 1)",
-                    "hal9.game.frames-value registered (GameFrame, id 4, version 1)");
+                    "hal9.game.frames-value registered (GameFrame, id 4, version 1)"));
+            assertThat(contractLines(out)).containsExactlyElementsOf(expectedLines);
             SchemaRegistryClient client = new HttpSchemaRegistryClient(registry.url());
-            List<Schema> expected = List.of(Signal.getClassSchema(), Signal.getClassSchema(), Signal.getClassSchema(),
-                    Signal.getClassSchema(), DeadLetter.getClassSchema(), GameCommand.getClassSchema(),
-                    GameFrame.getClassSchema());
+            List<Schema> expected = new ArrayList<>(signalTopics.stream().map(topic -> Signal.getClassSchema()).toList());
+            expected.addAll(List.of(DeadLetter.getClassSchema(), GameCommand.getClassSchema(),
+                    GameFrame.getClassSchema()));
             for (int i = 0; i < SUBJECTS.size(); i++) {
                 assertThat(client.latest(SUBJECTS.get(i)).schema()).as(SUBJECTS.get(i)).isEqualTo(expected.get(i));
             }

@@ -31,7 +31,8 @@ public record Health(String service, String version, long pid, String startedAt,
     public static final String NONE = "NONE";
 
     /**
-     * One layer: its Kafka Streams application and state, whether Claude serves it ({@code neuron}:
+     * One lane of a layer ({@code lane}: {@code high}, {@code normal}, {@code bulk}; {@link #NONE} for
+     * the game): its Kafka Streams application and state, whether Claude serves it ({@code neuron}:
      * {@code OK}, or, until a call succeeds again, {@code KEY_REJECTED} (401/403),
      * {@code BILLING_BLOCKED} (402, or the spend limit reached) or {@code MODEL_NOT_FOUND} (404 for
      * the layer's model)), the breaker's state, the cache hit ratio, and the
@@ -40,7 +41,7 @@ public record Health(String service, String version, long pid, String startedAt,
      * api.anthropic.com (...)}; never the API key; {@code null} when no call has failed). The game is
      * listed the same way, with {@link #NONE} as its neuron and breaker and no last failure.
      */
-    public record LayerHealth(String layer, String applicationId, String state, String neuron, String breaker,
+    public record LayerHealth(String layer, String lane, String applicationId, String state, String neuron, String breaker,
                               double cacheHitRatio, int inFlight, int waiting, String lastFailure) {
     }
 

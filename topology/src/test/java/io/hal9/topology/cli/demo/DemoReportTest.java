@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class DemoReportTest {
 
     private static Health.LayerHealth layer(String name, String neuron, String breaker, String lastFailure) {
-        return new Health.LayerHealth(name, "hal9-" + name.toLowerCase(), "RUNNING", neuron, breaker, 0.0, 0, 3,
+        return new Health.LayerHealth(name, "normal", "hal9-" + name.toLowerCase(), "RUNNING", neuron, breaker, 0.0, 0, 3,
                 lastFailure);
     }
 
