@@ -103,7 +103,8 @@ class DoctorEndToEndTest {
 
     @Test
     void shouldFindAnIdleProcessWithTheGameHealthy() {
-        assertThat(node.health().layers()).extracting(Health.LayerHealth::layer).containsExactly("L2", "L3", "L4", "GAME");
+        assertThat(node.health().layers()).extracting(Health.LayerHealth::layer).containsExactly("L2", "L2", "L2", "L3",
+                "L3", "L3", "L4", "L4", "L4", "GAME");
 
         int exit = doctor();
 

@@ -234,10 +234,12 @@ class PipelineEndToEndTest {
         assertThat(body.path("version").asText()).isNotBlank().isNotEqualTo("unknown");
         List<String> layers = new ArrayList<>();
         body.path("layers").forEach(l -> {
-            layers.add(l.path("layer").asText());
+            layers.add(l.path("layer").asText() + "/" + l.path("lane").asText());
             assertThat(l.path("state").asText()).isEqualTo("RUNNING");
         });
-        assertThat(layers).containsExactly("L2", "L3", "L4");
+        // every lane of every layer, each an application of its own
+        assertThat(layers).containsExactly("L2/normal", "L2/high", "L2/bulk", "L3/normal", "L3/high", "L3/bulk",
+                "L4/normal", "L4/high", "L4/bulk");
 
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
         assertThat(get("/health/ready").statusCode()).isEqualTo(200);
@@ -259,7 +261,9 @@ class PipelineEndToEndTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String metrics = get("/metrics").body();
             for (String layer : List.of("L2", "L3", "L4")) {
-                String l = "layer=\"" + layer + "\"";
+                // the stage's series per lane, the breaker's per layer
+                String l = "lane=\"normal\",layer=\"" + layer + "\"";
+                String shared = "layer=\"" + layer + "\"";
                 assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"forwarded\"}")).isEqualTo(1);
                 assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"cached\"}")).isEqualTo(1);
                 assertThat(value(metrics, "hal9_signals_processed_total{" + l + ",outcome=\"dead_lettered\"}")).isZero();
@@ -271,8 +275,8 @@ class PipelineEndToEndTest {
                 assertThat(value(metrics, "hal9_claude_cost_usd_total{" + l + "}")).isPositive().isLessThan(0.01);
                 assertThat(value(metrics, "hal9_neuron_in_flight{" + l + "}")).isZero();
                 assertThat(value(metrics, "hal9_neuron_waiting{" + l + "}")).isZero();
-                assertThat(value(metrics, "hal9_circuit_breaker_open{" + l + "}")).isZero();
-                assertThat(value(metrics, "hal9_claude_timeouts_total{" + l + "}")).isZero();
+                assertThat(value(metrics, "hal9_circuit_breaker_open{" + shared + "}")).isZero();
+                assertThat(value(metrics, "hal9_claude_timeouts_total{" + shared + "}")).isZero();
                 // routed by content, the second signal's answer came from the layer's answer store
                 assertThat(value(metrics, "hal9_cache_store_lookups_total{" + l + ",result=\"hit\"}")).isEqualTo(1);
                 assertThat(value(metrics, "hal9_cache_store_bytes{" + l + "}")).isPositive();
@@ -299,10 +303,12 @@ class PipelineEndToEndTest {
         assertThat(documentedRequestOutcomes(readme))
                 .containsExactly(Arrays.stream(ClaudeOutcome.values()).map(ClaudeOutcome::tag).toArray(String[]::new));
         for (String layer : List.of("L2", "L3", "L4")) {
-            String l = "layer=\"" + layer + "\"";
+            // the stage's series per lane (the normal lane here), the breaker's per layer
+            String l = "lane=\"normal\",layer=\"" + layer + "\"";
+            String shared = "layer=\"" + layer + "\"";
             for (String series : documented) {
                 assertThat(metrics).as(series + " for " + layer)
-                        .containsPattern("(?m)^" + series + "(_count|_sum|_max|_bucket)?\\{([^}]*,)?" + l);
+                        .containsPattern("(?m)^" + series + "(_count|_sum|_max|_bucket)?\\{([^}]*,)?" + shared);
             }
             // with every documented tag value, at zero
             for (ClaudeOutcome outcome : ClaudeOutcome.values()) {
@@ -321,10 +327,15 @@ class PipelineEndToEndTest {
                 assertThat(value(metrics, "hal9_claude_incomplete_total{" + l + ",reason=\"" + reason + "\"}"))
                         .isZero();
             }
-            assertThat(value(metrics, "hal9_claude_timeouts_total{" + l + "}")).isZero();
+            assertThat(value(metrics, "hal9_claude_timeouts_total{" + shared + "}")).isZero();
             assertThat(value(metrics, "hal9_neuron_in_flight{" + l + "}")).isZero();
             assertThat(value(metrics, "hal9_neuron_waiting{" + l + "}")).isZero();
-            assertThat(value(metrics, "hal9_circuit_breaker_open{" + l + "}")).isZero();
+            assertThat(value(metrics, "hal9_circuit_breaker_open{" + shared + "}")).isZero();
+            // and each of the other lanes has its own
+            for (String lane : List.of("high", "bulk")) {
+                assertThat(value(metrics, "hal9_signals_processed_total{lane=\"" + lane + "\"," + shared
+                        + ",outcome=\"forwarded\"}")).isZero();
+            }
         }
     }
 

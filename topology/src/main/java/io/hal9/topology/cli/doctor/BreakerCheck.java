@@ -1,13 +1,17 @@
 package io.hal9.topology.cli.doctor;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hal9.topology.node.admin.Health;
 
 /**
- * {@code breaker}: each layer's circuit breaker and neuron, from the same {@code /health}.
+ * {@code breaker}: each layer's circuit breaker and neuron, from the same {@code /health} (one entry
+ * per layer: its lanes share the breaker).
  *
  * <p>Per layer: breaker CLOSED is OK, HALF_OPEN WARN, OPEN FAIL, any other state WARN; a neuron
  * Claude refuses (KEY_REJECTED, BILLING_BLOCKED, MODEL_NOT_FOUND) is FAIL. A layer whose breaker is
@@ -41,7 +45,7 @@ public final class BreakerCheck implements Check {
         boolean modelNotFound = false;
         boolean failing = false;
         List<String> unknown = new ArrayList<>();
-        for (JsonNode layer : answer.health().path("layers")) {
+        for (JsonNode layer : oneEntryPerLayer(answer.health().path("layers"))) {
             String name = layer.path("layer").asText("?");
             String breaker = layer.path("breaker").asText("?");
             if (Health.NONE.equals(breaker)) {
@@ -92,5 +96,19 @@ public final class BreakerCheck implements Check {
                 : !unknown.isEmpty() ? "unexpected breaker state " + String.join(", ", unknown)
                         + ": see resilience4j_circuitbreaker_state" : null;
         return new Result(worst, NAME, String.join(", ", parts), hint);
+    }
+
+    /**
+     * One entry of each layer: its lanes share the breaker, so the first lane's entry, unless
+     * Claude refuses another lane (its {@code neuron} is not {@code OK}).
+     */
+    private static Collection<JsonNode> oneEntryPerLayer(JsonNode entries) {
+        Map<String, JsonNode> byLayer = new LinkedHashMap<>();
+        for (JsonNode entry : entries) {
+            byLayer.merge(entry.path("layer").asText("?"), entry, (first, other) ->
+                    "OK".equals(first.path("neuron").asText("OK")) && !"OK".equals(other.path("neuron").asText("OK"))
+                            && !Health.NONE.equals(other.path("neuron").asText()) ? other : first);
+        }
+        return byLayer.values();
     }
 }
