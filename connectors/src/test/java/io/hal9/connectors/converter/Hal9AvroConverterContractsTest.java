@@ -14,6 +14,7 @@ import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Gradient;
 import io.hal9.schemas.v1.Hop;
+import io.hal9.schemas.v1.Priority;
 import io.hal9.schemas.v1.Propagation;
 import io.hal9.schemas.v1.Signal;
 
@@ -59,7 +60,7 @@ class Hal9AvroConverterContractsTest {
         assertThat(schema.name()).isEqualTo("io.hal9.schemas.v1.Signal");
         assertThat(schema.fields()).extracting(Field::name).containsExactly("signalId", "rootId", "parentId",
                 "fromNeuron", "toNeuron", "layerFrom", "layerTo", "propagation", "activation", "gradient",
-                "metadata", "createdAt", "hops");
+                "metadata", "createdAt", "hops", "priority");
         for (String optionalString : List.of("signalId", "rootId", "parentId", "fromNeuron", "toNeuron",
                 "layerFrom", "layerTo")) {
             assertThat(schema.field(optionalString).schema().type()).isEqualTo(Schema.Type.STRING);
@@ -90,6 +91,8 @@ class Hal9AvroConverterContractsTest {
         assertThat(signal.getString("layerFrom")).isEqualTo("L3");
         assertThat(signal.getString("layerTo")).isEqualTo("L2");
         assertThat(signal.getString("propagation")).isEqualTo("BACKWARD");
+        assertThat(signal.getString("priority")).isEqualTo("HIGH");
+        assertThat(schema.field("priority").schema().defaultValue()).isEqualTo("NORMAL");
         Struct activationValue = signal.getStruct("activation");
         assertThat(activationValue.getString("content")).isEqualTo("Write a function that adds two numbers.");
         assertThat(activationValue.getFloat64("strength")).isEqualTo(0.75);
@@ -181,6 +184,7 @@ class Hal9AvroConverterContractsTest {
                 .setHops(List.of(
                         hop("L4", "L4-strategist", true, null),
                         hop("L3", "L3-planner", false, "Split it into a parser and an adder.")))
+                .setPriority(Priority.HIGH)
                 .build();
     }
 

@@ -176,6 +176,23 @@ public final class BenchCommand implements Callable<Integer> {
             + "again; the JSON adds replay_claude_calls and replay_calls_share (of the measured run's calls).")
     boolean replay;
 
+    @Option(names = "--backlog", defaultValue = "0", description = "Lanes: publish this many normal signals at once "
+            + "to layers L2, L3 and L4 (each with its high, normal and bulk lanes), then --high signals at --high-rate "
+            + "while they drain, and print per-lane throughput and latency (default ${DEFAULT-VALUE}: off).")
+    int backlog;
+
+    @Option(names = "--high", defaultValue = "0", description = "Lanes: high signals published behind the backlog "
+            + "(default ${DEFAULT-VALUE}); --backlog 0 --high M measures them on an idle pipeline.")
+    int high;
+
+    @Option(names = "--high-rate", defaultValue = "5", description = "Lanes: high signals per second "
+            + "(default ${DEFAULT-VALUE}).")
+    double highRate;
+
+    @Option(names = "--bulk", defaultValue = "0", description = "Lanes: bulk signals published at once with the "
+            + "backlog (default ${DEFAULT-VALUE}).")
+    int bulk;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for every signal "
             + "(default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -195,6 +212,9 @@ public final class BenchCommand implements Callable<Integer> {
         validate();
         if (PASSTHROUGH.equals(mode)) {
             return cachedPath();
+        }
+        if (backlog > 0 || high > 0 || bulk > 0) {
+            return lanes();
         }
         progress("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
                 + latencyMs + " ms per call)...");
@@ -279,6 +299,19 @@ public final class BenchCommand implements Callable<Integer> {
             out.flush();
             return audit.lost() == 0 && audit.duplicates() == 0 ? ExitCodes.OK : ExitCodes.UNFINISHED;
         }
+    }
+
+    /** {@code --backlog}, {@code --high}, {@code --bulk}: the lanes of three layers while a backlog drains. */
+    private int lanes() throws Exception {
+        if (backlog < 0 || high < 0 || bulk < 0 || highRate <= 0) {
+            throw usage("--backlog, --high and --bulk must be at least 0, --high-rate more than 0");
+        }
+        LanesBench.Outcome outcome = new LanesBench(new LanesBench.Plan(backlog, high, highRate, bulk,
+                Math.min(warmup, 100), latencyMs, maxInFlight, partitions, guarantee, Duration.ofSeconds(timeoutSeconds)),
+                this::progress).run();
+        out.println(JSON.writeValueAsString(outcome.figures()));
+        out.flush();
+        return outcome.exact() ? ExitCodes.OK : ExitCodes.UNFINISHED;
     }
 
     private void validate() {
@@ -683,7 +716,7 @@ public final class BenchCommand implements Callable<Integer> {
         return consumer;
     }
 
-    private static KafkaProducer<byte[], Signal> idempotentProducer(String bootstrap, Topics topics) {
+    static KafkaProducer<byte[], Signal> idempotentProducer(String bootstrap, Topics topics) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
