@@ -36,6 +36,7 @@ import io.hal9.neurons.resilience.CacheSettings;
 import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Lane;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.LayerMetrics;
@@ -118,6 +119,10 @@ class KubernetesManifestsTest {
     }
 
     private static JsonNode trigger(JsonNode scaledObject, String type) {
+        return triggers(scaledObject, type).get(0);
+    }
+
+    private static List<JsonNode> triggers(JsonNode scaledObject, String type) {
         List<JsonNode> found = new ArrayList<>();
         scaledObject.path("spec").path("triggers").forEach(t -> {
             if (type.equals(t.path("type").asText())) {
@@ -125,7 +130,7 @@ class KubernetesManifestsTest {
             }
         });
         assertThat(found).as("%s triggers", type).isNotEmpty();
-        return found.get(0);
+        return found;
     }
 
     @Test
@@ -160,14 +165,24 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void kafkaTriggerWatchesTheLayersOwnConsumerGroupAndTopic() {
+    void kafkaTriggersWatchEachLaneOfTheLayerByItsOwnConsumerGroupAndTopic() {
         for (String layer : LAYERS) {
-            JsonNode kafka = trigger(find("ScaledObject", resourceName(layer)), "kafka").path("metadata");
-            assertThat(kafka.path("consumerGroup").asText()).isEqualTo(LayerSpec.of(layer, config).applicationId());
-            assertThat(kafka.path("topic").asText()).isEqualTo(topics.inputName(layer));
-            assertThat(kafka.path("offsetResetPolicy").asText()).isEqualTo("earliest");
-            assertThat(kafka.path("allowIdleConsumers").asText()).isEqualTo("false");
-            assertThat(Integer.parseInt(kafka.path("lagThreshold").asText())).isPositive();
+            JsonNode scaledObject = find("ScaledObject", resourceName(layer));
+            String formula = scaledObject.path("spec").path("advanced").path("scalingModifiers").path("formula")
+                    .asText();
+            for (Lane lane : config.lanes()) {
+                String name = "kafka_lag" + (lane == Lane.NORMAL ? "" : "_" + lane.label());
+                JsonNode kafka = trigger(scaledObject, "kafka", name).path("metadata");
+                assertThat(kafka.path("consumerGroup").asText()).as(name)
+                        .isEqualTo(LayerSpec.of(layer, lane, config).applicationId());
+                assertThat(kafka.path("topic").asText()).as(name).isEqualTo(topics.inputName(layer, lane));
+                assertThat(kafka.path("offsetResetPolicy").asText()).isEqualTo("earliest");
+                assertThat(kafka.path("allowIdleConsumers").asText()).isEqualTo("false");
+                assertThat(Integer.parseInt(kafka.path("lagThreshold").asText())).isPositive();
+                // every lane's lag counts, the high lane's most (README "Lanes")
+                assertThat(formula).contains(name);
+            }
+            assertThat(formula).contains("(kafka_lag + 4 * kafka_lag_high + kafka_lag_bulk / 2) / 300");
         }
     }
 
@@ -315,19 +330,21 @@ class KubernetesManifestsTest {
         for (JsonNode scaledObject : all("ScaledObject")) {
             String name = scaledObject.path("metadata").path("name").asText();
             String namespace = scaledObject.path("metadata").path("namespace").asText();
-            String servers = trigger(scaledObject, "kafka").path("metadata").path("bootstrapServers").asText();
-            // the keda-operator pod resolves it in KEDA's namespace: a bare Service name ("kafka")
-            // would be looked up there, not next to the layers
-            for (String server : servers.split(",")) {
-                String host = server.strip().replaceFirst(":\\d+$", "");
-                assertThat(host).as("%s: bootstrap server %s", name, server).contains(".");
-                Matcher service = Pattern.compile("[a-z0-9-]+\\.([a-z0-9-]+)\\.svc(\\.cluster\\.local)?").matcher(host);
-                if (service.matches()) {
-                    assertThat(service.group(1)).as("%s: namespace in %s", name, host).isEqualTo(namespace);
+            for (JsonNode kafka : triggers(scaledObject, "kafka")) {
+                String servers = kafka.path("metadata").path("bootstrapServers").asText();
+                // the keda-operator pod resolves it in KEDA's namespace: a bare Service name ("kafka")
+                // would be looked up there, not next to the layers
+                for (String server : servers.split(",")) {
+                    String host = server.strip().replaceFirst(":\\d+$", "");
+                    assertThat(host).as("%s: bootstrap server %s", name, server).contains(".");
+                    Matcher service = Pattern.compile("[a-z0-9-]+\\.([a-z0-9-]+)\\.svc(\\.cluster\\.local)?").matcher(host);
+                    if (service.matches()) {
+                        assertThat(service.group(1)).as("%s: namespace in %s", name, host).isEqualTo(namespace);
+                    }
                 }
+                // the layers and KEDA watch the same Kafka
+                assertThat(servers).as(name).isEqualTo(layersKafka);
             }
-            // the layers and KEDA watch the same Kafka
-            assertThat(servers).as(name).isEqualTo(layersKafka);
         }
     }
 

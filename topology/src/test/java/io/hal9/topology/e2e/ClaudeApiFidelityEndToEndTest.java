@@ -195,7 +195,7 @@ class ClaudeApiFidelityEndToEndTest {
     }
 
     private double tokens(String type) {
-        return node.metrics().get(LayerMetrics.CLAUDE_TOKENS).tags("layer", "L2", "type", type).counter().count();
+        return node.metrics().get(LayerMetrics.CLAUDE_TOKENS).tags("layer", "L2", "lane", "normal", "type", type).counter().count();
     }
 
     private List<DeadLetter> deadLetters(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -205,7 +205,7 @@ class ClaudeApiFidelityEndToEndTest {
     }
 
     private double cost() {
-        return node.metrics().get(LayerMetrics.CLAUDE_COST).tag("layer", "L2").counter().count();
+        return node.metrics().get(LayerMetrics.CLAUDE_COST).tags("layer", "L2", "lane", "normal").counter().count();
     }
 
     private void start(TestInfo test, SimulatorOptions options, Map<String, Object> extra) {

@@ -439,8 +439,8 @@ class ClaudeFailuresEndToEndTest {
         assertThat(simulator.stats().truncated()).isEqualTo(2);
         assertThat(simulator.requestCount()).isEqualTo(3);
         assertThat(node.metrics().scrape())
-                .containsPattern("hal9_claude_incomplete_total\\{layer=\"L2\",reason=\"max_tokens\"} 2\\.0")
-                .containsPattern("hal9_claude_incomplete_total\\{layer=\"L3\",reason=\"max_tokens\"} 0\\.0");
+                .containsPattern("hal9_claude_incomplete_total\\{lane=\"normal\",layer=\"L2\",reason=\"max_tokens\"} 2\\.0")
+                .containsPattern("hal9_claude_incomplete_total\\{lane=\"normal\",layer=\"L3\",reason=\"max_tokens\"} 0\\.0");
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
     }
 
@@ -473,7 +473,7 @@ class ClaudeFailuresEndToEndTest {
         assertThat(layer().breaker().circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
         assertThat(node.health().status()).isEqualTo("UP");
         assertThat(node.metrics().scrape()).containsPattern(
-                "hal9_claude_incomplete_total\\{layer=\"L2\",reason=\"refusal\"} " + refused + "\\.0");
+                "hal9_claude_incomplete_total\\{lane=\"normal\",layer=\"L2\",reason=\"refusal\"} " + refused + "\\.0");
     }
 
     private void start(TestInfo test, FaultPlan faults, Map<String, Object> extra) {

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
 
 import io.hal9.schemas.registry.SchemaRegistryClient;
 import io.hal9.schemas.serde.WireFormat;
@@ -33,7 +34,26 @@ public final class NewerSignals {
             "{\"name\":\"ticket\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"The producer's ticket.\"}",
             "{\"name\":\"urgency\",\"type\":\"int\",\"default\":3}");
 
+    /** The Signal of before lanes: today's without {@code priority}, as an older producer still writes it. */
+    public static final Schema BEFORE_LANES = without("priority");
+
     private NewerSignals() {
+    }
+
+    /** Today's Signal schema without the named top-level fields. */
+    public static Schema without(String... names) {
+        Schema today = Signal.getClassSchema();
+        List<Schema.Field> fields = today.getFields().stream().filter(f -> !List.of(names).contains(f.name()))
+                .map(f -> new Schema.Field(f, f.schema())).toList();
+        return Schema.createRecord(today.getName(), today.getDoc(), today.getNamespace(), false, fields);
+    }
+
+    /** {@code signal} as a record of an older {@code schema}: the fields that schema has, copied. */
+    public static GenericRecord older(Signal signal, Schema schema) {
+        GenericRecord copy = decode(specificBytes(signal), Signal.getClassSchema());
+        GenericRecordBuilder builder = new GenericRecordBuilder(schema);
+        schema.getFields().forEach(field -> builder.set(field.name(), copy.get(field.name())));
+        return builder.build();
     }
 
     /** Today's Signal schema with the given field definitions (JSON) appended at the top level. */

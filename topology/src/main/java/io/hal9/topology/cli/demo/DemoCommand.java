@@ -20,11 +20,13 @@ import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Hop;
+import io.hal9.schemas.v1.Priority;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.SimulatorFaultOptions;
 import io.hal9.topology.cli.game.PlayCommand;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Lane;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Contracts;
@@ -73,6 +75,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--input", description = "JSON lines to publish instead of the bundled tasks: {\"content\":\"...\", \"key\":\"...\"} per line.")
     Path input;
 
+    @Option(names = "--lane", defaultValue = "normal", converter = LaneConverter.class,
+            description = "The lane the signals are published to: high, normal or bulk (default ${DEFAULT-VALUE}); "
+                    + "hal9.signals.l2.high, hal9.signals.l2 or hal9.signals.l2.bulk.")
+    Lane lane;
+
     @Option(names = "--json", description = "End stdout with one JSON line of figures.")
     boolean json;
 
@@ -117,6 +124,18 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--connect-port", defaultValue = "8083", description = "Kafka Connect REST port with --sink postgres (default ${DEFAULT-VALUE}; 0 picks a free one).")
     int connectPort;
+
+    /** {@code --lane}: a lane by its label, an unknown one refused naming the lanes there are. */
+    static final class LaneConverter implements CommandLine.ITypeConverter<Lane> {
+        @Override
+        public Lane convert(String value) {
+            try {
+                return Lane.of(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     private PrintWriter out;
     private PrintWriter err;
@@ -248,7 +267,7 @@ public final class DemoCommand implements Callable<Integer> {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, Long> publishedAt = new HashMap<>();
         DemoReport report = new DemoReport(signals);
-        String firstInput = topics.inputName(config.layersChain().get(0));
+        String firstInput = topics.inputName(config.layersChain().get(0), lane);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(broker.bootstrapServers());
              KafkaProducer<byte[], Signal> producer = producer(broker.bootstrapServers(), topics)) {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -343,8 +362,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             long cacheHits = result.getHops().stream().filter(Hop::getCacheHit).count();
             report.result(now - published, cacheHits);
-            out.printf("result %s  key=%s  %d ms%n", result.getRootId(),
-                    new String(record.key(), StandardCharsets.UTF_8), now - published);
+            out.printf("result %s  key=%s  %d ms%s%n", result.getRootId(),
+                    new String(record.key(), StandardCharsets.UTF_8), now - published,
+                    result.getPriority() == Priority.NORMAL ? "" : "  lane=" + Lane.of(result.getPriority().name()).label());
             for (Hop hop : result.getHops()) {
                 out.printf("    %s %-14s %s%n", hop.getLayer(),
                         hop.getCacheHit() ? "(cached)" : "(" + hop.getLatencyMs() + " ms)", shorten(hop.getOutput(), 100));

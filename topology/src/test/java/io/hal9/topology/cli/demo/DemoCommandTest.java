@@ -71,6 +71,26 @@ class DemoCommandTest {
     }
 
     @Test
+    void shouldPublishToTheHighLaneAndShowItOnEveryResult() throws Exception {
+        int exit = run("demo", "--signals", "3", "--lane", "high", "--json", "--kafka-port", "0", "--registry-port",
+                "0", "--admin-port", "0", "--sim-port", "0", "--sim-latency-ms", "5");
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).filteredOn(l -> l.startsWith("result ")).hasSize(3)
+                .allSatisfy(line -> assertThat(line).endsWith("  lane=high"));
+        assertThat(JSON.readTree(lines.get(lines.size() - 1)).path("results").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownLaneNamingTheLanes() {
+        int exit = run("demo", "--lane", "urgent");
+
+        assertThat(exit).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("unknown lane 'urgent'").contains("[high, normal, bulk]");
+    }
+
+    @Test
     void shouldLandEveryResultInPostgresAndCountItsRowsWithSinkPostgres() throws Exception {
         int exit;
         try {
