@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -169,32 +170,55 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * Topics that already exist are left as they are.
      */
     public void createTopics(int partitions, String... names) {
+        Map<String, Map<String, String>> topics = new LinkedHashMap<>();
         for (String name : names) {
-            createTopic(name, partitions, Map.of());
+            topics.put(name, Map.of());
         }
+        createTopics(partitions, topics);
     }
 
     /**
      * Creates one topic with {@code partitions} partitions and the given topic configs (such as
-     * {@code cleanup.policy=compact}); returns once the broker describes it (the controller commits
-     * a topic a moment before the broker's metadata has it, and a client describing it in between
-     * would be told it does not exist). A topic that already exists is left as it is.
+     * {@code cleanup.policy=compact}); returns once the broker describes it. A topic that already
+     * exists is left as it is.
      */
     public void createTopic(String name, int partitions, Map<String, String> configs) {
+        createTopics(partitions, Map.of(name, configs));
+    }
+
+    /**
+     * Creates topics, name → topic configs, with {@code partitions} partitions each, in one request;
+     * returns once the broker describes every one (the controller commits a topic a moment before
+     * the broker's metadata has it, and a client describing it in between would be told it does not
+     * exist). Topics that already exist are left as they are.
+     */
+    public void createTopics(int partitions, Map<String, Map<String, String>> topics) {
         Admin client = requireAdmin();
-        NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
+        List<NewTopic> requests = topics.entrySet().stream()
+                .map(topic -> new NewTopic(topic.getKey(), partitions, (short) 1).configs(topic.getValue())).toList();
         try {
-            client.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            awaitDescribed(client, name);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Could not create topic " + name + " on " + bootstrapServers(), e.getCause());
+            for (Map.Entry<String, KafkaFuture<Void>> created : client.createTopics(requests).values().entrySet()) {
+                try {
+                    created.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("Could not create topic " + created.getKey() + " on "
+                                + bootstrapServers(), e.getCause());
+                    }
+                }
             }
+            for (String name : topics.keySet()) {
+                awaitDescribed(client, name);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not describe the topics " + topics.keySet() + " on "
+                    + bootstrapServers(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Creating topic " + name + " on " + bootstrapServers() + " timed out after " + ADMIN_TIMEOUT, e);
+            throw new IllegalStateException("Creating topics " + topics.keySet() + " on " + bootstrapServers()
+                    + " timed out after " + ADMIN_TIMEOUT, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while creating topic " + name, e);
+            throw new IllegalStateException("Interrupted while creating topics " + topics.keySet(), e);
         }
     }
 

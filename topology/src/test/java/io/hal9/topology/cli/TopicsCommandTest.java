@@ -42,11 +42,13 @@ class TopicsCommandTest {
 
     /**
      * The internal topics of content routing, created after the others with each layer's input
-     * partitions: repartition topic and answer-store changelog per layer and lane.
+     * partitions: in-flight store changelog, repartition topic and answer-store changelog per layer
+     * and lane.
      */
     private static final List<String> INTERNAL = Stream.of("l2", "l3", "l4")
             .flatMap(l -> LANES.stream().map(lane -> "hal9-" + l + (lane.isEmpty() ? "" : "-" + lane) + "-" + l))
-            .flatMap(prefix -> Stream.of(prefix + "-route-repartition", prefix + "-neuron-cache-changelog"))
+            .flatMap(prefix -> Stream.of(prefix + "-inflight-changelog", prefix + "-route-repartition",
+                    prefix + "-neuron-cache-changelog"))
             .toList();
 
     /** The subjects of the default hierarchy, in the order hal9 topics registers them. */

@@ -53,6 +53,29 @@ class Hal9ConfigTest {
     }
 
     @Test
+    void shouldRunEveryLaneByDefaultNormalFirstAndRefuseUnknownLanesOrSharesOverAHundredNamingTheKey() {
+        assertThat(Hal9Config.of(Map.of()).lanes()).containsExactly(Lane.NORMAL, Lane.HIGH, Lane.BULK);
+        assertThat(Hal9Config.of(Map.of()).laneShares())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(Lane.HIGH, 50, Lane.NORMAL, 40, Lane.BULK, 10));
+        assertThat(Hal9Config.load(Map.of(), Map.of("HAL9_LANES", "normal")).lanes()).containsExactly(Lane.NORMAL);
+        // the shares partition the live limit only where there is more than one lane
+        assertThat(Hal9Settings.capacity(Hal9Config.of(Map.of(Hal9Config.LANES_CONFIG, "normal"))).shares()).isEmpty();
+        assertThat(Hal9Settings.capacity(Hal9Config.of(Map.of(Hal9Config.LANES_CONFIG, "high,normal"))).shares())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("high", 0.5, "normal", 0.4));
+
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LANES_CONFIG, "high,urgent")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(Hal9Config.LANES_CONFIG)
+                .hasMessageContaining("unknown lane 'urgent'");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LANES_CONFIG, "high,HIGH")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("only once");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LANES_SHARES_CONFIG, "high=70,normal=40")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(Hal9Config.LANES_SHARES_CONFIG)
+                .hasMessageContaining("110 %");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LANES_SHARES_CONFIG, "high:50")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("lane=percent");
+    }
+
+    @Test
     void shouldReadPriceEntriesWithAndWithoutTheirCachePrices() {
         Hal9Config config = Hal9Config.of(Map.of(Hal9Config.CLAUDE_PRICES_CONFIG,
                 "claude-haiku-4-5=1/5,claude-opus-4-1=15/75/30/1.5"));

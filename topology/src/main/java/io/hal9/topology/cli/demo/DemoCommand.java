@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,6 +23,7 @@ import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Priority;
 import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.cli.TopicsCommand;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.SimulatorFaultOptions;
 import io.hal9.topology.cli.game.PlayCommand;
@@ -199,10 +201,15 @@ public final class DemoCommand implements Callable<Integer> {
             Hal9Config config = Hal9Config.load(settings, System.getenv());
             Topics topics = new Topics(config, stack.registry());
             int partitions = config.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG);
+            Map<String, Map<String, String>> created = new LinkedHashMap<>();
             for (String name : topics.allNames()) {
-                broker.createTopic(name, partitions, topics.compactedNames().contains(name)
+                created.put(name, topics.compactedNames().contains(name)
                         ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT) : Map.of());
             }
+            // the layers' internal topics too, as `hal9 topics` does: nine applications starting at once
+            // would otherwise each wait for the topics the others are creating
+            created.putAll(TopicsCommand.internalTopics(config));
+            broker.createTopics(partitions, created);
             // producers in any language find every schema under its <topic>-value subject from the start
             Contracts.register(topics, stack.registry());
             DemoSink database = null;
