@@ -23,8 +23,8 @@ import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Priority;
 import io.hal9.schemas.v1.Signal;
-import io.hal9.topology.cli.TopicsCommand;
 import io.hal9.topology.cli.common.ExitCodes;
+import io.hal9.topology.cli.common.InternalTopics;
 import io.hal9.topology.cli.common.SimulatorFaultOptions;
 import io.hal9.topology.cli.game.PlayCommand;
 import io.hal9.topology.config.Hal9Config;
@@ -208,7 +208,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             // the layers' internal topics too, as `hal9 topics` does: nine applications starting at once
             // would otherwise each wait for the topics the others are creating
-            created.putAll(TopicsCommand.internalTopics(config));
+            created.putAll(InternalTopics.of(config));
             broker.createTopics(partitions, created);
             // producers in any language find every schema under its <topic>-value subject from the start
             Contracts.register(topics, stack.registry());
