@@ -43,7 +43,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * result seen, per signal. Afterwards the results and dead-letter topics are read again from the
  * beginning to count what was lost or duplicated, lane by lane.
  *
- * <p>The JSON line has one object per lane that published anything: {@code published},
+ * <p>The JSON line has, under {@code lanes}, one object per lane that published anything: {@code published},
  * {@code results}, {@code throughput_per_s} (results ÷ its first publish → its last result),
  * {@code p50_ms}, {@code p99_ms}, {@code max_ms}, {@code claude_calls} (the lane's calls at every
  * layer) and {@code call_share} (of all calls of the run), {@code lost}, {@code duplicates}; the bulk
@@ -93,9 +93,9 @@ final class LanesBench {
             stack.broker().createTopics(plan.partitions(), topics.allNames().toArray(String[]::new));
             String bootstrap = stack.bootstrapServers();
             Map<Lane, BenchCommand.Signals> published = new EnumMap<>(Lane.class);
-            published.put(Lane.NORMAL, new BenchCommand.Signals(plan.backlog(), "normal"));
-            published.put(Lane.HIGH, new BenchCommand.Signals(plan.high(), "high"));
-            published.put(Lane.BULK, new BenchCommand.Signals(plan.bulk(), "bulk"));
+            published.put(Lane.NORMAL, signals(plan.backlog(), Lane.NORMAL, "normal"));
+            published.put(Lane.HIGH, signals(plan.high(), Lane.HIGH, "high"));
+            published.put(Lane.BULK, signals(plan.bulk(), Lane.BULK, "bulk"));
             Live live = new Live(published);
             Hal9Node node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, null));
             Map<Lane, Long> calls;
@@ -129,6 +129,12 @@ final class LanesBench {
         }
     }
 
+    /** Signals whose contents are their own: no lane's answer is another's cache hit. */
+    private static BenchCommand.Signals signals(int count, Lane lane, String prefix) {
+        return new BenchCommand.Signals(count, prefix, i -> "Signal " + i + " of the " + prefix + " run in the "
+                + lane.label() + " lane: plan how to move service #" + i + " onto the new message bus.");
+    }
+
     /** The figures, and whether every lane's signals each had exactly one outcome. */
     record Outcome(Map<String, Object> figures, boolean exact) {
     }
@@ -154,7 +160,7 @@ final class LanesBench {
         progress.accept("warming up with " + plan.warmup() + " signals per lane (not measured)...");
         Map<Lane, BenchCommand.Signals> warm = new EnumMap<>(Lane.class);
         for (Lane lane : Lane.values()) {
-            warm.put(lane, new BenchCommand.Signals(plan.warmup(), "warmup-" + lane.label()));
+            warm.put(lane, signals(plan.warmup(), lane, "warmup-" + lane.label()));
         }
         Live live = new Live(warm);
         try (KafkaProducer<byte[], Signal> producer = BenchCommand.idempotentProducer(bootstrap, topics)) {
@@ -274,12 +280,13 @@ final class LanesBench {
         figures.put("mode", "lanes");
         figures.put("layers", CHAIN);
         figures.put("backlog", plan.backlog());
-        figures.put("high", plan.high());
+        figures.put("high_signals", plan.high());
         figures.put("high_rate_per_s", plan.highRate());
-        figures.put("bulk", plan.bulk());
+        figures.put("bulk_signals", plan.bulk());
         figures.put("latency_ms", plan.latencyMs());
         figures.put("max_in_flight", plan.maxInFlight());
         figures.put("guarantee", plan.guarantee());
+        Map<String, Object> byLane = new LinkedHashMap<>();
         for (Lane lane : List.of(Lane.HIGH, Lane.NORMAL, Lane.BULK)) {
             BenchCommand.Signals signals = live.published.get(lane);
             if (signals.count() == 0) {
@@ -300,8 +307,9 @@ final class LanesBench {
             if (lane == Lane.BULK) {
                 lanes.put("longest_gap_s", Math.round(live.longestGapNanos(lane) / 1e8) / 10.0);
             }
-            figures.put(lane.label(), lanes);
+            byLane.put(lane.label(), lanes);
         }
+        figures.put("lanes", byLane);
         figures.put("dead_letters", audits.values().stream().mapToLong(Audit::deadLetters).max().orElse(0));
         return figures;
     }

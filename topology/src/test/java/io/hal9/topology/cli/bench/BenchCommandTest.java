@@ -1,10 +1,12 @@
 package io.hal9.topology.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -86,6 +88,31 @@ class BenchCommandTest {
         assertThat(figures.path("hit_ratio").asDouble()).isEqualTo(1.0);
         assertThat(figures.path("lost").asInt()).isZero();
         assertThat(figures.path("duplicates").asInt()).isZero();
+        assertThat(figures.path("dead_letters").asInt()).isZero();
+    }
+
+    @Test
+    void shouldReportEachLaneOfThreeLayersWhileABacklogDrains() throws Exception {
+        int exit = run("bench", "--backlog", "100", "--high", "5", "--high-rate", "20", "--bulk", "10", "--warmup",
+                "0", "--latency-ms", "20", "--max-in-flight", "8", "--partitions", "2");
+
+        assertThat(exit).as(err.toString()).isZero();
+        JsonNode figures = JSON.readTree(out.toString().lines().reduce((first, last) -> last).orElseThrow());
+        assertThat(figures.path("mode").asText()).isEqualTo("lanes");
+        Map<String, Integer> published = Map.of("high", 5, "normal", 100, "bulk", 10);
+        published.forEach((lane, count) -> {
+            JsonNode figuresOfLane = figures.path("lanes").path(lane);
+            assertThat(figuresOfLane.path("published").asInt()).as(lane).isEqualTo(count);
+            assertThat(figuresOfLane.path("results").asInt()).as(lane).isEqualTo(count);
+            // every signal its own content: one call per layer, in its own lane
+            assertThat(figuresOfLane.path("claude_calls").asLong()).as(lane).isEqualTo(3L * count);
+            assertThat(figuresOfLane.path("lost").asInt()).as(lane).isZero();
+            assertThat(figuresOfLane.path("duplicates").asInt()).as(lane).isZero();
+            assertThat(figuresOfLane.path("p99_ms").asLong()).as(lane)
+                    .isGreaterThanOrEqualTo(figuresOfLane.path("p50_ms").asLong());
+        });
+        assertThat(figures.path("lanes").path("bulk").path("call_share").asDouble()).isCloseTo(30.0 / 345, within(1e-3));
+        assertThat(figures.path("lanes").path("bulk").has("longest_gap_s")).isTrue();
         assertThat(figures.path("dead_letters").asInt()).isZero();
     }
 
