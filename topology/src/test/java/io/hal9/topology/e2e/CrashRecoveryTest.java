@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
+import io.hal9.schemas.v1.Priority;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Lane;
 import io.hal9.topology.layer.AsyncNeuronProcessor;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.Hal9Node;
@@ -92,10 +94,14 @@ class CrashRecoveryTest {
         Path stateDir = Files.createDirectory(workDir.resolve("state"));
         List<String> runLayer = HARNESS.runArguments(stateDir);
         LayerProcess first = HARNESS.startProcess(workDir, "first", runLayer);
-        // and 400 signals, each of whose Claude calls takes 3 s
-        List<String> ids = HARNESS.publishSignals(400, TASK);
+        // and 400 signals in its three lanes (240 normal, 80 high, 80 bulk), each Claude call taking 3 s
+        List<String> ids = new ArrayList<>(HARNESS.publishSignals(Lane.NORMAL, 0, 240, TASK));
+        List<String> high = HARNESS.publishSignals(Lane.HIGH, 240, 80, TASK);
+        List<String> bulk = HARNESS.publishSignals(Lane.BULK, 320, 80, TASK);
+        ids.addAll(high);
+        ids.addAll(bulk);
 
-        // When the process is killed (SIGKILL) while at least 100 signals wait on Claude
+        // When the process is killed (SIGKILL) while at least 100 signals of its lanes wait on Claude
         await("at least 100 Claude calls in flight").atMost(START_UP)
                 .failFast("the first layer process exited", () -> !first.alive())
                 .until(() -> HARNESS.simulator().inFlight() >= 100);
@@ -111,6 +117,11 @@ class CrashRecoveryTest {
         List<ConsumerRecord<byte[], byte[]>> results = KAFKA.consume(HARNESS.topics().results().name(), ids.size(), DELIVERY);
         assertThat(results.size()).as("results after %s", DELIVERY).isEqualTo(ids.size());
         assertThat(HARNESS.rootIds(results)).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+        // each in its lane
+        Map<String, Priority> lanes = HARNESS.lanes(results);
+        assertThat(high).allSatisfy(id -> assertThat(lanes.get(id)).as(id).isEqualTo(Priority.HIGH));
+        assertThat(bulk).allSatisfy(id -> assertThat(lanes.get(id)).as(id).isEqualTo(Priority.BULK));
+        assertThat(ids.subList(0, 240)).allSatisfy(id -> assertThat(lanes.get(id)).as(id).isEqualTo(Priority.NORMAL));
         // and nothing else comes out
         assertThat(KAFKA.consume(HARNESS.topics().results().name(), ids.size() + 1, QUIET).size())
                 .as("results after another %s", QUIET).isEqualTo(ids.size());

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,10 @@ import java.util.Set;
 
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.schemas.v1.Priority;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Lane;
 import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
 
@@ -204,6 +207,11 @@ public final class OneLayerHarness implements BeforeAllCallback, BeforeEachCallb
      * and contents differ from an earlier one's.
      */
     public List<String> publishSignals(int first, int count, String task) {
+        return publishSignals(Lane.NORMAL, first, count, task);
+    }
+
+    /** {@link #publishSignals(int, int, String)} to the layer's input in {@code lane}. */
+    public List<String> publishSignals(Lane lane, int first, int count, String task) {
         List<String> ids = new ArrayList<>();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -212,12 +220,22 @@ public final class OneLayerHarness implements BeforeAllCallback, BeforeEachCallb
                 topics.signalSerde().serializer())) {
             for (int i = first; i < first + count; i++) {
                 String id = "signal-" + i;
-                producer.send(new ProducerRecord<>(topics.inputName(LAYER), key("key-" + i),
+                producer.send(new ProducerRecord<>(topics.inputName(LAYER, lane), key("key-" + i),
                         signal(id, "task " + i + ": " + task)));
                 ids.add(id);
             }
         }
         return ids;
+    }
+
+    /** The lanes of signal records ({@code priority}), by root id. */
+    public Map<String, Priority> lanes(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Priority> lanes = new HashMap<>();
+        records.forEach(r -> {
+            Signal signal = topics.signalSerde().deserializer().deserialize(r.topic(), r.value());
+            lanes.put(signal.getRootId(), signal.getPriority());
+        });
+        return lanes;
     }
 
     /** The root ids of signal records, in their order. */
