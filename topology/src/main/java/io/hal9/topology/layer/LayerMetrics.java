@@ -249,6 +249,7 @@ public final class LayerMetrics {
                 .description("RocksDB memory of this instance's state stores: block cache, memtables, table readers")
                 .tag("layer", name)
                 .baseUnit("bytes")
+                .strongReference(true)
                 .register(registry);
         if (boundBytes > 0) {
             Gauge.builder(STORE_MEMORY_BOUND, () -> boundBytes)
