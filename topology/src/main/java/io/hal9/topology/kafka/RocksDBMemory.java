@@ -38,8 +38,10 @@ import org.rocksdb.WriteBufferManager;
  * every store; memtables count within the cache, and only what of them the cache does not hold
  * (when a reservation found the cache full) is added.
  *
- * <p><b>Current limitations.</b> Memory RocksDB allocates outside its accounting (iterators' pinned
- * blocks beyond the cache, allocator overhead, the per-store objects) is not bounded or reported.
+ * <p><b>Current limitations.</b> Memory RocksDB allocates outside its accounting (allocator overhead,
+ * the per-store objects) is not bounded or reported. With a strict capacity, a read that needs a
+ * block while the cache is full of pinned entries (reservations and blocks in use) fails rather than
+ * grow past the bound, which stops the stream thread; the half left to blocks read keeps that far.
  */
 public final class RocksDBMemory implements AutoCloseable {
 
