@@ -276,6 +276,20 @@ public final class Hal9Config extends AbstractConfig {
                     + "With routing key: the estimated retained bytes of its in-memory cache, W-TinyLFU evicting beyond "
                     + "it; size it within the heap, three layers in one process take three times this.";
 
+    public static final String ROCKSDB_MEMORY_BYTES_CONFIG = "hal9.rocksdb.memory.bytes";
+    public static final long ROCKSDB_MEMORY_BYTES_DEFAULT = 64L * 1024 * 1024;
+    /** The smallest bound other than 0: below it the shared cache is mostly memtable reservations. */
+    public static final long ROCKSDB_MEMORY_BYTES_MIN = 1024L * 1024;
+    public static final String ROCKSDB_MEMORY_BYTES_DOC =
+            "Memory bound of all RocksDB state stores of one Kafka Streams application instance (a layer's "
+                    + "in-flight and answer stores, over all its tasks; the game's stores), in bytes: one block "
+                    + "cache of this size holds the data, index and filter blocks read, and the memtables being "
+                    + "written (at most half of it) are charged to it. The answers (hal9.cache.max.bytes) live on "
+                    + "disk; this bounds what RocksDB keeps in memory, whatever the task count. Each layer and the "
+                    + "game has its own: three layers in one process take three times this, beside the heap. "
+                    + "Raise it when answer lookups read from disk too often; 0 leaves RocksDB unbounded (Kafka "
+                    + "Streams' defaults: per store a 50 MB cache, 3 x 16 MB memtables, indexes outside the cache).";
+
     public static final String BREAKER_WINDOW_MS_CONFIG = "hal9.breaker.window.ms";
     public static final int BREAKER_WINDOW_MS_DEFAULT = 10_000;
     public static final String BREAKER_WINDOW_MS_DOC =
@@ -467,6 +481,8 @@ public final class Hal9Config extends AbstractConfig {
                         ConfigDef.ValidString.in("content", "key"), Importance.MEDIUM, CACHE_ROUTING_DOC)
                 .define(CACHE_MAX_BYTES_CONFIG, Type.LONG, CACHE_MAX_BYTES_DEFAULT, Range.between(1024, Long.MAX_VALUE),
                         Importance.MEDIUM, CACHE_MAX_BYTES_DOC)
+                .define(ROCKSDB_MEMORY_BYTES_CONFIG, Type.LONG, ROCKSDB_MEMORY_BYTES_DEFAULT, zeroOrAtLeast(
+                        ROCKSDB_MEMORY_BYTES_MIN), Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
                 .define(BREAKER_WINDOW_MS_CONFIG, Type.INT, BREAKER_WINDOW_MS_DEFAULT, Range.between(1_000, 3_600_000),
                         Importance.LOW, BREAKER_WINDOW_MS_DOC)
                 .define(BREAKER_MIN_CALLS_CONFIG, Type.INT, BREAKER_MIN_CALLS_DEFAULT, Range.between(1, 100_000),
@@ -655,6 +671,24 @@ public final class Hal9Config extends AbstractConfig {
             String s = value == null ? "" : value.toString();
             if (!s.startsWith("http://") && !s.startsWith("https://")) {
                 throw new ConfigException(name, value, "must be an http:// or https:// URL");
+            }
+        };
+    }
+
+    /** 0 (off), or a number of at least {@code min}. */
+    private static ConfigDef.Validator zeroOrAtLeast(long min) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                long n = value == null ? -1 : ((Number) value).longValue();
+                if (n != 0 && n < min) {
+                    throw new ConfigException(name, value, "must be 0 (unbounded) or at least " + min);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "0 or [" + min + ",...]";
             }
         };
     }

@@ -2,6 +2,7 @@ package io.hal9.topology.node;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -12,6 +13,7 @@ import io.hal9.neurons.resilience.BreakerNeuronClient;
 import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
+import io.hal9.topology.kafka.RocksDBMemory;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.CallBudget;
 import io.hal9.topology.layer.LayerMetrics;
@@ -72,6 +74,7 @@ public final class LayerRuntime implements AutoCloseable {
     private final LayerStage stage;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final Optional<RocksDBMemory> storeMemory;
 
     public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry) {
         this(spec, config, topics, neuron, registry, InstantSource.system());
@@ -81,7 +84,8 @@ public final class LayerRuntime implements AutoCloseable {
     public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry,
                         InstantSource clock) {
         this.spec = spec;
-        Properties props = streamsProperties(spec, config);
+        this.storeMemory = storeMemory(config);
+        Properties props = streamsProperties(spec.applicationId(), config, storeMemory);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         // cache first, then the breaker: a cached answer is served even while Claude is down
         this.breaker = new BreakerNeuronClient(neuron, Hal9Settings.breaker(config), spec.layer());
@@ -93,8 +97,9 @@ public final class LayerRuntime implements AutoCloseable {
                 : new CachedNeuronClient(breaker, Hal9Settings.cache(config, spec.layer()), spec.layer());
         breaker.bindMetrics(registry);
         cache.bindMetrics(registry);
+        LayerMetrics metrics = new LayerMetrics(registry, spec.layer(), config.claudePrices());
         this.stage = LayerStage.create(spec, Hal9Settings.stage(config), Hal9Settings.capacity(config), cache,
-                new LayerMetrics(registry, spec.layer(), config.claudePrices()), registry).withClock(clock);
+                metrics, registry).withClock(clock);
         stage.budget().capacity().follow(breaker.circuitBreaker());
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();
@@ -106,6 +111,7 @@ public final class LayerRuntime implements AutoCloseable {
         });
         this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("layer", spec.layer()));
         this.streamsMetrics.bindTo(registry);
+        LayerMetrics.bindStoreMemory(registry, spec.layer(), this::storeMemoryBytes, storeMemoryBound());
     }
 
 
@@ -115,13 +121,24 @@ public final class LayerRuntime implements AutoCloseable {
                 : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     }
 
-    /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
+    /**
+     * The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through; RocksDB
+     * as Kafka Streams configures it (for applications without stores).
+     */
     public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {
-        return streamsProperties(spec.applicationId(), config);
+        return streamsProperties(spec.applicationId(), config, Optional.empty());
     }
 
-    /** The Kafka Streams settings of any HAL9 application ({@code hal9-l3}, {@code hal9-game}, ...). */
-    static Properties streamsProperties(String applicationId, Hal9Config config) {
+    /** The shared RocksDB memory of one application instance ({@code hal9.rocksdb.memory.bytes}; 0: none). */
+    static Optional<RocksDBMemory> storeMemory(Hal9Config config) {
+        return RocksDBMemory.bounded(config.getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG));
+    }
+
+    /**
+     * The Kafka Streams settings of any HAL9 application ({@code hal9-l3}, {@code hal9-game}, ...),
+     * its RocksDB stores within {@code memory} when one is given.
+     */
+    static Properties streamsProperties(String applicationId, Hal9Config config, Optional<RocksDBMemory> memory) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -134,6 +151,7 @@ public final class LayerRuntime implements AutoCloseable {
         props.put(StreamsConfig.POLL_MS_CONFIG, POLL.toMillis());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL.toMillis());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        memory.ifPresent(shared -> shared.applyTo(props));
         props.putAll(config.kafkaProperties());
         return props;
     }
@@ -166,6 +184,16 @@ public final class LayerRuntime implements AutoCloseable {
         return cache;
     }
 
+    /** RocksDB memory of this layer's stores now (see {@link RocksDBMemory#inUse}). */
+    public long storeMemoryBytes() {
+        return RocksDBMemory.inUse(streams.metrics(), storeMemory.isPresent());
+    }
+
+    /** {@code hal9.rocksdb.memory.bytes} of this layer; 0 when unbounded. */
+    public long storeMemoryBound() {
+        return storeMemory.map(RocksDBMemory::boundBytes).orElse(0L);
+    }
+
     /**
      * Closes the layer: stops starting Claude calls, lets calls in flight finish and be forwarded
      * for up to {@code hal9.shutdown.drain.ms}, then closes Kafka Streams (committing what
@@ -188,6 +216,9 @@ public final class LayerRuntime implements AutoCloseable {
         boolean closed = streams.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
+        if (closed) {
+            storeMemory.ifPresent(RocksDBMemory::close);
+        }
         CallBudget.Drain drain = budget.drain();
         // what closed tasks handed over, and what tasks that did not close in time still hold
         long left = drain.handedOver() + budget.pending();

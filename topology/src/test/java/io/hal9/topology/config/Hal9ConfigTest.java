@@ -53,6 +53,24 @@ class Hal9ConfigTest {
     }
 
     @Test
+    void shouldBoundRocksDbMemoryBy64MibUnlessSetTo0OrAtLeast1Mib() {
+        assertThat(Hal9Config.of(Map.of()).getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG)).isEqualTo(64L << 20);
+        assertThat(Hal9Config.load(Map.of(), Map.of("HAL9_ROCKSDB_MEMORY_BYTES", "0"))
+                .getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG)).isZero();
+        assertThat(Hal9Config.of(Map.of(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG, "1048576"))
+                .getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG)).isEqualTo(1L << 20);
+
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG, "1048575")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hal9.rocksdb.memory.bytes").hasMessageContaining("0 (unbounded)");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG, "-1")))
+                .hasMessageContaining("hal9.rocksdb.memory.bytes");
+        assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_ROCKSDB_MEMORY_BYTES", "64MiB")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hal9.rocksdb.memory.bytes");
+    }
+
+    @Test
     void shouldReadPriceEntriesWithAndWithoutTheirCachePrices() {
         Hal9Config config = Hal9Config.of(Map.of(Hal9Config.CLAUDE_PRICES_CONFIG,
                 "claude-haiku-4-5=1/5,claude-opus-4-1=15/75/30/1.5"));
