@@ -66,6 +66,15 @@ public final class LayerRuntime implements AutoCloseable {
      */
     static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
+    /**
+     * {@code max.task.idle.ms} of a layer: disabled. Every sub-topology of a layer reads one topic
+     * (the input, or the route's repartition topic), so a task never has two partitions whose
+     * timestamps it could wait to line up; and Kafka Streams, while the setting is on, works out
+     * (and formats a log line about) the fetched lag of every empty partition each time it looks at
+     * an idle task, which is most of a lightly loaded stream thread's work.
+     */
+    static final long MAX_TASK_IDLE_MS = StreamsConfig.MAX_TASK_IDLE_MS_DISABLED;
+
     private final LayerSpec spec;
     private final BreakerNeuronClient breaker;
     private final CachedNeuronClient cache;
@@ -117,12 +126,18 @@ public final class LayerRuntime implements AutoCloseable {
 
     /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
     public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {
-        return streamsProperties(spec.applicationId(), config);
+        Properties props = new Properties();
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, MAX_TASK_IDLE_MS);
+        return streamsProperties(props, spec.applicationId(), config);
     }
 
     /** The Kafka Streams settings of any HAL9 application ({@code hal9-l3}, {@code hal9-game}, ...). */
     static Properties streamsProperties(String applicationId, Hal9Config config) {
-        Properties props = new Properties();
+        return streamsProperties(new Properties(), applicationId, config);
+    }
+
+    /** {@code props} (an application's own defaults) with HAL9's, then {@code KAFKA_*} pass-through. */
+    private static Properties streamsProperties(Properties props, String applicationId, Hal9Config config) {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(Hal9Config.PROCESSING_GUARANTEE_CONFIG));
