@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.hal9.neurons.Futures;
 import io.hal9.neurons.NeuronException;
@@ -96,6 +97,8 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
     private final Intake<K, V> intake;
     /** The answer store's name under content routing, else {@code null}. */
     private final String answersStoreName;
+    /** The cache key a record was routed by, under content routing, else {@code null}. */
+    private final Function<Record<K, V>, String> routedKey;
     private NeuronAnswers answers;
 
     /** Written by HTTP client threads (call callbacks), drained by the stream thread: the only shared queue. */
@@ -120,13 +123,14 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
     private volatile boolean closed;
 
     private AsyncNeuronProcessor(LayerStage stage, NeuronRecords records, RetryPolicy retryPolicy, String storeName,
-                                 Intake<K, V> intake, String answersStoreName) {
+                                 Intake<K, V> intake, String answersStoreName, Function<Record<K, V>, String> routedKey) {
         this.stage = stage;
         this.records = records;
         this.retryPolicy = retryPolicy;
         this.storeName = storeName;
         this.intake = intake;
         this.answersStoreName = answersStoreName;
+        this.routedKey = routedKey;
     }
 
     /**
@@ -141,19 +145,20 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
             return records.admit(record.key(), record.headers(), record.value(),
                     new Origin(meta.topic(), meta.partition(), meta.offset()), record.timestamp(),
                     context.currentSystemTimeMs());
-        }, null);
+        }, null, null);
     }
 
     /**
      * The stage behind the route stage ({@code hal9.cache.routing=content}): records keyed by cache
-     * key, each an admitted signal, answered from the store {@code answersStoreName} when it can.
+     * key, each an admitted signal, answered from the store {@code answersStoreName} when it can. The
+     * record's key is the cache key the route stage computed: the store is looked up by it as it is.
      */
     public static AsyncNeuronProcessor<String, PendingSignal> routed(LayerStage stage, NeuronRecords records,
                                                                     RetryPolicy retryPolicy, String storeName,
                                                                     String answersStoreName) {
         return new AsyncNeuronProcessor<>(stage, records, retryPolicy, storeName,
                 (record, context) -> new Admission.Admitted(record.value()),
-                answersStoreName);
+                answersStoreName, Record::key);
     }
 
     /** The store name of a layer's waiting signals, e.g. {@code l3-inflight}. */
@@ -219,7 +224,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         }
         PendingSignal entry = ((Admission.Admitted) admission).entry();
         if (answers != null) {
-            Optional<NeuronReply> stored = answers.find(cacheKey(entry), stage.clock().millis());
+            Optional<NeuronReply> stored = answers.find(routedKey.apply(record), stage.clock().millis());
             if (stored.isPresent()) {
                 // answered before: no call, nothing to hold
                 answered(entry, stored.get(), context.currentSystemTimeMs());
