@@ -318,7 +318,7 @@ public final class CachedNeuronClient implements NeuronClient {
     }
 
     /** Estimated retained bytes of an entry (see the class comment), capped at {@code Integer.MAX_VALUE}. */
-    static int weigh(String key, NeuronReply reply) {
+    public static int weigh(String key, NeuronReply reply) {
         long bytes = ENTRY_OVERHEAD_BYTES + stringBytes(key) + OBJECT_OVERHEAD_BYTES + stringBytes(reply.text())
                 + stringBytes(reply.model()) + stringBytes(reply.stopReason()) + stringBytes(reply.stopDetails());
         return (int) Math.min(Integer.MAX_VALUE, bytes);

@@ -70,9 +70,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Content routing</b> ({@link #routed}): the stage reads the layer's repartition topic, keyed
  * by cache key, where the route stage put each signal with its producer's key and origin; every
- * signal with the same work comes to this task. Before holding a signal it looks the key up in the
- * task's answer store ({@link NeuronAnswers}): an unexpired answer is forwarded at once, as a cache
- * hit, without a call or a store entry. Otherwise the signal waits as above; identical requests
+ * signal with the same work comes to this task, unless the route stage answered it already from the
+ * answers the instance holds in memory ({@link LocalAnswers}). Before holding a signal it looks the
+ * key up in the task's answer store ({@link NeuronAnswers}): an unexpired answer is forwarded at
+ * once, as a cache hit, without a call or a store entry. Otherwise the signal waits as above; identical requests
  * waiting at the same moment make one call (the neuron client joins them). Every whole answer that
  * comes back is kept in the answer store for the layer's TTL. Outputs and dead letters go out under
  * the producer's key, restored byte for byte.
@@ -192,7 +193,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         stage.budget().pendingAdded(owned);
         if (answersStoreName != null) {
             answers = new NeuronAnswers(context.getStateStore(answersStoreName), stage.spec().cacheTtl(),
-                    stage.settings().cacheMaxBytes(), stage.metrics());
+                    stage.settings().cacheMaxBytes(), stage.metrics(), stage.answers());
             long kept = answers.open(stage.clock().millis());
             if (kept > 0) {
                 LOG.info("{} task {}: {} answers in {}", stage.spec().layer(), context.taskId(), kept,
