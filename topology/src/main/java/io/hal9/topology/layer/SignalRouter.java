@@ -66,7 +66,8 @@ final class SignalRouter implements Processor<byte[], byte[], byte[], Admission>
         Signal input = entry.getSignal();
         stage.metrics().storeLookup(true);
         stage.metrics().forwarded(NeuronRecords.sinceCreation(input, record.timestamp(), now), true);
-        context.forward(record.withValue(new Admission.Answered(records.forward(input, record.value(), held.get(),
-                now))));
+        // as the neuron stage sends it on: the producer's key and the record's timestamp, no headers
+        context.forward(new Record<byte[], Admission>(record.key(), new Admission.Answered(records.forward(input,
+                record.value(), held.get(), now)), record.timestamp()));
     }
 }

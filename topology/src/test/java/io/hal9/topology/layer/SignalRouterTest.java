@@ -22,6 +22,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
@@ -73,13 +74,18 @@ class SignalRouterTest {
         stage.answers().hold(cacheKey("Tune the connection pool"),
                 new NeuronReply("Raise it to 50", "model", 10, 20, "end_turn", 5).asCached(), NOW + 1);
 
-        // When a signal with that work arrives
-        route("order-1", signal("s-1", "Tune the connection pool"));
+        // When a signal with that work arrives, with a header
+        context.setRecordMetadata(TOPIC, 0, 0);
+        router.process(new Record<>(key("order-1"), encoder.serialize(TOPIC, signal("s-1", "Tune the connection pool")),
+                NOW - 5, new RecordHeaders().add("trace", key("t-1"))));
 
-        // Then its derived signal goes out from here, under the producer's key, as a cache hit
+        // Then its derived signal goes out from here, as the neuron stage sends one on: under the
+        // producer's key, with the record's timestamp and no headers, as a cache hit
         assertThat(context.forwarded()).hasSize(1);
         CapturedForward<? extends byte[], ? extends Admission> out = context.forwarded().get(0);
         assertThat(out.record().key()).isEqualTo(key("order-1"));
+        assertThat(out.record().timestamp()).isEqualTo(NOW - 5);
+        assertThat(out.record().headers().toArray()).isEmpty();
         Signal derived = ((Admission.Answered) out.record().value()).forwarded().signal();
         assertThat(derived.getActivation().getContent()).isEqualTo("Raise it to 50");
         assertThat(derived.getParentId()).isEqualTo("s-1");
