@@ -262,7 +262,8 @@ public final class Hal9Config extends AbstractConfig {
     public static final String CACHE_ROUTING_DOC =
             "content (default): each layer routes a signal by its cache key through a repartition topic, so identical "
                     + "work meets on one task of one instance, whatever the instance count, and that task keeps the "
-                    + "answers in a changelogged store that survives restarts; one extra Kafka hop per layer, and "
+                    + "answers in a changelogged store that survives restarts; work the instance's tasks have "
+                    + "answered is answered before the hop, the rest takes one extra Kafka hop per layer, and "
                     + "signals with the same record key may come out in another order. key: today's routing by the "
                     + "producer's key, each instance with its own in-memory cache; choose it for per-key order "
                     + "(hal9.neuron.ordering=key requires it) or to save the hop when contents never repeat. The "
