@@ -262,7 +262,8 @@ public final class Hal9Config extends AbstractConfig {
     public static final String CACHE_ROUTING_DOC =
             "content (default): each layer routes a signal by its cache key through a repartition topic, so identical "
                     + "work meets on one task of one instance, whatever the instance count, and that task keeps the "
-                    + "answers in a changelogged store that survives restarts; one extra Kafka hop per layer, and "
+                    + "answers in a changelogged store that survives restarts; work the instance's tasks have "
+                    + "answered is answered before the hop, the rest takes one extra Kafka hop per layer, and "
                     + "signals with the same record key may come out in another order. key: today's routing by the "
                     + "producer's key, each instance with its own in-memory cache; choose it for per-key order "
                     + "(hal9.neuron.ordering=key requires it) or to save the hop when contents never repeat. The "
@@ -272,7 +273,8 @@ public final class Hal9Config extends AbstractConfig {
     public static final long CACHE_MAX_BYTES_DEFAULT = 64L * 1024 * 1024;
     public static final String CACHE_MAX_BYTES_DOC =
             "Bound of each layer's cache in one instance. With hal9.cache.routing=content: the serialized bytes of the "
-                    + "answers its tasks keep in their stores (on disk), the answers closest to expiry evicted first. "
+                    + "answers its tasks keep in their stores (on disk), the answers closest to expiry evicted first, "
+                    + "and, apart, the estimated heap of the in-memory view of them the route stage answers from. "
                     + "With routing key: the estimated retained bytes of its in-memory cache, W-TinyLFU evicting beyond "
                     + "it; size it within the heap, three layers in one process take three times this.";
 

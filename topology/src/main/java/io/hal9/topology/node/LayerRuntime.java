@@ -68,6 +68,15 @@ public final class LayerRuntime implements AutoCloseable {
      */
     static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
+    /**
+     * {@code max.task.idle.ms} of a layer: disabled. Every sub-topology of a layer reads one topic
+     * (the input, or the route's repartition topic), so a task never has two partitions whose
+     * timestamps it could wait to line up; and Kafka Streams, while the setting is on, works out
+     * (and formats a log line about) the fetched lag of every empty partition each time it looks at
+     * an idle task, which is most of a lightly loaded stream thread's work.
+     */
+    static final long MAX_TASK_IDLE_MS = StreamsConfig.MAX_TASK_IDLE_MS_DISABLED;
+
     private final LayerSpec spec;
     private final BreakerNeuronClient breaker;
     private final CachedNeuronClient cache;
@@ -85,7 +94,7 @@ public final class LayerRuntime implements AutoCloseable {
                         InstantSource clock) {
         this.spec = spec;
         this.storeMemory = storeMemory(config);
-        Properties props = streamsProperties(spec.applicationId(), config, storeMemory);
+        Properties props = streamsProperties(spec, config, storeMemory);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         // cache first, then the breaker: a cached answer is served even while Claude is down
         this.breaker = new BreakerNeuronClient(neuron, Hal9Settings.breaker(config), spec.layer());
@@ -126,7 +135,14 @@ public final class LayerRuntime implements AutoCloseable {
      * as Kafka Streams configures it (for applications without stores).
      */
     public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {
-        return streamsProperties(spec.applicationId(), config, Optional.empty());
+        return streamsProperties(spec, config, Optional.empty());
+    }
+
+    /** A layer's Kafka Streams settings, its RocksDB stores within {@code memory} when one is given. */
+    static Properties streamsProperties(LayerSpec spec, Hal9Config config, Optional<RocksDBMemory> memory) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, MAX_TASK_IDLE_MS);
+        return streamsProperties(props, spec.applicationId(), config, memory);
     }
 
     /** The shared RocksDB memory of one application instance ({@code hal9.rocksdb.memory.bytes}; 0: none). */
@@ -139,7 +155,12 @@ public final class LayerRuntime implements AutoCloseable {
      * its RocksDB stores within {@code memory} when one is given.
      */
     static Properties streamsProperties(String applicationId, Hal9Config config, Optional<RocksDBMemory> memory) {
-        Properties props = new Properties();
+        return streamsProperties(new Properties(), applicationId, config, memory);
+    }
+
+    /** {@code props} (an application's own defaults) with HAL9's, then {@code KAFKA_*} pass-through. */
+    private static Properties streamsProperties(Properties props, String applicationId, Hal9Config config,
+                                                Optional<RocksDBMemory> memory) {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(Hal9Config.PROCESSING_GUARANTEE_CONFIG));
