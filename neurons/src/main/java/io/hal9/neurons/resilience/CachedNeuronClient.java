@@ -271,9 +271,36 @@ public final class CachedNeuronClient implements NeuronClient {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** Content as the key sees it: runs of whitespace collapsed to one space, then trimmed; case kept. */
+    /**
+     * Content as the key sees it: runs of whitespace collapsed to one space, then trimmed; case kept.
+     * Content whose only whitespace is single spaces (most signals) has no run to collapse and skips
+     * the pattern.
+     */
     static String normalize(String content) {
-        return WHITESPACE.matcher(content).replaceAll(" ").strip();
+        return (hasWhitespaceToCollapse(content) ? WHITESPACE.matcher(content).replaceAll(" ") : content).strip();
+    }
+
+    /** Whether {@link #WHITESPACE} would change {@code content}: it holds whitespace other than single spaces. */
+    private static boolean hasWhitespaceToCollapse(String content) {
+        boolean afterWhitespace = false;
+        for (int i = 0; i < content.length(); i++) {
+            char c = content.charAt(i);
+            boolean whitespace = isWhiteSpace(c);
+            if (whitespace && (c != ' ' || afterWhitespace)) {
+                return true;
+            }
+            afterWhitespace = whitespace;
+        }
+        return false;
+    }
+
+    /**
+     * Unicode's White_Space property, as {@code \s} reads it under
+     * {@link Pattern#UNICODE_CHARACTER_CLASS}: space, line and paragraph separators, tab to carriage
+     * return, and next line. No character outside the Basic Multilingual Plane has it.
+     */
+    private static boolean isWhiteSpace(char c) {
+        return Character.isSpaceChar(c) || c >= '\t' && c <= '\r' || c == '\u0085';
     }
 
     private static void update(MessageDigest digest, String value) {
@@ -291,7 +318,7 @@ public final class CachedNeuronClient implements NeuronClient {
     }
 
     /** Estimated retained bytes of an entry (see the class comment), capped at {@code Integer.MAX_VALUE}. */
-    static int weigh(String key, NeuronReply reply) {
+    public static int weigh(String key, NeuronReply reply) {
         long bytes = ENTRY_OVERHEAD_BYTES + stringBytes(key) + OBJECT_OVERHEAD_BYTES + stringBytes(reply.text())
                 + stringBytes(reply.model()) + stringBytes(reply.stopReason()) + stringBytes(reply.stopDetails());
         return (int) Math.min(Integer.MAX_VALUE, bytes);

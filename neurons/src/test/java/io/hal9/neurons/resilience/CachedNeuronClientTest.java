@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import io.hal9.neurons.FailureCategory;
@@ -80,6 +81,19 @@ class CachedNeuronClientTest {
 
         assertThat(again.cached()).isTrue();
         assertThat(fixture.simulator().requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNormalizeEveryCharacterAsUnicodeWhitespaceDoes() {
+        Pattern whitespace = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+        for (char c = 0; c < Character.MAX_VALUE; c++) {
+            // each character alone between words, after a space, and at both ends
+            for (String content : List.of("a" + c + "b", "a " + c + "b", c + "a b" + c)) {
+                assertThat(CachedNeuronClient.normalize(content))
+                        .as("U+%04X in \"%s\"", (int) c, content)
+                        .isEqualTo(whitespace.matcher(content).replaceAll(" ").strip());
+            }
+        }
     }
 
     @Test

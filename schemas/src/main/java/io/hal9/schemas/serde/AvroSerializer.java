@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>A {@link UnknownFields.Appended} record (a compiled record with the fields a newer producer
  * added) is written with its extended schema; when the registry refuses that schema under the
  * subject, the compiled record is written instead and a warning says which fields were left out.
- * Instances are thread-safe.
+ * Instances are thread-safe. Each thread writes into a buffer and an encoder of its own, kept for its
+ * next record (a buffer grown past {@value #MAX_KEPT_BUFFER_BYTES} bytes is dropped after use).
  *
  * @param <T> the records written: a generated Avro class, e.g. {@code io.hal9.schemas.v1.Signal}, or
  *            {@link org.apache.avro.generic.GenericRecord} for records of a schema known only at run
@@ -45,6 +46,12 @@ import org.slf4j.LoggerFactory;
 public final class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AvroSerializer.class);
+
+    /** The largest buffer a thread keeps between records. */
+    static final int MAX_KEPT_BUFFER_BYTES = 64 * 1024;
+
+    /** The buffer and encoder of each thread: a stream thread writes thousands of records a second. */
+    private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
 
     static {
         AvroTrust.ensure();
@@ -131,8 +138,9 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
 
     private byte[] write(String topic, T record, int id) {
         Schema schema = record.getSchema();
-        ByteArrayOutputStream out = WireFormat.header(id);
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        Output output = OUTPUT.get();
+        BinaryEncoder encoder = output.start(id);
+        ByteArrayOutputStream out = output.bytes();
         try {
             // generated classes (and records carrying one) need its logical-type conversions
             DatumWriter<T> writer = record instanceof SpecificRecord || record instanceof UnknownFields.Appended
@@ -143,6 +151,8 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot write " + schema.getFullName() + " to topic " + topic
                     + " with schema id " + id + ": " + e.getMessage(), e);
+        } finally {
+            output.finish();
         }
         return out.toByteArray();
     }
@@ -159,5 +169,35 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
     }
 
     private record SubjectSchema(String subject, Schema schema) {
+    }
+
+    /** One thread's buffer and encoder. */
+    private static final class Output {
+
+        private ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+        private BinaryEncoder encoder;
+
+        /**
+         * The thread's encoder, writing to its emptied buffer after the header for schema {@code id}.
+         * (The encoder is pointed at the buffer before the buffer is emptied: re-pointing it flushes
+         * whatever a failed write left in it.)
+         */
+        BinaryEncoder start(int id) {
+            encoder = EncoderFactory.get().binaryEncoder(bytes, encoder);
+            bytes.reset();
+            WireFormat.writeHeader(bytes, id);
+            return encoder;
+        }
+
+        ByteArrayOutputStream bytes() {
+            return bytes;
+        }
+
+        /** After a record: a buffer grown too large is not kept. */
+        void finish() {
+            if (bytes.size() > MAX_KEPT_BUFFER_BYTES) {
+                bytes = new ByteArrayOutputStream(1024);
+            }
+        }
     }
 }

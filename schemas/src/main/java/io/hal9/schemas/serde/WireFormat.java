@@ -44,9 +44,17 @@ public final class WireFormat {
     /** A buffer holding the header for schema {@code id}, ready for the Avro binary encoding. */
     public static ByteArrayOutputStream header(int id) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(MAGIC_BYTE);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+        writeHeader(out, id);
         return out;
+    }
+
+    /** Writes the header for schema {@code id} to {@code out}. */
+    public static void writeHeader(ByteArrayOutputStream out, int id) {
+        out.write(MAGIC_BYTE);
+        out.write(id >>> 24);
+        out.write(id >>> 16);
+        out.write(id >>> 8);
+        out.write(id);
     }
 
     /** The registry subject of a topic's keys or values: {@code <topic>-key} or {@code <topic>-value}. */

@@ -1,6 +1,7 @@
 package io.hal9.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,6 +80,29 @@ class AvroSerdeTest {
         assertThat(bytes[0]).isEqualTo((byte) 0x00);
         assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(registeredId);
         assertThat(Arrays.copyOfRange(bytes, 5, bytes.length)).isEqualTo(plainAvro(signal));
+    }
+
+    @Test
+    void shouldWriteEveryRecordWholeAfterAWriteThatFailedHalfway() throws Exception {
+        AvroSerializer<Signal> serializer = new AvroSerializer<>(client, false);
+        Signal signal = TestRecords.fullSignal();
+        // Given a write that failed after the signal's first fields were encoded
+        Signal broken = TestRecords.fullSignal();
+        broken.getActivation().setContent(null);
+        assertThatThrownBy(() -> serializer.serialize(TOPIC, broken)).isInstanceOf(SerializationException.class);
+
+        // When the same thread writes the next records, a large one among them
+        byte[] next = serializer.serialize(TOPIC, signal);
+        Signal large = TestRecords.fullSignal();
+        large.getActivation().setContent("x".repeat(3 * AvroSerializer.MAX_KEPT_BUFFER_BYTES));
+        byte[] afterLarge = serializer.serialize(TOPIC, large);
+        byte[] afterThat = serializer.serialize(TOPIC, signal);
+
+        // Then each holds its header and its own encoding, nothing left over from the one before
+        assertThat(Arrays.copyOfRange(next, 5, next.length)).isEqualTo(plainAvro(signal));
+        assertThat(Arrays.copyOfRange(afterLarge, 5, afterLarge.length)).isEqualTo(plainAvro(large));
+        assertThat(afterThat).isEqualTo(next);
+        assertThat(WireFormat.schemaId(next)).isEqualTo(client.latest(TOPIC + "-value").id());
     }
 
     @Test

@@ -280,7 +280,8 @@ public final class Hal9Config extends AbstractConfig {
     public static final String CACHE_ROUTING_DOC =
             "content (default): each layer routes a signal by its cache key through a repartition topic, so identical "
                     + "work meets on one task of one instance, whatever the instance count, and that task keeps the "
-                    + "answers in a changelogged store that survives restarts; one extra Kafka hop per layer, and "
+                    + "answers in a changelogged store that survives restarts; work the instance's tasks have "
+                    + "answered is answered before the hop, the rest takes one extra Kafka hop per layer, and "
                     + "signals with the same record key may come out in another order. key: today's routing by the "
                     + "producer's key, each instance with its own in-memory cache; choose it for per-key order "
                     + "(hal9.neuron.ordering=key requires it) or to save the hop when contents never repeat. The "
@@ -290,9 +291,25 @@ public final class Hal9Config extends AbstractConfig {
     public static final long CACHE_MAX_BYTES_DEFAULT = 64L * 1024 * 1024;
     public static final String CACHE_MAX_BYTES_DOC =
             "Bound of each layer's cache in one instance. With hal9.cache.routing=content: the serialized bytes of the "
-                    + "answers its tasks keep in their stores (on disk), the answers closest to expiry evicted first. "
+                    + "answers its tasks keep in their stores (on disk), the answers closest to expiry evicted first, "
+                    + "and, apart, the estimated heap of the in-memory view of them the route stage answers from. "
                     + "With routing key: the estimated retained bytes of its in-memory cache, W-TinyLFU evicting beyond "
                     + "it; size it within the heap, three layers in one process take three times this.";
+
+    public static final String ROCKSDB_MEMORY_BYTES_CONFIG = "hal9.rocksdb.memory.bytes";
+    public static final long ROCKSDB_MEMORY_BYTES_DEFAULT = 64L * 1024 * 1024;
+    /** The smallest bound other than 0: below it the shared cache is mostly memtable reservations. */
+    public static final long ROCKSDB_MEMORY_BYTES_MIN = 1024L * 1024;
+    public static final String ROCKSDB_MEMORY_BYTES_DOC =
+            "Memory bound of all RocksDB state stores of one Kafka Streams application instance (a layer's "
+                    + "in-flight and answer stores, over all its tasks; the game's stores), in bytes: one block "
+                    + "cache of this size holds the data, index and filter blocks read, and the memtables being "
+                    + "written (at most half of it) are charged to it. The answers (hal9.cache.max.bytes) live on "
+                    + "disk; this bounds what RocksDB keeps in memory, whatever the task count. Each lane of each "
+                    + "layer (an application of its own) and the game has its own: a layer with its three lanes "
+                    + "takes three times this, beside the heap. "
+                    + "Raise it when answer lookups read from disk too often; 0 leaves RocksDB unbounded (Kafka "
+                    + "Streams' defaults: per store a 50 MB cache, 3 x 16 MB memtables, indexes outside the cache).";
 
     public static final String BREAKER_WINDOW_MS_CONFIG = "hal9.breaker.window.ms";
     public static final int BREAKER_WINDOW_MS_DEFAULT = 10_000;
@@ -488,6 +505,8 @@ public final class Hal9Config extends AbstractConfig {
                         ConfigDef.ValidString.in("content", "key"), Importance.MEDIUM, CACHE_ROUTING_DOC)
                 .define(CACHE_MAX_BYTES_CONFIG, Type.LONG, CACHE_MAX_BYTES_DEFAULT, Range.between(1024, Long.MAX_VALUE),
                         Importance.MEDIUM, CACHE_MAX_BYTES_DOC)
+                .define(ROCKSDB_MEMORY_BYTES_CONFIG, Type.LONG, ROCKSDB_MEMORY_BYTES_DEFAULT, zeroOrAtLeast(
+                        ROCKSDB_MEMORY_BYTES_MIN), Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
                 .define(BREAKER_WINDOW_MS_CONFIG, Type.INT, BREAKER_WINDOW_MS_DEFAULT, Range.between(1_000, 3_600_000),
                         Importance.LOW, BREAKER_WINDOW_MS_DOC)
                 .define(BREAKER_MIN_CALLS_CONFIG, Type.INT, BREAKER_MIN_CALLS_DEFAULT, Range.between(1, 100_000),
@@ -676,6 +695,24 @@ public final class Hal9Config extends AbstractConfig {
             String s = value == null ? "" : value.toString();
             if (!s.startsWith("http://") && !s.startsWith("https://")) {
                 throw new ConfigException(name, value, "must be an http:// or https:// URL");
+            }
+        };
+    }
+
+    /** 0 (off), or a number of at least {@code min}. */
+    private static ConfigDef.Validator zeroOrAtLeast(long min) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                long n = value == null ? -1 : ((Number) value).longValue();
+                if (n != 0 && n < min) {
+                    throw new ConfigException(name, value, "must be 0 (unbounded) or at least " + min);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "0 or [" + min + ",...]";
             }
         };
     }

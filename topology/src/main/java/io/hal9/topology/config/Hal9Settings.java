@@ -126,7 +126,19 @@ public final class Hal9Settings {
             LOG.info("neuron calls go to {} (API key from ANTHROPIC_API_KEY)", baseUrl);
         }
         return new ClaudeSettings(key, baseUrl, Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG)),
-                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG),
-                config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG));
+                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG), clientConcurrency(config));
+    }
+
+    /**
+     * The calls a process's Claude client must carry at once, so that no call queues in it behind
+     * another layer's or lane's: {@code hal9.neuron.max.in.flight} for every layer of the chain (a
+     * process may run them all), twice that with lanes (at the live limit, a lane under its share
+     * still starts its calls, up to the limit again in all). Calls beyond it would wait in the HTTP
+     * client in arrival order, a high lane's behind a normal backlog's.
+     */
+    static int clientConcurrency(Hal9Config config) {
+        long calls = (long) config.getInt(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG) * config.layersChain().size()
+                * (config.lanes().size() > 1 ? 2 : 1);
+        return (int) Math.min(Integer.MAX_VALUE, calls);
     }
 }

@@ -7,7 +7,10 @@ import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.PendingSignal;
 
-/** What a layer makes of a record it reads: a signal for its neuron, or a dead letter. */
+/**
+ * What a layer makes of a record it reads: a signal for its neuron, or a dead letter; under content
+ * routing, a signal on its way to the task of its cache key, or one answered at once.
+ */
 public sealed interface Admission {
 
     /**
@@ -29,6 +32,14 @@ public sealed interface Admission {
 
     /** The record cannot become a signal; its dead letter says why and goes out under {@code key}. */
     record Refused(byte[] key, DeadLetter deadLetter) implements Admission {
+    }
+
+    /** An admitted signal the route stage sends on to the task that owns {@code cacheKey}. */
+    record Routed(String cacheKey, PendingSignal entry) implements Admission {
+    }
+
+    /** A signal the route stage answered from an answer the instance holds: its derived signal goes out. */
+    record Answered(NeuronOutcome.Forwarded forwarded) implements Admission {
     }
 
     /** The request a held signal makes of the layer's neuron. */

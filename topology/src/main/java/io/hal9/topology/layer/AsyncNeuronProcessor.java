@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.hal9.neurons.Futures;
 import io.hal9.neurons.NeuronException;
@@ -69,9 +70,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Content routing</b> ({@link #routed}): the stage reads the layer's repartition topic, keyed
  * by cache key, where the route stage put each signal with its producer's key and origin; every
- * signal with the same work comes to this task. Before holding a signal it looks the key up in the
- * task's answer store ({@link NeuronAnswers}): an unexpired answer is forwarded at once, as a cache
- * hit, without a call or a store entry. Otherwise the signal waits as above; identical requests
+ * signal with the same work comes to this task, unless the route stage answered it already from the
+ * answers the instance holds in memory ({@link LocalAnswers}). Before holding a signal it looks the
+ * key up in the task's answer store ({@link NeuronAnswers}): an unexpired answer is forwarded at
+ * once, as a cache hit, without a call or a store entry. Otherwise the signal waits as above; identical requests
  * waiting at the same moment make one call (the neuron client joins them). Every whole answer that
  * comes back is kept in the answer store for the layer's TTL. Outputs and dead letters go out under
  * the producer's key, restored byte for byte.
@@ -96,6 +98,8 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
     private final Intake<K, V> intake;
     /** The answer store's name under content routing, else {@code null}. */
     private final String answersStoreName;
+    /** The cache key a record was routed by, under content routing, else {@code null}. */
+    private final Function<Record<K, V>, String> routedKey;
     private NeuronAnswers answers;
 
     /** Written by HTTP client threads (call callbacks), drained by the stream thread: the only shared queue. */
@@ -120,13 +124,14 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
     private volatile boolean closed;
 
     private AsyncNeuronProcessor(LayerStage stage, NeuronRecords records, RetryPolicy retryPolicy, String storeName,
-                                 Intake<K, V> intake, String answersStoreName) {
+                                 Intake<K, V> intake, String answersStoreName, Function<Record<K, V>, String> routedKey) {
         this.stage = stage;
         this.records = records;
         this.retryPolicy = retryPolicy;
         this.storeName = storeName;
         this.intake = intake;
         this.answersStoreName = answersStoreName;
+        this.routedKey = routedKey;
     }
 
     /**
@@ -141,19 +146,20 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
             return records.admit(record.key(), record.headers(), record.value(),
                     new Origin(meta.topic(), meta.partition(), meta.offset()), record.timestamp(),
                     context.currentSystemTimeMs());
-        }, null);
+        }, null, null);
     }
 
     /**
      * The stage behind the route stage ({@code hal9.cache.routing=content}): records keyed by cache
-     * key, each an admitted signal, answered from the store {@code answersStoreName} when it can.
+     * key, each an admitted signal, answered from the store {@code answersStoreName} when it can. The
+     * record's key is the cache key the route stage computed: the store is looked up by it as it is.
      */
     public static AsyncNeuronProcessor<String, PendingSignal> routed(LayerStage stage, NeuronRecords records,
                                                                     RetryPolicy retryPolicy, String storeName,
                                                                     String answersStoreName) {
         return new AsyncNeuronProcessor<>(stage, records, retryPolicy, storeName,
                 (record, context) -> new Admission.Admitted(record.value()),
-                answersStoreName);
+                answersStoreName, Record::key);
     }
 
     /** The store name of a layer's waiting signals, e.g. {@code l3-inflight}. */
@@ -187,7 +193,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         stage.budget().pendingAdded(owned);
         if (answersStoreName != null) {
             answers = new NeuronAnswers(context.getStateStore(answersStoreName), stage.spec().cacheTtl(),
-                    stage.settings().cacheMaxBytes(), stage.metrics());
+                    stage.settings().cacheMaxBytes(), stage.metrics(), stage.answers());
             long kept = answers.open(stage.clock().millis());
             if (kept > 0) {
                 LOG.info("{} task {}: {} answers in {}", stage.spec().layer(), context.taskId(), kept,
@@ -219,7 +225,7 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
         }
         PendingSignal entry = ((Admission.Admitted) admission).entry();
         if (answers != null) {
-            Optional<NeuronReply> stored = answers.find(cacheKey(entry), stage.clock().millis());
+            Optional<NeuronReply> stored = answers.find(routedKey.apply(record), stage.clock().millis());
             if (stored.isPresent()) {
                 // answered before: no call, nothing to hold
                 answered(entry, stored.get(), context.currentSystemTimeMs());

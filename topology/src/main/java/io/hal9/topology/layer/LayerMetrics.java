@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 import io.hal9.neurons.NeuronReply;
@@ -59,6 +60,13 @@ public final class LayerMetrics {
     public static final String ANSWER_STORE_ENTRIES = "hal9.cache.store.entries";
     /** Answers evicted from the answer stores to keep them within {@code hal9.cache.max.bytes}. */
     public static final String ANSWER_STORE_EVICTIONS = "hal9.cache.store.evictions";
+    /**
+     * RocksDB memory of this instance's state stores (answers and signals in flight, every task):
+     * block cache, memtables and table readers ({@code hal9_cache_store_memory_bytes}).
+     */
+    public static final String STORE_MEMORY = "hal9.cache.store.memory";
+    /** {@code hal9.rocksdb.memory.bytes}, the bound of {@link #STORE_MEMORY}, when one is set. */
+    public static final String STORE_MEMORY_BOUND = "hal9.cache.store.memory.bound";
 
     /**
      * The stop reasons of answers that stopped early, the {@code reason} tag of {@link #CLAUDE_INCOMPLETE}:
@@ -255,6 +263,27 @@ public final class LayerMetrics {
     /** Serialized bytes of the answers this instance's tasks hold. */
     public long storeBytes() {
         return storeBytes.get();
+    }
+
+    /**
+     * Registers the RocksDB memory of application {@code name} (a layer, or the game) as
+     * {@link #STORE_MEMORY}, read from {@code inUse} at every scrape, and its bound (0: none) as
+     * {@link #STORE_MEMORY_BOUND}.
+     */
+    public static void bindStoreMemory(MeterRegistry registry, Tags tags, LongSupplier inUse, long boundBytes) {
+        Gauge.builder(STORE_MEMORY, inUse, LongSupplier::getAsLong)
+                .description("RocksDB memory of this instance's state stores: block cache, memtables, table readers")
+                .tags(tags)
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(registry);
+        if (boundBytes > 0) {
+            Gauge.builder(STORE_MEMORY_BOUND, () -> boundBytes)
+                    .description("Bound of this instance's RocksDB memory (hal9.rocksdb.memory.bytes)")
+                    .tags(tags)
+                    .baseUnit("bytes")
+                    .register(registry);
+        }
     }
 
     private Counter lookups(String result) {

@@ -12,11 +12,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * What the neuron processors of one layer instance share, one per layer per process: the layer,
  * its stage settings, the neuron client (cache and breaker included), the layer's metrics, the
  * instance's {@link CallBudget} and whether Claude serves the layer at all ({@link ClaudeAccess}: key,
- * billing, model). Each processor (one per task) holds a reference. {@code clock} tells when a stored
+ * billing, model) and the answers its tasks hold, in memory ({@link LocalAnswers}, content routing).
+ * Each processor (one per task) holds a reference. {@code clock} tells when a stored
  * answer expires (the system clock; tests move one by hand).
  */
 public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient neuron, LayerMetrics metrics,
-                         CallBudget budget, ClaudeAccess access, InstantSource clock) {
+                         CallBudget budget, ClaudeAccess access, LocalAnswers answers, InstantSource clock) {
 
     /** A stage with a fresh budget and access state, its gauges registered in {@code registry}. */
     public static LayerStage create(LayerSpec spec, StageSettings settings, CapacitySettings capacity,
@@ -32,12 +33,13 @@ public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient ne
                                     NeuronClient neuron, LayerMetrics metrics, MeterRegistry registry) {
         return new LayerStage(spec, settings, neuron, metrics,
                 new CallBudget(spec.layer(), spec.lane(), settings, capacity, registry),
-                new ClaudeAccess(spec.layer(), settings.authRetry()), InstantSource.system());
+                new ClaudeAccess(spec.layer(), settings.authRetry()), new LocalAnswers(settings.cacheMaxBytes()),
+                InstantSource.system());
     }
 
     /** The same stage with answers expiring on {@code otherClock}. */
     public LayerStage withClock(InstantSource otherClock) {
-        return new LayerStage(spec, settings, neuron, metrics, budget, access, otherClock);
+        return new LayerStage(spec, settings, neuron, metrics, budget, access, answers, otherClock);
     }
 
     /** A stage whose live limit adapts from {@code max.in.flight} with the default settings. */

@@ -35,8 +35,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Store ({@code hal9.neuron.mode=async}): {@code <layer>-inflight}, persistent and
  *       changelogged, sequence → {@code PendingSignal}: the signals waiting for their answer.</li>
  *   <li>With {@code hal9.cache.routing=content} (the default, with the cache on and the async stage):
- *       the route stage {@code <layer>-route} decodes the input and re-keys each signal by its cache
- *       key; the repartition topic {@code <application.id>-<layer>-route-repartition} (as many
+ *       the route stage {@code <layer>-route} decodes the input, answers at once (to the output) the
+ *       signals whose answer the instance holds in memory ({@link LocalAnswers}), and re-keys the
+ *       others by their cache key; the repartition topic {@code <application.id>-<layer>-route-repartition} (as many
  *       partitions as the input topic; key the cache key as a string, value a {@code PendingSignal}
  *       carrying the producer's key and the record's origin) brings identical work to one task, whose
  *       store {@code <layer>-neuron-cache} (persistent, changelogged, TTL'd: {@link NeuronAnswers})
@@ -68,13 +69,18 @@ public final class LayerTopology {
             var admissions = signals.process(() -> new SignalRouter(stage, records.get()), Named.as(p + "-route"))
                     .split(Named.as(p + "-route-"))
                     .branch((key, admission) -> admission instanceof Admission.Refused, Branched.as("refused"))
+                    .branch((key, admission) -> admission instanceof Admission.Answered, Branched.as("answered"))
                     .defaultBranch(Branched.as("admitted"));
             admissions.get(p + "-route-refused")
                     .mapValues(admission -> ((Admission.Refused) admission).deadLetter(), Named.as(p + "-invalid-input"))
                     .to(deadLetters.name(), deadLetters.produced(p + "-invalid-to-" + deadLetters.name()));
+            admissions.get(p + "-route-answered")
+                    .mapValues(admission -> ((Admission.Answered) admission).forwarded().value(),
+                            Named.as(p + "-route-derived-signal"))
+                    .to(output.name(), output.produced(p + "-route-to-" + output.name()));
             KStream<String, PendingSignal> byContent = admissions.get(p + "-route-admitted")
-                    .map((key, admission) -> KeyValue.pair(((Admission.Admitted) admission).cacheKey(spec),
-                            ((Admission.Admitted) admission).entry()), Named.as(p + "-route-by-content"))
+                    .map((key, admission) -> KeyValue.pair(((Admission.Routed) admission).cacheKey(),
+                            ((Admission.Routed) admission).entry()), Named.as(p + "-route-by-content"))
                     .repartition(Repartitioned.<String, PendingSignal>as(p + "-route")
                             .withKeySerde(Serdes.String()).withValueSerde(new PendingSignalSerde()));
             String storeName = AsyncNeuronProcessor.storeName(spec);

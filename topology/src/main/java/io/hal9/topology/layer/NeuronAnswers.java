@@ -29,7 +29,8 @@ import org.apache.kafka.streams.state.Stores;
  * <p><b>How to use.</b> {@link #storeBuilder} declares the store in the layer topology; the neuron
  * stage wraps the task's store in one of these at {@code init()}, asks {@link #find} before it
  * calls Claude, {@link #keep}s every whole answer it gets, and calls {@link #purgeExpired} from a
- * punctuator. Stream thread only.
+ * punctuator. Stream thread only. Every answer kept or found here, and every deletion, is passed on
+ * to the instance's {@link LocalAnswers}, which the route stage reads.
  *
  * <p><b>Expiry.</b> An answer is served until {@code storedAt + ttl} (the layer's
  * {@code hal9.<layer>.cache.ttl.ms}) as the stage's clock tells; from then on it is never served: a
@@ -75,14 +76,18 @@ public final class NeuronAnswers {
     private final Duration ttl;
     private final long maxBytes;
     private final LayerMetrics metrics;
+    private final LocalAnswers local;
     private long entries;
     private long bytes;
 
-    NeuronAnswers(KeyValueStore<String, CachedAnswer> store, Duration ttl, long maxBytes, LayerMetrics metrics) {
+    /** @param local the instance's in-memory view, told of every answer kept, found and deleted here */
+    NeuronAnswers(KeyValueStore<String, CachedAnswer> store, Duration ttl, long maxBytes, LayerMetrics metrics,
+                  LocalAnswers local) {
         this.store = store;
         this.ttl = ttl;
         this.maxBytes = maxBytes;
         this.metrics = metrics;
+        this.local = local;
     }
 
     /** The store name of a layer's answers, e.g. {@code l3-neuron-cache}. */
@@ -144,7 +149,12 @@ public final class NeuronAnswers {
             answer = null;
         }
         metrics.storeLookup(answer != null);
-        return Optional.ofNullable(answer).map(NeuronAnswers::reply);
+        if (answer == null) {
+            return Optional.empty();
+        }
+        NeuronReply reply = reply(answer);
+        local.hold(key, reply, answer.getExpiresAt());
+        return Optional.of(reply);
     }
 
     /** Whether an unexpired answer to the key is held (no lookup is counted). */
@@ -185,6 +195,7 @@ public final class NeuronAnswers {
             return false;
         }
         store.put(key, answer);
+        local.hold(key, reply(answer), answer.getExpiresAt());
         entries++;
         bytes += size;
         metrics.storeHolds(1, size);
@@ -259,6 +270,7 @@ public final class NeuronAnswers {
 
     private void forget(String key, long size) {
         store.delete(key);
+        local.forget(key);
         entries--;
         bytes -= size;
         metrics.storeHolds(-1, -size);

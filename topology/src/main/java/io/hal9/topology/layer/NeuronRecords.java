@@ -18,6 +18,7 @@ import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.kafka.DeadLetters;
 import io.hal9.topology.kafka.Origin;
 
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 
@@ -108,9 +109,14 @@ public final class NeuronRecords {
      * its {@code priority} the lane it travels in (the topic decides, whatever the producer set). The
      * hop records the answer's stop reason: {@code max_tokens} tells the next layer (and the results)
      * that the answer it carries was cut at this layer's max tokens.
+     *
+     * <p>The derived signal shares the values of the fields it keeps with {@code input} instead of
+     * copying them (an input signal is decoded for one record and dropped after it): neither is
+     * changed afterwards.
      */
     public Signal derive(Signal input, NeuronReply reply, long nowMs) {
-        List<Hop> hops = new ArrayList<>(input.getHops());
+        List<Hop> hops = new ArrayList<>(input.getHops().size() + 1);
+        hops.addAll(input.getHops());
         hops.add(Hop.newBuilder()
                 .setLayer(spec.layer())
                 .setNeuron(spec.profile().neuron())
@@ -124,17 +130,25 @@ public final class NeuronRecords {
                 .setStopReason(reply.stopReason() == null || reply.stopReason().isBlank() ? null : reply.stopReason())
                 .build());
         Activation activation = Activation.newBuilder(input.getActivation()).setContent(reply.text()).build();
-        return Signal.newBuilder(input)
-                .setSignalId(stableId(spec.layer() + "/" + input.getSignalId()))
-                .setParentId(input.getSignalId())
-                .setFromNeuron(spec.profile().neuron())
-                .setToNeuron(spec.nextNeuron())
-                .setLayerFrom(spec.layer())
-                .setLayerTo(spec.nextLayer().orElse(null))
-                .setActivation(activation)
-                .setHops(hops)
-                .setPriority(spec.lane().priority())
-                .build();
+        Signal derived = sharing(input, new Signal());
+        derived.setSignalId(stableId(spec.layer() + "/" + input.getSignalId()));
+        derived.setParentId(input.getSignalId());
+        derived.setFromNeuron(spec.profile().neuron());
+        derived.setToNeuron(spec.nextNeuron());
+        derived.setLayerFrom(spec.layer());
+        derived.setLayerTo(spec.nextLayer().orElse(null));
+        derived.setActivation(activation);
+        derived.setHops(hops);
+        derived.setPriority(spec.lane().priority());
+        return derived;
+    }
+
+    /** {@code into}, holding the values of every field of {@code from} (the same objects, not copies). */
+    private static <T extends SpecificRecordBase> T sharing(T from, T into) {
+        for (int field = 0; field < from.getSchema().getFields().size(); field++) {
+            into.put(field, from.get(field));
+        }
+        return into;
     }
 
     /**

@@ -3,12 +3,15 @@ package io.hal9.topology.node;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.game.GameTopology;
+import io.hal9.topology.kafka.RocksDBMemory;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -40,13 +43,15 @@ public final class GameRuntime implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final Topics topics;
     private final Hal9Config config;
+    private final Optional<RocksDBMemory> storeMemory;
 
     /** @param applicationServer {@code host:port} of this instance's admin server, as other instances reach it */
     public GameRuntime(Hal9Config config, Topics topics, MeterRegistry registry, String applicationServer) {
         this.config = config;
         this.topics = topics;
         this.applicationId = applicationId(config);
-        Properties props = LayerRuntime.streamsProperties(applicationId, config);
+        this.storeMemory = LayerRuntime.storeMemory(config);
+        Properties props = LayerRuntime.streamsProperties(applicationId, config, storeMemory);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         StreamsBuilder builder = new StreamsBuilder();
         GameTopology.build(builder, topics, config.layersChain().get(0));
@@ -57,6 +62,9 @@ public final class GameRuntime implements AutoCloseable {
         });
         this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("layer", NAME));
         this.streamsMetrics.bindTo(registry);
+        LayerMetrics.bindStoreMemory(registry, Tags.of("layer", NAME, "lane", "none"),
+                () -> RocksDBMemory.inUse(streams.metrics(), storeMemory.isPresent()),
+                storeMemory.map(RocksDBMemory::boundBytes).orElse(0L));
     }
 
     /** {@code hal9-game} with the default prefix. */
@@ -112,9 +120,12 @@ public final class GameRuntime implements AutoCloseable {
 
     public void close(Duration timeout) {
         long started = System.nanoTime();
-        streams.close(CloseOptions.timeout(timeout)
+        boolean closed = streams.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
+        if (closed) {
+            storeMemory.ifPresent(RocksDBMemory::close);
+        }
         LOG.info("game closed in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
     }
 

@@ -2,6 +2,7 @@ package io.hal9.topology.node;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.Properties;
 
 import io.hal9.neurons.NeuronClient;
@@ -10,6 +11,7 @@ import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.config.Lane;
+import io.hal9.topology.kafka.RocksDBMemory;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.CallBudget;
 import io.hal9.topology.layer.LayerMetrics;
@@ -65,11 +67,21 @@ public final class LayerRuntime implements AutoCloseable {
      */
     static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
+    /**
+     * {@code max.task.idle.ms} of a layer: disabled. Every sub-topology of a layer reads one topic
+     * (the input, or the route's repartition topic), so a task never has two partitions whose
+     * timestamps it could wait to line up; and Kafka Streams, while the setting is on, works out
+     * (and formats a log line about) the fetched lag of every empty partition each time it looks at
+     * an idle task, which is most of a lightly loaded stream thread's work.
+     */
+    static final long MAX_TASK_IDLE_MS = StreamsConfig.MAX_TASK_IDLE_MS_DISABLED;
+
     private final LayerSpec spec;
     private final LayerClaude claude;
     private final LayerStage stage;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final Optional<RocksDBMemory> storeMemory;
 
     /** A layer in its normal lane, with a breaker, cache and capacity of its own. */
     public LayerRuntime(LayerSpec spec, Hal9Config config, Topics topics, NeuronClient neuron, MeterRegistry registry) {
@@ -90,7 +102,8 @@ public final class LayerRuntime implements AutoCloseable {
                         InstantSource clock) {
         this.spec = spec;
         this.claude = claude;
-        Properties props = streamsProperties(spec, config);
+        this.storeMemory = storeMemory(config);
+        Properties props = streamsProperties(spec, config, storeMemory);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         this.stage = LayerStage.create(spec, Hal9Settings.stage(config), claude.capacity(), claude.cache(),
                 new LayerMetrics(registry, spec.layer(), spec.lane(), config.claudePrices()), registry)
@@ -106,16 +119,41 @@ public final class LayerRuntime implements AutoCloseable {
         this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("layer", spec.layer(), "lane",
                 spec.lane().label()));
         this.streamsMetrics.bindTo(registry);
+        LayerMetrics.bindStoreMemory(registry, Tags.of("layer", spec.layer(), "lane", spec.lane().label()),
+                this::storeMemoryBytes, storeMemoryBound());
     }
 
-    /** The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through. */
+    /**
+     * The Kafka Streams settings of a layer: HAL9 defaults, then {@code KAFKA_*} pass-through; RocksDB
+     * as Kafka Streams configures it (for applications without stores).
+     */
     public static Properties streamsProperties(LayerSpec spec, Hal9Config config) {
-        return streamsProperties(spec.applicationId(), config);
+        return streamsProperties(spec, config, Optional.empty());
     }
 
-    /** The Kafka Streams settings of any HAL9 application ({@code hal9-l3}, {@code hal9-game}, ...). */
-    static Properties streamsProperties(String applicationId, Hal9Config config) {
+    /** A layer's Kafka Streams settings, its RocksDB stores within {@code memory} when one is given. */
+    static Properties streamsProperties(LayerSpec spec, Hal9Config config, Optional<RocksDBMemory> memory) {
         Properties props = new Properties();
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, MAX_TASK_IDLE_MS);
+        return streamsProperties(props, spec.applicationId(), config, memory);
+    }
+
+    /** The shared RocksDB memory of one application instance ({@code hal9.rocksdb.memory.bytes}; 0: none). */
+    static Optional<RocksDBMemory> storeMemory(Hal9Config config) {
+        return RocksDBMemory.bounded(config.getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG));
+    }
+
+    /**
+     * The Kafka Streams settings of any HAL9 application ({@code hal9-l3}, {@code hal9-game}, ...),
+     * its RocksDB stores within {@code memory} when one is given.
+     */
+    static Properties streamsProperties(String applicationId, Hal9Config config, Optional<RocksDBMemory> memory) {
+        return streamsProperties(new Properties(), applicationId, config, memory);
+    }
+
+    /** {@code props} (an application's own defaults) with HAL9's, then {@code KAFKA_*} pass-through. */
+    private static Properties streamsProperties(Properties props, String applicationId, Hal9Config config,
+                                                Optional<RocksDBMemory> memory) {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(Hal9Config.PROCESSING_GUARANTEE_CONFIG));
@@ -127,6 +165,7 @@ public final class LayerRuntime implements AutoCloseable {
         props.put(StreamsConfig.POLL_MS_CONFIG, POLL.toMillis());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL.toMillis());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        memory.ifPresent(shared -> shared.applyTo(props));
         props.putAll(config.kafkaProperties());
         return props;
     }
@@ -159,6 +198,16 @@ public final class LayerRuntime implements AutoCloseable {
         return claude.cache();
     }
 
+    /** RocksDB memory of this layer's stores now (see {@link RocksDBMemory#inUse}). */
+    public long storeMemoryBytes() {
+        return RocksDBMemory.inUse(streams.metrics(), storeMemory.isPresent());
+    }
+
+    /** {@code hal9.rocksdb.memory.bytes} of this layer; 0 when unbounded. */
+    public long storeMemoryBound() {
+        return storeMemory.map(RocksDBMemory::boundBytes).orElse(0L);
+    }
+
     /**
      * Closes the layer: stops starting Claude calls, lets calls in flight finish and be forwarded
      * for up to {@code hal9.shutdown.drain.ms}, then closes Kafka Streams (committing what
@@ -181,6 +230,9 @@ public final class LayerRuntime implements AutoCloseable {
         boolean closed = streams.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
+        if (closed) {
+            storeMemory.ifPresent(RocksDBMemory::close);
+        }
         CallBudget.Drain drain = budget.drain();
         // what closed tasks handed over, and what tasks that did not close in time still hold
         long left = drain.handedOver() + budget.pending();

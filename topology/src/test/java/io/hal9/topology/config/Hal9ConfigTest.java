@@ -62,6 +62,10 @@ class Hal9ConfigTest {
         assertThat(Hal9Settings.capacity(Hal9Config.of(Map.of(Hal9Config.LANES_CONFIG, "normal"))).shares()).isEmpty();
         assertThat(Hal9Settings.capacity(Hal9Config.of(Map.of(Hal9Config.LANES_CONFIG, "high,normal"))).shares())
                 .containsExactlyInAnyOrderEntriesOf(Map.of("high", 0.5, "normal", 0.4));
+        // the process's Claude client carries every layer's calls, and its lanes' beyond the limit: none queue in it
+        assertThat(Hal9Settings.clientConcurrency(Hal9Config.of(Map.of()))).isEqualTo(256 * 3 * 2);
+        assertThat(Hal9Settings.clientConcurrency(Hal9Config.of(Map.of(Hal9Config.LANES_CONFIG, "normal"))))
+                .isEqualTo(256 * 3);
 
         assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LANES_CONFIG, "high,urgent")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(Hal9Config.LANES_CONFIG)
@@ -73,6 +77,24 @@ class Hal9ConfigTest {
                 .hasMessageContaining("110 %");
         assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.LANES_SHARES_CONFIG, "high:50")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("lane=percent");
+    }
+
+    @Test
+    void shouldBoundRocksDbMemoryBy64MibUnlessSetTo0OrAtLeast1Mib() {
+        assertThat(Hal9Config.of(Map.of()).getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG)).isEqualTo(64L << 20);
+        assertThat(Hal9Config.load(Map.of(), Map.of("HAL9_ROCKSDB_MEMORY_BYTES", "0"))
+                .getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG)).isZero();
+        assertThat(Hal9Config.of(Map.of(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG, "1048576"))
+                .getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG)).isEqualTo(1L << 20);
+
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG, "1048575")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hal9.rocksdb.memory.bytes").hasMessageContaining("0 (unbounded)");
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG, "-1")))
+                .hasMessageContaining("hal9.rocksdb.memory.bytes");
+        assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_ROCKSDB_MEMORY_BYTES", "64MiB")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hal9.rocksdb.memory.bytes");
     }
 
     @Test

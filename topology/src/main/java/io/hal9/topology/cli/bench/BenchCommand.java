@@ -77,7 +77,10 @@ import picocli.CommandLine.Option;
  * dead letter, or {@code --timeout} seconds pass. Progress goes to stderr; stdout gets exactly one
  * JSON line: {@code {"mode":"async","signals":N,"latency_ms":L,"max_in_flight":M,
  * "guarantee":"exactly_once_v2","throughput_per_s":X,"p50_ms":A,"p99_ms":B,"lost":0,"duplicates":0,
- * "dead_letters":0,"duration_ms":T}}.
+ * "dead_letters":0,"duration_ms":T,...}}, among the rest {@code store_memory_peak_bytes}: the most RocksDB
+ * memory one layer instance held (block cache, memtables, table readers, sampled every 100 ms while
+ * the layers run), beside {@code store_memory_bound_bytes} ({@code hal9.rocksdb.memory.bytes}, 0 when
+ * unbounded).
  *
  * <p><b>The figures.</b> Latency is publish → result seen by the benchmark's consumer, per signal;
  * {@code throughput_per_s} is results ÷ (first publish → last result), and {@code duration_ms} that
@@ -237,6 +240,7 @@ public final class BenchCommand implements Callable<Integer> {
             Capacity capacity;
             List<Hal9Node> nodes = instances(stack, "instance-");
             Replay replayed = null;
+            StoreMemoryPeak memory = new StoreMemoryPeak(nodes);
             try {
                 progress("starting " + instances + " instance(s) of layer " + LAYER + " (mode " + mode + ", routing "
                         + routing + ", " + maxInFlight + " in flight, " + guarantee + ", " + partitions
@@ -247,6 +251,7 @@ public final class BenchCommand implements Callable<Integer> {
                 for (Hal9Node node : nodes) {
                     node.awaitRunning(STARTUP_TIMEOUT);
                 }
+                memory.start();
                 if (warmup > 0) {
                     progress("warming up with " + warmup + " signals (not measured)...");
                     Live warm = publishAndWait(broker.bootstrapServers(), topics,
@@ -271,8 +276,10 @@ public final class BenchCommand implements Callable<Integer> {
                 if (replay) {
                     progress("stopping every instance, starting " + instances + " new one(s) on empty state "
                             + "directories...");
+                    memory.stop();
                     nodes.forEach(Hal9Node::close);
                     nodes = instances(stack, "replay-instance-");
+                    memory.follow(nodes);
                     for (Hal9Node node : nodes) {
                         node.start();
                     }
@@ -285,6 +292,7 @@ public final class BenchCommand implements Callable<Integer> {
                     replayed = new Replay(again.results(), simulator.requestCount() - callsBefore);
                 }
             } finally {
+                memory.stop();
                 progress("stopping the layer...");
                 nodes.forEach(Hal9Node::close);
             }
@@ -295,7 +303,9 @@ public final class BenchCommand implements Callable<Integer> {
                             + "p99 %d ms, %d Claude calls", live.results(), audit.lost(), audit.duplicates(),
                     audit.deadLetters(), live.throughputPerSecond(), live.percentile(0.50), live.percentile(0.99),
                     simulator.requestCount()));
-            out.println(json(live, audit, capacity, replayed));
+            progress("RocksDB memory of a layer instance: peak " + memory.peakBytes() + " bytes, bound "
+                    + boundOf(config) + " bytes (" + Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG + ", 0: unbounded)");
+            out.println(json(live, audit, capacity, replayed, memory.peakBytes(), boundOf(config)));
             out.flush();
             return audit.lost() == 0 && audit.duplicates() == 0 ? ExitCodes.OK : ExitCodes.UNFINISHED;
         }
@@ -442,6 +452,7 @@ public final class BenchCommand implements Callable<Integer> {
             Live cached;
             long calls;
             List<Hal9Node> nodes = instances(stack, "instance-");
+            StoreMemoryPeak memory = new StoreMemoryPeak(nodes);
             try {
                 progress("starting " + instances + " instance(s) of layers " + CACHED_CHAIN + " (routing " + routing
                         + ", " + guarantee + ", " + partitions + " partitions)...");
@@ -451,6 +462,7 @@ public final class BenchCommand implements Callable<Integer> {
                 for (Hal9Node node : nodes) {
                     node.awaitRunning(STARTUP_TIMEOUT);
                 }
+                memory.start();
                 progress("filling the caches with one signal per content (" + ranks() + ")...");
                 Live fill = publishAndWait(broker.bootstrapServers(), topics,
                         new Signals(ranks(), "fill", BenchCommand::content), nodes);
@@ -466,6 +478,7 @@ public final class BenchCommand implements Callable<Integer> {
                 cached = publishAndWait(broker.bootstrapServers(), topics, published, nodes);
                 calls = simulator.requestCount() - callsBefore;
             } finally {
+                memory.stop();
                 progress("stopping the layers...");
                 nodes.forEach(Hal9Node::close);
             }
@@ -500,6 +513,8 @@ public final class BenchCommand implements Callable<Integer> {
             figures.put("lost", audit.lost());
             figures.put("duplicates", audit.duplicates());
             figures.put("dead_letters", audit.deadLetters());
+            figures.put("store_memory_peak_bytes", memory.peakBytes());
+            figures.put("store_memory_bound_bytes", boundOf(config));
             out.println(JSON.writeValueAsString(figures));
             out.flush();
             return audit.lost() == 0 && audit.duplicates() == 0 && anchor.complete() ? ExitCodes.OK
@@ -653,7 +668,8 @@ public final class BenchCommand implements Callable<Integer> {
         return nodes;
     }
 
-    private String json(Live live, Audit audit, Capacity capacity, Replay replayed) throws JsonProcessingException {
+    private String json(Live live, Audit audit, Capacity capacity, Replay replayed, long storeMemoryPeak,
+                        long storeMemoryBound) throws JsonProcessingException {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("mode", mode);
         figures.put("routing", routing);
@@ -683,6 +699,8 @@ public final class BenchCommand implements Callable<Integer> {
             figures.put("replay_calls_share", capacity.calls() == 0 ? 0.0
                     : Math.round(replayed.calls() * 10_000.0 / capacity.calls()) / 10_000.0);
         }
+        figures.put("store_memory_peak_bytes", storeMemoryPeak);
+        figures.put("store_memory_bound_bytes", storeMemoryBound);
         figures.put("throttled", capacity.throttled());
         figures.put("rejected_share", capacity.rejectedShare());
         figures.put("paused_s", Math.round(capacity.paused().toMillis() / 100.0) / 10.0);
@@ -697,6 +715,73 @@ public final class BenchCommand implements Callable<Integer> {
         simulatorFaults.outage(spec.commandLine()).ifPresent(window -> figures.put("outage",
                 live.recovery(faultClockNanos + window.from().toNanos(), faultClockNanos + window.until().toNanos())));
         return JSON.writeValueAsString(figures);
+    }
+
+    private static long boundOf(Hal9Config config) {
+        return config.getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG);
+    }
+
+    /**
+     * The highest RocksDB memory any one layer instance (one Kafka Streams application) reported,
+     * sampled every {@link #EVERY} from a thread of its own while the layers run.
+     */
+    static final class StoreMemoryPeak {
+
+        static final Duration EVERY = Duration.ofMillis(100);
+
+        private final AtomicLong peak = new AtomicLong();
+        private volatile List<Hal9Node> nodes;
+        private Thread sampler;
+
+        StoreMemoryPeak(List<Hal9Node> nodes) {
+            this.nodes = nodes;
+        }
+
+        /** Samples these nodes' layers from now on (the instances of a replay). */
+        void follow(List<Hal9Node> newNodes) {
+            nodes = newNodes;
+            start();
+        }
+
+        void start() {
+            sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    sample();
+                    LockSupport.parkNanos(EVERY.toNanos());
+                }
+            }, "hal9-bench-store-memory");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        void stop() {
+            if (sampler != null) {
+                sampler.interrupt();
+                try {
+                    sampler.join(EVERY.toMillis() * 10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                sampler = null;
+                sample();
+            }
+        }
+
+        private void sample() {
+            for (Hal9Node node : nodes) {
+                for (LayerRuntime layer : node.layers()) {
+                    try {
+                        peak.accumulateAndGet(layer.storeMemoryBytes(), Math::max);
+                    } catch (RuntimeException e) {
+                        // a store closing under the sample: the next sample reads the others
+                    }
+                }
+            }
+        }
+
+        long peakBytes() {
+            return peak.get();
+        }
     }
 
     /** A consumer of the results and dead-letter topics, all partitions, from the beginning, committed only. */
