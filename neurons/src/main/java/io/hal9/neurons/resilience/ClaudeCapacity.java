@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +107,7 @@ public final class ClaudeCapacity {
     private final Limit limit;
     private final AbstractLimiter<String> limiter;
     private final Map<FailureCategory, AtomicLong> throttled = new EnumMap<>(FailureCategory.class);
+    private final Set<MeterRegistry> boundTo = ConcurrentHashMap.newKeySet();
     private final AtomicLong pausedNanos = new AtomicLong();
     private final Object pacing = new Object();
     private volatile long pausedUntil;
@@ -257,9 +260,12 @@ public final class ClaudeCapacity {
 
     /**
      * Publishes the live limit, the pause, throttled calls by reason and the latest rate-limit
-     * figures, tagged with {@code layer}.
+     * figures, tagged with {@code layer}; once per registry, however many stages share this capacity.
      */
     public void bindMetrics(MeterRegistry registry, String layer) {
+        if (!boundTo.add(registry)) {
+            return; // the lanes of a layer share this capacity: its meters are registered once
+        }
         Gauge.builder(LIMIT_GAUGE, this, ClaudeCapacity::limit)
                 .description("Live limit of Claude calls in flight (adapts under the configured ceiling)")
                 .tag("layer", layer).register(registry);
