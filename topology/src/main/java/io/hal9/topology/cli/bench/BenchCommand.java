@@ -593,36 +593,44 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void publish(String bootstrap, Topics topics, String input, Signals published) {
-        AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<byte[], Signal> producer = idempotentProducer(bootstrap, topics)) {
-            long start = System.nanoTime();
-            for (int i = 0; i < published.count() && failure.get() == null; i++) {
-                if (rate > 0) {
-                    // evenly spaced: signal i leaves i / rate seconds after the first
-                    long due = start + (long) (i * 1e9 / rate);
-                    for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-                        LockSupport.parkNanos(wait);
-                    }
-                }
-                String id = published.rootId(i);
-                Signal signal = Signal.newBuilder()
-                        .setSignalId(id)
-                        .setRootId(id)
-                        .setActivation(Activation.newBuilder().setContent(published.content(i)).build())
-                        .setCreatedAt(Instant.now())
-                        .build();
-                published.sent(i, System.nanoTime());
-                producer.send(new ProducerRecord<>(input, id.getBytes(StandardCharsets.UTF_8), signal),
-                        (metadata, error) -> {
-                            if (error != null) {
-                                failure.compareAndSet(null, error);
-                            }
-                        });
-            }
+            publish(producer, input, published, rate);
             producer.flush();
         }
+    }
+
+    /**
+     * Sends every one of {@code signals} to {@code topic}, keyed by its root id, {@code perSecond}
+     * evenly spaced (signal i leaves i / perSecond seconds after the first), or all at once for 0.
+     *
+     * @throws IllegalStateException when a send failed
+     */
+    static void publish(KafkaProducer<byte[], Signal> producer, String topic, Signals signals, double perSecond) {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < signals.count() && failure.get() == null; i++) {
+            if (perSecond > 0) {
+                long due = start + (long) (i * 1e9 / perSecond);
+                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+            String id = signals.rootId(i);
+            Signal signal = Signal.newBuilder()
+                    .setSignalId(id)
+                    .setRootId(id)
+                    .setActivation(Activation.newBuilder().setContent(signals.content(i)).build())
+                    .setCreatedAt(Instant.now())
+                    .build();
+            signals.sent(i, System.nanoTime());
+            producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), signal), (metadata, error) -> {
+                if (error != null) {
+                    failure.compareAndSet(null, error);
+                }
+            });
+        }
         if (failure.get() != null) {
-            throw new IllegalStateException("publishing signals failed: " + failure.get(), failure.get());
+            throw new IllegalStateException("publishing to " + topic + " failed: " + failure.get(), failure.get());
         }
     }
 

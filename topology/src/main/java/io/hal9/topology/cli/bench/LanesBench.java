@@ -1,8 +1,6 @@
 package io.hal9.topology.cli.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -11,12 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import io.hal9.neurons.simulator.SimulatorOptions;
-import io.hal9.schemas.v1.Activation;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.common.Percentiles;
 import io.hal9.topology.config.Hal9Config;
@@ -30,7 +25,6 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * {@code hal9 bench --backlog N --high M [--bulk B]}: the lanes of the three-layer chain L2 → L3 →
@@ -165,7 +159,7 @@ final class LanesBench {
         Live live = new Live(warm);
         try (KafkaProducer<byte[], Signal> producer = BenchCommand.idempotentProducer(bootstrap, topics)) {
             for (Lane lane : Lane.values()) {
-                publish(producer, topics.inputName("L2", lane), warm.get(lane), 0);
+                BenchCommand.publish(producer, topics.inputName("L2", lane), warm.get(lane), 0);
             }
         }
         await(bootstrap, topics, node, live, null);
@@ -179,12 +173,12 @@ final class LanesBench {
         Map<Lane, BenchCommand.Signals> published = live.published;
         FutureTask<Void> publishing = new FutureTask<>(() -> {
             try (KafkaProducer<byte[], Signal> producer = BenchCommand.idempotentProducer(bootstrap, topics)) {
-                publish(producer, topics.inputName("L2", Lane.NORMAL), published.get(Lane.NORMAL), 0);
-                publish(producer, topics.inputName("L2", Lane.BULK), published.get(Lane.BULK), 0);
+                BenchCommand.publish(producer, topics.inputName("L2", Lane.NORMAL), published.get(Lane.NORMAL), 0);
+                BenchCommand.publish(producer, topics.inputName("L2", Lane.BULK), published.get(Lane.BULK), 0);
                 producer.flush();
                 progress.accept("published the backlog: " + plan.backlog() + " normal, " + plan.bulk() + " bulk; "
                         + "now " + plan.high() + " high signals at " + plan.highRate() + "/s");
-                publish(producer, topics.inputName("L2", Lane.HIGH), published.get(Lane.HIGH), plan.highRate());
+                BenchCommand.publish(producer, topics.inputName("L2", Lane.HIGH), published.get(Lane.HIGH), plan.highRate());
             }
             return null;
         });
@@ -231,36 +225,6 @@ final class LanesBench {
         }
         if (!live.complete()) {
             progress.accept("gave up after " + plan.timeout().toSeconds() + " s: " + live.summary());
-        }
-    }
-
-    private static void publish(KafkaProducer<byte[], Signal> producer, String topic, BenchCommand.Signals signals,
-                                double perSecond) {
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        long start = System.nanoTime();
-        for (int i = 0; i < signals.count() && failure.get() == null; i++) {
-            if (perSecond > 0) {
-                long due = start + (long) (i * 1e9 / perSecond);
-                for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-                    LockSupport.parkNanos(wait);
-                }
-            }
-            String id = signals.rootId(i);
-            Signal signal = Signal.newBuilder()
-                    .setSignalId(id)
-                    .setRootId(id)
-                    .setActivation(Activation.newBuilder().setContent(signals.content(i)).build())
-                    .setCreatedAt(Instant.now())
-                    .build();
-            signals.sent(i, System.nanoTime());
-            producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), signal), (metadata, error) -> {
-                if (error != null) {
-                    failure.compareAndSet(null, error);
-                }
-            });
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("publishing to " + topic + " failed: " + failure.get(), failure.get());
         }
     }
 
