@@ -40,6 +40,7 @@ import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.Percentiles;
 import io.hal9.topology.cli.common.SimulatorFaultOptions;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Lane;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
@@ -365,6 +366,11 @@ public final class BenchCommand implements Callable<Integer> {
         settings.put(Hal9Config.ADMIN_HOST_CONFIG, HOST);
         settings.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().toString());
         settings.put(Hal9Config.CACHE_ROUTING_CONFIG, routing);
+        if (PASSTHROUGH.equals(mode) && System.getenv(Hal9Config.keyToEnv(Hal9Config.LANES_CONFIG)) == null) {
+            // the anchor copies each layer's records with one application: the cached layers, one lane each
+            // (HAL9_LANES=high,normal,bulk measures them beside their idle lanes)
+            settings.put(Hal9Config.LANES_CONFIG, "normal");
+        }
         return settings;
     }
 
@@ -490,6 +496,7 @@ public final class BenchCommand implements Callable<Integer> {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("mode", mode);
             figures.put("layers", config.layersChain().size());
+            figures.put("lanes", config.lanes().stream().map(Lane::label).toList());
             figures.put("routing", routing);
             figures.put("instances", instances);
             figures.put("distinct", ranks());
