@@ -486,6 +486,8 @@ class ClaudeFailuresEndToEndTest {
         Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), stack.registryUrl());
         settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, simulator.baseUrl());
         settings.put(Hal9Config.LAYERS_CHAIN_CONFIG, "L2");
+        // one lane, as hal9.lanes=normal runs a layer: these are about Claude; LanesEndToEndTest is about lanes
+        settings.put(Hal9Config.LANES_CONFIG, "normal");
         settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
         settings.put(Hal9Config.NEURON_MAX_IN_FLIGHT_CONFIG, MAX_IN_FLIGHT);
         settings.put(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG, 100);
