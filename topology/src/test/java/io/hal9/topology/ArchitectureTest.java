@@ -17,6 +17,7 @@ import com.tngtech.archunit.lang.ArchRule;
  * cli ──▶ node ──▶ layer | game ──▶ kafka ──▶ config
  *  └──▶ devstack (local stand-ins: only the command line starts them)
  * net (ports and who holds them) below node, devstack and cli
+ * autoscale (a model of the autoscaler, for simulation) below cli
  * topology ──▶ neurons ──▶ schemas;  connectors ──▶ schemas
  * </pre>
  */
@@ -36,6 +37,7 @@ class ArchitectureTest {
             .layer("config").definedBy(TOPOLOGY + "config..")
             .layer("devstack").definedBy(TOPOLOGY + "devstack..")
             .layer("net").definedBy(TOPOLOGY + "net..")
+            .layer("autoscale").definedBy(TOPOLOGY + "autoscale..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
             .whereLayer("node").mayOnlyBeAccessedByLayers("cli")
             .whereLayer("layer").mayOnlyBeAccessedByLayers("cli", "node")
@@ -43,7 +45,8 @@ class ArchitectureTest {
             .whereLayer("kafka").mayOnlyBeAccessedByLayers("cli", "node", "layer", "game", "devstack")
             .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "node", "layer", "game", "kafka", "devstack")
             .whereLayer("devstack").mayOnlyBeAccessedByLayers("cli")
-            .whereLayer("net").mayOnlyBeAccessedByLayers("cli", "node", "devstack");
+            .whereLayer("net").mayOnlyBeAccessedByLayers("cli", "node", "devstack")
+            .whereLayer("autoscale").mayOnlyBeAccessedByLayers("cli");
 
     @ArchTest
     static final ArchRule noPackageCycles = slices().matching("io.hal9.(**)").should().beFreeOfCycles();
