@@ -58,16 +58,11 @@ public final class CallBudget {
     private final AtomicLong droppedWhileClosing = new AtomicLong();
 
     /**
-     * @param capacity how much of Claude the instance may use now: its live limit (at most
-     *                 {@code max.in.flight}), pauses and pacing; its meters are registered here too
-     */
-    public CallBudget(String layer, StageSettings settings, ClaudeCapacity capacity, MeterRegistry registry) {
-        this(layer, Lane.NORMAL, settings, capacity, registry);
-    }
-
-    /**
      * The budget of one lane of a layer instance: its own pending count and back-pressure, its calls
      * started in the lane's partition of {@code capacity}, which the layer's lanes share.
+     *
+     * @param capacity how much of Claude the instance may use now: its live limit (at most
+     *                 {@code max.in.flight}), pauses and pacing; its meters are registered here too
      */
     public CallBudget(String layer, Lane lane, StageSettings settings, ClaudeCapacity capacity,
                       MeterRegistry registry) {
