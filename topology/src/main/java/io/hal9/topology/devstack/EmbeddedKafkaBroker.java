@@ -207,9 +207,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     }
                 }
             }
-            for (String name : topics.keySet()) {
-                awaitDescribed(client, name);
-            }
+            awaitDescribed(client, List.copyOf(topics.keySet()));
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not describe the topics " + topics.keySet() + " on "
                     + bootstrapServers(), e.getCause());
@@ -222,12 +220,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private void awaitDescribed(Admin client, String name)
+    /** Returns once the broker describes every one of {@code names}, asking for all of them at a time. */
+    private void awaitDescribed(Admin client, List<String> names)
             throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         while (true) {
             try {
-                client.describeTopics(List.of(name)).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                client.describeTopics(names).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
