@@ -3,6 +3,7 @@ package io.hal9.topology.layer;
 import static io.hal9.topology.testing.TestSignals.key;
 import static io.hal9.topology.testing.TestSignals.signal;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -205,7 +206,11 @@ class AsyncNeuronProcessorTest {
         process("c", "s-3");
         // When s-1's call fails, s-2 takes the free slot while s-1's backoff runs
         neuron.fail(0, new NeuronException(FailureCategory.OVERLOADED, 529, "overloaded_error", null, null));
-        punctuate();
+        // (a refused call keeps its slot for about one call latency, released on the capacity's own thread)
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            punctuate();
+            return neuron.contents().size() >= 2;
+        });
         assertThat(neuron.contents()).containsExactly("task s-1", "task s-2");
         // and once the backoff has passed and the slot frees again
         context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 100);
