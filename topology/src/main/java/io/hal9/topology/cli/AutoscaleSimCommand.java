@@ -1,0 +1,170 @@
+package io.hal9.topology.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.topology.autoscale.AutoscaleSimulation;
+import io.hal9.topology.autoscale.AutoscaleSimulation.Policy;
+import io.hal9.topology.autoscale.AutoscaleSimulation.Result;
+import io.hal9.topology.autoscale.ReplicaForecast;
+import io.hal9.topology.autoscale.ScalingManifest;
+import io.hal9.topology.autoscale.Trace;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hal9 autoscale-sim}: replays traffic traces through a model of a layer's scaling control
+ * loop ({@link AutoscaleSimulation}) whose numbers are read from the rendered {@code k8s/}
+ * manifests, under lag-only scaling and with the layer's forecast; one JSON line per trace and
+ * policy, then one comparing the two.
+ */
+@Command(name = "autoscale-sim", mixinStandardHelpOptions = true,
+        description = "Replay traffic traces through a model of a layer's KEDA/HPA scaling, read from the k8s/ "
+                + "manifests, with lag-only and predictive scaling; prints JSON per trace and policy.")
+public final class AutoscaleSimCommand implements Callable<Integer> {
+
+    /**
+     * A layer pod's start-up, from process start to {@code /health/ready} with its stores restored,
+     * as {@code hal9 bench --mode startup} measures it.
+     */
+    static final long MEASURED_STARTUP_MS = 10_000;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--trace", split = ",", defaultValue = "ramp,spike,diurnal,flat",
+            description = "ramp, spike, diurnal, flat, or a CSV file of second,rate rows (default: the four).")
+    List<String> traces;
+
+    @Option(names = "--policy", defaultValue = "both", description = "lag, predictive or both (default: both).")
+    String policy;
+
+    @Option(names = "--k8s", defaultValue = "k8s", description = "The kustomization to render with kubectl "
+            + "kustomize (default: k8s).")
+    Path k8s;
+
+    @Option(names = "--manifests", description = "Rendered manifests (YAML) to read instead of rendering --k8s.")
+    Path manifests;
+
+    @Option(names = "--layer", defaultValue = "L2", description = "The layer whose ScaledObject is read (default: L2).")
+    String layer;
+
+    @Option(names = "--capacity", description = "Signals per second one pod finishes (default: the manifest's "
+            + "per-pod target, the signals_per_second trigger's threshold).")
+    Double capacity;
+
+    @Option(names = "--startup-ms", description = "A pod's start-up to ready (default: " + MEASURED_STARTUP_MS
+            + ", measured by hal9 bench --mode startup).")
+    Long startupMs;
+
+    @Option(names = "--base-rate", defaultValue = "100", description = "The built-in traces' base rate, signals/s "
+            + "(default: 100).")
+    double baseRate;
+
+    @Option(names = "--day-seconds", defaultValue = "86400", description = "The length of a day in the diurnal "
+            + "trace (default: 86400).")
+    int daySeconds;
+
+    @Option(names = "--seed", defaultValue = "1", description = "The flat trace's noise seed (default: 1).")
+    long seed;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Policy> policies = switch (policy) {
+            case "lag" -> List.of(Policy.LAG);
+            case "predictive" -> List.of(Policy.PREDICTIVE);
+            case "both" -> List.of(Policy.LAG, Policy.PREDICTIVE);
+            default -> throw new IllegalArgumentException("--policy must be lag, predictive or both, got " + policy);
+        };
+        if (!(baseRate > 0) || daySeconds < 60) {
+            throw new IllegalArgumentException("--base-rate must be > 0 and --day-seconds at least 60");
+        }
+        List<JsonNode> docs = manifests != null
+                ? ScalingManifest.parse(Files.readString(manifests, StandardCharsets.UTF_8))
+                : ScalingManifest.render(k8s);
+        ScalingManifest manifest = ScalingManifest.of(docs, "hal9-" + layer.toLowerCase());
+        AutoscaleSimulation simulation = new AutoscaleSimulation(manifest, settings(manifest));
+        var out = spec.commandLine().getOut();
+        for (String name : traces) {
+            Trace trace = trace(name);
+            List<Result> results = new ArrayList<>();
+            for (Policy each : policies) {
+                Result result = simulation.run(trace, each);
+                results.add(result);
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("trace", trace.name());
+                line.put("seconds", result.seconds());
+                line.put("signals", result.signals());
+                line.putAll(result.figures());
+                line.put("lead_s", result.leadSeconds());
+                out.println(JSON.writeValueAsString(line));
+            }
+            if (results.size() == 2) {
+                out.println(JSON.writeValueAsString(comparison(results.get(0), results.get(1))));
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private AutoscaleSimulation.Settings settings(ScalingManifest manifest) {
+        double perPod = capacity != null ? capacity : manifest.triggers().values().stream()
+                .filter(t -> t.metadata().getOrDefault("query", "").contains("hal9_signals_processed_total"))
+                .findFirst().map(ScalingManifest.Trigger::threshold)
+                .orElseThrow(() -> new IllegalArgumentException("the ScaledObject " + manifest.name()
+                        + " has no signals_per_second trigger to take a per-pod capacity from: pass --capacity"));
+        long startup = startupMs != null ? startupMs : MEASURED_STARTUP_MS;
+        if (startup < 0) {
+            throw new IllegalArgumentException("--startup-ms must be at least 0");
+        }
+        return new AutoscaleSimulation.Settings(perPod, startup / 1000.0, 5,
+                new ReplicaForecast.Settings(0.3, 0.03, 1.0, Duration.ofSeconds(20)));
+    }
+
+    private Trace trace(String name) throws Exception {
+        return switch (name) {
+            case "ramp" -> Trace.ramp(baseRate);
+            case "spike" -> Trace.spike(baseRate);
+            case "diurnal" -> Trace.diurnal(baseRate, daySeconds);
+            case "flat" -> Trace.flat(baseRate, seed);
+            default -> {
+                Path file = Path.of(name);
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("--trace " + name + ": not ramp, spike, diurnal, flat or a file");
+                }
+                yield Trace.read(file);
+            }
+        };
+    }
+
+    /** Predictive over lag-only, per figure. */
+    private static Map<String, Object> comparison(Result lag, Result predictive) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("trace", lag.trace());
+        line.put("p99_delay_ratio", ratio(predictive.p99DelaySeconds(), lag.p99DelaySeconds()));
+        line.put("pod_minutes_ratio", ratio(predictive.podMinutes(), lag.podMinutes()));
+        line.put("max_lag_ratio", ratio(predictive.maxLag(), lag.maxLag()));
+        line.put("scale_events", Map.of("lag", lag.scaleEvents(), "predictive", predictive.scaleEvents()));
+        return line;
+    }
+
+    private static double ratio(double value, double base) {
+        if (base == 0) {
+            return value == 0 ? 1.0 : Double.POSITIVE_INFINITY;
+        }
+        return Math.round(value / base * 1000) / 1000.0;
+    }
+}
