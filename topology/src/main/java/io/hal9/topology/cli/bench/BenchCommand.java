@@ -101,8 +101,14 @@ import picocli.CommandLine.Option;
  * {@code cached_vs_passthrough}, the p50/p99 of both, and the Claude calls and cache hits of the
  * cached run (0 calls: every hop answered from a cache).
  *
- * <p><b>Exit status.</b> 0 when nothing was lost or duplicated, 1 otherwise, 2 on a usage or
- * start-up error.
+ * <p><b>A pod's start-up.</b> {@code hal9 bench --mode startup --distinct 5000 --runs 3} fills a
+ * layer's stores with that many answers, then starts {@code hal9 run --layer L2} as a process of its
+ * own {@code --runs} times, each on an empty state directory, and measures process start →
+ * {@code /health/ready} with the stores restored from their changelogs (see {@link StartupBench}).
+ *
+ * <p><b>Exit status.</b> 0 when nothing was lost or duplicated (startup: when every pod restored
+ * every stored answer), 1 otherwise, 2 on a usage or start-up error (startup: a pod that exited
+ * before it was ready, or was not ready in time).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark the neuron stage of one layer (L2 alone, Claude simulator, embedded Kafka): "
@@ -113,6 +119,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final String HOST = "127.0.0.1";
     private static final String LAYER = "L2";
     private static final String PASSTHROUGH = "passthrough";
+    private static final String STARTUP = "startup";
     /** The chain of {@code --mode passthrough}: three layers, as a deployment runs them. */
     private static final String CACHED_CHAIN = "L2,L3,L4";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
@@ -126,8 +133,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--mode", defaultValue = "async", description = "Neuron stage: async (non-blocking) or blocking "
             + "(one call at a time per stream thread, the baseline); or passthrough: layers L2, L3 and L4 answering "
-            + "every signal from their caches against a pure Kafka Streams copy of the same records; "
-            + "default ${DEFAULT-VALUE}.")
+            + "every signal from their caches against a pure Kafka Streams copy of the same records; or startup: "
+            + "time from a layer process's start to /health/ready with its stores restored "
+            + "(default ${DEFAULT-VALUE}).")
     String mode;
 
     @Option(names = "--signals", defaultValue = "5000", description = "Signals to publish (default ${DEFAULT-VALUE}).")
@@ -159,7 +167,8 @@ public final class BenchCommand implements Callable<Integer> {
     int instances;
 
     @Option(names = "--distinct", defaultValue = "0", description = "Distinct contents the signals cycle through "
-            + "(uniform repeats); 0 gives every signal its own content (default ${DEFAULT-VALUE}).")
+            + "(uniform repeats); 0 gives every signal its own content (default ${DEFAULT-VALUE}). --mode startup: "
+            + "the answers stored before the layer process starts (0: " + StartupBench.DEFAULT_ANSWERS + ").")
     int distinct;
 
     @Option(names = "--zipf", defaultValue = "0", description = "Draw each signal's content from --distinct contents "
@@ -197,8 +206,16 @@ public final class BenchCommand implements Callable<Integer> {
             + "backlog (default ${DEFAULT-VALUE}).")
     int bulk;
 
-    @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for every signal "
+    @Option(names = "--runs", defaultValue = "3", description = "--mode startup: layer process starts measured, "
+            + "each on an empty state directory (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--layer", defaultValue = LAYER, description = "--mode startup: the layer the process runs "
             + "(default ${DEFAULT-VALUE}).")
+    String layer;
+
+    @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for every signal "
+            + "(--mode startup: also for each layer process to be ready) (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     @CommandLine.Mixin
@@ -216,6 +233,9 @@ public final class BenchCommand implements Callable<Integer> {
         validate();
         if (PASSTHROUGH.equals(mode)) {
             return cachedPath();
+        }
+        if (STARTUP.equals(mode)) {
+            return startup();
         }
         if (backlog > 0 || high > 0 || bulk > 0) {
             return lanes();
@@ -325,9 +345,22 @@ public final class BenchCommand implements Callable<Integer> {
         return outcome.exact() ? ExitCodes.OK : ExitCodes.UNFINISHED;
     }
 
+    /** {@code --mode startup}: a layer process's start-up, its stores restored. */
+    private int startup() throws Exception {
+        StartupBench.Outcome outcome = new StartupBench(new StartupBench.Plan(layer.toUpperCase(Locale.ROOT),
+                distinct > 0 ? distinct : StartupBench.DEFAULT_ANSWERS, runs, latencyMs, maxInFlight, partitions,
+                guarantee, routing, Duration.ofSeconds(timeoutSeconds)), this::progress).run();
+        out.println(JSON.writeValueAsString(outcome.figures()));
+        out.flush();
+        return outcome.restored() ? ExitCodes.OK : ExitCodes.UNFINISHED;
+    }
+
     private void validate() {
-        if (!Set.of("async", "blocking", PASSTHROUGH).contains(mode)) {
-            throw usage("--mode must be async, blocking or passthrough, got '" + mode + "'");
+        if (!Set.of("async", "blocking", PASSTHROUGH, STARTUP).contains(mode)) {
+            throw usage("--mode must be async, blocking, passthrough or startup, got '" + mode + "'");
+        }
+        if (runs < 1) {
+            throw usage("--runs must be at least 1");
         }
         if (!Set.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
             throw usage("--guarantee must be exactly_once_v2 or at_least_once, got '" + guarantee + "'");
@@ -542,7 +575,7 @@ public final class BenchCommand implements Callable<Integer> {
         return new KafkaStreams(builder.build(), props);
     }
 
-    private static String content(int n) {
+    static String content(int n) {
         return "Benchmark signal " + n + ": plan how to move service #" + n
                 + " onto the new message bus without downtime.";
     }

@@ -7,6 +7,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -133,6 +135,33 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldTimeALayerProcessFromStartToReadyWithEveryStoredAnswerRestoredAndLeaveNoProcessBehind()
+            throws Exception {
+        Set<Long> childrenBefore = runningChildren();
+
+        int exit = run("bench", "--mode", "startup", "--runs", "1", "--distinct", "20", "--latency-ms", "0",
+                "--partitions", "1");
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).as("stdout holds only the JSON line").hasSize(1);
+        JsonNode figures = JSON.readTree(lines.get(0));
+        assertThat(figures.path("mode").asText()).isEqualTo("startup");
+        assertThat(figures.path("layer").asText()).isEqualTo("L2");
+        assertThat(figures.path("runs").asInt()).isEqualTo(1);
+        // one answer per content, held by the first instance, and all of them in the new process once it is ready
+        assertThat(figures.path("stored_answers").asLong()).isEqualTo(20);
+        assertThat(figures.path("restored_answers").asLong()).isEqualTo(20);
+        assertThat(figures.path("startup_ms")).hasSize(1);
+        long startupMs = figures.path("startup_ms").get(0).asLong();
+        assertThat(startupMs).isPositive();
+        assertThat(figures.path("startup_p50_ms").asLong()).isEqualTo(startupMs);
+        assertThat(figures.path("live_p50_ms").asLong()).isPositive().isLessThanOrEqualTo(startupMs);
+        // the layer process was stopped and waited for
+        assertThat(runningChildren()).as("processes this JVM started that still run").isSubsetOf(childrenBefore);
+    }
+
+    @Test
     void shouldSpaceTheSignalsEvenlyAtTheGivenRate() throws Exception {
         int exit = run("bench", "--rate", "100", "--signals", "30", "--warmup", "0", "--latency-ms", "0");
 
@@ -150,8 +179,13 @@ class BenchCommandTest {
         int exit = run("bench", "--mode", "eager");
 
         assertThat(exit).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--mode must be async, blocking or passthrough");
+        assertThat(err.toString()).contains("--mode must be async, blocking, passthrough or startup");
         assertThat(out.toString()).isEmpty();
+    }
+
+    private static Set<Long> runningChildren() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+                .collect(Collectors.toSet());
     }
 
     private int run(String... args) {
