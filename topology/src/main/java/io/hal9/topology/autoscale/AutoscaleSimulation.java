@@ -108,6 +108,17 @@ public final class AutoscaleSimulation {
     }
 
     public Result run(Trace trace, Policy policy) {
+        return run(trace, policy, (second, rate, replicas, ready, lag, metric) -> { });
+    }
+
+    /** What the control loop saw and did at one sync, for a timeline. */
+    @FunctionalInterface
+    public interface Sync {
+        void at(int second, double arrivalRate, int replicas, long ready, double lag, double metric);
+    }
+
+    /** Runs the trace, telling {@code sync} of every sync of the autoscaler. */
+    public Result run(Trace trace, Policy policy, Sync sync) {
         HorizontalPodAutoscaler hpa = new HorizontalPodAutoscaler(Math.max(1, manifest.minReplicas()),
                 manifest.maxReplicas(), manifest.tolerance(), manifest.scaleUp(), manifest.scaleDown());
         ReplicaForecast forecast = new ReplicaForecast(settings.forecast());
@@ -152,7 +163,9 @@ public final class AutoscaleSimulation {
                 inputs.put("desired", policy == Policy.PREDICTIVE
                         ? forecast.desiredReplicas(settings.capacity(), leadSeconds(), manifest.partitions()) : 0.0);
                 int current = readyAt.size();
-                int desired = hpa.sync(t * 1000L, current, evaluate(inputs), manifest.target());
+                double metric = evaluate(inputs);
+                int desired = hpa.sync(t * 1000L, current, metric, manifest.target());
+                sync.at(t, arrivals, current, ready, lag, metric);
                 if (desired > current) {
                     ups++;
                     for (int i = current; i < desired; i++) {

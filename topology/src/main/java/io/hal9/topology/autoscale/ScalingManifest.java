@@ -37,10 +37,13 @@ import io.hal9.topology.autoscale.HorizontalPodAutoscaler.SelectPolicy;
  * @param triggers        the triggers by name
  * @param partitions      the {@code --partitions} of {@code hal9 topics} in the Deployment's init
  *                        container, else {@code maxReplicas}
+ * @param readinessPeriodSeconds the {@code readinessProbe.periodSeconds} of the Deployment's
+ *                        container (Kubernetes' default 10 when unset): a ready process is seen
+ *                        ready at the next probe, up to this much later
  */
 public record ScalingManifest(String name, int pollingSeconds, int minReplicas, int maxReplicas, double tolerance,
         Rules scaleUp, Rules scaleDown, String formula, double target, Map<String, Trigger> triggers,
-        int partitions) {
+        int partitions, int readinessPeriodSeconds) {
 
     /** One entry of {@code spec.triggers}: its type ({@code kafka}, {@code prometheus}, ...) and metadata. */
     public record Trigger(String name, String type, Map<String, String> metadata) {
@@ -121,13 +124,13 @@ public record ScalingManifest(String name, int pollingSeconds, int minReplicas, 
             triggers.put(triggerName, new Trigger(triggerName, trigger.path("type").asText(), metadata));
         }
         int max = spec.path("maxReplicaCount").asInt(100);
-        String target = spec.path("scaleTargetRef").path("name").asText(name);
+        JsonNode deployment = find(docs, "Deployment", spec.path("scaleTargetRef").path("name").asText(name));
         return new ScalingManifest(name, spec.path("pollingInterval").asInt(30), spec.path("minReplicaCount").asInt(0),
                 max, behavior.path("scaleUp").path("tolerance").asDouble(HorizontalPodAutoscaler.DEFAULT_TOLERANCE),
                 rules(behavior.path("scaleUp"), Rules.defaultScaleUp()),
                 rules(behavior.path("scaleDown"), Rules.defaultScaleDown()),
                 modifiers.path("formula").asText(), modifiers.path("target").asDouble(1.0), triggers,
-                partitions(find(docs, "Deployment", target), max));
+                partitions(deployment, max), readinessPeriod(deployment));
     }
 
     /** A direction's rules; what the manifest leaves out keeps Kubernetes' default. */
@@ -163,6 +166,15 @@ public record ScalingManifest(String name, int pollingSeconds, int minReplicas, 
             }
         }
         return fallback;
+    }
+
+    /** The first container's {@code readinessProbe.periodSeconds}; Kubernetes' default is 10. */
+    private static int readinessPeriod(JsonNode deployment) {
+        if (deployment == null) {
+            return 10;
+        }
+        JsonNode containers = deployment.path("spec").path("template").path("spec").path("containers");
+        return containers.path(0).path("readinessProbe").path("periodSeconds").asInt(10);
     }
 
     private static JsonNode find(List<JsonNode> docs, String kind, String name) {

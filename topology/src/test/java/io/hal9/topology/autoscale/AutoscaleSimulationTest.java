@@ -105,7 +105,8 @@ class AutoscaleSimulationTest {
         ScalingManifest manifest = small();
         ScalingManifest twoPartitions = new ScalingManifest(manifest.name(), manifest.pollingSeconds(),
                 manifest.minReplicas(), manifest.maxReplicas(), manifest.tolerance(), manifest.scaleUp(),
-                manifest.scaleDown(), manifest.formula(), manifest.target(), manifest.triggers(), 2);
+                manifest.scaleDown(), manifest.formula(), manifest.target(), manifest.triggers(), 2,
+                manifest.readinessPeriodSeconds());
         var settings = new AutoscaleSimulation.Settings(10, 0, 5, FORECAST);
 
         Result capped = new AutoscaleSimulation(twoPartitions, settings).run(constant(50, 300), Policy.LAG);

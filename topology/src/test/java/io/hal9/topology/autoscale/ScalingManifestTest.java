@@ -38,6 +38,7 @@ class ScalingManifestTest {
         assertThat(manifest.minReplicas()).isEqualTo(5);
         assertThat(manifest.maxReplicas()).isEqualTo(50);
         assertThat(manifest.partitions()).isEqualTo(50);
+        assertThat(manifest.readinessPeriodSeconds()).isEqualTo(5);
         assertThat(manifest.tolerance()).isEqualTo(0.1);
         assertThat(manifest.scaleUp().stabilizationWindowSeconds()).isEqualTo(30);
         // scaleUp sets no policies: Kubernetes' defaults, 4 pods or 100 % per 15 s
