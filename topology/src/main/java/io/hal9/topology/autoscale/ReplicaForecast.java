@@ -104,7 +104,7 @@ public final class ReplicaForecast {
             return 0;
         }
         double arrivals = Math.max(arrivalRate(), forecastRate(leadSeconds));
-        double work = arrivals + lag / (double) settings.drain().toSeconds();
+        double work = arrivals + lag / (settings.drain().toMillis() / 1000.0);
         long replicas = (long) Math.ceil(work / (instanceCapacity * settings.utilization()) - 1e-9);
         return (int) Math.max(0, Math.min(maxReplicas, replicas));
     }
