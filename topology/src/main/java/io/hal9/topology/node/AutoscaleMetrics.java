@@ -3,6 +3,7 @@ package io.hal9.topology.node;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,26 +35,35 @@ public final class AutoscaleMetrics {
 
     /** Publishes {@code sampler}'s figures, tagged with its layer. */
     public static void bind(MeterRegistry registry, ForecastSampler sampler) {
-        String layer = sampler.layer();
-        Gauge.builder(DESIRED_REPLICAS, sampler, s -> s.figures().desiredReplicas())
-                .description("Replicas the layer will need once a pod asked for now is ready: the arrival rate "
-                        + "forecast at the lead time plus the lag to drain, over the instance capacity at the target "
-                        + "utilization, at most the input's partitions; 0 when not known")
-                .tag("layer", layer).register(registry);
-        Gauge.builder(ARRIVAL_RATE, sampler, s -> s.figures().arrivalRate())
-                .description("Smoothed signals per second arriving on the layer's input topics, all lanes")
-                .tag("layer", layer).register(registry);
-        Gauge.builder(ARRIVAL_RATE_FORECAST, sampler, s -> s.figures().forecastRate())
-                .description("Signals per second forecast to arrive at the lead time (Holt's linear trend)")
-                .tag("layer", layer).register(registry);
-        Gauge.builder(INSTANCE_CAPACITY, sampler, s -> s.figures().capacity())
-                .description("Signals per second one instance of the layer can finish now: the lower of its live "
-                        + "Claude limit over the mean call latency and its measured rate at that limit; 0 when not known")
-                .tag("layer", layer).register(registry);
-        Gauge.builder(LEAD, sampler, s -> s.figures().lead().toMillis() / 1000.0)
-                .description("Lead time of the forecast: pod start-up plus the autoscaler's reaction")
-                .baseUnit("seconds")
-                .tag("layer", layer).register(registry);
+        bind(registry, sampler.layer(), sampler::figures);
+    }
+
+    /** Publishes the figures of layer {@code layer}, read from {@code figures} at every scrape. */
+    public static void bind(MeterRegistry registry, String layer, Supplier<ForecastSampler.Figures> figures) {
+        gauge(registry, DESIRED_REPLICAS, layer, figures, f -> f.desiredReplicas(), null,
+                "Replicas the layer will need once a pod asked for now is ready: the arrival rate forecast at the "
+                        + "lead time plus the lag to drain, over the instance capacity at the target utilization, at "
+                        + "most the input's partitions; 0 when not known");
+        gauge(registry, ARRIVAL_RATE, layer, figures, ForecastSampler.Figures::arrivalRate, null,
+                "Smoothed signals per second arriving on the layer's input topics, all lanes");
+        gauge(registry, ARRIVAL_RATE_FORECAST, layer, figures, ForecastSampler.Figures::forecastRate, null,
+                "Signals per second forecast to arrive at the lead time (Holt's linear trend)");
+        gauge(registry, INSTANCE_CAPACITY, layer, figures, ForecastSampler.Figures::capacity, null,
+                "Signals per second one instance of the layer can finish now: the lower of its live Claude limit "
+                        + "over the mean call latency and its measured rate at that limit; 0 when not known");
+        gauge(registry, LEAD, layer, figures, f -> f.lead().toMillis() / 1000.0, "seconds",
+                "Lead time of the forecast: pod start-up plus the autoscaler's reaction");
+    }
+
+    private static void gauge(MeterRegistry registry, String name, String layer,
+                              Supplier<ForecastSampler.Figures> figures, ToDoubleFunction<ForecastSampler.Figures> value,
+                              String unit, String description) {
+        Gauge.builder(name, figures, f -> value.applyAsDouble(f.get()))
+                .description(description)
+                .baseUnit(unit)
+                .tag("layer", layer)
+                .strongReference(true)
+                .register(registry);
     }
 
     /** Publishes the process's start-up, NaN until it has been ready. */

@@ -3,6 +3,7 @@ package io.hal9.topology.node;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,11 @@ public final class ForecastSampler implements AutoCloseable {
      */
     public record Figures(int desiredReplicas, double arrivalRate, double forecastRate, double capacity,
                           Duration lead, long lag, int maxReplicas, long samples) {
+
+        /** Before the first sample: nothing known but the lead time. */
+        public static Figures unknown(Duration lead) {
+            return new Figures(0, 0, 0, 0, lead, 0, 0, 0);
+        }
     }
 
     private final String layer;
@@ -92,7 +98,7 @@ public final class ForecastSampler implements AutoCloseable {
         this.measuredStartup = measuredStartup;
         this.clockMs = clockMs;
         this.forecast = new ReplicaForecast(settings.forecast());
-        this.figures = new Figures(0, 0, 0, 0, settings.lead(measuredStartup.get()), 0, 0, 0);
+        this.figures = Figures.unknown(settings.lead(measuredStartup.get()));
     }
 
     /** Samples {@code offsets} every {@code hal9.autoscale.sample.ms} from now on, the first one at once. */
@@ -159,7 +165,7 @@ public final class ForecastSampler implements AutoCloseable {
     }
 
     private static String describe(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.ExecutionException && error.getCause() != null
+        Throwable cause = error instanceof ExecutionException && error.getCause() != null
                 ? error.getCause() : error;
         return cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }

@@ -178,6 +178,9 @@ public final class Hal9Node implements AutoCloseable {
      * input topics of the lanes its layer runs and their consumer groups.
      */
     private void startForecasts() {
+        if (forecasts.isEmpty()) {
+            return; // the game alone
+        }
         Duration sample = Hal9Settings.autoscale(config).sampleInterval();
         Duration timeout = InputOffsets.timeoutFor(sample);
         Properties props = new Properties();
