@@ -269,6 +269,52 @@ public final class Hal9Config extends AbstractConfig {
                     + "spend limit), signals wait in the store without spending attempts, the instance reports "
                     + "unready, and a call is tried again after this long. Lower it while rotating keys.";
 
+    public static final String AUTOSCALE_SAMPLE_MS_CONFIG = "hal9.autoscale.sample.ms";
+    public static final int AUTOSCALE_SAMPLE_MS_DEFAULT = 5_000;
+    public static final String AUTOSCALE_SAMPLE_MS_DOC =
+            "How often each layer samples the end offsets and the lag of its input topics (all lanes) to forecast "
+                    + "the replicas it will need (hal9_desired_replicas). Shorter follows bursts sooner and costs a "
+                    + "few admin requests per sample; keep it well under the autoscaler's polling interval (15 s).";
+
+    public static final String AUTOSCALE_ALPHA_CONFIG = "hal9.autoscale.alpha";
+    public static final double AUTOSCALE_ALPHA_DEFAULT = 0.3;
+    public static final String AUTOSCALE_ALPHA_DOC =
+            "Holt's level smoothing of the arrival rate, in (0, 1]: the weight of the newest sample. Raise it to "
+                    + "follow a changing rate sooner, lower it to smooth noisy traffic.";
+
+    public static final String AUTOSCALE_BETA_CONFIG = "hal9.autoscale.beta";
+    public static final double AUTOSCALE_BETA_DEFAULT = 0.1;
+    public static final String AUTOSCALE_BETA_DOC =
+            "Holt's trend smoothing of the arrival rate, in (0, 1]: the weight of the newest slope. Raise it to "
+                    + "believe a ramp sooner (more eager scale-ups on bursts), lower it to ignore short swings.";
+
+    public static final String AUTOSCALE_UTILIZATION_CONFIG = "hal9.autoscale.utilization";
+    public static final double AUTOSCALE_UTILIZATION_DEFAULT = 0.85;
+    public static final String AUTOSCALE_UTILIZATION_DOC =
+            "The share of one instance's capacity the desired replicas plan to use, in (0, 1]. Lower it for "
+                    + "headroom against bursts the forecast misses; raise it to run fewer pods hotter.";
+
+    public static final String AUTOSCALE_DRAIN_MS_CONFIG = "hal9.autoscale.drain.ms";
+    public static final int AUTOSCALE_DRAIN_MS_DEFAULT = 60_000;
+    public static final String AUTOSCALE_DRAIN_MS_DOC =
+            "The time in which the desired replicas should clear the layer's lag, beside the arriving signals. "
+                    + "Shorter asks for more pods for a backlog; longer lets a backlog drain slowly.";
+
+    public static final String AUTOSCALE_STARTUP_MS_CONFIG = "hal9.autoscale.startup.ms";
+    public static final int AUTOSCALE_STARTUP_MS_DEFAULT = 0;
+    public static final String AUTOSCALE_STARTUP_MS_DOC =
+            "How long a new pod takes from its start to ready, part of the forecast's lead time. 0 (default): "
+                    + "what this process measured of its own start (JVM start to ready: every layer running, its "
+                    + "stores restored), 60 s until it is ready. Set it when pods start much slower than this one "
+                    + "did (image pulls, node scale-up).";
+
+    public static final String AUTOSCALE_REACTION_MS_CONFIG = "hal9.autoscale.reaction.ms";
+    public static final int AUTOSCALE_REACTION_MS_DEFAULT = 45_000;
+    public static final String AUTOSCALE_REACTION_MS_DOC =
+            "How long the autoscaler takes to act on a new figure, the other part of the lead time: KEDA's polling "
+                    + "interval (15 s) plus the HPA's scale-up stabilization window (30 s, k8s/layer/layer.yaml). "
+                    + "Change it together with those.";
+
     public static final String CACHE_ENABLED_CONFIG = "hal9.cache.enabled";
     public static final boolean CACHE_ENABLED_DEFAULT = true;
     public static final String CACHE_ENABLED_DOC =
@@ -495,6 +541,20 @@ public final class Hal9Config extends AbstractConfig {
                         Range.between(0, 600_000), Importance.LOW, SHUTDOWN_DRAIN_MS_DOC)
                 .define(NEURON_AUTH_RETRY_MS_CONFIG, Type.INT, NEURON_AUTH_RETRY_MS_DEFAULT,
                         Range.between(1, 3_600_000), Importance.LOW, NEURON_AUTH_RETRY_MS_DOC)
+                .define(AUTOSCALE_SAMPLE_MS_CONFIG, Type.INT, AUTOSCALE_SAMPLE_MS_DEFAULT,
+                        Range.between(100, 3_600_000), Importance.LOW, AUTOSCALE_SAMPLE_MS_DOC)
+                .define(AUTOSCALE_ALPHA_CONFIG, Type.DOUBLE, AUTOSCALE_ALPHA_DEFAULT, aboveZeroAtMostOne(),
+                        Importance.LOW, AUTOSCALE_ALPHA_DOC)
+                .define(AUTOSCALE_BETA_CONFIG, Type.DOUBLE, AUTOSCALE_BETA_DEFAULT, aboveZeroAtMostOne(),
+                        Importance.LOW, AUTOSCALE_BETA_DOC)
+                .define(AUTOSCALE_UTILIZATION_CONFIG, Type.DOUBLE, AUTOSCALE_UTILIZATION_DEFAULT, aboveZeroAtMostOne(),
+                        Importance.LOW, AUTOSCALE_UTILIZATION_DOC)
+                .define(AUTOSCALE_DRAIN_MS_CONFIG, Type.INT, AUTOSCALE_DRAIN_MS_DEFAULT,
+                        Range.between(1_000, 86_400_000), Importance.LOW, AUTOSCALE_DRAIN_MS_DOC)
+                .define(AUTOSCALE_STARTUP_MS_CONFIG, Type.INT, AUTOSCALE_STARTUP_MS_DEFAULT,
+                        Range.between(0, 3_600_000), Importance.LOW, AUTOSCALE_STARTUP_MS_DOC)
+                .define(AUTOSCALE_REACTION_MS_CONFIG, Type.INT, AUTOSCALE_REACTION_MS_DEFAULT,
+                        Range.between(0, 3_600_000), Importance.LOW, AUTOSCALE_REACTION_MS_DOC)
                 .define(LOG_FORMAT_CONFIG, Type.STRING, LOG_FORMAT_DEFAULT, ConfigDef.ValidString.in("text", "json"),
                         Importance.LOW, LOG_FORMAT_DOC)
                 .define(LOG_DIR_CONFIG, Type.STRING, "", Importance.LOW, LOG_DIR_DOC)
@@ -695,6 +755,24 @@ public final class Hal9Config extends AbstractConfig {
             String s = value == null ? "" : value.toString();
             if (!s.startsWith("http://") && !s.startsWith("https://")) {
                 throw new ConfigException(name, value, "must be an http:// or https:// URL");
+            }
+        };
+    }
+
+    /** A number in (0, 1]: a smoothing weight or a share that cannot be nothing. */
+    private static ConfigDef.Validator aboveZeroAtMostOne() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                double n = value == null ? Double.NaN : ((Number) value).doubleValue();
+                if (!(n > 0 && n <= 1)) {
+                    throw new ConfigException(name, value, "must be above 0 and at most 1");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "(0,...,1]";
             }
         };
     }

@@ -9,6 +9,7 @@ import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.resilience.BreakerSettings;
 import io.hal9.neurons.resilience.CacheSettings;
 import io.hal9.neurons.resilience.CapacitySettings;
+import io.hal9.topology.autoscale.ReplicaForecast;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * The one place that turns a {@link Hal9Config} into the settings objects HAL9's components take:
  * the neuron stage ({@code hal9.neuron.*}), the breaker ({@code hal9.breaker.*}), a layer's cache
  * ({@code hal9.cache.*}, {@code hal9.<layer>.cache.ttl.ms}), Claude's capacity
- * ({@code hal9.claude.concurrency.*}, {@code hal9.claude.ratelimit.*}) and the Claude client
- * ({@code hal9.claude.*}). The values were validated when the configuration was loaded.
+ * ({@code hal9.claude.concurrency.*}, {@code hal9.claude.ratelimit.*}), the Claude client
+ * ({@code hal9.claude.*}) and the replica forecast ({@code hal9.autoscale.*}). The values were validated when the configuration was loaded.
  */
 public final class Hal9Settings {
 
@@ -96,6 +97,25 @@ public final class Hal9Settings {
     public static CacheSettings cache(Hal9Config config, String layer) {
         return new CacheSettings(config.getBoolean(Hal9Config.CACHE_ENABLED_CONFIG), config.layerCacheTtl(layer),
                 config.getLong(Hal9Config.CACHE_MAX_BYTES_CONFIG));
+    }
+
+    /**
+     * The replica forecast's arithmetic ({@code hal9.autoscale.alpha}, {@code .beta},
+     * {@code .utilization}, {@code .drain.ms}): what a layer uses, and what a simulation of the
+     * layers' scaling should use to match them.
+     */
+    public static ReplicaForecast.Settings forecast(Hal9Config config) {
+        return new ReplicaForecast.Settings(config.getDouble(Hal9Config.AUTOSCALE_ALPHA_CONFIG),
+                config.getDouble(Hal9Config.AUTOSCALE_BETA_CONFIG),
+                config.getDouble(Hal9Config.AUTOSCALE_UTILIZATION_CONFIG),
+                Duration.ofMillis(config.getInt(Hal9Config.AUTOSCALE_DRAIN_MS_CONFIG)));
+    }
+
+    /** How a layer samples its input and forecasts its replicas ({@code hal9.autoscale.*}). */
+    public static AutoscaleSettings autoscale(Hal9Config config) {
+        return new AutoscaleSettings(Duration.ofMillis(config.getInt(Hal9Config.AUTOSCALE_SAMPLE_MS_CONFIG)),
+                Duration.ofMillis(config.getInt(Hal9Config.AUTOSCALE_STARTUP_MS_CONFIG)),
+                Duration.ofMillis(config.getInt(Hal9Config.AUTOSCALE_REACTION_MS_CONFIG)), forecast(config));
     }
 
     /**

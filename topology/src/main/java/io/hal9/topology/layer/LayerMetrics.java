@@ -245,6 +245,21 @@ public final class LayerMetrics {
         storeEvictions.increment(answers);
     }
 
+    /** Signals this lane finished: forwarded, answered from the cache, or dead-lettered. */
+    public long finished() {
+        return (long) (forwarded.count() + cached.count() + deadLettered.count());
+    }
+
+    /** Claude calls of this lane that were answered (outcome {@code ok}): the calls the latency below sums. */
+    public long answeredCalls() {
+        return requestDurations.get(ClaudeOutcome.OK).count();
+    }
+
+    /** The summed latency of the answered Claude calls, in seconds. */
+    public double answeredCallSeconds() {
+        return requestDurations.get(ClaudeOutcome.OK).totalTime(TimeUnit.SECONDS);
+    }
+
     /** Answers evicted from the answer stores. */
     public long storeEvictions() {
         return (long) storeEvictions.count();

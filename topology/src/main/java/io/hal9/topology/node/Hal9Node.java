@@ -1,13 +1,17 @@
 package io.hal9.topology.node;
 
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -16,10 +20,12 @@ import io.hal9.neurons.claude.ClaudeNeuronClient;
 import io.hal9.neurons.resilience.BreakerNeuronClient;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.SchemaRegistryClient;
+import io.hal9.topology.config.AutoscaleSettings;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.config.Lane;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.admin.AdminServer;
 import io.hal9.topology.node.admin.GameQueries;
@@ -31,6 +37,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -38,8 +46,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One HAL9 process: the layers it runs (one Kafka Streams application each), the neuron client
- * they share, and the admin HTTP server. {@code hal9 run --layer L3} runs one layer;
- * {@code hal9 demo} runs the whole chain in one JVM.
+ * they share, the admin HTTP server, and per layer a {@link ForecastSampler} exporting the replicas
+ * it will need. {@code hal9 run --layer L3} runs one layer; {@code hal9 demo} runs the whole chain in
+ * one JVM.
+ *
+ * <p>The process measures its own start-up, from the JVM's start to the first moment it is ready as
+ * {@code /health/ready} says (every layer and the game {@code RUNNING}, which Kafka Streams reaches once
+ * their stores are restored, and Claude serving every layer): {@code hal9_startup_seconds}, and part of
+ * the forecasts' lead time.
  */
 public final class Hal9Node implements AutoCloseable {
 
@@ -60,12 +74,17 @@ public final class Hal9Node implements AutoCloseable {
     private final NeuronClient neuron;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<LayerRuntime> layers = new ArrayList<>();
+    private final List<ForecastSampler> forecasts = new ArrayList<>();
     private final Topics topics;
     private GameRuntime game;
     private final Instant startedAt = Instant.now();
     private JvmGcMetrics gcMetrics;
     private AdminServer admin;
+    private Admin offsetsAdmin;
     private volatile boolean closing;
+    /** Set once {@link #start()} has started every application: readiness means something from then on. */
+    private volatile boolean started;
+    private volatile Duration startup;
 
     /**
      * Prepares the layers; nothing connects until {@link #start()}.
@@ -85,13 +104,37 @@ public final class Hal9Node implements AutoCloseable {
         gcMetrics.bindTo(metrics);
         // each lane of a layer is an application of its own; the lanes share the layer's breaker, cache
         // and Claude capacity
+        AutoscaleSettings autoscale = Hal9Settings.autoscale(config);
+        long origin = System.nanoTime();
         for (String layer : layers) {
             LayerClaude claude = LayerClaude.of(layer, config, neuron, metrics, InstantSource.system());
+            List<LayerRuntime> lanes = new ArrayList<>();
             for (Lane lane : config.lanes()) {
-                this.layers.add(new LayerRuntime(LayerSpec.of(layer, lane, config), config, topics, claude, metrics,
+                lanes.add(new LayerRuntime(LayerSpec.of(layer, lane, config), config, topics, claude, metrics,
                         InstantSource.system()));
             }
+            this.layers.addAll(lanes);
+            ForecastSampler forecast = new ForecastSampler(layer, autoscale, atMs -> capacityReading(atMs, claude, lanes),
+                    this::measuredStartup, () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - origin));
+            AutoscaleMetrics.bind(metrics, forecast);
+            forecasts.add(forecast);
         }
+        AutoscaleMetrics.bindStartup(metrics, this::startup);
+    }
+
+    /** The capacity figures of a layer now: its shared Claude limit, and its lanes' calls and signals summed. */
+    private static InstanceCapacity.Reading capacityReading(long atMs, LayerClaude claude, List<LayerRuntime> lanes) {
+        long calls = 0;
+        double seconds = 0;
+        long finished = 0;
+        for (LayerRuntime lane : lanes) {
+            LayerMetrics metrics = lane.stage().metrics();
+            calls += metrics.answeredCalls();
+            seconds += metrics.answeredCallSeconds();
+            finished += metrics.finished();
+        }
+        return new InstanceCapacity.Reading(atMs, claude.capacity().limit(), claude.capacity().inFlight(), calls,
+                seconds, finished);
     }
 
     /**
@@ -105,12 +148,14 @@ public final class Hal9Node implements AutoCloseable {
 
     /**
      * Starts the admin server, then every layer, then the game when {@code hal9.game.enabled}
-     * (its {@code application.server} is this admin server, so it starts after it).
+     * (its {@code application.server} is this admin server, so it starts after it), then the
+     * layers' forecast samplers.
      */
     public void start() {
         admin = AdminServer.start(config.getString(Hal9Config.ADMIN_HOST_CONFIG),
                 config.getInt(Hal9Config.ADMIN_PORT_CONFIG), this::health, metrics);
         for (LayerRuntime layer : layers) {
+            watchReadiness(layer.streams());
             layer.start();
             LOG.info("layer {} started as application {}", layer.name(), layer.spec().applicationId());
         }
@@ -118,10 +163,84 @@ public final class Hal9Node implements AutoCloseable {
             HostInfo self = new HostInfo(advertisedHost(config), admin.port());
             game = new GameRuntime(config, topics, metrics, self.host() + ":" + self.port());
             admin.handle(GameQueries.PATH, new GameQueries(game.streams(), self));
+            watchReadiness(game.streams());
             game.start();
             LOG.info("game started as application {}, queries on {}:{}{}", game.applicationId(), self.host(),
                     self.port(), GameQueries.PATH);
         }
+        started = true;
+        noteIfReady();
+        startForecasts();
+    }
+
+    /**
+     * Starts every layer's forecast sampler on one admin client of the process, each reading the
+     * input topics of the lanes its layer runs and their consumer groups.
+     */
+    private void startForecasts() {
+        if (forecasts.isEmpty()) {
+            return; // the game alone
+        }
+        Duration sample = Hal9Settings.autoscale(config).sampleInterval();
+        Duration timeout = InputOffsets.timeoutFor(sample);
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "hal9-forecast");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        offsetsAdmin = Admin.create(props);
+        for (ForecastSampler forecast : forecasts) {
+            Map<String, String> groupByTopic = new LinkedHashMap<>();
+            for (LayerRuntime lane : layers) {
+                if (lane.spec().layer().equals(forecast.layer())) {
+                    groupByTopic.put(topics.inputName(forecast.layer(), lane.spec().lane()), lane.spec().applicationId());
+                }
+            }
+            String normal = topics.inputName(forecast.layer(), Lane.NORMAL);
+            InputOffsets offsets = new InputOffsets(offsetsAdmin, groupByTopic,
+                    groupByTopic.containsKey(normal) ? normal : groupByTopic.keySet().iterator().next(), timeout);
+            forecast.start(offsets::read);
+        }
+    }
+
+    /** Notes the start-up at the first moment the process is ready, whichever application gets there last. */
+    private void watchReadiness(KafkaStreams streams) {
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                noteIfReady();
+            }
+        });
+    }
+
+    /** Takes the start-up when the process is ready for the first time ({@code /health/ready} would answer 200). */
+    private void noteIfReady() {
+        if (startup != null || !started || AdminServer.notReady(health()) != null) {
+            return;
+        }
+        synchronized (this) {
+            if (startup == null) {
+                long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+                startup = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - jvmStart));
+                LOG.info("ready {} ms after the JVM started", startup.toMillis());
+            }
+        }
+    }
+
+    /** The process's start-up (JVM start to first ready), once it has been ready. */
+    public Optional<Duration> startup() {
+        return Optional.ofNullable(startup);
+    }
+
+    /** {@link #startup()}, looking first whether the process has become ready without a state change (Claude serving again). */
+    private Optional<Duration> measuredStartup() {
+        noteIfReady();
+        return startup();
+    }
+
+    /** Each layer's forecast sampler, in the order of the chain. */
+    public List<ForecastSampler> forecasts() {
+        return List.copyOf(forecasts);
     }
 
     /** The host other instances reach this one's admin server on ({@code hal9.admin.advertised.host}). */
@@ -241,6 +360,10 @@ public final class Hal9Node implements AutoCloseable {
     public void close() {
         closing = true;
         layers.forEach(layer -> layer.stage().budget().beginClosing());
+        forecasts.forEach(ForecastSampler::close);
+        if (offsetsAdmin != null) {
+            offsetsAdmin.close(Duration.ofSeconds(5));
+        }
         LOG.info("shutting down: readiness is DOWN, no new Claude calls; closing {} layer(s)", layers.size());
         Duration budget = Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG))
                 .plus(STREAMS_CLOSE_TIMEOUT).plus(CLOSE_MARGIN);

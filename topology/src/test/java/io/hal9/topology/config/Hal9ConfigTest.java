@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.hal9.neurons.resilience.BreakerSettings;
+import io.hal9.topology.autoscale.ReplicaForecast;
 
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -233,5 +235,59 @@ class Hal9ConfigTest {
             assertThat(Hal9Config.envToKey(Hal9Config.keyToEnv(key))).isEqualTo(key);
         }
         assertThat(Hal9Config.definition().names()).noneMatch(key -> key.startsWith("hal9.l5."));
+    }
+
+    @Test
+    void shouldReadTheReplicaForecastSettingsWithTheirDefaults() {
+        AutoscaleSettings defaults = Hal9Settings.autoscale(Hal9Config.of(Map.of()));
+
+        assertThat(defaults.sampleInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.startup()).isZero();
+        assertThat(defaults.reaction()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(defaults.forecast()).isEqualTo(new ReplicaForecast.Settings(0.3, 0.1, 0.85, Duration.ofSeconds(60)));
+        assertThat(Hal9Settings.forecast(Hal9Config.of(Map.of()))).isEqualTo(defaults.forecast());
+
+        Hal9Config set = Hal9Config.load(Map.of(Hal9Config.AUTOSCALE_ALPHA_CONFIG, "0.5"), Map.of(
+                "HAL9_AUTOSCALE_SAMPLE_MS", "250", "HAL9_AUTOSCALE_BETA", "1", "HAL9_AUTOSCALE_UTILIZATION", "0.7",
+                "HAL9_AUTOSCALE_DRAIN_MS", "30000", "HAL9_AUTOSCALE_STARTUP_MS", "90000",
+                "HAL9_AUTOSCALE_REACTION_MS", "20000"));
+        AutoscaleSettings autoscale = Hal9Settings.autoscale(set);
+        assertThat(autoscale.sampleInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(autoscale.forecast()).isEqualTo(new ReplicaForecast.Settings(0.5, 1, 0.7, Duration.ofSeconds(30)));
+        assertThat(autoscale.startup()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(autoscale.reaction()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void shouldLeadByTheMeasuredStartUpUnlessOneIsSetAndByAMinuteBeforeItIsMeasured() {
+        AutoscaleSettings measured = Hal9Settings.autoscale(Hal9Config.of(Map.of()));
+        AutoscaleSettings set = Hal9Settings.autoscale(Hal9Config.of(Map.of(Hal9Config.AUTOSCALE_STARTUP_MS_CONFIG, 90_000)));
+
+        // 60 s until measured, then what was measured; plus the 45 s reaction
+        assertThat(measured.lead(Optional.empty())).isEqualTo(Duration.ofSeconds(105));
+        assertThat(measured.lead(Optional.of(Duration.ofSeconds(12)))).isEqualTo(Duration.ofSeconds(57));
+        // a start-up set wins over the measured one
+        assertThat(set.lead(Optional.empty())).isEqualTo(Duration.ofSeconds(135));
+        assertThat(set.lead(Optional.of(Duration.ofSeconds(12)))).isEqualTo(Duration.ofSeconds(135));
+    }
+
+    @Test
+    void shouldRefuseReplicaForecastSettingsOutOfRangeNamingTheKey() {
+        Map<String, Object> invalid = Map.of(
+                Hal9Config.AUTOSCALE_SAMPLE_MS_CONFIG, 50,
+                Hal9Config.AUTOSCALE_ALPHA_CONFIG, 0,
+                Hal9Config.AUTOSCALE_BETA_CONFIG, 1.5,
+                Hal9Config.AUTOSCALE_UTILIZATION_CONFIG, -0.85,
+                Hal9Config.AUTOSCALE_DRAIN_MS_CONFIG, 500,
+                Hal9Config.AUTOSCALE_STARTUP_MS_CONFIG, -1,
+                Hal9Config.AUTOSCALE_REACTION_MS_CONFIG, -1);
+        invalid.forEach((key, value) -> assertThatThrownBy(() -> Hal9Config.of(Map.of(key, value)))
+                .as(key).isInstanceOf(ConfigException.class).hasMessageContaining(key));
+        assertThatThrownBy(() -> Hal9Config.of(Map.of(Hal9Config.AUTOSCALE_ALPHA_CONFIG, 0)))
+                .hasMessageContaining("above 0 and at most 1");
+        assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_AUTOSCALE_UTILIZATION", "most")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(Hal9Config.AUTOSCALE_UTILIZATION_CONFIG);
+        assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_AUTOSCALE_ALPHA", "NaN")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(Hal9Config.AUTOSCALE_ALPHA_CONFIG);
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +43,8 @@ import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.layer.LayerStage;
+import io.hal9.topology.node.AutoscaleMetrics;
+import io.hal9.topology.node.ForecastSampler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -439,6 +442,9 @@ class KubernetesManifestsTest {
         cache.bindMetrics(registry);
         LayerStage.create(LayerSpec.of(layer, config), Hal9Settings.stage(config), cache,
                 new LayerMetrics(registry, layer), registry);
+        // the layer's replica forecast, as a process running it exports it
+        AutoscaleMetrics.bind(registry, layer, () -> ForecastSampler.Figures.unknown(
+                Hal9Settings.autoscale(config).lead(Optional.empty())));
         return registry.scrape();
     }
 }

@@ -4,6 +4,7 @@ import static io.hal9.topology.testing.TestSignals.bytes;
 import static io.hal9.topology.testing.TestSignals.key;
 import static io.hal9.topology.testing.TestSignals.signal;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -82,6 +83,8 @@ class PipelineEndToEndTest {
         Map<String, Object> settings = IsolatedSettings.of(test, KAFKA.bootstrapServers(), KAFKA.stack().registryUrl());
         settings.put(Hal9Config.STATE_DIR_CONFIG, stateDir.toString());
         settings.put(Hal9Config.CLAUDE_BASE_URL_CONFIG, KAFKA.stack().simulatorUrl());
+        // the replica forecast samples often enough to have figures within the test
+        settings.put(Hal9Config.AUTOSCALE_SAMPLE_MS_CONFIG, 500);
         config = Hal9Config.of(settings);
         topics = new Topics(config, KAFKA.stack().registry());
         KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
@@ -285,6 +288,28 @@ class PipelineEndToEndTest {
             }
             assertThat(metrics).contains("kafka_stream_").contains("jvm_memory_used_bytes");
             assertThat(metrics).containsPattern("kafka_consumer_fetch_manager_records_lag\\w*\\{");
+            // the replica forecast: the process measured its start-up (the test JVM's start to this node's first
+            // readiness), and the lead time is that plus the 45 s reaction
+            double startup = value(metrics, "hal9_startup_seconds");
+            assertThat(startup).isPositive();
+            for (String layer : List.of("L2", "L3", "L4")) {
+                String shared = "layer=\"" + layer + "\"";
+                assertThat(value(metrics, "hal9_autoscale_lead_seconds{" + shared + "}"))
+                        .isCloseTo(startup + 45, within(0.01));
+                // the instance capacity is known from the answered call: the live limit (256) over its latency,
+                // at least the simulator's 5 ms
+                assertThat(value(metrics, "hal9_instance_capacity{" + shared + "}")).isPositive()
+                        .isLessThanOrEqualTo(256 / 0.005);
+                assertThat(value(metrics, "hal9_arrival_rate{" + shared + "}")).isNotNegative();
+                assertThat(value(metrics, "hal9_arrival_rate_forecast{" + shared + "}")).isNotNegative();
+                // two signals need no more than one instance
+                assertThat(value(metrics, "hal9_desired_replicas{" + shared + "}")).isBetween(0.0, 1.0);
+            }
+            // from good samples of every layer's offsets, its replicas bound by the input's 4 partitions
+            assertThat(node.forecasts()).allSatisfy(forecast -> {
+                assertThat(forecast.figures().samples()).isPositive();
+                assertThat(forecast.figures().maxReplicas()).isEqualTo(4);
+            });
         });
     }
 

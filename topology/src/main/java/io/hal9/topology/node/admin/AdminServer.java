@@ -93,7 +93,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Why the process should get no work, or null. */
-    static String notReady(Health health) {
+    public static String notReady(Health health) {
         if (health.closing()) {
             return "shutting down";
         }
