@@ -3,7 +3,6 @@ package io.hal9.topology.cli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +14,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hal9.topology.autoscale.AutoscaleSimulation;
 import io.hal9.topology.autoscale.AutoscaleSimulation.Policy;
 import io.hal9.topology.autoscale.AutoscaleSimulation.Result;
-import io.hal9.topology.autoscale.ReplicaForecast;
 import io.hal9.topology.autoscale.ScalingManifest;
 import io.hal9.topology.autoscale.Trace;
+import io.hal9.topology.config.AutoscaleSettings;
+import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -158,11 +159,10 @@ public final class AutoscaleSimCommand implements Callable<Integer> {
         if (startup < 0) {
             throw new IllegalArgumentException("--startup-ms must be at least 0");
         }
-        return new AutoscaleSimulation.Settings(perPod, startup / 1000.0 + manifest.readinessPeriodSeconds(), 5,
-                new ReplicaForecast.Settings(Double.parseDouble(System.getenv().getOrDefault("XA", "0.3")),
-                        Double.parseDouble(System.getenv().getOrDefault("XB", "0.03")),
-                        Double.parseDouble(System.getenv().getOrDefault("XU", "1.0")),
-                        Duration.ofSeconds(Long.parseLong(System.getenv().getOrDefault("XD", "20")))));
+        // the layer's own forecast settings (hal9.autoscale.*, HAL9_AUTOSCALE_* in the environment)
+        AutoscaleSettings layer = Hal9Settings.autoscale(Hal9Config.load(Map.of(), System.getenv()));
+        return new AutoscaleSimulation.Settings(perPod, startup / 1000.0 + manifest.readinessPeriodSeconds(),
+                (int) Math.max(1, layer.sampleInterval().toSeconds()), layer.forecast());
     }
 
     private Trace trace(String name) throws Exception {

@@ -244,16 +244,16 @@ class Hal9ConfigTest {
         assertThat(defaults.sampleInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.startup()).isZero();
         assertThat(defaults.reaction()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(defaults.forecast()).isEqualTo(new ReplicaForecast.Settings(0.3, 0.1, 0.85, Duration.ofSeconds(60)));
+        assertThat(defaults.forecast()).isEqualTo(new ReplicaForecast.Settings(0.3, 0.03, 1.0, Duration.ofSeconds(30)));
         assertThat(Hal9Settings.forecast(Hal9Config.of(Map.of()))).isEqualTo(defaults.forecast());
 
         Hal9Config set = Hal9Config.load(Map.of(Hal9Config.AUTOSCALE_ALPHA_CONFIG, "0.5"), Map.of(
                 "HAL9_AUTOSCALE_SAMPLE_MS", "250", "HAL9_AUTOSCALE_BETA", "1", "HAL9_AUTOSCALE_UTILIZATION", "0.7",
-                "HAL9_AUTOSCALE_DRAIN_MS", "30000", "HAL9_AUTOSCALE_STARTUP_MS", "90000",
+                "HAL9_AUTOSCALE_DRAIN_MS", "45000", "HAL9_AUTOSCALE_STARTUP_MS", "90000",
                 "HAL9_AUTOSCALE_REACTION_MS", "20000"));
         AutoscaleSettings autoscale = Hal9Settings.autoscale(set);
         assertThat(autoscale.sampleInterval()).isEqualTo(Duration.ofMillis(250));
-        assertThat(autoscale.forecast()).isEqualTo(new ReplicaForecast.Settings(0.5, 1, 0.7, Duration.ofSeconds(30)));
+        assertThat(autoscale.forecast()).isEqualTo(new ReplicaForecast.Settings(0.5, 1, 0.7, Duration.ofSeconds(45)));
         assertThat(autoscale.startup()).isEqualTo(Duration.ofSeconds(90));
         assertThat(autoscale.reaction()).isEqualTo(Duration.ofSeconds(20));
     }

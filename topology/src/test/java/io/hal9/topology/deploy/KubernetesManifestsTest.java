@@ -314,7 +314,15 @@ class KubernetesManifestsTest {
                     .path("metadata").path("query").asText())
                     .contains("hal9_claude_throttled_total{layer=\"" + layer + "\"")
                     .contains("hal9_claude_request_duration_seconds_count{layer=\"" + layer + "\"");
-            assertThat(formula.substring(formula.indexOf('?'), formula.indexOf(':'))).doesNotContain("kafka_lag");
+            assertThat(formula.substring(formula.indexOf('?'), formula.indexOf(':'))).doesNotContain("kafka_lag")
+                    .doesNotContain("desired_replicas");
+            // the layer's forecast (README "Predictive scaling"): one figure per layer, which every pod
+            // exports, so the query takes the max, not the sum; it replaces the throughput term when known
+            assertThat(names).contains("desired_replicas");
+            assertThat(trigger(find("ScaledObject", resourceName(layer)), "prometheus", "desired_replicas")
+                    .path("metadata").path("query").asText())
+                    .startsWith("max(hal9_desired_replicas{layer=\"" + layer + "\"})");
+            assertThat(formula.substring(formula.indexOf(':'))).contains("desired_replicas > 0 ? desired_replicas");
             JsonNode scaledObject = find("ScaledObject", resourceName(layer));
             assertThat(trigger(scaledObject, "cpu").path("metadata").path("value").asText()).isEqualTo("50");
             JsonNode behavior = spec.path("advanced").path("horizontalPodAutoscalerConfig").path("behavior");

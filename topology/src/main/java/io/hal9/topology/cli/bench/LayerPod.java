@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import io.hal9.topology.cli.Hal9;
 
 /**
  * {@code hal9 run ...} in a JVM of its own, started the way a pod starts it: the java executable of
@@ -66,12 +65,15 @@ final class LayerPod implements AutoCloseable {
      * @param adminPort the admin port the process is told to serve on
      * @param log       where its output goes
      */
+    /** The {@code hal9} executable's main class, named rather than referenced: cli depends on bench, not back. */
+    static final String MAIN_CLASS = "io.hal9.topology.cli.Hal9";
+
     static LayerPod start(String name, List<String> hal9Args, int adminPort, Path log) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(Hal9.class.getName());
+        command.add(MAIN_CLASS);
         command.addAll(hal9Args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().remove("ANTHROPIC_API_KEY");
