@@ -12,7 +12,7 @@ import java.time.Duration;
  * rate {@code lead} seconds ahead, the time from asking for a pod to its being ready (start-up plus
  * the autoscaler's reaction). The desired replicas are then
  * <pre>
- *   ceil( (max(rate now, rate forecast) + lag / drain) / (capacity × utilization) )
+ *   (max(rate now, rate forecast) + lag / drain) / (capacity × utilization)
  * </pre>
  * capped by the partitions (a pod without a partition idles): enough instances, each kept at the
  * target utilization, to take the arrivals expected when a new pod would be ready, and to clear the
@@ -97,15 +97,16 @@ public final class ReplicaForecast {
     /**
      * The replicas needed {@code leadSeconds} from now, each taking {@code instanceCapacity}
      * signals per second at most, at most {@code maxReplicas}; 0 while nothing is known
-     * (no capacity, no rate) so the other triggers decide.
+     * (no capacity, no rate) so the other triggers decide. Not rounded: the autoscaler rounds the
+     * metric up itself ({@code ceil(total / target)}), after comparing it with the current replicas
+     * within its tolerance, which a value rounded up here would blur by up to a pod.
      */
-    public int desiredReplicas(double instanceCapacity, double leadSeconds, int maxReplicas) {
+    public double desiredReplicas(double instanceCapacity, double leadSeconds, int maxReplicas) {
         if (!(instanceCapacity > 0) || !hasRate() && lag == 0) {
             return 0;
         }
         double arrivals = Math.max(arrivalRate(), forecastRate(leadSeconds));
         double work = arrivals + lag * 1000.0 / settings.drain().toMillis();
-        long replicas = (long) Math.ceil(work / (instanceCapacity * settings.utilization()) - 1e-9);
-        return (int) Math.max(0, Math.min(maxReplicas, replicas));
+        return Math.max(0, Math.min(maxReplicas, work / (instanceCapacity * settings.utilization())));
     }
 }

@@ -60,7 +60,7 @@ public final class ForecastSampler implements AutoCloseable {
      * @param maxReplicas     the partitions of the normal-lane input (0 before the first good sample)
      * @param samples         good samples so far
      */
-    public record Figures(int desiredReplicas, double arrivalRate, double forecastRate, double capacity,
+    public record Figures(double desiredReplicas, double arrivalRate, double forecastRate, double capacity,
                           Duration lead, long lag, int maxReplicas, long samples) {
 
         /** Before the first sample: nothing known but the lead time. */
