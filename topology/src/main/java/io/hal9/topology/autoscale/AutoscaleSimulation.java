@@ -120,7 +120,8 @@ public final class AutoscaleSimulation {
     /** Runs the trace, telling {@code sync} of every sync of the autoscaler. */
     public Result run(Trace trace, Policy policy, Sync sync) {
         HorizontalPodAutoscaler hpa = new HorizontalPodAutoscaler(Math.max(1, manifest.minReplicas()),
-                manifest.maxReplicas(), manifest.tolerance(), manifest.scaleUp(), manifest.scaleDown());
+                manifest.maxReplicas(), manifest.upTolerance(), manifest.downTolerance(), manifest.scaleUp(),
+                manifest.scaleDown());
         ReplicaForecast forecast = new ReplicaForecast(settings.forecast());
         int n = trace.seconds();
         List<Double> readyAt = new ArrayList<>();

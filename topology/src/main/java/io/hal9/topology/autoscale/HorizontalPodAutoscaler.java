@@ -77,7 +77,8 @@ public final class HorizontalPodAutoscaler {
 
     private final int minReplicas;
     private final int maxReplicas;
-    private final double tolerance;
+    private final double upTolerance;
+    private final double downTolerance;
     private final Rules scaleUp;
     private final Rules scaleDown;
     private final Deque<Timed> proposals = new ArrayDeque<>();
@@ -85,13 +86,23 @@ public final class HorizontalPodAutoscaler {
     private final Deque<Timed> downEvents = new ArrayDeque<>();
 
     public HorizontalPodAutoscaler(int minReplicas, int maxReplicas, double tolerance, Rules scaleUp, Rules scaleDown) {
+        this(minReplicas, maxReplicas, tolerance, tolerance, scaleUp, scaleDown);
+    }
+
+    /**
+     * With a tolerance per direction, as {@code behavior.scaleUp.tolerance} and
+     * {@code scaleDown.tolerance} set them (Kubernetes 1.33+, feature gate HPAConfigurableTolerance).
+     */
+    public HorizontalPodAutoscaler(int minReplicas, int maxReplicas, double upTolerance, double downTolerance,
+            Rules scaleUp, Rules scaleDown) {
         if (minReplicas < 1 || maxReplicas < minReplicas) {
             throw new IllegalArgumentException("need 1 <= minReplicas <= maxReplicas, got " + minReplicas + ", "
                     + maxReplicas);
         }
         this.minReplicas = minReplicas;
         this.maxReplicas = maxReplicas;
-        this.tolerance = tolerance;
+        this.upTolerance = upTolerance;
+        this.downTolerance = downTolerance;
         this.scaleUp = scaleUp;
         this.scaleDown = scaleDown;
     }
@@ -103,8 +114,15 @@ public final class HorizontalPodAutoscaler {
      * @param target the target average value per pod
      */
     public static int proposal(int current, double total, double target, double tolerance) {
+        return proposal(current, total, target, tolerance, tolerance);
+    }
+
+    /** Step 1 with a tolerance per direction: above {@code 1 + up} or below {@code 1 − down} moves. */
+    public static int proposal(int current, double total, double target, double up, double down) {
         double ratio = total / (target * current);
-        if (Math.abs(ratio - 1.0) <= tolerance) {
+        // the distance from 1, as the controller computes it (|1 - ratio|): a ratio of 1.1 is
+        // 1.1000000000000001 - 1 past a tolerance of 0.1 in floating point, and moves
+        if (ratio >= 1.0 ? ratio - 1.0 <= up : 1.0 - ratio <= down) {
             return current;
         }
         return (int) Math.ceil(total / target);
@@ -115,7 +133,7 @@ public final class HorizontalPodAutoscaler {
      * the metric; remembers the proposal, and the scale event when the count changes.
      */
     public int sync(long nowMs, int current, double total, double target) {
-        int proposed = proposal(current, total, target, tolerance);
+        int proposed = proposal(current, total, target, upTolerance, downTolerance);
         int stabilized = stabilize(nowMs, current, proposed);
         int desired = limit(nowMs, current, stabilized);
         if (desired > current) {

@@ -29,7 +29,9 @@ import io.hal9.topology.autoscale.HorizontalPodAutoscaler.SelectPolicy;
  * @param pollingSeconds  KEDA's {@code pollingInterval}
  * @param minReplicas     {@code minReplicaCount}
  * @param maxReplicas     {@code maxReplicaCount}
- * @param tolerance       {@code behavior.scaleUp.tolerance} when set, else the HPA's default 0.1
+ * @param upTolerance     {@code behavior.scaleUp.tolerance} when set (Kubernetes 1.33+), else the
+ *                        HPA's default 0.1
+ * @param downTolerance   {@code behavior.scaleDown.tolerance}, likewise
  * @param scaleUp         {@code behavior.scaleUp}, with Kubernetes' defaults for what it leaves out
  * @param scaleDown       {@code behavior.scaleDown}, likewise
  * @param formula         {@code scalingModifiers.formula}
@@ -41,7 +43,8 @@ import io.hal9.topology.autoscale.HorizontalPodAutoscaler.SelectPolicy;
  *                        container (Kubernetes' default 10 when unset): a ready process is seen
  *                        ready at the next probe, up to this much later
  */
-public record ScalingManifest(String name, int pollingSeconds, int minReplicas, int maxReplicas, double tolerance,
+public record ScalingManifest(String name, int pollingSeconds, int minReplicas, int maxReplicas, double upTolerance,
+        double downTolerance,
         Rules scaleUp, Rules scaleDown, String formula, double target, Map<String, Trigger> triggers,
         int partitions, int readinessPeriodSeconds) {
 
@@ -127,6 +130,7 @@ public record ScalingManifest(String name, int pollingSeconds, int minReplicas, 
         JsonNode deployment = find(docs, "Deployment", spec.path("scaleTargetRef").path("name").asText(name));
         return new ScalingManifest(name, spec.path("pollingInterval").asInt(30), spec.path("minReplicaCount").asInt(0),
                 max, behavior.path("scaleUp").path("tolerance").asDouble(HorizontalPodAutoscaler.DEFAULT_TOLERANCE),
+                behavior.path("scaleDown").path("tolerance").asDouble(HorizontalPodAutoscaler.DEFAULT_TOLERANCE),
                 rules(behavior.path("scaleUp"), Rules.defaultScaleUp()),
                 rules(behavior.path("scaleDown"), Rules.defaultScaleDown()),
                 modifiers.path("formula").asText(), modifiers.path("target").asDouble(1.0), triggers,

@@ -104,7 +104,8 @@ class AutoscaleSimulationTest {
     void shouldCapTheLagTriggerAndTheWorkAtThePartitions() {
         ScalingManifest manifest = small();
         ScalingManifest twoPartitions = new ScalingManifest(manifest.name(), manifest.pollingSeconds(),
-                manifest.minReplicas(), manifest.maxReplicas(), manifest.tolerance(), manifest.scaleUp(),
+                manifest.minReplicas(), manifest.maxReplicas(), manifest.upTolerance(), manifest.downTolerance(),
+                manifest.scaleUp(),
                 manifest.scaleDown(), manifest.formula(), manifest.target(), manifest.triggers(), 2,
                 manifest.readinessPeriodSeconds());
         var settings = new AutoscaleSimulation.Settings(10, 0, 5, FORECAST);

@@ -39,7 +39,8 @@ class ScalingManifestTest {
         assertThat(manifest.maxReplicas()).isEqualTo(50);
         assertThat(manifest.partitions()).isEqualTo(50);
         assertThat(manifest.readinessPeriodSeconds()).isEqualTo(5);
-        assertThat(manifest.tolerance()).isEqualTo(0.1);
+        assertThat(manifest.upTolerance()).isEqualTo(0.1);
+        assertThat(manifest.downTolerance()).isEqualTo(0.1);
         assertThat(manifest.scaleUp().stabilizationWindowSeconds()).isEqualTo(30);
         // scaleUp sets no policies: Kubernetes' defaults, 4 pods or 100 % per 15 s
         assertThat(manifest.scaleUp().policies()).containsExactly(
@@ -65,12 +66,15 @@ class ScalingManifestTest {
         String yaml = Files.readString(layer);
         assertThat(yaml).contains("maxReplicaCount: 50").contains("stabilizationWindowSeconds: 600");
         Files.writeString(layer, yaml.replace("maxReplicaCount: 50", "maxReplicaCount: 20")
-                .replace("stabilizationWindowSeconds: 600", "stabilizationWindowSeconds: 120"));
+                .replace("stabilizationWindowSeconds: 600", "stabilizationWindowSeconds: 120")
+                .replace("stabilizationWindowSeconds: 30", "stabilizationWindowSeconds: 30\n          tolerance: 0.05"));
 
         ScalingManifest original = ScalingManifest.of(ScalingManifest.render(K8S), "hal9-l2");
         ScalingManifest changed = ScalingManifest.of(ScalingManifest.render(copy), "hal9-l2");
         assertThat(changed.maxReplicas()).isEqualTo(20);
         assertThat(changed.scaleDown().stabilizationWindowSeconds()).isEqualTo(120);
+        assertThat(changed.upTolerance()).isEqualTo(0.05);
+        assertThat(changed.downTolerance()).isEqualTo(0.1);
 
         // the ramp ends at 1,000 signals/s: 34 pods of 30/s; 20 cannot keep up
         Trace ramp = Trace.ramp(100);
