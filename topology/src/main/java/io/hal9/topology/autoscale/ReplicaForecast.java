@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * The replicas a layer will need once a pod asked for now is ready, from what Kafka and the layer
  * know: the arrival rate on the layer's input topics (the growth of their end offsets, all lanes
- * together), its lag, and what one instance can do.
+ * together, times the share of those offsets that are records when a sampler knows it), its lag,
+ * and what one instance can do.
  *
  * <p>Each sample of the summed end offsets gives an arrival rate over the interval since the
  * previous one; {@link HoltLinearTrend Holt's linear trend} smooths those rates and forecasts the
@@ -55,12 +56,27 @@ public final class ReplicaForecast {
     /**
      * One sample at {@code nowMs}: the end offsets of the layer's input partitions, summed over its
      * lanes, and its lag (end offsets minus committed offsets, summed). End offsets that went back
-     * (a topic recreated) restart the rate from this sample.
+     * (a topic recreated) restart the rate from this sample. Every new offset counts as a signal.
      */
     public void observe(long nowMs, long endOffsets, long lag) {
+        observe(nowMs, endOffsets, lag, 1);
+    }
+
+    /**
+     * One sample, as {@link #observe(long, long, long)}, of which only {@code recordShare} of the new
+     * offsets are signals: the rest are transaction markers (one per partition at each commit of
+     * a transactional writer) and aborted records, which take offsets but are never read. The
+     * arrival rate counts that share of the end offsets' growth; a share of 1 counts them all.
+     *
+     * @param recordShare the share of new offsets that are records, in [0, 1]
+     */
+    public void observe(long nowMs, long endOffsets, long lag, double recordShare) {
+        if (!(recordShare >= 0 && recordShare <= 1)) {
+            throw new IllegalArgumentException("record share must be in [0, 1], got " + recordShare);
+        }
         this.lag = Math.max(0, lag);
         if (lastMs >= 0 && nowMs > lastMs && endOffsets >= lastEndOffsets) {
-            lastRate = (endOffsets - lastEndOffsets) * 1000.0 / (nowMs - lastMs);
+            lastRate = recordShare * (endOffsets - lastEndOffsets) * 1000.0 / (nowMs - lastMs);
             rate.observe(nowMs, lastRate);
         }
         if (lastMs < 0 || nowMs > lastMs) {

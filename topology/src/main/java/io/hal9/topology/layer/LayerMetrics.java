@@ -26,11 +26,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The metrics of one layer's neuron stage. Meter names are the constants below; Prometheus renders
- * them as {@code hal9_signals_processed_total}, {@code hal9_claude_request_duration_seconds},
- * {@code hal9_claude_tokens_total}, {@code hal9_claude_cost_usd_total},
- * {@code hal9_claude_incomplete_total} and {@code hal9_signal_duration_seconds}. Every series, with
- * every tag value (each {@link ClaudeOutcome}, each signal outcome, each token type: {@code input},
- * {@code output}, {@code cache_creation} and {@code cache_read}; each
+ * them as {@code hal9_signals_read_total}, {@code hal9_signals_processed_total},
+ * {@code hal9_claude_request_duration_seconds}, {@code hal9_claude_tokens_total},
+ * {@code hal9_claude_cost_usd_total}, {@code hal9_claude_incomplete_total} and
+ * {@code hal9_signal_duration_seconds}. Every series, with every tag value (each
+ * {@link ClaudeOutcome}, each signal outcome, each token type: {@code input}, {@code output},
+ * {@code cache_creation} and {@code cache_read}; each
  * {@link #INCOMPLETE_REASONS reason an answer stops early}), is registered by the constructor:
  * dashboards and alerts read zero from start-up, never "no data".
  */
@@ -47,6 +48,8 @@ public final class LayerMetrics {
             10_000, 20_000, 30_000, 60_000, 120_000).map(Duration::ofMillis).toArray(Duration[]::new);
 
     public static final String SIGNALS_PROCESSED = "hal9.signals.processed";
+    /** Records the lane read from its input topic, malformed ones included: each took an offset there. */
+    public static final String SIGNALS_READ = "hal9.signals.read";
     public static final String SIGNAL_DURATION = "hal9.signal.duration";
     public static final String CLAUDE_REQUEST_DURATION = "hal9.claude.request.duration";
     public static final String CLAUDE_TOKENS = "hal9.claude.tokens";
@@ -82,6 +85,8 @@ public final class LayerMetrics {
     private final MeterRegistry registry;
     private final String layer;
     private final Tags tags;
+    private final Counter read;
+    private final InputReads inputReads = new InputReads();
     private final Counter forwarded;
     private final Counter cached;
     private final Counter cost;
@@ -119,6 +124,10 @@ public final class LayerMetrics {
         this.layer = layer;
         this.tags = Tags.of("layer", layer, "lane", lane.label());
         this.prices = new ClaudePrices(prices);
+        this.read = Counter.builder(SIGNALS_READ)
+                .description("Records a layer read from its input topic, malformed ones included")
+                .tags(tags)
+                .register(registry);
         this.forwarded = processed(OUTCOME_FORWARDED);
         this.cached = processed(OUTCOME_CACHED);
         this.cost = Counter.builder(CLAUDE_COST)
@@ -166,6 +175,11 @@ public final class LayerMetrics {
                     .serviceLevelObjectives(REQUEST_BUCKETS)
                     .register(registry));
         }
+    }
+
+    /** A record was read from the lane's input topic, before it is decoded: malformed ones count. */
+    public void read() {
+        read.increment();
     }
 
     /** A derived signal went out; {@code fromCache} when its answer came from the cache. */
@@ -243,6 +257,16 @@ public final class LayerMetrics {
     /** Answers were evicted from an answer store to make room within its bound. */
     public void storeEvicted(int answers) {
         storeEvictions.increment(answers);
+    }
+
+    /** Records this lane read from its input topic, malformed ones included. */
+    public long signalsRead() {
+        return (long) read.count();
+    }
+
+    /** What this lane's tasks have read from its input, task by task (the replica forecast's record share). */
+    public InputReads inputReads() {
+        return inputReads;
     }
 
     /** Signals this lane finished: forwarded, answered from the cache, or dead-lettered. */

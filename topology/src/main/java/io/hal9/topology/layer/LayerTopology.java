@@ -61,7 +61,9 @@ public final class LayerTopology {
         StageSettings settings = stage.settings();
         RetryPolicy retries = RetryPolicy.from(settings);
 
-        KStream<byte[], byte[]> signals = builder.stream(input.name(), input.consumed(p + "-source"));
+        // every record read counts, malformed ones too, with its offset: the replica forecast's record share
+        KStream<byte[], byte[]> signals = builder.stream(input.name(), input.consumed(p + "-source"))
+                .processValues(InputReads.counter(stage.metrics()), Named.as(p + "-read"));
         // the signal reader is thread-safe; the records' rules hold no state of their own
         Supplier<NeuronRecords> records = () -> new NeuronRecords(spec, topics.signalReader());
         KStream<byte[], NeuronOutcome> outcomes;

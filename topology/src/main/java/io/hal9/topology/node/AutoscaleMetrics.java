@@ -11,9 +11,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The meters of predictive scaling. Per layer, tagged {@code layer} only (the figures are the
  * layer's, all lanes together), read from its {@link ForecastSampler} at every scrape:
- * {@code hal9_desired_replicas}, {@code hal9_arrival_rate}, {@code hal9_arrival_rate_forecast},
- * {@code hal9_instance_capacity} and {@code hal9_autoscale_lead_seconds}. Per process, without
- * tags: {@code hal9_startup_seconds}. All exist from start-up.
+ * {@code hal9_desired_replicas}, {@code hal9_arrival_rate}, {@code hal9_input_record_share},
+ * {@code hal9_arrival_rate_forecast}, {@code hal9_instance_capacity} and
+ * {@code hal9_autoscale_lead_seconds}. Per process, without tags: {@code hal9_startup_seconds}.
+ * All exist from start-up.
  */
 public final class AutoscaleMetrics {
 
@@ -21,6 +22,11 @@ public final class AutoscaleMetrics {
     public static final String DESIRED_REPLICAS = "hal9.desired.replicas";
     /** Smoothed signals per second arriving on the layer's input topics, all lanes. */
     public static final String ARRIVAL_RATE = "hal9.arrival.rate";
+    /**
+     * The share of the input's new offsets that are records (the rest: transaction markers and
+     * aborted records), learnt from what this instance's tasks read; the arrival rate counts that share.
+     */
+    public static final String INPUT_RECORD_SHARE = "hal9.input.record.share";
     /** The arrival rate forecast at the lead time, signals per second. */
     public static final String ARRIVAL_RATE_FORECAST = "hal9.arrival.rate.forecast";
     /** Signals per second one instance of the layer can finish now (0: not known). */
@@ -46,6 +52,10 @@ public final class AutoscaleMetrics {
                         + "most the input's partitions; 0 when not known");
         gauge(registry, ARRIVAL_RATE, layer, figures, ForecastSampler.Figures::arrivalRate, null,
                 "Smoothed signals per second arriving on the layer's input topics, all lanes");
+        gauge(registry, INPUT_RECORD_SHARE, layer, figures, ForecastSampler.Figures::recordShare, null,
+                "Share of the layer's new input offsets that are records, not transaction markers or aborted "
+                        + "records: the records this instance's tasks read over the offsets they spanned, smoothed; "
+                        + "1 while not known. The arrival rate counts this share of the end offsets' growth");
         gauge(registry, ARRIVAL_RATE_FORECAST, layer, figures, ForecastSampler.Figures::forecastRate, null,
                 "Signals per second forecast to arrive at the lead time (Holt's linear trend)");
         gauge(registry, INSTANCE_CAPACITY, layer, figures, ForecastSampler.Figures::capacity, null,

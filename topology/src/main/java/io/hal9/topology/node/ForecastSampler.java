@@ -1,6 +1,7 @@
 package io.hal9.topology.node;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +14,7 @@ import java.util.function.Supplier;
 
 import io.hal9.topology.autoscale.ReplicaForecast;
 import io.hal9.topology.config.AutoscaleSettings;
+import io.hal9.topology.layer.InputReads;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +29,10 @@ import org.slf4j.LoggerFactory;
  *   <li>reads the layer's {@link InstanceCapacity} figures: the live Claude limit, calls in flight,
  *       answered calls and their latency, signals finished;</li>
  *   <li>reads the end offsets and the lag of the layer's input, every lane it runs
- *       ({@link InputOffsets}), and feeds them to the {@link ReplicaForecast};</li>
+ *       ({@link InputOffsets}), and where the instance's own tasks are in their input partitions
+ *       (records read, offset of the last), from which it learns the
+ *       {@link InputRecordShare share of the input's offsets that are records} (the others are
+ *       transaction markers); and feeds the offsets and that share to the {@link ReplicaForecast};</li>
  *   <li>publishes the figures ({@link #figures()}): the smoothed arrival rate, its forecast at the
  *       lead time (the pod start-up, measured by the process or configured, plus the autoscaler's
  *       reaction), the instance capacity, and the desired replicas, at most the partitions of the
@@ -53,6 +58,8 @@ public final class ForecastSampler implements AutoCloseable {
      *
      * @param desiredReplicas the replicas the layer will need after the lead time (0: unknown)
      * @param arrivalRate     smoothed signals per second arriving on the layer's input, all lanes
+     * @param recordShare     the share of the input's new offsets that are records, which the arrival
+     *                        rate counts (1 while not known)
      * @param forecastRate    the arrival rate forecast at the lead time
      * @param capacity        signals per second one instance can finish now (0: unknown)
      * @param lead            pod start-up plus the autoscaler's reaction
@@ -60,22 +67,24 @@ public final class ForecastSampler implements AutoCloseable {
      * @param maxReplicas     the partitions of the normal-lane input (0 before the first good sample)
      * @param samples         good samples so far
      */
-    public record Figures(double desiredReplicas, double arrivalRate, double forecastRate, double capacity,
-                          Duration lead, long lag, int maxReplicas, long samples) {
+    public record Figures(double desiredReplicas, double arrivalRate, double recordShare, double forecastRate,
+                          double capacity, Duration lead, long lag, int maxReplicas, long samples) {
 
         /** Before the first sample: nothing known but the lead time. */
         public static Figures unknown(Duration lead) {
-            return new Figures(0, 0, 0, 0, lead, 0, 0, 0);
+            return new Figures(0, 0, 1, 0, 0, lead, 0, 0, 0);
         }
     }
 
     private final String layer;
     private final AutoscaleSettings settings;
     private final LongFunction<InstanceCapacity.Reading> capacityReading;
+    private final Supplier<List<InputReads.Position>> inputReads;
     private final Supplier<Optional<Duration>> measuredStartup;
     private final LongSupplier clockMs;
     private final ReplicaForecast forecast;
     private final InstanceCapacity capacity = new InstanceCapacity();
+    private final InputRecordShare recordShare = new InputRecordShare();
     private volatile Figures figures;
     private ScheduledExecutorService executor;
     private InputOffsets.Source offsets;
@@ -87,14 +96,17 @@ public final class ForecastSampler implements AutoCloseable {
      * A sampler of layer {@code layer}; nothing runs until {@link #start}.
      *
      * @param capacityReading the layer's capacity figures now, given the time on {@code clockMs}
+     * @param inputReads      where the instance's tasks of the layer are in their input partitions, all lanes
      * @param measuredStartup the process's start-up, once it has been ready
      * @param clockMs         a monotonic clock in milliseconds
      */
     ForecastSampler(String layer, AutoscaleSettings settings, LongFunction<InstanceCapacity.Reading> capacityReading,
-                    Supplier<Optional<Duration>> measuredStartup, LongSupplier clockMs) {
+                    Supplier<List<InputReads.Position>> inputReads, Supplier<Optional<Duration>> measuredStartup,
+                    LongSupplier clockMs) {
         this.layer = layer;
         this.settings = settings;
         this.capacityReading = capacityReading;
+        this.inputReads = inputReads;
         this.measuredStartup = measuredStartup;
         this.clockMs = clockMs;
         this.forecast = new ReplicaForecast(settings.forecast());
@@ -127,21 +139,25 @@ public final class ForecastSampler implements AutoCloseable {
     }
 
     /**
-     * One sample from {@code source}: capacity first (it needs no Kafka), then the offsets, then the
-     * figures. A failing source throws after the capacity and the lead time were taken in.
+     * One sample from {@code source}: capacity first (it needs no Kafka), then the offsets, then where
+     * the instance's tasks are, then the figures. A failing source throws after the capacity and the
+     * lead time were taken in (and before the tasks' positions: the next good sample counts from
+     * the last good one's).
      */
     void sample(InputOffsets.Source source) throws Exception {
         capacity.observe(capacityReading.apply(clockMs.getAsLong()));
         Duration lead = settings.lead(measuredStartup.get());
         Figures last = figures;
-        figures = new Figures(last.desiredReplicas(), last.arrivalRate(), last.forecastRate(), capacity.perSecond(),
-                lead, last.lag(), last.maxReplicas(), last.samples());
+        figures = new Figures(last.desiredReplicas(), last.arrivalRate(), last.recordShare(), last.forecastRate(),
+                capacity.perSecond(), lead, last.lag(), last.maxReplicas(), last.samples());
         InputOffsets.Sample sample = source.read();
-        forecast.observe(clockMs.getAsLong(), sample.endOffsets(), sample.lag());
+        recordShare.observe(inputReads.get());
+        double share = recordShare.share();
+        forecast.observe(clockMs.getAsLong(), sample.endOffsets(), sample.lag(), share);
         double leadSeconds = lead.toMillis() / 1000.0;
         double perSecond = capacity.perSecond();
         figures = new Figures(forecast.desiredReplicas(perSecond, leadSeconds, sample.maxReplicas()),
-                forecast.arrivalRate(), forecast.forecastRate(leadSeconds), perSecond, lead, forecast.lag(),
+                forecast.arrivalRate(), share, forecast.forecastRate(leadSeconds), perSecond, lead, forecast.lag(),
                 sample.maxReplicas(), last.samples() + 1);
         if (failing) {
             failing = false;

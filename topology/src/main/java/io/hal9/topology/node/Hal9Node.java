@@ -25,6 +25,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.config.Lane;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.InputReads;
 import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.admin.AdminServer;
@@ -115,7 +116,8 @@ public final class Hal9Node implements AutoCloseable {
             }
             this.layers.addAll(lanes);
             ForecastSampler forecast = new ForecastSampler(layer, autoscale, atMs -> capacityReading(atMs, claude, lanes),
-                    this::measuredStartup, () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - origin));
+                    () -> inputReads(lanes), this::measuredStartup,
+                    () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - origin));
             AutoscaleMetrics.bind(metrics, forecast);
             forecasts.add(forecast);
         }
@@ -135,6 +137,15 @@ public final class Hal9Node implements AutoCloseable {
         }
         return new InstanceCapacity.Reading(atMs, claude.capacity().limit(), claude.capacity().inFlight(), calls,
                 seconds, finished);
+    }
+
+    /** Where the tasks of a layer's lanes in this process are in their input partitions. */
+    private static List<InputReads.Position> inputReads(List<LayerRuntime> lanes) {
+        List<InputReads.Position> positions = new ArrayList<>();
+        for (LayerRuntime lane : lanes) {
+            positions.addAll(lane.stage().metrics().inputReads().positions());
+        }
+        return positions;
     }
 
     /**

@@ -49,16 +49,7 @@ final class InputOffsets {
     /** Reads one {@link Sample}; the {@link ForecastSampler}'s source of offsets. */
     @FunctionalInterface
     interface Source {
-        /**
-     * How long each request of a read may take when reads come every {@code sampleInterval}: two
-     * intervals, within 5 to 30 s (a slow read only delays the next one, which waits for it).
-     */
-    static Duration timeoutFor(Duration sampleInterval) {
-        long millis = Math.max(5_000, Math.min(30_000, 2 * sampleInterval.toMillis()));
-        return Duration.ofMillis(millis);
-    }
-
-    Sample read() throws Exception;
+        Sample read() throws Exception;
     }
 
     private final Admin admin;

@@ -64,6 +64,40 @@ class ReplicaForecastTest {
     }
 
     @Test
+    void shouldCountOnlyTheShareOfTheNewOffsetsThatAreRecords() {
+        ReplicaForecast forecast = new ReplicaForecast(RAW);
+
+        // 200 more offsets in 2 s, half of them transaction markers: 50 signals per second
+        forecast.observe(0, 1_000, 0, 0.5);
+        forecast.observe(2_000, 1_200, 8, 0.5);
+
+        assertThat(forecast.lastRate()).isCloseTo(50, within(EXACT));
+        assertThat(forecast.arrivalRate()).isCloseTo(50, within(EXACT));
+        // the lag is left as it is (a marker adds at most one offset per partition to it)
+        assertThat(forecast.lag()).isEqualTo(8);
+        // 50 per second + 8 / 60 s to drain, at 10 per instance
+        assertThat(forecast.desiredReplicas(10, 60, 50)).isCloseTo((50 + 8 / 60.0) / 10, within(EXACT));
+        assertThatThrownBy(() -> forecast.observe(3_000, 1_300, 0, 1.5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> forecast.observe(3_000, 1_300, 0, Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldForecastAsBeforeWhenEveryOffsetIsARecord() throws IOException {
+        ReplicaForecast all = new ReplicaForecast(DEFAULTS);
+        ReplicaForecast shareOfOne = new ReplicaForecast(DEFAULTS);
+
+        for (Row row : recorded("rising-arrivals.csv")) {
+            all.observe(row.millis(), row.endOffsets(), row.lag());
+            shareOfOne.observe(row.millis(), row.endOffsets(), row.lag(), 1);
+
+            assertThat(shareOfOne.arrivalRate()).isEqualTo(all.arrivalRate());
+            assertThat(shareOfOne.forecastRate(75)).isEqualTo(all.forecastRate(75));
+            assertThat(shareOfOne.desiredReplicas(10, 75, 50)).isEqualTo(all.desiredReplicas(10, 75, 50));
+        }
+    }
+
+    @Test
     void shouldRestartTheRateFromASampleWhoseEndOffsetsWentBack() {
         ReplicaForecast forecast = new ReplicaForecast(new ReplicaForecast.Settings(0.5, 0.5, 1, Duration.ofSeconds(60)));
         forecast.observe(0, 1_000, 0);

@@ -67,6 +67,7 @@ class LayerTopologyTest {
 
     private TopologyTestDriver driver;
     private Topics topics;
+    private LayerMetrics metrics;
 
     @BeforeAll
     static void startServers() {
@@ -242,6 +243,8 @@ class LayerTopologyTest {
         // and the good record still gets its answer
         assertThat(awaitOutput(topics.output("L2"), 1).get(0).value().getRootId()).isEqualTo("root-3");
         assertThat(deadLetters().isEmpty()).isTrue();
+        // and both count as read from the input: each took an offset there
+        assertThat(metrics.signalsRead()).isEqualTo(2);
     }
 
     @Test
@@ -327,8 +330,9 @@ class LayerTopologyTest {
         StreamsBuilder builder = new StreamsBuilder();
         LayerSpec spec = LayerSpec.of(layer, config);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        metrics = new LayerMetrics(registry, layer);
         LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), client,
-                new LayerMetrics(registry, layer), registry));
+                metrics, registry));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.hal9.topology.autoscale.ReplicaForecast;
 import io.hal9.topology.config.AutoscaleSettings;
+import io.hal9.topology.layer.InputReads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -36,6 +38,8 @@ class ForecastSamplerTest {
     /** 0.5 s a call, at most 10 in flight: 20 signals per second. */
     private final AtomicReference<InstanceCapacity.Reading> capacity =
             new AtomicReference<>(new InstanceCapacity.Reading(0, 10, 2, 4, 2.0, 4));
+    /** Where the instance's tasks are in their input partitions: no task yet. */
+    private final AtomicReference<List<InputReads.Position>> positions = new AtomicReference<>(List.of());
     private final MeterRegistry registry = new SimpleMeterRegistry();
     private ForecastSampler sampler = sampler(SETTINGS);
 
@@ -49,7 +53,7 @@ class ForecastSamplerTest {
             InstanceCapacity.Reading r = capacity.get();
             return new InstanceCapacity.Reading(atMs, r.limit(), r.inFlight(), r.answeredCalls(),
                     r.answeredCallSeconds(), r.finished());
-        }, startup::get, clock::get);
+        }, positions::get, startup::get, clock::get);
         AutoscaleMetrics.bind(registry, created);
         return created;
     }
@@ -62,6 +66,26 @@ class ForecastSamplerTest {
         assertThat(gauge(AutoscaleMetrics.ARRIVAL_RATE_FORECAST)).isZero();
         assertThat(gauge(AutoscaleMetrics.INSTANCE_CAPACITY)).isZero();
         assertThat(gauge(AutoscaleMetrics.LEAD)).isEqualTo(70);
+        assertThat(gauge(AutoscaleMetrics.INPUT_RECORD_SHARE)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountOnlyTheShareOfTheNewOffsetsThatTheInstanceReadAsRecords() throws Exception {
+        // Given an instance whose one task has read 500 records, the last at offset 999
+        positions.set(List.of(new InputReads.Position(1, 500, 999)));
+        sampler.sample(() -> new InputOffsets.Sample(1_000, 0, 8));
+
+        // When in 1 s the end offsets grow by 200 and the task reads 50 records over 100 offsets (the other 50: the
+        // markers of the upstream's transactions)
+        positions.set(List.of(new InputReads.Position(1, 550, 1_099)));
+        clock.set(1_000);
+        sampler.sample(() -> new InputOffsets.Sample(1_200, 0, 8));
+
+        // Then half of the 200 offsets a second are signals
+        assertThat(sampler.figures().recordShare()).isCloseTo(0.5, within(1e-9));
+        assertThat(sampler.figures().arrivalRate()).isCloseTo(100, within(1e-9));
+        assertThat(gauge(AutoscaleMetrics.INPUT_RECORD_SHARE)).isCloseTo(0.5, within(1e-9));
+        assertThat(gauge(AutoscaleMetrics.ARRIVAL_RATE)).isCloseTo(100, within(1e-9));
     }
 
     @Test
