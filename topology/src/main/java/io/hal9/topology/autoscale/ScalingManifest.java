@@ -129,12 +129,34 @@ public record ScalingManifest(String name, int pollingSeconds, int minReplicas, 
         int max = spec.path("maxReplicaCount").asInt(100);
         JsonNode deployment = find(docs, "Deployment", spec.path("scaleTargetRef").path("name").asText(name));
         return new ScalingManifest(name, spec.path("pollingInterval").asInt(30), spec.path("minReplicaCount").asInt(0),
-                max, behavior.path("scaleUp").path("tolerance").asDouble(HorizontalPodAutoscaler.DEFAULT_TOLERANCE),
-                behavior.path("scaleDown").path("tolerance").asDouble(HorizontalPodAutoscaler.DEFAULT_TOLERANCE),
+                max, tolerance(behavior.path("scaleUp").path("tolerance"), name),
+                tolerance(behavior.path("scaleDown").path("tolerance"), name),
                 rules(behavior.path("scaleUp"), Rules.defaultScaleUp()),
                 rules(behavior.path("scaleDown"), Rules.defaultScaleDown()),
                 modifiers.path("formula").asText(), modifiers.path("target").asDouble(1.0), triggers,
                 partitions(deployment, max), readinessPeriod(deployment));
+    }
+
+    /**
+     * A direction's {@code tolerance}, a Kubernetes quantity ({@code 0.02}, {@code "0.02"} or
+     * {@code 20m}); the HPA's default when absent.
+     */
+    private static double tolerance(JsonNode node, String name) {
+        if (node.isMissingNode() || node.isNull()) {
+            return HorizontalPodAutoscaler.DEFAULT_TOLERANCE;
+        }
+        String text = node.asText().strip();
+        try {
+            double value = text.endsWith("m") ? Double.parseDouble(text.substring(0, text.length() - 1)) / 1000
+                    : Double.parseDouble(text);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("ScaledObject " + name + ": a behavior tolerance must be a quantity >= 0 "
+                + "such as 0.05 or 50m, got " + text);
     }
 
     /** A direction's rules; what the manifest leaves out keeps Kubernetes' default. */

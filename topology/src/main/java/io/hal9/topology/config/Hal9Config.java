@@ -277,10 +277,12 @@ public final class Hal9Config extends AbstractConfig {
                     + "few admin requests per sample; keep it well under the autoscaler's polling interval (15 s).";
 
     public static final String AUTOSCALE_ALPHA_CONFIG = "hal9.autoscale.alpha";
-    public static final double AUTOSCALE_ALPHA_DEFAULT = 0.3;
+    public static final double AUTOSCALE_ALPHA_DEFAULT = 0.15;
     public static final String AUTOSCALE_ALPHA_DOC =
             "Holt's level smoothing of the arrival rate, in (0, 1]: the weight of the newest sample. Raise it to "
-                    + "follow a changing rate sooner, lower it to smooth noisy traffic.";
+                    + "follow a changing rate sooner, lower it to smooth noisy traffic. The default was chosen with hal9 "
+                    + "autoscale-sim: at 0.3 a steady load with ±20 % noise moved the replicas more often than lag "
+                    + "alone did for some noise seeds.";
 
     public static final String AUTOSCALE_BETA_CONFIG = "hal9.autoscale.beta";
     public static final double AUTOSCALE_BETA_DEFAULT = 0.03;

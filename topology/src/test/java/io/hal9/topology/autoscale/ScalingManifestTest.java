@@ -39,7 +39,7 @@ class ScalingManifestTest {
         assertThat(manifest.maxReplicas()).isEqualTo(50);
         assertThat(manifest.partitions()).isEqualTo(50);
         assertThat(manifest.readinessPeriodSeconds()).isEqualTo(5);
-        assertThat(manifest.upTolerance()).isEqualTo(0.1);
+        assertThat(manifest.upTolerance()).isEqualTo(0.02);
         assertThat(manifest.downTolerance()).isEqualTo(0.1);
         assertThat(manifest.scaleUp().stabilizationWindowSeconds()).isEqualTo(30);
         // scaleUp sets no policies: Kubernetes' defaults, 4 pods or 100 % per 15 s
@@ -64,10 +64,11 @@ class ScalingManifestTest {
         Path copy = copy(K8S, dir.resolve("k8s"));
         Path layer = copy.resolve("layer").resolve("layer.yaml");
         String yaml = Files.readString(layer);
-        assertThat(yaml).contains("maxReplicaCount: 50").contains("stabilizationWindowSeconds: 600");
+        assertThat(yaml).contains("maxReplicaCount: 50").contains("stabilizationWindowSeconds: 600")
+                .contains("tolerance: \"0.02\"");
         Files.writeString(layer, yaml.replace("maxReplicaCount: 50", "maxReplicaCount: 20")
                 .replace("stabilizationWindowSeconds: 600", "stabilizationWindowSeconds: 120")
-                .replace("stabilizationWindowSeconds: 30", "stabilizationWindowSeconds: 30\n          tolerance: 0.05"));
+                .replace("tolerance: \"0.02\"", "tolerance: 50m"));
 
         ScalingManifest original = ScalingManifest.of(ScalingManifest.render(K8S), "hal9-l2");
         ScalingManifest changed = ScalingManifest.of(ScalingManifest.render(copy), "hal9-l2");

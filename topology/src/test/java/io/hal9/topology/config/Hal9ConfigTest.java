@@ -244,7 +244,7 @@ class Hal9ConfigTest {
         assertThat(defaults.sampleInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.startup()).isZero();
         assertThat(defaults.reaction()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(defaults.forecast()).isEqualTo(new ReplicaForecast.Settings(0.3, 0.03, 1.0, Duration.ofSeconds(30)));
+        assertThat(defaults.forecast()).isEqualTo(new ReplicaForecast.Settings(0.15, 0.03, 1.0, Duration.ofSeconds(30)));
         assertThat(Hal9Settings.forecast(Hal9Config.of(Map.of()))).isEqualTo(defaults.forecast());
 
         Hal9Config set = Hal9Config.load(Map.of(Hal9Config.AUTOSCALE_ALPHA_CONFIG, "0.5"), Map.of(

@@ -327,6 +327,9 @@ class KubernetesManifestsTest {
             assertThat(trigger(scaledObject, "cpu").path("metadata").path("value").asText()).isEqualTo("50");
             JsonNode behavior = spec.path("advanced").path("horizontalPodAutoscalerConfig").path("behavior");
             assertThat(behavior.path("scaleUp").path("stabilizationWindowSeconds").asInt()).isEqualTo(30);
+            // scale up on a need 2 % above the replicas (README "Predictive scaling"); down keeps the default
+            assertThat(behavior.path("scaleUp").path("tolerance").asText()).isEqualTo("0.02");
+            assertThat(behavior.path("scaleDown").has("tolerance")).isFalse();
             assertThat(behavior.path("scaleDown").path("stabilizationWindowSeconds").asInt()).isEqualTo(600);
             JsonNode policy = behavior.path("scaleDown").path("policies").get(0);
             assertThat(policy.path("type").asText()).isEqualTo("Percent");
