@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -1034,4 +1035,16 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+
+    /**
+     * The local stack a bench runs on: the embedded broker, the schema registry and the Claude
+     * simulator answering after {@code latencyMs}, with its state under {@code stateDir}.
+     */
+    static LocalStack benchStack(String stateDir, long latencyMs, Consumer<String> progress) throws Exception {
+        progress.accept("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
+                + latencyMs + " ms per call)...");
+        return LocalStack.builder().registry()
+                .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(latencyMs)))
+                .stateDir(stateDir).progress(progress).start();
+    }
 }

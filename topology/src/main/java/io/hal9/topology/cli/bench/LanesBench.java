@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 
-import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.common.Percentiles;
 import io.hal9.topology.config.Hal9Config;
@@ -77,11 +76,7 @@ final class LanesBench {
 
     /** Runs the plan on a local stack of its own; the figures, and whether nothing was lost or duplicated. */
     Outcome run() throws Exception {
-        progress.accept("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
-                + plan.latencyMs() + " ms per call)...");
-        try (LocalStack stack = LocalStack.builder().registry()
-                .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(plan.latencyMs())))
-                .stateDir("hal9-bench-lanes").progress(progress).start()) {
+        try (LocalStack stack = BenchCommand.benchStack("hal9-bench-lanes", plan.latencyMs(), progress)) {
             Hal9Config config = Hal9Config.load(settings(stack), System.getenv());
             Topics topics = new Topics(config, stack.registry());
             stack.broker().createTopics(plan.partitions(), topics.allNames().toArray(String[]::new));

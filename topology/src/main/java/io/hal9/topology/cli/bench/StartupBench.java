@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
-import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.common.Percentiles;
 import io.hal9.topology.config.Hal9Config;
@@ -90,11 +89,7 @@ final class StartupBench {
 
     /** Fills the layer's stores, then starts a pod {@code runs} times on its own local stack. */
     Outcome run() throws Exception {
-        progress.accept("starting Kafka (KRaft, embedded), the schema registry and the Claude simulator ("
-                + plan.latencyMs() + " ms per call)...");
-        try (LocalStack stack = LocalStack.builder().registry()
-                .simulator(SimulatorOptions.defaults().withLatency(Duration.ofMillis(plan.latencyMs())))
-                .stateDir("hal9-bench-startup").progress(progress).start()) {
+        try (LocalStack stack = BenchCommand.benchStack("hal9-bench-startup", plan.latencyMs(), progress)) {
             Hal9Config config = Hal9Config.load(settings(stack), System.getenv());
             Topics topics = new Topics(config, stack.registry());
             stack.broker().createTopics(plan.partitions(), topics.allNames().toArray(String[]::new));
