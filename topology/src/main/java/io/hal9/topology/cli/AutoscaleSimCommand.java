@@ -181,20 +181,25 @@ public final class AutoscaleSimCommand implements Callable<Integer> {
         };
     }
 
-    /** Predictive over lag-only, per figure. */
+    /** Predictive over lag-only, per figure, on the figures as printed (delays to the millisecond). */
     private static Map<String, Object> comparison(Result lag, Result predictive) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("trace", lag.trace());
-        line.put("p99_delay_ratio", ratio(predictive.p99DelaySeconds(), lag.p99DelaySeconds()));
+        line.put("p99_delay_ratio", ratio(millis(predictive.p99DelaySeconds()), millis(lag.p99DelaySeconds())));
         line.put("pod_minutes_ratio", ratio(predictive.podMinutes(), lag.podMinutes()));
         line.put("max_lag_ratio", ratio(predictive.maxLag(), lag.maxLag()));
         line.put("scale_events", Map.of("lag", lag.scaleEvents(), "predictive", predictive.scaleEvents()));
         return line;
     }
 
-    private static double ratio(double value, double base) {
+    private static double millis(double seconds) {
+        return Math.round(seconds * 1000);
+    }
+
+    /** {@code value / base}; 1 when both are 0, null (no ratio) when only the base is. */
+    private static Double ratio(double value, double base) {
         if (base == 0) {
-            return value == 0 ? 1.0 : Double.POSITIVE_INFINITY;
+            return value == 0 ? 1.0 : null;
         }
         return Math.round(value / base * 1000) / 1000.0;
     }
