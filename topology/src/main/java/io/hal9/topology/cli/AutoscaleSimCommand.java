@@ -37,11 +37,11 @@ public final class AutoscaleSimCommand implements Callable<Integer> {
 
     /**
      * A layer process's start-up, from launch to {@code /health/ready} with its stores restored
-     * (5,000 answers): the p50 of {@code hal9 bench --mode startup} on a 2-core machine, 8,706 ms and
-     * 7,908 ms in two runs of three starts; the higher. The simulation adds the manifest's readiness
-     * probe period: the kubelet sees the pod ready at its next probe.
+     * (5,000 answers): the p50 of {@code hal9 bench --mode startup} on a 2-core machine, 3,660 ms and
+     * 5,478 ms in two runs of three starts (3.2 to 6.2 s); the higher. The simulation adds the
+     * manifest's readiness probe period: the kubelet sees the pod ready at its next probe.
      */
-    static final long MEASURED_STARTUP_MS = 8_706;
+    static final long MEASURED_STARTUP_MS = 5_478;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

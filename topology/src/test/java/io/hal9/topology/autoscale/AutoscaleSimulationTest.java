@@ -91,14 +91,14 @@ class AutoscaleSimulationTest {
 
     /**
      * What predictive scaling is for, with the project's manifests and the layers' default forecast
-     * settings, a pod as {@code hal9 autoscale-sim} assumes it (30/s, ready 8.7 s + a 5 s probe
+     * settings, a pod as {@code hal9 autoscale-sim} assumes it (30/s, ready 5.5 s + a 5 s probe
      * period after its start): pods ready before the backlog on a ramp and over a day, at no more
      * cost; no worse on a spike; no more scale events on a noisy steady load.
      */
     @Test
     void shouldMeetPredictiveScalingsGoalsWithTheProjectsManifestsAndDefaults() {
         ScalingManifest manifest = ScalingManifest.of(ScalingManifest.render(Path.of("..", "k8s")), "hal9-l2");
-        var simulation = new AutoscaleSimulation(manifest, new AutoscaleSimulation.Settings(30, 8.706 + 5, 5,
+        var simulation = new AutoscaleSimulation(manifest, new AutoscaleSimulation.Settings(30, 5.478 + 5, 5,
                 Hal9Settings.forecast(Hal9Config.of(Map.of()))));
 
         Result rampLag = simulation.run(Trace.ramp(100), Policy.LAG);
