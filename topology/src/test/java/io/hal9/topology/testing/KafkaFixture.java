@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,8 +48,8 @@ import org.testcontainers.kafka.KafkaContainer;
  * (schema registry, Claude simulator, PostgreSQL sink) around it.
  *
  * <p>How to use: {@code @RegisterExtension static final KafkaFixture KAFKA = new KafkaFixture();},
- * then {@link #bootstrapServers()}, {@link #createTopics}, {@link #topicName} and {@link #consume}
- * in the tests. A test class that needs more than the broker asks for it once:
+ * then {@link #bootstrapServers()}, {@link #createTopics}, {@link #topicName}, {@link #consume} and
+ * {@link #consumeDuring} in the tests. A test class that needs more than the broker asks for it once:
  * {@code KafkaFixture.withStack(stack -> stack.registry().simulator(options))}, then
  * {@link #stack()}{@code .registryUrl()}, {@code .simulator()}, ...; a test that needs parts of its
  * own starts them with {@link #newStack()}.
@@ -208,27 +209,66 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
      *     passed first, possibly more when the last poll brought extra ones
      */
     public static List<ConsumerRecord<byte[], byte[]>> consume(String bootstrapServers, String topic, int expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = fromTheBeginning(bootstrapServers, List.of(topic), timeout)) {
+            long remaining;
+            while (records.size() < expected && (remaining = deadline - System.nanoTime()) > 0) {
+                consumer.poll(poll(remaining)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Reads {@code topics} as {@link #consume(String, int, Duration)} reads one, all of them in one
+     * consumer, for the whole of {@code window}: to see that nothing else comes out of any of them,
+     * each watched for the full window, without waiting out one window after another.
+     *
+     * @return every record each topic held when the window closed, in arrival order, by topic (an
+     *     empty list for a topic that held none)
+     */
+    public Map<String, List<ConsumerRecord<byte[], byte[]>>> consumeDuring(Duration window, String... topics) {
+        long deadline = System.nanoTime() + window.toNanos();
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> records = new LinkedHashMap<>();
+        for (String topic : topics) {
+            records.put(topic, new ArrayList<>());
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = fromTheBeginning(bootstrapServers(), List.of(topics), window)) {
+            long remaining;
+            while ((remaining = deadline - System.nanoTime()) > 0) {
+                consumer.poll(poll(remaining)).forEach(record -> records.get(record.topic()).add(record));
+            }
+        }
+        return records;
+    }
+
+    /** A {@code read_committed} consumer without a group, at the beginning of every partition of {@code topics}. */
+    private static KafkaConsumer<byte[], byte[]> fromTheBeginning(String bootstrapServers, List<String> topics, Duration timeout) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
-                partitions.add(new TopicPartition(topic, info.partition()));
+            for (String topic : topics) {
+                for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
+                    partitions.add(new TopicPartition(topic, info.partition()));
+                }
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long remaining;
-            while (records.size() < expected && (remaining = deadline - System.nanoTime()) > 0) {
-                Duration poll = Duration.ofNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(200)));
-                consumer.poll(poll).forEach(records::add);
-            }
+            return consumer;
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
         }
-        return records;
+    }
+
+    private static Duration poll(long remainingNanos) {
+        return Duration.ofNanos(Math.min(remainingNanos, TimeUnit.MILLISECONDS.toNanos(200)));
     }
 
     /**
