@@ -60,10 +60,11 @@ import org.testcontainers.kafka.KafkaContainer;
  *       fixture, shared by all later classes and closed when the test run ends (it lives in the
  *       root {@link ExtensionContext.Store}).</li>
  *   <li>Backend {@value #TESTCONTAINERS}: {@code apache/kafka:4.4.0} in Docker when a Docker
- *       engine answers; otherwise {@value #EMBEDDED}: the in-JVM broker of a {@link LocalStack}. The
- *       system property {@value #BACKEND_PROPERTY} forces one of them.</li>
+ *       engine answers; otherwise {@value #EMBEDDED}: an {@link EmbeddedKafkaBroker} in this JVM.
+ *       The system property {@value #BACKEND_PROPERTY} forces one of them.</li>
  *   <li>Either way: auto topic creation off, replication factor 1, no initial rebalance delay,
- *       transactions up to 15 minutes.</li>
+ *       transactions up to 15 minutes, consumer group sessions from {@value #MIN_SESSION_TIMEOUT_MS} ms
+ *       (Kafka's minimum is 6 s).</li>
  *   <li>Kafka's halt and exit procedures throw instead of ending the JVM (see {@link #trapExitAndHalt()}).</li>
  * </ul>
  *
@@ -80,6 +81,12 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
     public static final String BACKEND_PROPERTY = "hal9.test.kafka.backend";
     /** The broker image used with Testcontainers; same Kafka version as the project. */
     public static final String KAFKA_IMAGE = "apache/kafka:4.4.0";
+    /**
+     * The shortest {@code session.timeout.ms} the broker accepts ({@code group.min.session.timeout.ms};
+     * Kafka's default is 6 s): a test that kills a group member and starts its successor waits for
+     * the dead member's session to end before the group hands its partitions on.
+     */
+    public static final int MIN_SESSION_TIMEOUT_MS = 1_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFixture.class);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaFixture.class);
@@ -386,13 +393,17 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
             KafkaContainer container = new KafkaContainer(KAFKA_IMAGE)
                     .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
                     .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+                    .withEnv("KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS", Integer.toString(MIN_SESSION_TIMEOUT_MS))
                     .withEnv("KAFKA_TRANSACTION_MAX_TIMEOUT_MS", Long.toString(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS));
             container.start();
             return new SharedBroker(TESTCONTAINERS, container.getBootstrapServers(), container::stop);
         }
 
         private static SharedBroker startEmbedded() {
-            LocalStack embedded = LocalStack.builder().start();
+            EmbeddedKafkaBroker embedded = EmbeddedKafkaBroker.builder()
+                    .brokerProperty("group.min.session.timeout.ms", Integer.toString(MIN_SESSION_TIMEOUT_MS))
+                    .build()
+                    .start();
             return new SharedBroker(EMBEDDED, embedded.bootstrapServers(), embedded::close);
         }
 
