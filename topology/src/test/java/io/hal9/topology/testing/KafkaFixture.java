@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -91,6 +93,8 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFixture.class);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaFixture.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /** How often {@link #createTopics} asks whether the broker describes the new topics yet. */
+    private static final Duration METADATA_POLL = Duration.ofMillis(20);
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
 
     private final UnaryOperator<LocalStack.Builder> stackParts;
@@ -173,22 +177,25 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
     }
 
     /**
-     * Creates topics with {@code partitions} partitions each; existing topics are left as they are.
-     * Returns once the broker describes every one of them (the controller commits a topic a moment
-     * before the broker's metadata has it).
+     * Creates topics with {@code partitions} partitions each, in one request; existing topics are
+     * left as they are. Returns once the broker describes every one of them (the controller commits a
+     * topic a moment before the broker's metadata has it).
      */
     public void createTopics(int partitions, String... names) {
         SharedBroker shared = requireBroker();
-        create(shared, partitions, names);
-        await().atMost(ADMIN_TIMEOUT).ignoreExceptions().until(() -> shared.admin.describeTopics(List.of(names))
-                .allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size() == names.length);
+        List<String> topics = List.copyOf(new LinkedHashSet<>(Arrays.asList(names)));
+        create(shared, partitions, topics);
+        await().atMost(ADMIN_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(METADATA_POLL).ignoreExceptions()
+                .until(() -> shared.admin.describeTopics(topics).allTopicNames()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size() == topics.size());
     }
 
-    private static void create(SharedBroker shared, int partitions, String... names) {
-        for (String name : names) {
+    private static void create(SharedBroker shared, int partitions, List<String> names) {
+        List<NewTopic> requests = names.stream().map(name -> new NewTopic(name, partitions, (short) 1)).toList();
+        for (Map.Entry<String, KafkaFuture<Void>> created : shared.admin.createTopics(requests).values().entrySet()) {
+            String name = created.getKey();
             try {
-                shared.admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
-                        .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                created.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("Could not create topic " + name, e.getCause());
