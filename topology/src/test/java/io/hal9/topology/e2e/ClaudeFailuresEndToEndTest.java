@@ -56,12 +56,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * How a layer meets Claude's failures, end to end: one layer (L2, writing to the results topic) on
  * the real broker, the real SDK against the simulator over HTTP, with faults injected by the
  * simulator and the breaker set to short durations.
+ *
+ * <p>The tests run two at a time ({@code junit-platform.properties}): each starts its own simulator,
+ * registry and layer on topics of its own, and spends most of its time waiting out what it
+ * simulates (outages, retry-afters, an account's refill) and its quiet windows.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ClaudeFailuresEndToEndTest {
 
     @RegisterExtension

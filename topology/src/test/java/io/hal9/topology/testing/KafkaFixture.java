@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +29,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -47,8 +50,8 @@ import org.testcontainers.kafka.KafkaContainer;
  * (schema registry, Claude simulator, PostgreSQL sink) around it.
  *
  * <p>How to use: {@code @RegisterExtension static final KafkaFixture KAFKA = new KafkaFixture();},
- * then {@link #bootstrapServers()}, {@link #createTopics}, {@link #topicName} and {@link #consume}
- * in the tests. A test class that needs more than the broker asks for it once:
+ * then {@link #bootstrapServers()}, {@link #createTopics}, {@link #topicName}, {@link #consume} and
+ * {@link #consumeDuring} in the tests. A test class that needs more than the broker asks for it once:
  * {@code KafkaFixture.withStack(stack -> stack.registry().simulator(options))}, then
  * {@link #stack()}{@code .registryUrl()}, {@code .simulator()}, ...; a test that needs parts of its
  * own starts them with {@link #newStack()}.
@@ -59,10 +62,11 @@ import org.testcontainers.kafka.KafkaContainer;
  *       fixture, shared by all later classes and closed when the test run ends (it lives in the
  *       root {@link ExtensionContext.Store}).</li>
  *   <li>Backend {@value #TESTCONTAINERS}: {@code apache/kafka:4.4.0} in Docker when a Docker
- *       engine answers; otherwise {@value #EMBEDDED}: the in-JVM broker of a {@link LocalStack}. The
- *       system property {@value #BACKEND_PROPERTY} forces one of them.</li>
+ *       engine answers; otherwise {@value #EMBEDDED}: an {@link EmbeddedKafkaBroker} in this JVM.
+ *       The system property {@value #BACKEND_PROPERTY} forces one of them.</li>
  *   <li>Either way: auto topic creation off, replication factor 1, no initial rebalance delay,
- *       transactions up to 15 minutes.</li>
+ *       transactions up to 15 minutes, consumer group sessions from {@value #MIN_SESSION_TIMEOUT_MS} ms
+ *       (Kafka's minimum is 6 s).</li>
  *   <li>Kafka's halt and exit procedures throw instead of ending the JVM (see {@link #trapExitAndHalt()}).</li>
  * </ul>
  *
@@ -79,10 +83,18 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
     public static final String BACKEND_PROPERTY = "hal9.test.kafka.backend";
     /** The broker image used with Testcontainers; same Kafka version as the project. */
     public static final String KAFKA_IMAGE = "apache/kafka:4.4.0";
+    /**
+     * The shortest {@code session.timeout.ms} the broker accepts ({@code group.min.session.timeout.ms};
+     * Kafka's default is 6 s): a test that kills a group member and starts its successor waits for
+     * the dead member's session to end before the group hands its partitions on.
+     */
+    public static final int MIN_SESSION_TIMEOUT_MS = 1_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaFixture.class);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaFixture.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /** How often {@link #createTopics} asks whether the broker describes the new topics yet. */
+    private static final Duration METADATA_POLL = Duration.ofMillis(20);
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
 
     private final UnaryOperator<LocalStack.Builder> stackParts;
@@ -165,22 +177,25 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
     }
 
     /**
-     * Creates topics with {@code partitions} partitions each; existing topics are left as they are.
-     * Returns once the broker describes every one of them (the controller commits a topic a moment
-     * before the broker's metadata has it).
+     * Creates topics with {@code partitions} partitions each, in one request; existing topics are
+     * left as they are. Returns once the broker describes every one of them (the controller commits a
+     * topic a moment before the broker's metadata has it).
      */
     public void createTopics(int partitions, String... names) {
         SharedBroker shared = requireBroker();
-        create(shared, partitions, names);
-        await().atMost(ADMIN_TIMEOUT).ignoreExceptions().until(() -> shared.admin.describeTopics(List.of(names))
-                .allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size() == names.length);
+        List<String> topics = List.copyOf(new LinkedHashSet<>(Arrays.asList(names)));
+        create(shared, partitions, topics);
+        await().atMost(ADMIN_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(METADATA_POLL).ignoreExceptions()
+                .until(() -> shared.admin.describeTopics(topics).allTopicNames()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size() == topics.size());
     }
 
-    private static void create(SharedBroker shared, int partitions, String... names) {
-        for (String name : names) {
+    private static void create(SharedBroker shared, int partitions, List<String> names) {
+        List<NewTopic> requests = names.stream().map(name -> new NewTopic(name, partitions, (short) 1)).toList();
+        for (Map.Entry<String, KafkaFuture<Void>> created : shared.admin.createTopics(requests).values().entrySet()) {
+            String name = created.getKey();
             try {
-                shared.admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
-                        .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                created.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("Could not create topic " + name, e.getCause());
@@ -208,27 +223,66 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
      *     passed first, possibly more when the last poll brought extra ones
      */
     public static List<ConsumerRecord<byte[], byte[]>> consume(String bootstrapServers, String topic, int expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = fromTheBeginning(bootstrapServers, List.of(topic), timeout)) {
+            long remaining;
+            while (records.size() < expected && (remaining = deadline - System.nanoTime()) > 0) {
+                consumer.poll(poll(remaining)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Reads {@code topics} as {@link #consume(String, int, Duration)} reads one, all of them in one
+     * consumer, for the whole of {@code window}: to see that nothing else comes out of any of them,
+     * each watched for the full window, without waiting out one window after another.
+     *
+     * @return every record each topic held when the window closed, in arrival order, by topic (an
+     *     empty list for a topic that held none)
+     */
+    public Map<String, List<ConsumerRecord<byte[], byte[]>>> consumeDuring(Duration window, String... topics) {
+        long deadline = System.nanoTime() + window.toNanos();
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> records = new LinkedHashMap<>();
+        for (String topic : topics) {
+            records.put(topic, new ArrayList<>());
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = fromTheBeginning(bootstrapServers(), List.of(topics), window)) {
+            long remaining;
+            while ((remaining = deadline - System.nanoTime()) > 0) {
+                consumer.poll(poll(remaining)).forEach(record -> records.get(record.topic()).add(record));
+            }
+        }
+        return records;
+    }
+
+    /** A {@code read_committed} consumer without a group, at the beginning of every partition of {@code topics}. */
+    private static KafkaConsumer<byte[], byte[]> fromTheBeginning(String bootstrapServers, List<String> topics, Duration timeout) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
-                partitions.add(new TopicPartition(topic, info.partition()));
+            for (String topic : topics) {
+                for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
+                    partitions.add(new TopicPartition(topic, info.partition()));
+                }
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long remaining;
-            while (records.size() < expected && (remaining = deadline - System.nanoTime()) > 0) {
-                Duration poll = Duration.ofNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(200)));
-                consumer.poll(poll).forEach(records::add);
-            }
+            return consumer;
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
         }
-        return records;
+    }
+
+    private static Duration poll(long remainingNanos) {
+        return Duration.ofNanos(Math.min(remainingNanos, TimeUnit.MILLISECONDS.toNanos(200)));
     }
 
     /**
@@ -346,13 +400,17 @@ public final class KafkaFixture implements BeforeAllCallback, AfterAllCallback, 
             KafkaContainer container = new KafkaContainer(KAFKA_IMAGE)
                     .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
                     .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+                    .withEnv("KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS", Integer.toString(MIN_SESSION_TIMEOUT_MS))
                     .withEnv("KAFKA_TRANSACTION_MAX_TIMEOUT_MS", Long.toString(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS));
             container.start();
             return new SharedBroker(TESTCONTAINERS, container.getBootstrapServers(), container::stop);
         }
 
         private static SharedBroker startEmbedded() {
-            LocalStack embedded = LocalStack.builder().start();
+            EmbeddedKafkaBroker embedded = EmbeddedKafkaBroker.builder()
+                    .brokerProperty("group.min.session.timeout.ms", Integer.toString(MIN_SESSION_TIMEOUT_MS))
+                    .build()
+                    .start();
             return new SharedBroker(EMBEDDED, embedded.bootstrapServers(), embedded::close);
         }
 

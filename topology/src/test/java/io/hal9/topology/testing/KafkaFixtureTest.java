@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The shared test broker: backend choice, topic creation, topic names, one broker per JVM; the {@link TopicReader}. */
+/** The shared test broker: backend choice, topic creation, reading topics, topic names, one broker per JVM; the {@link TopicReader}. */
 class KafkaFixtureTest {
 
     @RegisterExtension
@@ -49,8 +51,34 @@ class KafkaFixtureTest {
         send(input, "a", "b", "c");
 
         List<ConsumerRecord<byte[], byte[]>> records = KAFKA.consume(input, 3, TIMEOUT);
-        assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(records).extracting(KafkaFixtureTest::value).containsExactlyInAnyOrder("a", "b", "c");
         assertThat(KAFKA.consume(output, 1, Duration.ofMillis(500))).isEmpty();
+    }
+
+    @Test
+    void shouldWatchEveryTopicForTheWholeWindowInOneRead(TestInfo info) {
+        String results = KafkaFixture.topicName(info, "results");
+        String letters = KafkaFixture.topicName(info, "dead-letters");
+        String other = KafkaFixture.topicName(info, "other");
+        KAFKA.createTopics(2, results, letters, other);
+        send(results, "a", "b");
+        Duration window = Duration.ofSeconds(2);
+
+        try (KafkaProducer<String, String> producer = producer()) {
+            // a record that arrives while the window is open, on a topic that held none when it opened
+            CompletableFuture<Void> late = CompletableFuture.runAsync(() -> producer.send(new ProducerRecord<>(letters, "late")),
+                    CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
+            long begin = System.nanoTime();
+
+            Map<String, List<ConsumerRecord<byte[], byte[]>>> read = KAFKA.consumeDuring(window, results, letters, other);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - begin)).isGreaterThanOrEqualTo(window);
+            late.join();
+            assertThat(read).containsOnlyKeys(results, letters, other);
+            assertThat(read.get(results)).extracting(KafkaFixtureTest::value).containsExactlyInAnyOrder("a", "b");
+            assertThat(read.get(letters)).extracting(KafkaFixtureTest::value).containsExactly("late");
+            assertThat(read.get(other)).isEmpty();
+        }
     }
 
     @Test
@@ -124,13 +152,21 @@ class KafkaFixtureTest {
         return reader.records().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 
+    private static String value(ConsumerRecord<byte[], byte[]> record) {
+        return new String(record.value(), StandardCharsets.UTF_8);
+    }
+
     private static void send(String topic, String... values) {
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = producer()) {
             for (String value : values) {
                 producer.send(new ProducerRecord<>(topic, value));
             }
         }
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
 
     private static TestInfo testInfo(Method method, String displayName) {

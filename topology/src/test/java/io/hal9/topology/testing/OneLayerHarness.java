@@ -171,8 +171,9 @@ public final class OneLayerHarness implements BeforeAllCallback, BeforeEachCallb
 
     /**
      * Starts {@code hal9} in its own JVM, its output files in {@code dir}. The short session timeout
-     * lets the group drop a killed member, or one that failed to leave, within seconds rather than
-     * the default 45 s; a graceful stop leaves the group at once.
+     * (3 s, heartbeats every second) lets the group drop a killed member, or one that failed to
+     * leave, within seconds rather than the default 45 s, so that a successor gets its partitions
+     * soon after it starts; a graceful stop leaves the group at once.
      */
     public LayerProcess startProcess(Path dir, String name, List<String> args) {
         return startProcess(dir, name, args, Map.of());
@@ -184,7 +185,7 @@ public final class OneLayerHarness implements BeforeAllCallback, BeforeEachCallb
      */
     public LayerProcess startProcess(Path dir, String name, List<String> args, Map<String, String> environment) {
         Map<String, String> env = new LinkedHashMap<>(Map.of(
-                "KAFKA_SESSION_TIMEOUT_MS", "6000",
+                "KAFKA_SESSION_TIMEOUT_MS", "3000",
                 "KAFKA_HEARTBEAT_INTERVAL_MS", "1000"));
         env.putAll(environment);
         LayerProcess process = LayerProcess.start(dir, name, args, env);
