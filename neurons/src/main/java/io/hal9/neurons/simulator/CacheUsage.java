@@ -1,9 +1,11 @@
 package io.hal9.neurons.simulator;
 
 /**
- * The prompt-cache figures every answer of the {@link ClaudeSimulator} reports in its {@code usage}:
- * {@code cache_creation_input_tokens} (input tokens written to the cache) and
- * {@code cache_read_input_tokens} (input tokens read from it), besides {@code input_tokens}.
+ * Fixed prompt-cache figures for every answer of the {@link ClaudeSimulator}
+ * ({@link SimulatorOptions#withCacheUsage(CacheUsage)}), in place of its simulated prompt cache:
+ * {@code cache_creation_input_tokens} (input tokens written to the cache, reported as 5-minute
+ * writes in {@code cache_creation}) and {@code cache_read_input_tokens} (input tokens read from
+ * it), besides {@code input_tokens}.
  */
 public record CacheUsage(long creationInputTokens, long readInputTokens) {
 

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClaudeNeuronClientConcurrencyTest {
 
-    private static final LayerProfile L3 = LayerProfile.defaults("L3");
+    /** L3 on a model the simulator answers today (the bundled default may be a retired one). */
+    private static final LayerProfile L3 = LayerProfile.defaults("L3").withModel("claude-sonnet-5-5");
 
     @RegisterExtension
     final SimulatorFixture fixture = new SimulatorFixture();

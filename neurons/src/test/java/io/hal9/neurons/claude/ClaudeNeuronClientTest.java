@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** ClaudeNeuronClient through the real anthropic-java SDK against the simulator over HTTP. */
 class ClaudeNeuronClientTest {
 
-    private static final LayerProfile L3 = LayerProfile.defaults("L3");
+    /** L3 on a model the simulator answers today (the bundled default may be a retired one). */
+    private static final LayerProfile L3 = LayerProfile.defaults("L3").withModel("claude-sonnet-5-5");
 
     @RegisterExtension
     final SimulatorFixture fixture = new SimulatorFixture();
@@ -73,7 +74,7 @@ class ClaudeNeuronClientTest {
 
         assertThat(reply.text()).startsWith("L3 Operational:").contains("Build a login page with two-factor auth");
         // the snapshot that answered, as the API names it
-        assertThat(reply.model()).isEqualTo("claude-sonnet-4-5-" + SimulatorOptions.DEFAULT_SNAPSHOT_DATE);
+        assertThat(reply.model()).isEqualTo("claude-sonnet-5-5-" + SimulatorOptions.DEFAULT_SNAPSHOT_DATE);
         assertThat(reply.inputTokens()).isPositive();
         assertThat(reply.outputTokens()).isPositive();
         assertThat(reply.stopReason()).isEqualTo("end_turn");
@@ -107,7 +108,10 @@ class ClaudeNeuronClientTest {
     void shouldSayAnAnswerCutAtMaxTokensIsIncomplete() throws Exception {
         start(SimulatorOptions.defaults());
 
-        NeuronReply reply = replyOf(fixture.client().ask(new NeuronRequest(L3.withMaxTokens(5), "Plan the rollout")));
+        // a model that does not think unless asked, at four characters a token: 5 tokens are 20 characters
+        LayerProfile cut = L3.withModel("claude-haiku-4-5").withMaxTokens(5);
+
+        NeuronReply reply = replyOf(fixture.client().ask(new NeuronRequest(cut, "Plan the rollout")));
 
         assertThat(reply.stopReason()).isEqualTo(NeuronReply.MAX_TOKENS);
         assertThat(reply.outputTokens()).isEqualTo(5);
@@ -147,7 +151,7 @@ class ClaudeNeuronClientTest {
     @Test
     void shouldGiveTheSameTextForTheSameRequest() throws Exception {
         start(SimulatorOptions.defaults());
-        NeuronRequest request = new NeuronRequest(LayerProfile.defaults("L4"), "Migrate billing to the new cluster");
+        NeuronRequest request = new NeuronRequest(LayerProfile.defaults("L4").withModel("claude-sonnet-5-5"), "Migrate billing to the new cluster");
 
         NeuronReply first = replyOf(fixture.client().ask(request));
         NeuronReply second = replyOf(fixture.client().ask(request));
@@ -201,7 +205,7 @@ class ClaudeNeuronClientTest {
 
         assertThat(failure.category()).isEqualTo(FailureCategory.MODEL_NOT_FOUND);
         assertThat(failure.httpStatus()).isEqualTo(404);
-        assertThat(failure.getMessage()).contains("unknown model claude-sonnet-4-5")
+        assertThat(failure.getMessage()).contains("unknown model claude-sonnet-5-5")
                 .containsPattern("request_id req_\\w+");
         assertThat(failure.category().retryable()).isFalse();
         assertThat(failure.category().countsAgainstBreaker()).isFalse();

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** BreakerNeuronClient over the real SDK (ClaudeNeuronClient, no SDK retries) against the simulator over HTTP. */
 class BreakerNeuronClientTest {
 
-    private static final LayerProfile L3 = LayerProfile.defaults("L3");
+    /** L3 on a model the simulator answers today (the bundled default may be a retired one). */
+    private static final LayerProfile L3 = LayerProfile.defaults("L3").withModel("claude-sonnet-5-5");
     private static final Duration OPEN = Duration.ofSeconds(1);
     /** A quick breaker: 50 % of 5 calls open it (the policy's defaults are judged in BreakerPolicyTest). */
     private static final BreakerSettings SETTINGS = BreakerSettings.defaults().withMinimumCalls(5)

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** CachedNeuronClient over the real SDK (ClaudeNeuronClient, no SDK retries) against the simulator over HTTP. */
 class CachedNeuronClientTest {
 
-    private static final LayerProfile L3 = LayerProfile.defaults("L3");
+    /** L3 on a model the simulator answers today (the bundled default may be a retired one). */
+    private static final LayerProfile L3 = LayerProfile.defaults("L3").withModel("claude-sonnet-5-5");
     private static final String FAIL_MARKER = "[fail-here]";
 
     @RegisterExtension

@@ -22,6 +22,10 @@ class ClaudeSimulatorCapacityTest {
     private static final String HOLD = "hold";
 
     private final ObjectMapper json = new ObjectMapper();
+    /** Thinking tokens of one answer: the model's default effort. */
+    private static final long THINKING =
+            SimulatedThinking.tokens(SimulatorFixture.entry("claude-haiku-5-5").defaultEffort().orElseThrow());
+
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
@@ -31,7 +35,7 @@ class ClaudeSimulatorCapacityTest {
 
     private CompletableFuture<HttpResponse<String>> post(String content) {
         String body = """
-                {"model":"claude-haiku-4-5","max_tokens":64,"messages":[{"role":"user","content":"%s"}]}"""
+                {"model":"claude-haiku-5-5","max_tokens":1024,"messages":[{"role":"user","content":"%s"}]}"""
                 .formatted(content);
         return http.sendAsync(fixture.post("/v1/messages", body, Duration.ofSeconds(30), "x-api-key", "k"),
                 HttpResponse.BodyHandlers.ofString());
@@ -85,6 +89,6 @@ class ClaudeSimulatorCapacityTest {
         assertThat(post("first").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(post("limited").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(429);
 
-        assertThat(fixture.simulator().stats()).isEqualTo(new SimulatorStats(2, 1, 0, 0));
+        assertThat(fixture.simulator().stats()).isEqualTo(new SimulatorStats(2, 1, 0, 0, 0, 0, 0, 0, THINKING));
     }
 }

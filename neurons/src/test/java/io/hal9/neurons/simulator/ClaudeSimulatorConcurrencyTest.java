@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClaudeSimulatorConcurrencyTest {
 
     private static final String VALID_BODY = """
-            {"model":"claude-haiku-4-5","max_tokens":64,
+            {"model":"claude-haiku-5-5","max_tokens":1024,
              "system":"You are a HAL9 L2 Implementation neuron.",
              "messages":[{"role":"user","content":"add a health endpoint"}]}""";
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClaudeSimulatorHttpTest {
 
     private static final String VALID_BODY = """
-            {"model":"claude-haiku-4-5","max_tokens":64,
+            {"model":"claude-haiku-5-5","max_tokens":1024,
              "system":"You are a HAL9 L2 Implementation neuron.\\nBe brief.",
              "messages":[{"role":"user","content":"add a health endpoint"}]}""";
 
@@ -59,10 +59,10 @@ class ClaudeSimulatorHttpTest {
         assertThat(message.get("id").asText()).startsWith("msg_sim_");
         assertThat(message.get("type").asText()).isEqualTo("message");
         assertThat(message.get("role").asText()).isEqualTo("assistant");
-        assertThat(message.get("model").asText()).startsWith("claude-haiku-4-5-");
-        assertThat(message.get("content").get(0).get("type").asText()).isEqualTo("text");
-        assertThat(message.get("content").get(0).get("text").asText())
-                .startsWith("L2 Implementation:").contains("add a health endpoint");
+        assertThat(message.get("model").asText()).startsWith("claude-haiku-5-5-");
+        JsonNode text = message.get("content").get(message.get("content").size() - 1);
+        assertThat(text.get("type").asText()).isEqualTo("text");
+        assertThat(text.get("text").asText()).startsWith("L2 Implementation:").contains("add a health endpoint");
         assertThat(message.get("stop_reason").asText()).isEqualTo("end_turn");
         assertThat(message.get("stop_sequence").isNull()).isTrue();
         assertThat(message.get("usage").get("input_tokens").asLong()).isPositive();
@@ -75,7 +75,7 @@ class ClaudeSimulatorHttpTest {
         // the API answers claude-sonnet-4-5-20250929 for claude-sonnet-4-5: the snapshot that served the request
         HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");
 
-        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20250929");
+        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-5-5-20250929");
     }
 
     @Test
@@ -85,10 +85,10 @@ class ClaudeSimulatorHttpTest {
 
         HttpResponse<String> alias = post("/v1/messages", VALID_BODY, "x-api-key", "k");
         HttpResponse<String> dated = post("/v1/messages",
-                VALID_BODY.replace("claude-haiku-4-5", "claude-haiku-4-5-20240101"), "x-api-key", "k");
+                VALID_BODY.replace("claude-haiku-5-5", "claude-haiku-5-5-20261101"), "x-api-key", "k");
 
-        assertThat(json.readTree(alias.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20251001");
-        assertThat(json.readTree(dated.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20240101");
+        assertThat(json.readTree(alias.body()).get("model").asText()).isEqualTo("claude-haiku-5-5-20251001");
+        assertThat(json.readTree(dated.body()).get("model").asText()).isEqualTo("claude-haiku-5-5-20261101");
     }
 
     @Test
@@ -98,7 +98,7 @@ class ClaudeSimulatorHttpTest {
 
         HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");
 
-        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-4-5");
+        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-5-5");
     }
 
     @Test
@@ -127,7 +127,7 @@ class ClaudeSimulatorHttpTest {
 
     @Test
     void shouldNameTheFieldOfAnInvalidRequest() throws Exception {
-        String zeroMaxTokens = VALID_BODY.replace("\"max_tokens\":64", "\"max_tokens\":0");
+        String zeroMaxTokens = VALID_BODY.replace("\"max_tokens\":1024", "\"max_tokens\":0");
         String noMessages = VALID_BODY.replaceAll("\"messages\":\\[.*]", "\"messages\":[]");
 
         HttpResponse<String> badTokens = post("/v1/messages", zeroMaxTokens, "x-api-key", "k");
@@ -157,7 +157,7 @@ class ClaudeSimulatorHttpTest {
         post("/v1/messages", VALID_BODY, "x-api-key", "k");
         post("/v1/messages", VALID_BODY.replace("add a health endpoint", "second"), "x-api-key", "k");
 
-        assertThat(seenByFaultPlan.get()).isEqualTo(new SimulatedRequest(2, "claude-haiku-4-5",
+        assertThat(seenByFaultPlan.get()).isEqualTo(new SimulatedRequest(2, "claude-haiku-5-5",
                 "You are a HAL9 L2 Implementation neuron.\nBe brief.", "second"));
     }
 
@@ -200,25 +200,25 @@ class ClaudeSimulatorHttpTest {
     }
 
     @Test
-    void shouldAnswerAModelItDoesNotKnowWithNotFoundNamingIt() throws Exception {
+    void shouldAnswerAModelOutsideItsModelsWithNotFoundNamingIt() throws Exception {
         fixture.closeSimulator();
-        fixture.start(SimulatorOptions.defaults().withModels(Set.of("claude-sonnet-4-5")));
+        fixture.start(SimulatorOptions.defaults().withModels(Set.of("claude-sonnet-5-5")));
 
         HttpResponse<String> unknown = post("/v1/messages", VALID_BODY, "x-api-key", "k");
         HttpResponse<String> known = post("/v1/messages",
-                VALID_BODY.replace("claude-haiku-4-5", "claude-sonnet-4-5"), "x-api-key", "k");
+                VALID_BODY.replace("claude-haiku-5-5", "claude-sonnet-5-5"), "x-api-key", "k");
         HttpResponse<String> knownSnapshot = post("/v1/messages",
-                VALID_BODY.replace("claude-haiku-4-5", "claude-sonnet-4-5-20250929"), "x-api-key", "k");
+                VALID_BODY.replace("claude-haiku-5-5", "claude-sonnet-5-5-20261001"), "x-api-key", "k");
 
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(errorOf(unknown).get("type").asText()).isEqualTo("not_found_error");
-        assertThat(errorOf(unknown).get("message").asText()).isEqualTo("model: claude-haiku-4-5");
+        assertThat(errorOf(unknown).get("message").asText()).isEqualTo("model: claude-haiku-5-5");
         assertThat(known.statusCode()).isEqualTo(200);
         assertThat(knownSnapshot.statusCode()).isEqualTo(200);
     }
 
     @Test
-    void shouldReportNoPromptCacheUseByDefaultAndTheConfiguredFiguresOtherwise() throws Exception {
+    void shouldReportNoPromptCacheUseWithoutCacheControlAndTheConfiguredFiguresWhenGiven() throws Exception {
         JsonNode usage = json.readTree(post("/v1/messages", VALID_BODY, "x-api-key", "k").body()).get("usage");
         fixture.closeSimulator();
         fixture.start(SimulatorOptions.defaults().withCacheUsage(new CacheUsage(1_000, 20_000)));

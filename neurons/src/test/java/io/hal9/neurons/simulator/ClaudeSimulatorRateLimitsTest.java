@@ -14,6 +14,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hal9.neurons.models.CatalogEntry;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,12 +25,15 @@ class ClaudeSimulatorRateLimitsTest {
     private static final Instant NOON = Instant.parse("2026-11-29T12:00:00Z");
     private static final String SYSTEM = "You are a HAL9 L2 Implementation neuron.";
     private static final String CONTENT = "add a health endpoint";
+    private static final String MODEL = "claude-haiku-5-5";
     private static final String BODY = """
-            {"model":"claude-haiku-4-5","max_tokens":64,"system":"%s",
-             "messages":[{"role":"user","content":"%s"}]}""".formatted(SYSTEM, CONTENT);
-    /** What one {@link #BODY} takes from the buckets. */
-    private static final long INPUT = SimulatedAnswers.estimateTokens(SYSTEM + CONTENT);
-    private static final long OUTPUT = SimulatedAnswers.estimateTokens(SimulatedAnswers.answer(SYSTEM, CONTENT));
+            {"model":"%s","max_tokens":4096,"system":"%s",
+             "messages":[{"role":"user","content":"%s"}]}""".formatted(MODEL, SYSTEM, CONTENT);
+    private static final CatalogEntry ENTRY = SimulatorFixture.entry(MODEL);
+    /** What one {@link #BODY} takes from the buckets: its input, and its output with the default effort's thinking. */
+    private static final long INPUT = ENTRY.estimateTokens(SYSTEM.length() + CONTENT.length());
+    private static final long THINKING = SimulatedThinking.tokens(ENTRY.defaultEffort().orElseThrow());
+    private static final long OUTPUT = THINKING + ENTRY.estimateTokens(SimulatedAnswers.answer(SYSTEM, CONTENT).length());
     private static final String RATELIMIT = "anthropic-ratelimit-";
 
     private final ObjectMapper json = new ObjectMapper();
@@ -222,7 +226,7 @@ class ClaudeSimulatorRateLimitsTest {
 
         assertThat(header(limited, "retry-after")).isEqualTo("60");
         assertThat(after.statusCode()).isEqualTo(200);
-        assertThat(fixture.simulator().stats()).isEqualTo(new SimulatorStats(5, 2, 0, 1));
+        assertThat(fixture.simulator().stats()).isEqualTo(new SimulatorStats(5, 2, 0, 1, 0, 0, 0, 0, 3 * THINKING));
         assertThat(fixture.simulator().requestCount()).isEqualTo(5);
     }
 

@@ -30,13 +30,18 @@ class ClaudeSimulatorStopReasonsTest {
     @RegisterExtension
     final SimulatorFixture fixture = new SimulatorFixture();
 
-    private static String body(int maxTokens, String content) {
+    private static final String MODEL = "claude-haiku-5-5";
+    /** Output tokens the model thinks before its text, at its default effort. */
+    private static final long THINKING =
+            SimulatedThinking.tokens(SimulatorFixture.entry(MODEL).defaultEffort().orElseThrow());
+
+    private static String body(long maxTokens, String content) {
         return """
-                {"model":"claude-haiku-4-5","max_tokens":%d,"system":"%s",
-                 "messages":[{"role":"user","content":"%s"}]}""".formatted(maxTokens, SYSTEM, content);
+                {"model":"%s","max_tokens":%d,"system":"%s",
+                 "messages":[{"role":"user","content":"%s"}]}""".formatted(MODEL, maxTokens, SYSTEM, content);
     }
 
-    private JsonNode ask(int maxTokens, String content) throws Exception {
+    private JsonNode ask(long maxTokens, String content) throws Exception {
         HttpResponse<String> response = http.send(fixture.post("/v1/messages", body(maxTokens, content),
                 Duration.ofSeconds(10), "x-api-key", "k"), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -45,31 +50,34 @@ class ClaudeSimulatorStopReasonsTest {
 
     private static String text(JsonNode message) {
         StringBuilder text = new StringBuilder();
-        message.get("content").forEach(block -> text.append(block.get("text").asText()));
+        message.get("content").forEach(block -> text.append(block.path("text").asText()));
         return text.toString();
     }
 
     @Test
     void shouldCapTheAnswerAtMaxTokensAndSayItStoppedThere() throws Exception {
         fixture.start(SimulatorOptions.defaults());
-        String full = text(ask(1024, "add a health endpoint to the billing service"));
+        String full = text(ask(4096, "add a health endpoint to the billing service"));
 
-        JsonNode capped = ask(5, "add a health endpoint to the billing service");
+        JsonNode capped = ask(THINKING + 5, "add a health endpoint to the billing service");
 
-        // 5 tokens at four characters a token: the first 20 characters of the whole answer
+        // 5 tokens left after thinking: the longest start of the whole answer the tokenizer counts as 5 at most
         assertThat(capped.get("stop_reason").asText()).isEqualTo("max_tokens");
-        assertThat(capped.get("usage").get("output_tokens").asLong()).isEqualTo(5);
-        assertThat(text(capped)).isEqualTo(full.substring(0, 20));
+        assertThat(capped.get("usage").get("output_tokens").asLong()).isEqualTo(THINKING + 5);
+        String cut = text(capped);
+        assertThat(full).startsWith(cut);
+        assertThat(SimulatorFixture.entry(MODEL).estimateTokens(cut.length())).isLessThanOrEqualTo(5);
+        assertThat(SimulatorFixture.entry(MODEL).estimateTokens(cut.length() + 4)).isGreaterThan(5);
         assertThat(fixture.simulator().stats().truncated()).isEqualTo(1);
     }
 
     @Test
     void shouldAnswerInFullWithEndTurnWhenTheAnswerFitsMaxTokensExactly() throws Exception {
         fixture.start(SimulatorOptions.defaults());
-        JsonNode full = ask(1024, "write the migration");
+        JsonNode full = ask(4096, "write the migration");
         long tokens = full.get("usage").get("output_tokens").asLong();
 
-        JsonNode exact = ask((int) tokens, "write the migration");
+        JsonNode exact = ask(tokens, "write the migration");
 
         assertThat(full.get("stop_reason").asText()).isEqualTo("end_turn");
         assertThat(exact.get("stop_reason").asText()).isEqualTo("end_turn");

@@ -34,7 +34,7 @@ class FaultPlansTest {
     final SimulatorFixture fixture = new SimulatorFixture();
 
     private static SimulatedRequest request(long sequence) {
-        return new SimulatedRequest(sequence, "claude-sonnet-4-5", "system", "content " + sequence);
+        return new SimulatedRequest(sequence, "claude-sonnet-5-5", "system", "content " + sequence);
     }
 
     private static List<Long> faulted(FaultPlan plan, int requests) {

@@ -8,36 +8,71 @@ import org.junit.jupiter.api.Test;
 
 class SimulatedAnswersTest {
 
+    private static final String L2 = LayerProfile.defaults("L2").systemPrompt();
+    private static final String L3 = LayerProfile.defaults("L3").systemPrompt();
+    private static final String L4 = LayerProfile.defaults("L4").systemPrompt();
+
     @Test
-    void shouldApplyEachRoleToTheContent() {
+    void shouldAnswerEachRoleWithAHeadingAndNumberedLines() {
         String content = "Ship the payment service";
 
-        assertThat(SimulatedAnswers.answer(LayerProfile.defaults("L2").systemPrompt(), content))
-                .startsWith("L2 Implementation: concrete next steps for \"Ship the payment service\"");
-        assertThat(SimulatedAnswers.answer(LayerProfile.defaults("L3").systemPrompt(), content))
-                .startsWith("L3 Operational: split \"Ship the payment service\" into 3 work items: 1)");
-        assertThat(SimulatedAnswers.answer(LayerProfile.defaults("L4").systemPrompt(), content))
-                .startsWith("L4 Tactical: plan for \"Ship the payment service\"").contains("strategy", "risks");
+        assertThat(SimulatedAnswers.answer(L2, content))
+                .startsWith("L2 Implementation: Ship the payment service\nNext steps:\n1. ").contains("\n3. ");
+        assertThat(SimulatedAnswers.answer(L3, content))
+                .startsWith("L3 Operational: Ship the payment service\nWork items:\n1. Component:");
+        assertThat(SimulatedAnswers.answer(L4, content))
+                .startsWith("L4 Tactical: Ship the payment service\nPlan:\n1. Strategy:").contains("Risks");
     }
 
     @Test
-    void shouldShortenLongContentInTheAnswer() {
-        String content = "x".repeat(500);
+    void shouldTakeTheSubjectOfAPreviousLayersAnswerWithoutQuotingIt() {
+        // Given L4's answer handed to L3, and L3's handed to L2
+        String fromL4 = SimulatedAnswers.answer(L4, "Ship the payment service");
+        String fromL3 = SimulatedAnswers.answer(L3, fromL4);
 
-        String answer = SimulatedAnswers.answer("You are a HAL9 L3 Operational neuron.", content);
+        String fromL2 = SimulatedAnswers.answer(L2, fromL3);
 
-        assertThat(answer).contains("x".repeat(117) + "...").doesNotContain("x".repeat(121));
+        // Then every layer names the subject once, without the headings of the layers above it
+        assertThat(fromL3).startsWith("L3 Operational: Ship the payment service\n").doesNotContain("Tactical");
+        assertThat(fromL2).startsWith("L2 Implementation: Ship the payment service\n")
+                .doesNotContain("Operational", "Tactical", "Strategy:");
+        assertThat(fromL2.lines()).allSatisfy(line -> assertThat(line.length()).isLessThan(120));
+    }
+
+    @Test
+    void shouldSkipBlankLinesAndListMarkersWhenPickingTheSubject() {
+        assertThat(SimulatedAnswers.subject("\n\n  - **\n# Add a health endpoint\nthen more")).isEqualTo(
+                "Add a health endpoint");
+        assertThat(SimulatedAnswers.subject("2) \"Rotate the keys\"")).isEqualTo("Rotate the keys");
+        assertThat(SimulatedAnswers.subject("   \n ... ")).isEqualTo("the request");
+    }
+
+    @Test
+    void shouldShortenALongSubjectAtAWord() {
+        String content = "word ".repeat(100);
+
+        String subject = SimulatedAnswers.subject(content);
+
+        assertThat(subject).endsWith("word...").hasSizeLessThanOrEqualTo(80);
+    }
+
+    @Test
+    void shouldGiveDifferentContentsWithTheSameSubjectDifferentAnswers() {
+        String one = SimulatedAnswers.answer(L3, "Ship the payment service\nfirst version");
+        String other = SimulatedAnswers.answer(L3, "Ship the payment service\nsecond version");
+
+        assertThat(one).isNotEqualTo(other).containsPattern("\\[ref [0-9a-f]{8}]$");
+        assertThat(SimulatedAnswers.answer(L3, "Ship the payment service\nfirst version")).isEqualTo(one);
     }
 
     @Test
     void shouldAnswerWithoutARoleLine() {
-        assertThat(SimulatedAnswers.answer("", "hello")).startsWith("L? Neuron:").contains("hello");
+        assertThat(SimulatedAnswers.answer("", "hello")).startsWith("L? Neuron: hello\n");
     }
 
     @Test
-    void shouldEstimateTokensAsAQuarterOfTheCharactersRoundedUp() {
-        assertThat(SimulatedAnswers.estimateTokens("")).isEqualTo(1);
-        assertThat(SimulatedAnswers.estimateTokens("abcd")).isEqualTo(1);
-        assertThat(SimulatedAnswers.estimateTokens("abcde")).isEqualTo(2);
+    void shouldSummarizeTheThinkingInTheRolesTerms() {
+        assertThat(SimulatedAnswers.thinkingSummary(L3, "L4 Tactical: Ship it\nPlan:"))
+                .contains("\"Ship it\"", "L3 Operational", "work items");
     }
 }

@@ -6,8 +6,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import io.hal9.neurons.claude.ClaudeNeuronClient;
 import io.hal9.neurons.claude.ClaudeSettings;
+import io.hal9.neurons.models.CatalogEntry;
+import io.hal9.neurons.models.ModelCatalog;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -33,6 +37,7 @@ public final class SimulatorFixture implements AfterEachCallback {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private ClaudeSimulator simulator;
     private ClaudeNeuronClient client;
+    private AnthropicClient sdk;
 
     /** Starts the simulator on 127.0.0.1 and a free port. */
     public ClaudeSimulator start(SimulatorOptions options) {
@@ -55,6 +60,30 @@ public final class SimulatorFixture implements AfterEachCallback {
         }
         client = new ClaudeNeuronClient(settings);
         return client;
+    }
+
+    /**
+     * A plain Anthropic SDK client with {@link #KEY}, a 10 s timeout and no retries against the
+     * running simulator, the same one all through a test and closed after it: for what {@link ClaudeNeuronClient} does not send
+     * (thinking, effort, sampling parameters, cache control) or read (content blocks, models).
+     */
+    public AnthropicClient sdk() {
+        if (sdk == null) {
+            AnthropicClient opened = AnthropicOkHttpClient.builder().baseUrl(baseUrl()).apiKey(KEY)
+                    .timeout(Duration.ofSeconds(10)).maxRetries(0).build();
+            closing(() -> {
+                sdk = null;
+                opened.close();
+            });
+            sdk = opened;
+        }
+        return sdk;
+    }
+
+    /** The bundled catalog's entry of {@code model}: to compute what the simulator answers without its figures. */
+    public static CatalogEntry entry(String model) {
+        return ModelCatalog.bundled().find(model)
+                .orElseThrow(() -> new AssertionError("the bundled catalog does not list " + model));
     }
 
     /** Closes {@code resource} after the test, before the client and the simulator. */
