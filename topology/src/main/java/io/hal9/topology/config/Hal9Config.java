@@ -115,6 +115,13 @@ public final class Hal9Config extends AbstractConfig {
                     + "For local stacks (docker-compose) that should call real Claude exactly when a key is given; "
                     + "leave it empty in production, so that a missing key fails at start-up.";
 
+    public static final String CLAUDE_MODEL_CATALOG_FILE_CONFIG = "hal9.claude.model.catalog.file";
+    public static final String CLAUDE_MODEL_CATALOG_FILE_DEFAULT = "";
+    public static final String CLAUDE_MODEL_CATALOG_FILE_DOC =
+            "The model catalog: lifecycle, prices, prompt-cache minimum, limits and latency of every Claude model "
+                    + "(the format of the bundled io/hal9/neurons/models/catalog.yaml). Empty uses the bundled one. "
+                    + "Set it to a copy when Anthropic changes its line-up or prices before HAL9 Streams is upgraded.";
+
     public static final String CLAUDE_TIMEOUT_MS_CONFIG = "hal9.claude.timeout.ms";
     public static final int CLAUDE_TIMEOUT_MS_DEFAULT = 30_000;
     public static final String CLAUDE_TIMEOUT_MS_DOC =
@@ -445,6 +452,9 @@ public final class Hal9Config extends AbstractConfig {
 
     public static final String LAYER_MODEL_CONFIG_FORMAT = "hal9.%s.model";
     public static final String LAYER_MAX_TOKENS_CONFIG_FORMAT = "hal9.%s.max.tokens";
+    public static final String LAYER_EFFORT_CONFIG_FORMAT = "hal9.%s.effort";
+    /** The values of {@code output_config.effort} (platform.claude.com, the 5.x migration guides). */
+    public static final List<String> EFFORTS = List.of("low", "medium", "high", "xhigh", "max");
     public static final String LAYER_PROMPT_FILE_CONFIG_FORMAT = "hal9.%s.prompt.file";
 
     /** The layers with a bundled prompt and profile: their settings exist whatever the chain. */
@@ -458,7 +468,7 @@ public final class Hal9Config extends AbstractConfig {
 
     /** What follows {@code hal9.<layer>.} in a per-layer key. */
     private static final Pattern PER_LAYER_KEY =
-            Pattern.compile("hal9\\.[a-z0-9]+\\.(model|max\\.tokens|cache\\.ttl\\.ms|prompt\\.file)");
+            Pattern.compile("hal9\\.[a-z0-9]+\\.(model|max\\.tokens|effort|cache\\.ttl\\.ms|prompt\\.file)");
 
     private Hal9Config(ConfigDef definition, Map<String, ?> values) {
         super(definition, values, false);
@@ -497,6 +507,8 @@ public final class Hal9Config extends AbstractConfig {
                         CLAUDE_BASE_URL_DOC)
                 .define(CLAUDE_SIMULATOR_URL_CONFIG, Type.STRING, CLAUDE_SIMULATOR_URL_DEFAULT, optional(httpUrl()),
                         Importance.LOW, CLAUDE_SIMULATOR_URL_DOC)
+                .define(CLAUDE_MODEL_CATALOG_FILE_CONFIG, Type.STRING, CLAUDE_MODEL_CATALOG_FILE_DEFAULT,
+                        Importance.MEDIUM, CLAUDE_MODEL_CATALOG_FILE_DOC)
                 .define(CLAUDE_TIMEOUT_MS_CONFIG, Type.INT, CLAUDE_TIMEOUT_MS_DEFAULT, Range.between(1, 600_000),
                         Importance.MEDIUM, CLAUDE_TIMEOUT_MS_DOC)
                 .define(CLAUDE_MAX_RETRIES_CONFIG, Type.INT, CLAUDE_MAX_RETRIES_DEFAULT, Range.between(0, 10),
@@ -605,8 +617,17 @@ public final class Hal9Config extends AbstractConfig {
                     "Claude model of layer " + layer + "; empty uses the layer's default. Change it to trade cost "
                             + "for quality per layer.");
             def.define(layerKey(LAYER_MAX_TOKENS_CONFIG_FORMAT, layer), Type.INT, null,
-                    nullOr(Range.between(1, 64_000)), Importance.LOW,
-                    "Max output tokens of layer " + layer + "; empty uses the layer's default.");
+                    nullOr(Range.between(1, 128_000)), Importance.LOW,
+                    "Max output tokens of layer " + layer + ", thinking included (the current models think "
+                            + "adaptively before answering, and those tokens count here); empty uses the layer's "
+                            + "default. Raise it when answers stop at max_tokens (hal9_claude_incomplete_total); at "
+                            + "most the model's max output (hal9 models).");
+            def.define(layerKey(LAYER_EFFORT_CONFIG_FORMAT, layer), Type.STRING, null,
+                    nullOr(ConfigDef.ValidString.in(EFFORTS.toArray(String[]::new))), Importance.LOW,
+                    "Effort of layer " + layer + " (output_config.effort: " + String.join(", ", EFFORTS)
+                            + "): how much the model thinks before answering; empty uses the layer's default. "
+                            + "Lower it for faster, cheaper answers, raise it for harder work; a model that takes "
+                            + "no effort (hal9 models) refuses it at start-up.");
             def.define(layerKey(LAYER_PROMPT_FILE_CONFIG_FORMAT, layer), Type.STRING, "", Importance.MEDIUM,
                     "System prompt file of layer " + layer + ": a first line 'version: <v>', then the prompt. "
                             + (bundled ? "Empty uses the bundled prompt. "
@@ -729,6 +750,11 @@ public final class Hal9Config extends AbstractConfig {
     public java.time.Duration layerCacheTtl(String layer) {
         return java.time.Duration.ofMillis(getInt(String.format(LAYER_CACHE_TTL_MS_CONFIG_FORMAT,
                 layer.toLowerCase(Locale.ROOT))));
+    }
+
+    /** The layer's {@code hal9.<layer>.effort}, {@code null} when not set. */
+    public String layerEffort(String layer) {
+        return getString(String.format(LAYER_EFFORT_CONFIG_FORMAT, layer.toLowerCase(Locale.ROOT)));
     }
 
     public Integer layerMaxTokens(String layer) {

@@ -6,8 +6,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 import io.hal9.neurons.LayerProfile;
+import io.hal9.neurons.models.CatalogEntry;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.config.Lane;
+
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Everything a layer topology needs to know about its layer, resolved from configuration.
@@ -46,7 +50,9 @@ public record LayerSpec(String layer, LayerProfile profile, Optional<String> nex
         LayerProfile profile = defaults
                 .withModel(Optional.ofNullable(config.layerModel(layer)).orElse(defaults.model()))
                 .withMaxTokens(Optional.ofNullable(config.layerMaxTokens(layer)).map(Integer::longValue)
-                        .orElse(defaults.maxTokens()));
+                        .orElse(defaults.maxTokens()))
+                .withEffort(Optional.ofNullable(config.layerEffort(layer)).orElse(defaults.effort()));
+        profile = fitToModel(layer, profile, config);
         Optional<String> next = at == chain.size() - 1 ? Optional.empty() : Optional.of(chain.get(at + 1));
         int timeoutMs = config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG);
         int attempts = 1 + config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG);
@@ -55,6 +61,43 @@ public record LayerSpec(String layer, LayerProfile profile, Optional<String> nex
         return new LayerSpec(layer, profile, next, config.getInt(Hal9Config.SIGNAL_MAX_CONTENT_BYTES_CONFIG),
                 callTimeout, config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT)
                         + lane.applicationIdSuffix(), config.layerCacheTtl(layer), lane);
+    }
+
+    /**
+     * The profile checked against what the model catalog says of its model: a max tokens above the
+     * model's max output, or an effort the model does not take, fails naming the setting; a default
+     * effort is dropped for a model that takes none (Claude Haiku 4.5), so choosing such a model is
+     * one setting. A model the catalog does not know is left as it is: the start-up model check
+     * refuses it, naming its setting.
+     */
+    static LayerProfile fitToModel(String layer, LayerProfile profile, Hal9Config config) {
+        Optional<CatalogEntry> entry = Hal9Settings.catalog(config).find(profile.model());
+        if (entry.isEmpty()) {
+            return profile;
+        }
+        CatalogEntry model = entry.get();
+        String lower = layer.toLowerCase(Locale.ROOT);
+        if (profile.maxTokens() > model.maxOutputTokens()) {
+            String key = String.format(Hal9Config.LAYER_MAX_TOKENS_CONFIG_FORMAT, lower);
+            throw new ConfigException(key, profile.maxTokens(), profile.model() + " answers with at most "
+                    + model.maxOutputTokens() + " output tokens");
+        }
+        if (profile.effort().isEmpty()) {
+            return profile;
+        }
+        String effortKey = String.format(Hal9Config.LAYER_EFFORT_CONFIG_FORMAT, lower);
+        if (!model.takesEffort()) {
+            if (config.layerEffort(layer) != null) {
+                throw new ConfigException(effortKey, profile.effort(), profile.model() + " takes no effort; leave "
+                        + effortKey + " empty or choose a model that does (hal9 models)");
+            }
+            return profile.withEffort("");
+        }
+        if (!model.efforts().contains(profile.effort())) {
+            throw new ConfigException(effortKey, profile.effort(), profile.model() + " takes the efforts "
+                    + model.efforts());
+        }
+        return profile;
     }
 
     /** Prefix of every processor and store name of this layer, e.g. {@code l3}. */
