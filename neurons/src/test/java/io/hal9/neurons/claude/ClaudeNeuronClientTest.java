@@ -51,6 +51,11 @@ class ClaudeNeuronClientTest {
         start(SimulatorOptions.defaults().withFaults(request -> Optional.of(fault)));
     }
 
+    private static LayerProfile withSystemPrompt(LayerProfile profile, String prompt) {
+        return new LayerProfile(profile.layer(), profile.role(), profile.neuron(), profile.model(), profile.maxTokens(),
+                profile.effort(), profile.promptVersion() + "-long", prompt);
+    }
+
     private static NeuronReply replyOf(CompletableFuture<NeuronReply> future) throws Exception {
         return future.get(10, TimeUnit.SECONDS);
     }
@@ -73,7 +78,7 @@ class ClaudeNeuronClientTest {
 
         assertThat(reply.text()).startsWith("L3 Operational:").contains("Build a login page with two-factor auth");
         // the snapshot that answered, as the API names it
-        assertThat(reply.model()).isEqualTo("claude-sonnet-4-5-" + SimulatorOptions.DEFAULT_SNAPSHOT_DATE);
+        assertThat(reply.model()).isEqualTo("claude-sonnet-5-5-" + SimulatorOptions.DEFAULT_SNAPSHOT_DATE);
         assertThat(reply.inputTokens()).isPositive();
         assertThat(reply.outputTokens()).isPositive();
         assertThat(reply.stopReason()).isEqualTo("end_turn");
@@ -93,7 +98,7 @@ class ClaudeNeuronClientTest {
         JsonNode body = received.body();
         assertThat(received.method()).isEqualTo("POST");
         assertThat(received.path()).isEqualTo("/v1/messages");
-        assertThat(body.get("model").asText()).isEqualTo("claude-haiku-4-5");
+        assertThat(body.get("model").asText()).isEqualTo("claude-haiku-5-5");
         assertThat(body.get("max_tokens").asLong()).isEqualTo(512);
         assertThat(body.get("system").asText()).isEqualTo(l2.systemPrompt());
         assertThat(body.get("messages")).hasSize(1);
@@ -101,6 +106,60 @@ class ClaudeNeuronClientTest {
         assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("rename the config key");
         assertThat(received.header("authorization").or(() -> received.header("x-api-key")))
                 .hasValueSatisfying(value -> assertThat(value).contains(SimulatorFixture.KEY));
+    }
+
+    @Test
+    void shouldAskForTheProfilesEffortAndSendNoSamplingParameters() throws Exception {
+        start(SimulatorOptions.defaults());
+
+        replyOf(fixture.client().ask(new NeuronRequest(L3, "Split the migration")));
+
+        // the 5.x models reject temperature, top_p and top_k with 400: none is ever sent; thinking stays adaptive
+        JsonNode body = fixture.simulator().lastRequest().orElseThrow().body();
+        assertThat(body.path("output_config").path("effort").asText()).isEqualTo("medium");
+        assertThat(body.has("temperature")).isFalse();
+        assertThat(body.has("top_p")).isFalse();
+        assertThat(body.has("top_k")).isFalse();
+        assertThat(body.has("thinking")).isFalse();
+    }
+
+    @Test
+    void shouldSendNoEffortToAModelThatTakesNone() throws Exception {
+        start(SimulatorOptions.defaults());
+        LayerProfile haiku45 = LayerProfile.defaults("L2").withModel("claude-haiku-4-5").withEffort("low");
+
+        replyOf(fixture.client().ask(new NeuronRequest(haiku45, "rename the config key")));
+
+        assertThat(fixture.simulator().lastRequest().orElseThrow().body().has("output_config")).isFalse();
+    }
+
+    @Test
+    void shouldTurnOnPromptCachingOnlyForASystemPromptTheModelCanCache() throws Exception {
+        start(SimulatorOptions.defaults());
+        // claude-sonnet-5-5 caches prompts of 512 tokens and more; its tokenizer counts ~1.3 tokens per 4 characters
+        LayerProfile longPrompt = withSystemPrompt(L3, "You are a HAL9 L3 Operational neuron.\n"
+                + "Follow the house rules for work items. ".repeat(60));
+
+        replyOf(fixture.client().ask(new NeuronRequest(longPrompt, "Split the migration")));
+        JsonNode cached = fixture.simulator().lastRequest().orElseThrow().body();
+        replyOf(fixture.client().ask(new NeuronRequest(L3, "Split the migration")));
+        JsonNode shortPrompt = fixture.simulator().lastRequest().orElseThrow().body();
+
+        // automatic caching: one top-level cache_control, 5 minutes unless told otherwise
+        assertThat(cached.path("cache_control").path("type").asText()).isEqualTo("ephemeral");
+        assertThat(cached.path("cache_control").has("ttl")).isFalse();
+        // the bundled L3 prompt is below the minimum: the field would cache nothing
+        assertThat(shortPrompt.has("cache_control")).isFalse();
+
+        ClaudeNeuronClient hourly = fixture.closing(new ClaudeNeuronClient(new ClaudeSettings(SimulatorFixture.KEY,
+                fixture.baseUrl(), Duration.ofSeconds(10), 0).withPromptCaching(PromptCaching.ONE_HOUR)));
+        replyOf(hourly.ask(new NeuronRequest(longPrompt, "Split the migration")));
+        assertThat(fixture.simulator().lastRequest().orElseThrow().body().path("cache_control").path("ttl").asText())
+                .isEqualTo("1h");
+        ClaudeNeuronClient off = fixture.closing(new ClaudeNeuronClient(new ClaudeSettings(SimulatorFixture.KEY,
+                fixture.baseUrl(), Duration.ofSeconds(10), 0).withPromptCaching(PromptCaching.OFF)));
+        replyOf(off.ask(new NeuronRequest(longPrompt, "Split the migration")));
+        assertThat(fixture.simulator().lastRequest().orElseThrow().body().has("cache_control")).isFalse();
     }
 
     @Test
@@ -201,7 +260,7 @@ class ClaudeNeuronClientTest {
 
         assertThat(failure.category()).isEqualTo(FailureCategory.MODEL_NOT_FOUND);
         assertThat(failure.httpStatus()).isEqualTo(404);
-        assertThat(failure.getMessage()).contains("unknown model claude-sonnet-4-5")
+        assertThat(failure.getMessage()).contains("unknown model claude-sonnet-5-5")
                 .containsPattern("request_id req_\\w+");
         assertThat(failure.category().retryable()).isFalse();
         assertThat(failure.category().countsAgainstBreaker()).isFalse();

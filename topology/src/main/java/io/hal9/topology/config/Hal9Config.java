@@ -272,9 +272,10 @@ public final class Hal9Config extends AbstractConfig {
     public static final String NEURON_AUTH_RETRY_MS_CONFIG = "hal9.neuron.auth.retry.ms";
     public static final int NEURON_AUTH_RETRY_MS_DEFAULT = 30_000;
     public static final String NEURON_AUTH_RETRY_MS_DOC =
-            "When Claude rejects the API key (401/403) or the account (402 billing_error, or a 429 for the reached "
-                    + "spend limit), signals wait in the store without spending attempts, the instance reports "
-                    + "unready, and a call is tried again after this long. Lower it while rotating keys.";
+            "When Claude rejects the API key (401/403), the account (402 billing_error, or a 429 for the reached "
+                    + "spend limit) or the layer's model (404: retired or withdrawn), signals wait in the store without "
+                    + "spending attempts, the instance reports unready, and a call is tried again after this long. "
+                    + "Lower it while rotating keys.";
 
     public static final String AUTOSCALE_SAMPLE_MS_CONFIG = "hal9.autoscale.sample.ms";
     public static final int AUTOSCALE_SAMPLE_MS_DEFAULT = 5_000;
