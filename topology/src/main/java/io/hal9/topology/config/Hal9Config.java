@@ -422,15 +422,22 @@ public final class Hal9Config extends AbstractConfig {
     public static final String BREAKER_HALF_OPEN_CALLS_DOC = "Trial calls in half-open state that decide whether it closes.";
 
     public static final String CLAUDE_PRICES_CONFIG = "hal9.claude.prices.usd.per.mtok";
-    public static final String CLAUDE_PRICES_DEFAULT =
-            "claude-haiku-4-5=1/5,claude-sonnet-4-5=3/15,claude-opus-4-1=15/75";
+    public static final String CLAUDE_PRICES_DEFAULT = "";
     public static final String CLAUDE_PRICES_DOC =
-            "Price table for hal9_claude_cost_usd_total: model=input/output in US dollars per million tokens; "
-                    + "prompt-cache writes cost 1.25 and reads 0.1 times the input price, unless an entry says "
-                    + "model=input/output/write/read. Responses name the dated snapshot that answered "
-                    + "(claude-sonnet-4-5-20250929): it takes its own entry if listed, else its alias's. Update it "
-                    + "when prices change or when a layer uses another model; a model missing from it costs 0 and is "
-                    + "logged once.";
+            "Prices for hal9_claude_cost_usd_total over the model catalog's (hal9 models): model=input/output in US "
+                    + "dollars per million tokens, prompt-cache writes then costing 1.25 and reads 0.1 times the input "
+                    + "price, or model=input/output/write/read. Responses name the dated snapshot that answered "
+                    + "(claude-haiku-4-5-20251001): it takes its own entry if listed, else its alias's. Empty: the "
+                    + "catalog's prices. Set it for a negotiated price; a model in neither costs 0 and is logged once.";
+
+    public static final String CLAUDE_PROMPT_CACHE_CONFIG = "hal9.claude.prompt.cache";
+    public static final String CLAUDE_PROMPT_CACHE_DEFAULT = "5m";
+    public static final String CLAUDE_PROMPT_CACHE_DOC =
+            "Anthropic's automatic prompt caching for a layer's system prompt: 5m (writes cost 1.25 times the input "
+                    + "price, reads about 0.1 times, for 5 minutes after the last use), 1h (writes cost 2 times: for "
+                    + "a layer called less often than every 5 minutes) or off. Only a system prompt that reaches "
+                    + "the model's minimum cacheable length (hal9 models) is cached; shorter ones cost the same "
+                    + "either way.";
 
     /** model=input/output or model=input/output/cache-write/cache-read, in USD per million tokens. */
     private static final String PRICE_ENTRY = "[^=\\s]+=\\d+(\\.\\d+)?/\\d+(\\.\\d+)?(/\\d+(\\.\\d+)?/\\d+(\\.\\d+)?)?";
@@ -579,6 +586,8 @@ public final class Hal9Config extends AbstractConfig {
                 .define(LOG_DIR_CONFIG, Type.STRING, "", Importance.LOW, LOG_DIR_DOC)
                 .define(CLAUDE_PRICES_CONFIG, Type.LIST, CLAUDE_PRICES_DEFAULT, prices(), Importance.LOW,
                         CLAUDE_PRICES_DOC)
+                .define(CLAUDE_PROMPT_CACHE_CONFIG, Type.STRING, CLAUDE_PROMPT_CACHE_DEFAULT,
+                        ConfigDef.ValidString.in("5m", "1h", "off"), Importance.LOW, CLAUDE_PROMPT_CACHE_DOC)
                 .define(CACHE_ENABLED_CONFIG, Type.BOOLEAN, CACHE_ENABLED_DEFAULT, Importance.MEDIUM, CACHE_ENABLED_DOC)
                 .define(CACHE_ROUTING_CONFIG, Type.STRING, CACHE_ROUTING_DEFAULT,
                         ConfigDef.ValidString.in("content", "key"), Importance.MEDIUM, CACHE_ROUTING_DOC)

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.hal9.neurons.claude.ClaudeSettings;
+import io.hal9.neurons.claude.PromptCaching;
 import io.hal9.neurons.models.ModelCatalog;
 import io.hal9.neurons.resilience.BreakerSettings;
 import io.hal9.neurons.resilience.CacheSettings;
@@ -147,7 +148,8 @@ public final class Hal9Settings {
             LOG.info("neuron calls go to {} (API key from ANTHROPIC_API_KEY)", baseUrl);
         }
         return new ClaudeSettings(key, baseUrl, Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG)),
-                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG), clientConcurrency(config));
+                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG), clientConcurrency(config),
+                PromptCaching.of(config.getString(Hal9Config.CLAUDE_PROMPT_CACHE_CONFIG)));
     }
 
     /**

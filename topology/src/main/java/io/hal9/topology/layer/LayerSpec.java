@@ -17,7 +17,7 @@ import org.apache.kafka.common.config.ConfigException;
  * Everything a layer topology needs to know about its layer, resolved from configuration.
  *
  * @param layer           the layer name, e.g. {@code L3}
- * @param profile         the neuron profile: role, model, max tokens, versioned system prompt (bundled, or
+ * @param profile         the neuron profile: role, model, max tokens, effort, versioned system prompt (bundled, or
  *                        from {@code hal9.<layer>.prompt.file})
  * @param nextLayer       the layer the derived signal goes to; empty for the last layer (results)
  * @param maxContentBytes largest content accepted; larger signals are invalid input
@@ -25,9 +25,10 @@ import org.apache.kafka.common.config.ConfigException;
  * @param applicationId   the Kafka Streams application id: one consumer group, one lag figure per layer
  * @param cacheTtl        how long an answer of this layer is served from its cache ({@code hal9.<layer>.cache.ttl.ms})
  * @param lane            the lane this application of the layer reads and writes ({@link Lane})
+ * @param prices          what its calls cost: the model catalog's prices, with {@code hal9.claude.prices.usd.per.mtok}
  */
 public record LayerSpec(String layer, LayerProfile profile, Optional<String> nextLayer, int maxContentBytes,
-                        Duration callTimeout, String applicationId, Duration cacheTtl, Lane lane) {
+                        Duration callTimeout, String applicationId, Duration cacheTtl, Lane lane, ClaudePrices prices) {
 
     /** Resolves a layer of the configured chain, in the normal lane. */
     public static LayerSpec of(String layer, Hal9Config config) {
@@ -60,7 +61,8 @@ public record LayerSpec(String layer, LayerProfile profile, Optional<String> nex
         Duration callTimeout = Duration.ofMillis((long) timeoutMs * attempts + 10_000L);
         return new LayerSpec(layer, profile, next, config.getInt(Hal9Config.SIGNAL_MAX_CONTENT_BYTES_CONFIG),
                 callTimeout, config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT)
-                        + lane.applicationIdSuffix(), config.layerCacheTtl(layer), lane);
+                        + lane.applicationIdSuffix(), config.layerCacheTtl(layer), lane,
+                new ClaudePrices(Hal9Settings.catalog(config), config.claudePrices()));
     }
 
     /**
