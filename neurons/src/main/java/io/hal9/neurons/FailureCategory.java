@@ -8,7 +8,7 @@ package io.hal9.neurons;
  * breaker; {@link #UNAVAILABLE} means no call was
  * made because the breaker is open (wait, don't dead-letter); the others are our own mistakes (a bad
  * request, an unknown model, a wrong key, an account that may not spend) and never touch the breaker:
- * a bad request or an unknown model goes to the dead-letter topic, while signals wait out a rejected
+ * a bad request goes to the dead-letter topic, while signals wait out an unknown model, a rejected
  * key or a billing refusal (the signal is not at fault).
  */
 public enum FailureCategory {
@@ -16,8 +16,9 @@ public enum FailureCategory {
     CLIENT_ERROR(false),
     /**
      * 404 {@code not_found_error}: the model asked for does not exist, or not for this key (on the
-     * Messages endpoint a 404 says nothing else, unless the base URL is wrong). Every call with this
-     * model fails the same way: not retried.
+     * Messages endpoint a 404 says nothing else, unless the base URL is wrong): retired or withdrawn.
+     * Every call with this model fails the same way until the model setting changes, so it is no
+     * attempt of the signal's: the caller waits, as for {@link #AUTH}.
      */
     MODEL_NOT_FOUND(false),
     /** The key is missing, invalid or not allowed (401, 403). */

@@ -11,7 +11,11 @@ package io.hal9.neurons;
  * prompt cache ({@code cache_creation_input_tokens}, {@code cache_read_input_tokens}; billed apart
  * from {@code inputTokens}, which excludes them; 0 when the response reported none), and what the
  * service said about why it stopped ({@code stopDetails}: a refusal's category and explanation,
- * {@code null} when it said nothing).
+ * {@code null} when it said nothing), the part of the cache writes with a 1-hour lifetime
+ * ({@code cacheWrite1hInputTokens}, of {@code cache_creation.ephemeral_1h_input_tokens}; the rest
+ * of {@code cacheCreationInputTokens} has the 5-minute one, each priced apart) and the output tokens
+ * spent thinking before the answer ({@code thinkingTokens}, part of {@code outputTokens}: adaptive
+ * thinking counts against {@code max_tokens}).
  *
  * <p><b>Answers that stop early.</b> Claude answers HTTP 200 with a stop reason that says whether
  * the answer is whole: {@link #MAX_TOKENS} (or {@link #MODEL_CONTEXT_WINDOW_EXCEEDED}) means the
@@ -21,7 +25,7 @@ package io.hal9.neurons;
  */
 public record NeuronReply(String text, String model, long inputTokens, long outputTokens, String stopReason,
         long latencyMs, boolean cached, RateLimits rateLimits, long cacheCreationInputTokens,
-        long cacheReadInputTokens, String stopDetails) {
+        long cacheReadInputTokens, String stopDetails, long cacheWrite1hInputTokens, long thinkingTokens) {
 
     /** The model ended its answer. */
     public static final String END_TURN = "end_turn";
@@ -34,6 +38,19 @@ public record NeuronReply(String text, String model, long inputTokens, long outp
 
     public NeuronReply {
         rateLimits = rateLimits == null ? RateLimits.NONE : rateLimits;
+    }
+
+    /** A reply whose cache writes all have the 5-minute lifetime, without thinking tokens. */
+    public NeuronReply(String text, String model, long inputTokens, long outputTokens, String stopReason,
+            long latencyMs, boolean cached, RateLimits rateLimits, long cacheCreationInputTokens,
+            long cacheReadInputTokens, String stopDetails) {
+        this(text, model, inputTokens, outputTokens, stopReason, latencyMs, cached, rateLimits,
+                cacheCreationInputTokens, cacheReadInputTokens, stopDetails, 0, 0);
+    }
+
+    /** Input tokens written to the prompt cache with the 5-minute lifetime. */
+    public long cacheWrite5mInputTokens() {
+        return Math.max(0, cacheCreationInputTokens - cacheWrite1hInputTokens);
     }
 
     /** A reply without prompt-cache tokens or stop details. */
@@ -72,6 +89,7 @@ public record NeuronReply(String text, String model, long inputTokens, long outp
     /** The same reply marked as served from the cache: it says nothing about the account's limits now. */
     public NeuronReply asCached() {
         return cached ? this : new NeuronReply(text, model, inputTokens, outputTokens, stopReason, latencyMs, true,
-                RateLimits.NONE, cacheCreationInputTokens, cacheReadInputTokens, stopDetails);
+                RateLimits.NONE, cacheCreationInputTokens, cacheReadInputTokens, stopDetails, cacheWrite1hInputTokens,
+                thinkingTokens);
     }
 }

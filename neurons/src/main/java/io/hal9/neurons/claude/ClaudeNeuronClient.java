@@ -19,11 +19,16 @@ import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.Headers;
 import com.anthropic.core.http.HttpResponseFor;
+import com.anthropic.models.messages.CacheControlEphemeral;
+import com.anthropic.models.messages.CacheCreation;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.OutputConfig;
+import com.anthropic.models.messages.OutputTokensDetails;
 import com.anthropic.models.messages.RefusalStopDetails;
 import com.anthropic.models.messages.TextBlock;
+import com.anthropic.models.messages.Usage;
 import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.LayerProfile;
 import io.hal9.neurons.NeuronClient;
@@ -31,15 +36,28 @@ import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
 import io.hal9.neurons.RateLimits;
+import io.hal9.neurons.models.CatalogEntry;
+import io.hal9.neurons.models.ModelCatalog;
 
 /**
  * A {@link NeuronClient} over the official anthropic-java SDK (OkHttp transport, async client).
  *
  * <p><b>How to use:</b> build it once per process from {@link ClaudeSettings} and share it; each
  * {@link #ask} sends one Messages request (the profile's system prompt, one user message with the
- * content, the profile's model and max tokens) and returns at once. The reply's text blocks are
- * joined; the model that answered, usage (prompt-cache tokens included), stop reason (and a
- * refusal's {@code stop_details}) and the measured latency come with it. An answer that stopped
+ * content, the profile's model, max tokens and effort) and returns at once. The reply's blocks are
+ * read by type: the text blocks are joined, thinking blocks (which the current models may send
+ * first, thinking adaptively by default) are skipped; the model that answered, usage (prompt-cache
+ * writes by lifetime, reads and thinking tokens included), stop reason (and a refusal's
+ * {@code stop_details}) and the measured latency come with it.
+ *
+ * <p><b>The 5.x request surface</b> (platform.claude.com, the Haiku 5.5 and Sonnet 5.5 migration
+ * guides): no {@code temperature}, {@code top_p} or {@code top_k} is ever sent (those models reject
+ * them with 400); thinking is left to the model's adaptive default, steered by
+ * {@code output_config.effort} when the profile names one (and never sent to a model that takes
+ * none); no assistant prefill. With {@link ClaudeSettings#promptCaching()} on, a request whose
+ * system prompt reaches the model's minimum cacheable length (the {@link ModelCatalog}, counted
+ * with the model's tokenizer) carries one top-level {@code cache_control} (automatic caching), so
+ * the layer's prompt is billed at the cache-read price on every call within the lifetime. An answer that stopped
  * early (cut at {@code max_tokens}, refused) is a reply, not a failure: HTTP 200, Claude is up;
  * what to do with it is the caller's decision ({@link NeuronReply#complete()}).
  *
@@ -97,6 +115,7 @@ public final class ClaudeNeuronClient implements NeuronClient {
     static final String COMPLETION_THREAD_NAME = "claude-neuron-completion-";
 
     private final ClaudeSettings settings;
+    private final ModelCatalog catalog;
     /** The SDK clients used round-robin; empty when no API key is configured. */
     private final List<AnthropicClient> clients;
     /** Runs the SDK clients' response handling; {@code null} when no API key is configured. */
@@ -104,8 +123,15 @@ public final class ClaudeNeuronClient implements NeuronClient {
     private final AtomicLong nextClient = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
 
+    /** A client that reads the bundled model catalog. */
     public ClaudeNeuronClient(ClaudeSettings settings) {
+        this(settings, ModelCatalog.bundled());
+    }
+
+    /** A client whose prompt caching reads each model's minimum cacheable length from {@code catalog}. */
+    public ClaudeNeuronClient(ClaudeSettings settings, ModelCatalog catalog) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
         if (!settings.hasApiKey()) {
             this.completions = null;
             this.clients = List.of();
@@ -191,12 +217,7 @@ public final class ClaudeNeuronClient implements NeuronClient {
         long started = System.nanoTime();
         CompletableFuture<HttpResponseFor<Message>> call;
         try {
-            MessageCreateParams params = MessageCreateParams.builder()
-                    .model(profile.model())
-                    .maxTokens(profile.maxTokens())
-                    .system(profile.systemPrompt())
-                    .addUserMessage(request.content())
-                    .build();
+            MessageCreateParams params = params(request);
             // the raw response: its anthropic-ratelimit-* headers say how much room the account has left
             call = nextClient().async().messages().withRawResponse().create(params);
         } catch (RuntimeException e) {
@@ -217,6 +238,43 @@ public final class ClaudeNeuronClient implements NeuronClient {
             }
         });
         return reply;
+    }
+
+    /**
+     * The Messages request for {@code request}: model, max tokens, system prompt, the content as the
+     * one user message, the profile's effort (if any) and, when prompt caching is on and the system
+     * prompt is long enough to be cached by the model, a top-level {@code cache_control}.
+     */
+    MessageCreateParams params(NeuronRequest request) {
+        LayerProfile profile = request.profile();
+        MessageCreateParams.Builder params = MessageCreateParams.builder()
+                .model(profile.model())
+                .maxTokens(profile.maxTokens())
+                .system(profile.systemPrompt())
+                .addUserMessage(request.content());
+        Optional<CatalogEntry> model = catalog.find(profile.model());
+        if (!profile.effort().isEmpty() && model.map(CatalogEntry::takesEffort).orElse(true)) {
+            params.outputConfig(OutputConfig.builder().effort(OutputConfig.Effort.of(profile.effort())).build());
+        }
+        if (cachesSystemPrompt(profile, model)) {
+            CacheControlEphemeral.Builder cacheControl = CacheControlEphemeral.builder();
+            if (settings.promptCaching() == PromptCaching.ONE_HOUR) {
+                cacheControl.ttl(CacheControlEphemeral.Ttl.of(PromptCaching.ONE_HOUR.ttl()));
+            }
+            params.cacheControl(cacheControl.build());
+        }
+        return params.build();
+    }
+
+    /**
+     * Whether a request of {@code profile} turns on prompt caching: caching is on and the system
+     * prompt reaches the model's minimum cacheable length (a model the catalog does not know: never,
+     * the start-up check refuses it anyway).
+     */
+    private boolean cachesSystemPrompt(LayerProfile profile, Optional<CatalogEntry> model) {
+        return settings.promptCaching() != PromptCaching.OFF && model
+                .filter(entry -> entry.estimateTokens(profile.systemPrompt().length()) >= entry.minCacheableTokens())
+                .isPresent();
     }
 
     private AnthropicClient nextClient() {
@@ -240,10 +298,12 @@ public final class ClaudeNeuronClient implements NeuronClient {
                 .map(TextBlock::text)
                 .collect(Collectors.joining("\n"));
         String stopReason = message.stopReason().map(Object::toString).orElse("");
-        return new NeuronReply(text, message.model().asString(), message.usage().inputTokens(),
-                message.usage().outputTokens(), stopReason, latencyMs, false, rateLimits,
-                message.usage().cacheCreationInputTokens().orElse(0L),
-                message.usage().cacheReadInputTokens().orElse(0L), stopDetails(message));
+        Usage usage = message.usage();
+        return new NeuronReply(text, message.model().asString(), usage.inputTokens(), usage.outputTokens(), stopReason,
+                latencyMs, false, rateLimits, usage.cacheCreationInputTokens().orElse(0L),
+                usage.cacheReadInputTokens().orElse(0L), stopDetails(message),
+                usage.cacheCreation().map(CacheCreation::ephemeral1hInputTokens).orElse(0L),
+                usage.outputTokensDetails().map(OutputTokensDetails::thinkingTokens).orElse(0L));
     }
 
     /**

@@ -21,8 +21,10 @@ import java.util.Objects;
  * @param timeout        the timeout of one HTTP request
  * @param maxRetries     how often the SDK itself retries 408/409/429/5xx before the call fails
  * @param maxConcurrency how many calls the client must carry in flight at once, at least 1
+ * @param promptCaching  whether requests turn on automatic prompt caching for the system prompt
  */
-public record ClaudeSettings(String apiKey, String baseUrl, Duration timeout, int maxRetries, int maxConcurrency) {
+public record ClaudeSettings(String apiKey, String baseUrl, Duration timeout, int maxRetries, int maxConcurrency,
+        PromptCaching promptCaching) {
 
     /** The public Anthropic API. */
     public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
@@ -48,6 +50,12 @@ public record ClaudeSettings(String apiKey, String baseUrl, Duration timeout, in
             throw new IllegalArgumentException(
                     "maxConcurrency (calls in flight per client) must be >= 1, got " + maxConcurrency);
         }
+        Objects.requireNonNull(promptCaching, "promptCaching");
+    }
+
+    /** Settings with 5-minute prompt caching, the default. */
+    public ClaudeSettings(String apiKey, String baseUrl, Duration timeout, int maxRetries, int maxConcurrency) {
+        this(apiKey, baseUrl, timeout, maxRetries, maxConcurrency, PromptCaching.FIVE_MINUTES);
     }
 
     /** Settings carrying {@value #DEFAULT_MAX_CONCURRENCY} calls at once. */
@@ -74,15 +82,15 @@ public record ClaudeSettings(String apiKey, String baseUrl, Duration timeout, in
     }
 
     public ClaudeSettings withApiKey(String key) {
-        return new ClaudeSettings(key, baseUrl, timeout, maxRetries, maxConcurrency);
+        return new ClaudeSettings(key, baseUrl, timeout, maxRetries, maxConcurrency, promptCaching);
     }
 
     public ClaudeSettings withTimeout(Duration newTimeout) {
-        return new ClaudeSettings(apiKey, baseUrl, newTimeout, maxRetries, maxConcurrency);
+        return new ClaudeSettings(apiKey, baseUrl, newTimeout, maxRetries, maxConcurrency, promptCaching);
     }
 
     public ClaudeSettings withMaxRetries(int retries) {
-        return new ClaudeSettings(apiKey, baseUrl, timeout, retries, maxConcurrency);
+        return new ClaudeSettings(apiKey, baseUrl, timeout, retries, maxConcurrency, promptCaching);
     }
 
     /**
@@ -91,13 +99,18 @@ public record ClaudeSettings(String apiKey, String baseUrl, Duration timeout, in
      * @throws IllegalArgumentException when {@code calls} is below 1
      */
     public ClaudeSettings withMaxConcurrency(int calls) {
-        return new ClaudeSettings(apiKey, baseUrl, timeout, maxRetries, calls);
+        return new ClaudeSettings(apiKey, baseUrl, timeout, maxRetries, calls, promptCaching);
+    }
+
+    /** The same settings with {@code caching} for the system prompt. */
+    public ClaudeSettings withPromptCaching(PromptCaching caching) {
+        return new ClaudeSettings(apiKey, baseUrl, timeout, maxRetries, maxConcurrency, caching);
     }
 
     /** Shows whether a key is set, never the key itself. */
     @Override
     public String toString() {
         return "ClaudeSettings[apiKey=" + (hasApiKey() ? "<set>" : "<unset>") + ", baseUrl=" + baseUrl
-                + ", timeout=" + timeout + ", maxRetries=" + maxRetries + ", maxConcurrency=" + maxConcurrency + "]";
+                + ", timeout=" + timeout + ", maxRetries=" + maxRetries + ", maxConcurrency=" + maxConcurrency + ", promptCaching=" + promptCaching + "]";
     }
 }

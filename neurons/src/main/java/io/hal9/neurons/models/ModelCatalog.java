@@ -57,6 +57,8 @@ public final class ModelCatalog {
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
             .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, false);
     private static volatile ModelCatalog bundled;
+    /** The latency of a retired model, which answers nothing but 404. */
+    private static final LatencyProfile RETIRED_LATENCY = new LatencyProfile(0, 1, "retired: answers 404 at once");
 
     private final String origin;
     private final LocalDate checked;
@@ -237,6 +239,23 @@ public final class ModelCatalog {
             String defaultEffort, Boolean samplingParameters, Double tokenizerFactor, Long minCacheableTokens,
             PricesFile prices, LatencyFile latency, List<String> sources) {
 
+        /**
+         * A retired model's entry: its names, date and replacement are what matter (the API answers
+         * it with 404), so its figures may be left out; those given are kept, the others are 0.
+         */
+        CatalogEntry retired(String where, String origin) {
+            return new CatalogEntry(id, aliases == null ? List.of() : aliases, displayName == null ? id : displayName,
+                    Lifecycle.RETIRED, Optional.ofNullable(retires).map(day -> date(day, where, "retires")),
+                    Optional.ofNullable(replacement).filter(r -> !r.isBlank()),
+                    contextWindow == null ? 0 : contextWindow, maxOutputTokens == null ? 0 : maxOutputTokens,
+                    thinking == null ? Thinking.NONE : enumOf(Thinking.class, thinking, where, "thinking"),
+                    efforts == null ? List.of() : efforts, Optional.ofNullable(defaultEffort),
+                    samplingParameters == null || samplingParameters,
+                    tokenizerFactor == null ? 1.0 : tokenizerFactor, minCacheableTokens == null ? 0 : minCacheableTokens,
+                    prices == null ? Prices.FREE : prices.toPrices(where),
+                    latency == null ? RETIRED_LATENCY : latency.toProfile(where), sources == null ? List.of() : sources);
+        }
+
         CatalogEntry toEntry(String origin) {
             if (id == null || id.isBlank()) {
                 throw new IllegalArgumentException(origin + ": a model has no id");
@@ -250,6 +269,9 @@ public final class ModelCatalog {
             if (defaultEffort != null && !effortList.contains(defaultEffort)) {
                 throw new IllegalArgumentException(where + ": default_effort '" + defaultEffort
                         + "' is not one of its efforts " + effortList);
+            }
+            if (state == Lifecycle.RETIRED) {
+                return retired(where, origin);
             }
             if (prices == null) {
                 throw new IllegalArgumentException(where + ": prices are missing");
@@ -278,6 +300,10 @@ public final class ModelCatalog {
         }
     }
 
+    /**
+     * A retired model's entry: its names, date and replacement are what matter (the API answers it
+     * with 404), so its figures may be left out; those given are kept.
+     */
     /** Prices as written in the file, US dollars per million tokens. */
     record PricesFile(Double input, Double output, @JsonProperty("cache_write_5m") Double cacheWrite5m,
             @JsonProperty("cache_write_1h") Double cacheWrite1h, Double cacheRead,

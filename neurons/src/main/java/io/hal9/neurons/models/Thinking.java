@@ -11,6 +11,11 @@ public enum Thinking {
      * response may begin with a thinking block even when the request says nothing of thinking.
      */
     ADAPTIVE,
+    /**
+     * Adaptive thinking when the request asks for it ({@code {"type":"adaptive"}}), no thinking
+     * otherwise (the 4.6 models).
+     */
+    ADAPTIVE_ON_REQUEST,
     /** Extended thinking: off unless the request turns it on with a token budget. */
     EXTENDED,
     /** The model does not think before it answers. */

@@ -115,7 +115,7 @@ public final class CachedNeuronClient implements NeuronClient {
     static final int ENTRY_OVERHEAD_BYTES = 3 * OBJECT_OVERHEAD_BYTES;
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
-    private static final byte[] KEY_FORMAT = "hal9-neuron-cache-key-v1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] KEY_FORMAT = "hal9-neuron-cache-key-v2".getBytes(StandardCharsets.UTF_8);
 
     private final NeuronClient delegate;
     private final CacheSettings settings;
@@ -248,7 +248,7 @@ public final class CachedNeuronClient implements NeuronClient {
     }
 
     /**
-     * The cache key of a request: hex SHA-256 over layer, model, prompt version, max tokens,
+     * The cache key of a request: hex SHA-256 over layer, model, prompt version, max tokens, effort,
      * normalized content and the features sorted by name (each field length-prefixed, so no two
      * different requests share an encoding).
      */
@@ -260,6 +260,7 @@ public final class CachedNeuronClient implements NeuronClient {
         update(digest, profile.model());
         update(digest, profile.promptVersion());
         digest.update(ByteBuffer.allocate(Long.BYTES).putLong(profile.maxTokens()).array());
+        update(digest, profile.effort());
         update(digest, normalize(request.content()));
         Map<String, Double> features = new TreeMap<>(request.features());
         digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(features.size()).array());

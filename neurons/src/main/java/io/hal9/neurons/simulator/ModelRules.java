@@ -9,7 +9,10 @@ import io.hal9.neurons.models.Thinking;
 /**
  * What a Messages request may ask of its model, as the catalog entry says and the API enforces
  * (migration guides of Haiku 5.5 and Sonnet 5.5): sampling parameters, thinking and effort; and how
- * much the answer thinks.
+ * much the answer thinks. Adaptive models think unless told not to ({@code disabled},
+ * {@code between_tools}) and refuse {@code enabled}; adaptive-on-request models (the 4.6 models)
+ * think with {@code adaptive}, or {@code enabled} with a budget; extended-thinking models only with
+ * {@code enabled} and a budget.
  */
 final class ModelRules {
 
@@ -107,7 +110,8 @@ final class ModelRules {
         boolean summarized = display != null && "summarized".equals(display.asText());
         return switch (type.asText()) {
             case "adaptive" -> switch (kind) {
-                case ADAPTIVE -> Checked.thinking(new Thought(SimulatedThinking.tokens(effort), summarized));
+                case ADAPTIVE, ADAPTIVE_ON_REQUEST ->
+                        Checked.thinking(new Thought(SimulatedThinking.tokens(effort), summarized));
                 case EXTENDED -> Checked.rejected("\"thinking.type.adaptive\" is not supported for this model. Use "
                         + "\"thinking.type.enabled\" and \"thinking.budget_tokens\" to control thinking behavior.");
                 case NONE -> Checked.rejected("thinking is not supported for this model.");
@@ -115,7 +119,8 @@ final class ModelRules {
             case "enabled" -> switch (kind) {
                 case ADAPTIVE -> Checked.rejected("\"thinking.type.enabled\" is not supported for this model. Use "
                         + "\"thinking.type.adaptive\" and \"output_config.effort\" to control thinking behavior.");
-                case EXTENDED -> budget(thinking, request.get("max_tokens").asLong(), summarized);
+                // the 4.6 models still take a budget, as the 4.5 models do
+                case ADAPTIVE_ON_REQUEST, EXTENDED -> budget(thinking, request.get("max_tokens").asLong(), summarized);
                 case NONE -> Checked.rejected("thinking is not supported for this model.");
             };
             case "disabled", "between_tools" -> Checked.thinking(Thought.NONE);

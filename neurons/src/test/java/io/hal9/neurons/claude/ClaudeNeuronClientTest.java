@@ -52,6 +52,11 @@ class ClaudeNeuronClientTest {
         start(SimulatorOptions.defaults().withFaults(request -> Optional.of(fault)));
     }
 
+    private static LayerProfile withSystemPrompt(LayerProfile profile, String prompt) {
+        return new LayerProfile(profile.layer(), profile.role(), profile.neuron(), profile.model(), profile.maxTokens(),
+                profile.effort(), profile.promptVersion() + "-long", prompt);
+    }
+
     private static NeuronReply replyOf(CompletableFuture<NeuronReply> future) throws Exception {
         return future.get(10, TimeUnit.SECONDS);
     }
@@ -94,7 +99,7 @@ class ClaudeNeuronClientTest {
         JsonNode body = received.body();
         assertThat(received.method()).isEqualTo("POST");
         assertThat(received.path()).isEqualTo("/v1/messages");
-        assertThat(body.get("model").asText()).isEqualTo("claude-haiku-4-5");
+        assertThat(body.get("model").asText()).isEqualTo("claude-haiku-5-5");
         assertThat(body.get("max_tokens").asLong()).isEqualTo(512);
         assertThat(body.get("system").asText()).isEqualTo(l2.systemPrompt());
         assertThat(body.get("messages")).hasSize(1);
@@ -102,6 +107,60 @@ class ClaudeNeuronClientTest {
         assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("rename the config key");
         assertThat(received.header("authorization").or(() -> received.header("x-api-key")))
                 .hasValueSatisfying(value -> assertThat(value).contains(SimulatorFixture.KEY));
+    }
+
+    @Test
+    void shouldAskForTheProfilesEffortAndSendNoSamplingParameters() throws Exception {
+        start(SimulatorOptions.defaults());
+
+        replyOf(fixture.client().ask(new NeuronRequest(L3, "Split the migration")));
+
+        // the 5.x models reject temperature, top_p and top_k with 400: none is ever sent; thinking stays adaptive
+        JsonNode body = fixture.simulator().lastRequest().orElseThrow().body();
+        assertThat(body.path("output_config").path("effort").asText()).isEqualTo("medium");
+        assertThat(body.has("temperature")).isFalse();
+        assertThat(body.has("top_p")).isFalse();
+        assertThat(body.has("top_k")).isFalse();
+        assertThat(body.has("thinking")).isFalse();
+    }
+
+    @Test
+    void shouldSendNoEffortToAModelThatTakesNone() throws Exception {
+        start(SimulatorOptions.defaults());
+        LayerProfile haiku45 = LayerProfile.defaults("L2").withModel("claude-haiku-4-5").withEffort("low");
+
+        replyOf(fixture.client().ask(new NeuronRequest(haiku45, "rename the config key")));
+
+        assertThat(fixture.simulator().lastRequest().orElseThrow().body().has("output_config")).isFalse();
+    }
+
+    @Test
+    void shouldTurnOnPromptCachingOnlyForASystemPromptTheModelCanCache() throws Exception {
+        start(SimulatorOptions.defaults());
+        // claude-sonnet-5-5 caches prompts of 512 tokens and more; its tokenizer counts ~1.3 tokens per 4 characters
+        LayerProfile longPrompt = withSystemPrompt(L3, "You are a HAL9 L3 Operational neuron.\n"
+                + "Follow the house rules for work items. ".repeat(60));
+
+        replyOf(fixture.client().ask(new NeuronRequest(longPrompt, "Split the migration")));
+        JsonNode cached = fixture.simulator().lastRequest().orElseThrow().body();
+        replyOf(fixture.client().ask(new NeuronRequest(L3, "Split the migration")));
+        JsonNode shortPrompt = fixture.simulator().lastRequest().orElseThrow().body();
+
+        // automatic caching: one top-level cache_control, 5 minutes unless told otherwise
+        assertThat(cached.path("cache_control").path("type").asText()).isEqualTo("ephemeral");
+        assertThat(cached.path("cache_control").has("ttl")).isFalse();
+        // the bundled L3 prompt is below the minimum: the field would cache nothing
+        assertThat(shortPrompt.has("cache_control")).isFalse();
+
+        ClaudeNeuronClient hourly = fixture.closing(new ClaudeNeuronClient(new ClaudeSettings(SimulatorFixture.KEY,
+                fixture.baseUrl(), Duration.ofSeconds(10), 0).withPromptCaching(PromptCaching.ONE_HOUR)));
+        replyOf(hourly.ask(new NeuronRequest(longPrompt, "Split the migration")));
+        assertThat(fixture.simulator().lastRequest().orElseThrow().body().path("cache_control").path("ttl").asText())
+                .isEqualTo("1h");
+        ClaudeNeuronClient off = fixture.closing(new ClaudeNeuronClient(new ClaudeSettings(SimulatorFixture.KEY,
+                fixture.baseUrl(), Duration.ofSeconds(10), 0).withPromptCaching(PromptCaching.OFF)));
+        replyOf(off.ask(new NeuronRequest(longPrompt, "Split the migration")));
+        assertThat(fixture.simulator().lastRequest().orElseThrow().body().has("cache_control")).isFalse();
     }
 
     @Test

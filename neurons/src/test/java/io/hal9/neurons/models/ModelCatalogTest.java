@@ -74,8 +74,9 @@ class ModelCatalogTest {
     }
 
     @Test
-    void shouldGiveEveryBundledEntryPricesLimitsAndASource() {
-        assertThat(catalog.entries()).isNotEmpty().allSatisfy(entry -> {
+    void shouldGiveEveryBundledModelThatAnswersPricesLimitsAndASource() {
+        assertThat(catalog.entries()).filteredOn(entry -> entry.lifecycle() != Lifecycle.RETIRED).hasSizeGreaterThan(3)
+                .allSatisfy(entry -> {
             assertThat(entry.prices().output()).as(entry.id()).isGreaterThan(entry.prices().input());
             assertThat(entry.prices().cacheRead()).as(entry.id()).isLessThan(entry.prices().input());
             assertThat(entry.prices().cacheWrite5m()).as(entry.id()).isGreaterThan(entry.prices().input());
@@ -86,6 +87,17 @@ class ModelCatalogTest {
             assertThat(entry.latency().source()).as(entry.id()).isNotBlank();
             entry.replacement().ifPresent(r -> assertThat(catalog.verdict(r, TODAY).usable()).as(r).isTrue());
         });
+    }
+
+    @Test
+    void shouldNameTheRetirementAndReplacementOfEveryRetiredModel() {
+        assertThat(catalog.entries()).filteredOn(entry -> entry.lifecycle() == Lifecycle.RETIRED).isNotEmpty()
+                .allSatisfy(entry -> {
+                    assertThat(entry.retires()).as(entry.id()).isPresent();
+                    assertThat(catalog.verdict(entry.id(), TODAY).refusal("hal9.l2.model")).as(entry.id()).get()
+                            .asString().contains("retired on " + entry.retires().get())
+                            .contains("replacement: " + entry.replacement().orElseThrow());
+                });
     }
 
     @Test

@@ -109,16 +109,17 @@ class CachedNeuronClientTest {
     }
 
     @Test
-    void shouldMissOnAnotherModelPromptVersionMaxTokensOrFeatures() throws Exception {
+    void shouldMissOnAnotherModelPromptVersionMaxTokensEffortOrFeatures() throws Exception {
         start();
         String content = "Split the migration into steps";
         ask(new NeuronRequest(L3, content, Map.of("urgency", 0.5)));
 
         List<NeuronRequest> different = List.of(
-                new NeuronRequest(L3.withModel("claude-haiku-4-5"), content, Map.of("urgency", 0.5)),
+                new NeuronRequest(L3.withModel("claude-haiku-5-5"), content, Map.of("urgency", 0.5)),
                 new NeuronRequest(new LayerProfile("L3", L3.role(), L3.neuron(), L3.model(), L3.maxTokens(),
-                        L3.promptVersion() + "-next", L3.systemPrompt()), content, Map.of("urgency", 0.5)),
+                        L3.effort(), L3.promptVersion() + "-next", L3.systemPrompt()), content, Map.of("urgency", 0.5)),
                 new NeuronRequest(L3.withMaxTokens(L3.maxTokens() + 1), content, Map.of("urgency", 0.5)),
+                new NeuronRequest(L3.withEffort("max"), content, Map.of("urgency", 0.5)),
                 new NeuronRequest(L3, content, Map.of("urgency", 0.75)),
                 new NeuronRequest(L3, content, Map.of("urgency", 0.5, "risk", 1.0)),
                 new NeuronRequest(L3, content));

@@ -157,6 +157,45 @@ class SchemaEvolutionTest {
     }
 
     @Test
+    void shouldReadAHopWrittenBeforeItsCostAsCostingNothing() throws Exception {
+        // Given a signal a layer wrote before hops recorded their prompt-cache tokens and cost
+        Schema before = signalBeforeCost();
+        assertThat(before.toString()).doesNotContain("costUsd").doesNotContain("cacheReadTokens").contains("stopReason");
+        int beforeId = client.register(SUBJECT, before);
+        GenericRecord activation = new GenericData.Record(before.getField("activation").schema());
+        activation.put("content", "Write the parser first.");
+        activation.put("strength", 1.0);
+        activation.put("features", Map.of());
+        GenericRecord old = new GenericData.Record(before);
+        before.getFields().stream().filter(Schema.Field::hasDefaultValue)
+                .forEach(field -> old.put(field.name(), GenericData.get().getDefaultValue(field)));
+        old.put("activation", activation);
+        GenericRecord hop = new GenericData.Record(before.getField("hops").schema().getElementType());
+        hop.put("layer", "L2");
+        hop.put("neuron", "l2");
+        hop.put("model", "claude-haiku-4-5");
+        hop.put("cacheHit", false);
+        hop.put("latencyMs", 420L);
+        hop.put("inputTokens", 100L);
+        hop.put("outputTokens", 60L);
+        hop.put("at", 1_793_614_530_623L);
+        hop.put("output", "Write the parser first.");
+        hop.put("stopReason", "end_turn");
+        old.put("hops", List.of(hop));
+
+        // When today's consumer reads it
+        Signal read = new AvroDeserializer<>(client, Signal.class).deserialize("hal9.l3.in",
+                wireFormat(beforeId, before, old));
+
+        // Then its hop has no prompt-cache tokens and cost nothing, and today's contract is a compatible change
+        assertThat(read.getHops().get(0).getCacheWriteTokens()).isZero();
+        assertThat(read.getHops().get(0).getCacheReadTokens()).isZero();
+        assertThat(read.getHops().get(0).getCostUsd()).isZero();
+        assertThat(read.getHops().get(0).getStopReason()).isEqualTo("end_turn");
+        assertThat(client.isCompatible(SUBJECT, Signal.getClassSchema())).isTrue();
+    }
+
+    @Test
     void shouldAcceptTheHopsStopReasonAsBackwardCompatible() {
         assertThat(Signal.getClassSchema().getField("hops").schema().getElementType().getField("stopReason"))
                 .as("Hop.stopReason").isNotNull();
@@ -189,9 +228,18 @@ class SchemaEvolutionTest {
         assertThat(old.get("reason").toString()).isEqualTo(letter.getReason());
     }
 
-    /** Today's Signal without Hop.stopReason: the contract before hops recorded how an answer stopped. */
+    /** Today's Signal without Hop.stopReason (nor the later cost fields): the contract before hops recorded how an answer stopped. */
     private static Schema signalBeforeStopReason() {
-        return withoutField(Signal.getClassSchema(), "\\{\"name\":\"stopReason\"(?:[^{}]|\\{[^{}]*})*},?");
+        return withoutField(signalBeforeCost(), "\\{\"name\":\"stopReason\"(?:[^{}]|\\{[^{}]*})*},?");
+    }
+
+    /** Today's Signal without Hop.cacheWriteTokens, cacheReadTokens and costUsd: the contract before hops priced their call. */
+    private static Schema signalBeforeCost() {
+        Schema schema = Signal.getClassSchema();
+        for (String field : List.of("cacheWriteTokens", "cacheReadTokens", "costUsd")) {
+            schema = withoutField(schema, ",?\\{\"name\":\"" + field + "\"(?:[^{}]|\\{[^{}]*})*}");
+        }
+        return schema;
     }
 
     /** Today's DeadLetter without the REFUSED category. */

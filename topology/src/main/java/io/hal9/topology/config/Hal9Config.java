@@ -115,6 +115,13 @@ public final class Hal9Config extends AbstractConfig {
                     + "For local stacks (docker-compose) that should call real Claude exactly when a key is given; "
                     + "leave it empty in production, so that a missing key fails at start-up.";
 
+    public static final String CLAUDE_MODEL_CATALOG_FILE_CONFIG = "hal9.claude.model.catalog.file";
+    public static final String CLAUDE_MODEL_CATALOG_FILE_DEFAULT = "";
+    public static final String CLAUDE_MODEL_CATALOG_FILE_DOC =
+            "The model catalog: lifecycle, prices, prompt-cache minimum, limits and latency of every Claude model "
+                    + "(the format of the bundled io/hal9/neurons/models/catalog.yaml). Empty uses the bundled one. "
+                    + "Set it to a copy when Anthropic changes its line-up or prices before HAL9 Streams is upgraded.";
+
     public static final String CLAUDE_TIMEOUT_MS_CONFIG = "hal9.claude.timeout.ms";
     public static final int CLAUDE_TIMEOUT_MS_DEFAULT = 30_000;
     public static final String CLAUDE_TIMEOUT_MS_DOC =
@@ -265,9 +272,10 @@ public final class Hal9Config extends AbstractConfig {
     public static final String NEURON_AUTH_RETRY_MS_CONFIG = "hal9.neuron.auth.retry.ms";
     public static final int NEURON_AUTH_RETRY_MS_DEFAULT = 30_000;
     public static final String NEURON_AUTH_RETRY_MS_DOC =
-            "When Claude rejects the API key (401/403) or the account (402 billing_error, or a 429 for the reached "
-                    + "spend limit), signals wait in the store without spending attempts, the instance reports "
-                    + "unready, and a call is tried again after this long. Lower it while rotating keys.";
+            "When Claude rejects the API key (401/403), the account (402 billing_error, or a 429 for the reached "
+                    + "spend limit) or the layer's model (404: retired or withdrawn), signals wait in the store without "
+                    + "spending attempts, the instance reports unready, and a call is tried again after this long. "
+                    + "Lower it while rotating keys.";
 
     public static final String AUTOSCALE_SAMPLE_MS_CONFIG = "hal9.autoscale.sample.ms";
     public static final int AUTOSCALE_SAMPLE_MS_DEFAULT = 5_000;
@@ -414,15 +422,22 @@ public final class Hal9Config extends AbstractConfig {
     public static final String BREAKER_HALF_OPEN_CALLS_DOC = "Trial calls in half-open state that decide whether it closes.";
 
     public static final String CLAUDE_PRICES_CONFIG = "hal9.claude.prices.usd.per.mtok";
-    public static final String CLAUDE_PRICES_DEFAULT =
-            "claude-haiku-4-5=1/5,claude-sonnet-4-5=3/15,claude-opus-4-1=15/75";
+    public static final String CLAUDE_PRICES_DEFAULT = "";
     public static final String CLAUDE_PRICES_DOC =
-            "Price table for hal9_claude_cost_usd_total: model=input/output in US dollars per million tokens; "
-                    + "prompt-cache writes cost 1.25 and reads 0.1 times the input price, unless an entry says "
-                    + "model=input/output/write/read. Responses name the dated snapshot that answered "
-                    + "(claude-sonnet-4-5-20250929): it takes its own entry if listed, else its alias's. Update it "
-                    + "when prices change or when a layer uses another model; a model missing from it costs 0 and is "
-                    + "logged once.";
+            "Prices for hal9_claude_cost_usd_total over the model catalog's (hal9 models): model=input/output in US "
+                    + "dollars per million tokens, prompt-cache writes then costing 1.25 and reads 0.1 times the input "
+                    + "price, or model=input/output/write/read. Responses name the dated snapshot that answered "
+                    + "(claude-haiku-4-5-20251001): it takes its own entry if listed, else its alias's. Empty: the "
+                    + "catalog's prices. Set it for a negotiated price; a model in neither costs 0 and is logged once.";
+
+    public static final String CLAUDE_PROMPT_CACHE_CONFIG = "hal9.claude.prompt.cache";
+    public static final String CLAUDE_PROMPT_CACHE_DEFAULT = "5m";
+    public static final String CLAUDE_PROMPT_CACHE_DOC =
+            "Anthropic's automatic prompt caching for a layer's system prompt: 5m (writes cost 1.25 times the input "
+                    + "price, reads about 0.1 times, for 5 minutes after the last use), 1h (writes cost 2 times: for "
+                    + "a layer called less often than every 5 minutes) or off. Only a system prompt that reaches "
+                    + "the model's minimum cacheable length (hal9 models) is cached; shorter ones cost the same "
+                    + "either way.";
 
     /** model=input/output or model=input/output/cache-write/cache-read, in USD per million tokens. */
     private static final String PRICE_ENTRY = "[^=\\s]+=\\d+(\\.\\d+)?/\\d+(\\.\\d+)?(/\\d+(\\.\\d+)?/\\d+(\\.\\d+)?)?";
@@ -445,6 +460,9 @@ public final class Hal9Config extends AbstractConfig {
 
     public static final String LAYER_MODEL_CONFIG_FORMAT = "hal9.%s.model";
     public static final String LAYER_MAX_TOKENS_CONFIG_FORMAT = "hal9.%s.max.tokens";
+    public static final String LAYER_EFFORT_CONFIG_FORMAT = "hal9.%s.effort";
+    /** The values of {@code output_config.effort} (platform.claude.com, the 5.x migration guides). */
+    public static final List<String> EFFORTS = List.of("low", "medium", "high", "xhigh", "max");
     public static final String LAYER_PROMPT_FILE_CONFIG_FORMAT = "hal9.%s.prompt.file";
 
     /** The layers with a bundled prompt and profile: their settings exist whatever the chain. */
@@ -458,7 +476,7 @@ public final class Hal9Config extends AbstractConfig {
 
     /** What follows {@code hal9.<layer>.} in a per-layer key. */
     private static final Pattern PER_LAYER_KEY =
-            Pattern.compile("hal9\\.[a-z0-9]+\\.(model|max\\.tokens|cache\\.ttl\\.ms|prompt\\.file)");
+            Pattern.compile("hal9\\.[a-z0-9]+\\.(model|max\\.tokens|effort|cache\\.ttl\\.ms|prompt\\.file)");
 
     private Hal9Config(ConfigDef definition, Map<String, ?> values) {
         super(definition, values, false);
@@ -497,6 +515,8 @@ public final class Hal9Config extends AbstractConfig {
                         CLAUDE_BASE_URL_DOC)
                 .define(CLAUDE_SIMULATOR_URL_CONFIG, Type.STRING, CLAUDE_SIMULATOR_URL_DEFAULT, optional(httpUrl()),
                         Importance.LOW, CLAUDE_SIMULATOR_URL_DOC)
+                .define(CLAUDE_MODEL_CATALOG_FILE_CONFIG, Type.STRING, CLAUDE_MODEL_CATALOG_FILE_DEFAULT,
+                        Importance.MEDIUM, CLAUDE_MODEL_CATALOG_FILE_DOC)
                 .define(CLAUDE_TIMEOUT_MS_CONFIG, Type.INT, CLAUDE_TIMEOUT_MS_DEFAULT, Range.between(1, 600_000),
                         Importance.MEDIUM, CLAUDE_TIMEOUT_MS_DOC)
                 .define(CLAUDE_MAX_RETRIES_CONFIG, Type.INT, CLAUDE_MAX_RETRIES_DEFAULT, Range.between(0, 10),
@@ -566,6 +586,8 @@ public final class Hal9Config extends AbstractConfig {
                 .define(LOG_DIR_CONFIG, Type.STRING, "", Importance.LOW, LOG_DIR_DOC)
                 .define(CLAUDE_PRICES_CONFIG, Type.LIST, CLAUDE_PRICES_DEFAULT, prices(), Importance.LOW,
                         CLAUDE_PRICES_DOC)
+                .define(CLAUDE_PROMPT_CACHE_CONFIG, Type.STRING, CLAUDE_PROMPT_CACHE_DEFAULT,
+                        ConfigDef.ValidString.in("5m", "1h", "off"), Importance.LOW, CLAUDE_PROMPT_CACHE_DOC)
                 .define(CACHE_ENABLED_CONFIG, Type.BOOLEAN, CACHE_ENABLED_DEFAULT, Importance.MEDIUM, CACHE_ENABLED_DOC)
                 .define(CACHE_ROUTING_CONFIG, Type.STRING, CACHE_ROUTING_DEFAULT,
                         ConfigDef.ValidString.in("content", "key"), Importance.MEDIUM, CACHE_ROUTING_DOC)
@@ -605,8 +627,17 @@ public final class Hal9Config extends AbstractConfig {
                     "Claude model of layer " + layer + "; empty uses the layer's default. Change it to trade cost "
                             + "for quality per layer.");
             def.define(layerKey(LAYER_MAX_TOKENS_CONFIG_FORMAT, layer), Type.INT, null,
-                    nullOr(Range.between(1, 64_000)), Importance.LOW,
-                    "Max output tokens of layer " + layer + "; empty uses the layer's default.");
+                    nullOr(Range.between(1, 128_000)), Importance.LOW,
+                    "Max output tokens of layer " + layer + ", thinking included (the current models think "
+                            + "adaptively before answering, and those tokens count here); empty uses the layer's "
+                            + "default. Raise it when answers stop at max_tokens (hal9_claude_incomplete_total); at "
+                            + "most the model's max output (hal9 models).");
+            def.define(layerKey(LAYER_EFFORT_CONFIG_FORMAT, layer), Type.STRING, null,
+                    nullOr(ConfigDef.ValidString.in(EFFORTS.toArray(String[]::new))), Importance.LOW,
+                    "Effort of layer " + layer + " (output_config.effort: " + String.join(", ", EFFORTS)
+                            + "): how much the model thinks before answering; empty uses the layer's default. "
+                            + "Lower it for faster, cheaper answers, raise it for harder work; a model that takes "
+                            + "no effort (hal9 models) refuses it at start-up.");
             def.define(layerKey(LAYER_PROMPT_FILE_CONFIG_FORMAT, layer), Type.STRING, "", Importance.MEDIUM,
                     "System prompt file of layer " + layer + ": a first line 'version: <v>', then the prompt. "
                             + (bundled ? "Empty uses the bundled prompt. "
@@ -729,6 +760,11 @@ public final class Hal9Config extends AbstractConfig {
     public java.time.Duration layerCacheTtl(String layer) {
         return java.time.Duration.ofMillis(getInt(String.format(LAYER_CACHE_TTL_MS_CONFIG_FORMAT,
                 layer.toLowerCase(Locale.ROOT))));
+    }
+
+    /** The layer's {@code hal9.<layer>.effort}, {@code null} when not set. */
+    public String layerEffort(String layer) {
+        return getString(String.format(LAYER_EFFORT_CONFIG_FORMAT, layer.toLowerCase(Locale.ROOT)));
     }
 
     public Integer layerMaxTokens(String layer) {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.hal9.neurons.claude.ClaudeSettings;
+import io.hal9.neurons.claude.PromptCaching;
+import io.hal9.neurons.models.ModelCatalog;
 import io.hal9.neurons.resilience.BreakerSettings;
 import io.hal9.neurons.resilience.CacheSettings;
 import io.hal9.neurons.resilience.CapacitySettings;
@@ -146,7 +148,27 @@ public final class Hal9Settings {
             LOG.info("neuron calls go to {} (API key from ANTHROPIC_API_KEY)", baseUrl);
         }
         return new ClaudeSettings(key, baseUrl, Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG)),
-                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG), clientConcurrency(config));
+                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG), clientConcurrency(config),
+                PromptCaching.of(config.getString(Hal9Config.CLAUDE_PROMPT_CACHE_CONFIG)));
+    }
+
+    /**
+     * The model catalog of {@code hal9.claude.model.catalog.file}, or the bundled one when it is empty.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException naming the key and the file when it
+     *         cannot be read or is not a catalog
+     */
+    public static ModelCatalog catalog(Hal9Config config) {
+        String file = config.getString(Hal9Config.CLAUDE_MODEL_CATALOG_FILE_CONFIG);
+        if (file.isBlank()) {
+            return ModelCatalog.bundled();
+        }
+        try {
+            return ModelCatalog.load(java.nio.file.Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new org.apache.kafka.common.config.ConfigException(Hal9Config.CLAUDE_MODEL_CATALOG_FILE_CONFIG,
+                    file, e.getMessage());
+        }
     }
 
     /**

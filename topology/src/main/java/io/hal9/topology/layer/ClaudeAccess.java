@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
  * fail until someone acts: a rejected API key (401/403), an account that may not spend (402
  * {@code billing_error}, or a 429 for the reached spend limit) and a model Claude does not know (404
  * {@code not_found_error}). After any of them the instance reports it ({@link #state()}, shown as
- * {@code "neuron"} in {@code /health}) and is not ready, until a call succeeds. Signals wait out a
- * rejected key or a billing refusal (tried again every {@code hal9.neuron.auth.retry.ms}); a signal
- * for an unknown model is dead-lettered, since only a new model setting (and a restart) helps.
+ * {@code "neuron"} in {@code /health}) and is not ready, until a call succeeds. Signals wait out all
+ * three in the store (tried again every {@code hal9.neuron.auth.retry.ms}): a model that disappears
+ * while the layer runs (retired, withdrawn) is fixed by a new model setting and a restart, which
+ * then answers the waiting signals, instead of dead-lettering the whole stream.
  * Logged once per change of state, never with the key. Thread safety: any thread.
  */
 public final class ClaudeAccess {
@@ -66,9 +67,10 @@ public final class ClaudeAccess {
                     + "signals wait in the store and are retried every {} ms; the instance reports unready until a "
                     + "call succeeds. Check the account's credit balance and spend limit in the Claude Console.",
                     layer, reason, retry.toMillis());
-            case MODEL_NOT_FOUND -> LOG.error("layer {}: Claude does not know the layer's model ({}); its signals are "
-                    + "dead-lettered and the instance reports unready until a call succeeds. Check the layer's "
-                    + "hal9.<layer>.model.", layer, reason);
+            case MODEL_NOT_FOUND -> LOG.error("layer {}: Claude does not know the layer's model ({}); signals wait in "
+                    + "the store and are retried every {} ms; the instance reports unready until a call succeeds. "
+                    + "Set hal9.{}.model to a current model (hal9 models) and restart the layer.", layer, reason,
+                    retry.toMillis(), layer.toLowerCase(java.util.Locale.ROOT));
             default -> throw new IllegalStateException("not a refusal: " + refused);
         }
     }

@@ -106,24 +106,25 @@ public final class LayerMetrics {
     private final AtomicLong storeEntries = new AtomicLong();
     private final Counter storeEvictions;
 
+    /** A layer's meters, its calls priced by the bundled model catalog. */
     public LayerMetrics(MeterRegistry registry, String layer) {
         this(registry, layer, Map.of());
     }
 
     /**
-     * @param prices model → {input, output} US dollars per million tokens; a dated snapshot id
-     *               ({@code claude-sonnet-4-5-20250929}) without an entry of its own takes its alias's
+     * @param prices model → {input, output} US dollars per million tokens, over the catalog's; a
+     *               dated snapshot id without an entry of its own takes its alias's
      */
     public LayerMetrics(MeterRegistry registry, String layer, Map<String, double[]> prices) {
-        this(registry, layer, Lane.NORMAL, prices);
+        this(registry, layer, Lane.NORMAL, new ClaudePrices(io.hal9.neurons.models.ModelCatalog.bundled(), prices));
     }
 
     /** The meters of one lane of a layer: every one tagged {@code layer} and {@code lane}. */
-    public LayerMetrics(MeterRegistry registry, String layer, Lane lane, Map<String, double[]> prices) {
+    public LayerMetrics(MeterRegistry registry, String layer, Lane lane, ClaudePrices prices) {
         this.registry = registry;
         this.layer = layer;
         this.tags = Tags.of("layer", layer, "lane", lane.label());
-        this.prices = new ClaudePrices(prices);
+        this.prices = prices;
         this.read = Counter.builder(SIGNALS_READ)
                 .description("Records a layer read from its input topic, malformed ones included")
                 .tags(tags)
@@ -189,32 +190,24 @@ public final class LayerMetrics {
     }
 
     /**
-     * What a call cost, by the price per million tokens of the model the response named (a dated
-     * snapshot id is priced as its alias unless it has an entry of its own), prompt-cache writes and
-     * reads included; a model without a price costs 0 and is logged once.
+     * What a call cost, by the prices of the model the response named (the catalog's, or the
+     * setting's for a model it lists), prompt-cache writes (by lifetime) and reads included; a model
+     * without a price costs 0 and is logged once.
      */
     public void cost(NeuronReply reply) {
-        cost(reply.model(), reply.inputTokens(), reply.outputTokens(), reply.cacheCreationInputTokens(),
-                reply.cacheReadInputTokens());
+        if (prices.of(reply.model()).isEmpty()) {
+            if (unpricedModels.add(reply.model())) {
+                LOG.warn("layer {}: model {} is neither in the model catalog nor in hal9.claude.prices.usd.per.mtok; "
+                        + "its cost counts as 0", layer, reply.model());
+            }
+            return;
+        }
+        cost.increment(prices.cost(reply));
     }
 
     /** What a call without prompt-cache tokens cost (see {@link #cost(NeuronReply)}). */
     public void cost(String model, long inputTokens, long outputTokens) {
-        cost(model, inputTokens, outputTokens, 0, 0);
-    }
-
-    private void cost(String model, long inputTokens, long outputTokens, long cacheWriteTokens,
-            long cacheReadTokens) {
-        Optional<ClaudePrices.Price> price = prices.of(model);
-        if (price.isEmpty()) {
-            if (!prices.isEmpty() && unpricedModels.add(model)) {
-                LOG.warn(
-                        "layer {}: model {} has no price in hal9.claude.prices.usd.per.mtok (nor its alias); its cost "
-                                + "counts as 0", layer, model);
-            }
-            return;
-        }
-        cost.increment(price.get().cost(inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens));
+        cost(new NeuronReply("", model, inputTokens, outputTokens, "", 0));
     }
 
     /** A signal's answer stopped early ({@link NeuronReply#complete()} false): counted by its stop reason. */

@@ -107,8 +107,9 @@ public final class NeuronRecords {
     /**
      * The signal this layer sends on: new stable id, same root, the input as parent, one more hop,
      * its {@code priority} the lane it travels in (the topic decides, whatever the producer set). The
-     * hop records the answer's stop reason: {@code max_tokens} tells the next layer (and the results)
-     * that the answer it carries was cut at this layer's max tokens.
+     * hop records the answer's stop reason ({@code max_tokens} tells the next layer, and the results,
+     * that the answer it carries was cut at this layer's max tokens), its prompt-cache tokens and
+     * what the call cost.
      *
      * <p>The derived signal shares the values of the fields it keeps with {@code input} instead of
      * copying them (an input signal is decoded for one record and dropped after it): neither is
@@ -128,6 +129,10 @@ public final class NeuronRecords {
                 .setAt(Instant.ofEpochMilli(nowMs))
                 .setOutput(reply.text())
                 .setStopReason(reply.stopReason() == null || reply.stopReason().isBlank() ? null : reply.stopReason())
+                .setCacheWriteTokens(reply.cacheCreationInputTokens())
+                .setCacheReadTokens(reply.cacheReadInputTokens())
+                // an answer served from a cache cost nothing now: its tokens are those of the call that made it
+                .setCostUsd(reply.cached() ? 0.0 : spec.prices().cost(reply))
                 .build());
         Activation activation = Activation.newBuilder(input.getActivation()).setContent(reply.text()).build();
         Signal derived = sharing(input, new Signal());

@@ -35,12 +35,13 @@ public interface RetryPolicy {
 
     /**
      * Call again after {@code delay} without spending an attempt: the model is unavailable (the
-     * breaker is open), the account or Anthropic is busy, our key is rejected or the account may not
-     * spend; the signal is not at fault.
+     * breaker is open), the account or Anthropic is busy, our key is rejected, the account may not
+     * spend, or Claude no longer knows the layer's model; the signal is not at fault.
      *
      * @param category why the call failed: {@link FailureCategory#UNAVAILABLE},
      *                 {@link FailureCategory#RATE_LIMITED}, {@link FailureCategory#OVERLOADED},
-     *                 {@link FailureCategory#AUTH} or {@link FailureCategory#BILLING}
+     *                 {@link FailureCategory#AUTH}, {@link FailureCategory#BILLING} or
+     *                 {@link FailureCategory#MODEL_NOT_FOUND}
      */
     record Wait(Duration delay, FailureCategory category, String reason) implements Decision {
     }
@@ -54,17 +55,18 @@ public interface RetryPolicy {
 
     /**
      * The default. An open breaker: wait until it lets trial calls through, without spending an
-     * attempt. A rejected key (401/403) or an account that may not spend (402, or a 429 for the
-     * reached spend limit, which has no {@code retry-after} and does not clear by retrying): wait
-     * {@code authRetry}, without spending an attempt — the key or the account is at fault, not the
-     * signal. A rate limit (429) or an overloaded Claude (529): wait for its
+     * attempt. A rejected key (401/403), an account that may not spend (402, or a 429 for the
+     * reached spend limit, which has no {@code retry-after} and does not clear by retrying) or a
+     * model Claude answers 404 for (retired or withdrawn while the layer runs): wait
+     * {@code authRetry}, without spending an attempt — the key, the account or the layer's model is
+     * at fault, not the signal, and dead-lettering would turn a retirement into a stream of dead
+     * letters. A rate limit (429) or an overloaded Claude (529): wait for its
      * {@code retry-after}, if any, without spending an attempt either — the account or Anthropic
      * is busy, the signal is not at fault — and otherwise after a short jitter (up to a quarter of
      * the first backoff), when the layer's live limit and pause let a call through. Transient errors and timeouts: retry with
      * exponential backoff and full jitter (a longer {@code retry-after} wins) until
-     * {@code maxAttempts} calls were made. Everything else (400/404/422, unknown failures):
-     * dead-letter at once; an unknown model (404) as a {@code CLIENT_ERROR}, its reason naming the
-     * model. The limits are the {@code hal9.neuron.*} settings.
+     * {@code maxAttempts} calls were made. Everything else (400/409/422, unknown failures):
+     * dead-letter at once. The limits are the {@code hal9.neuron.*} settings.
      */
     public static RetryPolicy from(StageSettings settings) {
         return exponentialBackoff(settings.maxAttempts(), settings.backoff(), settings.maxBackoff(),
@@ -83,7 +85,8 @@ public interface RetryPolicy {
                 return new Wait(ne.retryAfter().filter(d -> !d.isNegative() && !d.isZero()).orElse(UNAVAILABLE_WAIT),
                         FailureCategory.UNAVAILABLE, reason);
             }
-            if (ne.category() == FailureCategory.AUTH || ne.category() == FailureCategory.BILLING) {
+            if (ne.category() == FailureCategory.AUTH || ne.category() == FailureCategory.BILLING
+                    || ne.category() == FailureCategory.MODEL_NOT_FOUND) {
                 return new Wait(authRetry, ne.category(), reason);
             }
             if (ne.category() == FailureCategory.RATE_LIMITED || ne.category() == FailureCategory.OVERLOADED) {

@@ -154,7 +154,7 @@ public final class Hal9Node implements AutoCloseable {
      * @throws IllegalArgumentException when Anthropic's API is configured but no key is set
      */
     public static NeuronClient claudeClient(Hal9Config config, String apiKeyOrNull) {
-        return new ClaudeNeuronClient(Hal9Settings.claude(config, apiKeyOrNull));
+        return new ClaudeNeuronClient(Hal9Settings.claude(config, apiKeyOrNull), Hal9Settings.catalog(config));
     }
 
     /**

@@ -106,7 +106,7 @@ public final class LayerRuntime implements AutoCloseable {
         Properties props = streamsProperties(spec, config, storeMemory);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
         this.stage = LayerStage.create(spec, Hal9Settings.stage(config), claude.capacity(), claude.cache(),
-                new LayerMetrics(registry, spec.layer(), spec.lane(), config.claudePrices()), registry)
+                new LayerMetrics(registry, spec.layer(), spec.lane(), spec.prices()), registry)
                 .withClock(clock);
         LayerTopology.build(builder, topics, stage);
         Topology topology = builder.build();

@@ -122,33 +122,37 @@ class ClaudeApiFidelityEndToEndTest {
     }
 
     @Test
-    void shouldDeadLetterSignalsForAModelClaudeDoesNotKnowAndReportTheLayerDown(TestInfo test) throws Exception {
-        // Given Claude knows claude-sonnet-4-5 only, and L2 asks for claude-haiku-4-5
-        start(test, SimulatorOptions.defaults().withModels(Set.of("claude-sonnet-4-5")), Map.of());
+    void shouldHoldSignalsWhileTheLayersModelIsGoneAndAnswerThemOnceItIsBack(TestInfo test) throws Exception {
+        // Given the layer's model disappears while the layer runs: Claude answers 404 not_found_error for it,
+        // and calls are tried again every 1.5 s
+        AtomicBoolean gone = new AtomicBoolean(true);
+        start(test, SimulatorOptions.defaults().withFaults(request -> gone.get()
+                ? Optional.of(SimulatedFault.notFoundModel(request.model())) : Optional.empty()),
+                Map.of(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG, 1_500, Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG, 1));
 
         // When three signals arrive
-        publish(3, "task for an unknown model");
+        List<String> ids = publish(3, "task while the model is gone");
 
-        // Then each is dead-lettered after its one call, as our mistake, with a reason that names the model and
-        // the API's request id
-        List<DeadLetter> letters = deadLetters(KAFKA.consume(topics.deadLetters().name(), 3, DELIVERY));
-        assertThat(letters).hasSize(3).allSatisfy(letter -> {
-            assertThat(letter.getCategory()).isEqualTo(ErrorCategory.CLIENT_ERROR);
-            assertThat(letter.getAttempts()).isEqualTo(1);
-            assertThat(letter.getReason()).contains("claude-haiku-4-5").contains("req_sim_")
-                    .doesNotContain(KEY);
-        });
-        assertThat(simulator.requestCount()).isEqualTo(3);
-        // and the layer says every call would fail: the process is down and not ready, and the breaker stays closed
-        await().atMost(Duration.ofSeconds(10)).until(() -> neuron().equals("MODEL_NOT_FOUND"));
+        // Then the layer says every call would fail: the process is down and not ready, naming the model, the
+        // breaker stays closed, and the signals wait in the store: called again, never dead-lettered
+        await().atMost(Duration.ofSeconds(30)).until(() -> neuron().equals("MODEL_NOT_FOUND"));
         assertThat(node.health().status()).isEqualTo("DOWN");
         HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + node.adminPort() + "/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(503);
-        assertThat(ready.body()).contains("claude-haiku-4-5");
         assertThat(node.layers().get(0).breaker().state().name()).isEqualTo("CLOSED");
-        assertThat(KAFKA.consume(topics.results().name(), 1, QUIET)).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> simulator.requestCount() >= 6);
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
+
+        // When the model answers again, every waiting signal is answered once, and the layer is up
+        gone.set(false);
+        List<Signal> results = decode(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY));
+        assertThat(results).extracting(r -> r.getHops().get(0).getInputTokens()).allSatisfy(t -> assertThat(t)
+                .isPositive());
+        assertThat(results).hasSize(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> neuron().equals("OK"));
+        assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -340,19 +340,31 @@ class AsyncNeuronProcessorTest {
     }
 
     @Test
-    void shouldDeadLetterASignalForAnUnknownModelAtOnceAndReportTheLayerRefused() {
-        start(Map.of());
+    void shouldHoldASignalWhoseModelDisappearedWithoutSpendingAnAttemptThenServeItWhenClaudeAnswers() {
+        start(Map.of(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG, 9_000, Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG, 1));
         process("a", "s-1");
+        // Given Claude answers 404 for the layer's model: it was retired while the layer runs
         neuron.fail(0, new NeuronException(FailureCategory.MODEL_NOT_FOUND, 404,
                 "Claude answered HTTP 404: model: claude-x (unknown model claude-x; request_id req_1)", null, null));
         punctuate();
 
-        DeadLetter letter = deadLetters().get(0);
-        assertThat(letter.getCategory()).isEqualTo(ErrorCategory.CLIENT_ERROR);
-        assertThat(letter.getAttempts()).isEqualTo(1);
-        assertThat(letter.getReason()).contains("unknown model claude-x").contains("request_id req_1");
+        // Then the signal waits in the store, its one attempt unspent, and the layer reports why
+        PendingSignal entry = store.get(0L);
+        assertThat(entry.getAttempts()).isZero();
+        assertThat(entry.getNotBefore()).isEqualTo(context.currentSystemTimeMs() + 9_000);
+        assertThat(entry.getLastError()).contains("unknown model claude-x");
         assertThat(stage.access().state()).isEqualTo(ClaudeAccess.State.MODEL_NOT_FOUND);
+        assertThat(deadLetters()).isEmpty();
         assertThat(neuron.calls()).hasSize(1);
+
+        // When it is called again after hal9.neuron.auth.retry.ms and Claude answers, it is forwarded
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 9_000);
+        punctuate();
+        neuron.answer(1);
+        punctuate();
+        assertThat(forwardedSignals()).hasSize(1);
+        assertThat(deadLetters()).isEmpty();
+        assertThat(stage.access().state()).isEqualTo(ClaudeAccess.State.OK);
         assertThat(store.approximateNumEntries()).isZero();
     }
 

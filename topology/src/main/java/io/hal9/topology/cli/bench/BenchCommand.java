@@ -30,6 +30,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.hal9.neurons.FailureCategory;
+import io.hal9.neurons.claude.PromptCaching;
+import io.hal9.neurons.models.Prices;
 import io.hal9.neurons.resilience.ClaudeCapacity;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
@@ -45,9 +47,11 @@ import io.hal9.topology.config.Lane;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.LocalStack;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.node.LayerRuntime;
+import io.micrometer.core.instrument.Counter;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -215,6 +219,15 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     String layer;
 
+    @Option(names = "--prompt-file", paramLabel = "FILE", description = "System prompt file of the benchmarked "
+            + "layer (hal9.l2.prompt.file: a first line 'version: <v>', then the prompt); default: the bundled one.")
+    String promptFile;
+
+    @Option(names = "--prompt-cache", defaultValue = Hal9Config.CLAUDE_PROMPT_CACHE_DEFAULT, description = "Prompt "
+            + "caching of the layer's system prompt (hal9.claude.prompt.cache): 5m, 1h or off (default "
+            + "${DEFAULT-VALUE}).")
+    String promptCache;
+
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for every signal "
             + "(--mode startup: also for each layer process to be ready) (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -260,6 +273,7 @@ public final class BenchCommand implements Callable<Integer> {
             Signals published = new Signals(signals, "bench", contents());
             Live live;
             Capacity capacity;
+            Spend spend;
             List<Hal9Node> nodes = instances(stack, "instance-");
             Replay replayed = null;
             StoreMemoryPeak memory = new StoreMemoryPeak(nodes);
@@ -293,8 +307,10 @@ public final class BenchCommand implements Callable<Integer> {
                     });
                 }
                 Capacity before = Capacity.of(simulator, layer, openings);
+                Spend spentBefore = Spend.of(nodes);
                 live = publishAndWait(broker.bootstrapServers(), topics, published, nodes);
                 capacity = Capacity.of(simulator, layer, openings).since(before);
+                spend = Spend.of(nodes).since(spentBefore);
                 if (replay) {
                     progress("stopping every instance, starting " + instances + " new one(s) on empty state "
                             + "directories...");
@@ -327,7 +343,8 @@ public final class BenchCommand implements Callable<Integer> {
                     simulator.requestCount()));
             progress("RocksDB memory of a layer instance: peak " + memory.peakBytes() + " bytes, bound "
                     + boundOf(config) + " bytes (" + Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG + ", 0: unbounded)");
-            out.println(json(live, audit, capacity, replayed, memory.peakBytes(), boundOf(config)));
+            out.println(json(live, audit, capacity, replayed, memory.peakBytes(), boundOf(config), spend,
+                    layer(config)));
             out.flush();
             return audit.lost() == 0 && audit.duplicates() == 0 ? ExitCodes.OK : ExitCodes.UNFINISHED;
         }
@@ -400,6 +417,11 @@ public final class BenchCommand implements Callable<Integer> {
         settings.put(Hal9Config.ADMIN_HOST_CONFIG, HOST);
         settings.put(Hal9Config.STATE_DIR_CONFIG, stack.stateDir().toString());
         settings.put(Hal9Config.CACHE_ROUTING_CONFIG, routing);
+        settings.put(Hal9Config.CLAUDE_PROMPT_CACHE_CONFIG, promptCache);
+        if (promptFile != null) {
+            settings.put(String.format(Hal9Config.LAYER_PROMPT_FILE_CONFIG_FORMAT, LAYER.toLowerCase(Locale.ROOT)),
+                    promptFile);
+        }
         if (PASSTHROUGH.equals(mode) && System.getenv(Hal9Config.keyToEnv(Hal9Config.LANES_CONFIG)) == null) {
             // the anchor copies each layer's records with one application: the cached layers, one lane each
             // (HAL9_LANES=high,normal,bulk measures them beside their idle lanes)
@@ -701,6 +723,61 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * What the measured signals' Claude calls cost, from the layer instances' own meters: dollars
+     * ({@code hal9_claude_cost_usd_total}) and tokens by kind ({@code hal9_claude_tokens_total}).
+     */
+    record Spend(double costUsd, long input, long output, long cacheWrite, long cacheRead) {
+
+        static Spend of(List<Hal9Node> nodes) {
+            double cost = 0;
+            long[] tokens = new long[4];
+            String[] types = {"input", "output", "cache_creation", "cache_read"};
+            for (Hal9Node node : nodes) {
+                cost += node.metrics().find(LayerMetrics.CLAUDE_COST).counters().stream()
+                        .mapToDouble(Counter::count).sum();
+                for (int i = 0; i < types.length; i++) {
+                    tokens[i] += (long) node.metrics().find(LayerMetrics.CLAUDE_TOKENS).tag("type", types[i])
+                            .counters().stream().mapToDouble(Counter::count).sum();
+                }
+            }
+            return new Spend(cost, tokens[0], tokens[1], tokens[2], tokens[3]);
+        }
+
+        Spend since(Spend before) {
+            return new Spend(costUsd - before.costUsd, input - before.input, output - before.output,
+                    cacheWrite - before.cacheWrite, cacheRead - before.cacheRead);
+        }
+
+        /**
+         * The figures of the JSON line: tokens, cost, and the input side's cost against what the same
+         * input tokens would cost uncached (all at the input price): the prompt cache's saving.
+         */
+        Map<String, Object> figures(LayerSpec layer, String promptCache) {
+            Prices prices = layer.prices().of(layer.profile().model()).orElse(Prices.FREE);
+            boolean hourly = PromptCaching.of(promptCache) == PromptCaching.ONE_HOUR;
+            double inputCost = prices.inputCost(input, hourly ? 0 : cacheWrite, hourly ? cacheWrite : 0, cacheRead);
+            double uncached = prices.inputCost(input + cacheWrite + cacheRead, 0, 0, 0);
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("model", layer.profile().model());
+            figures.put("prompt_cache", promptCache);
+            figures.put("system_prompt_chars", layer.profile().systemPrompt().length());
+            figures.put("input_tokens", input);
+            figures.put("cache_write_tokens", cacheWrite);
+            figures.put("cache_read_tokens", cacheRead);
+            figures.put("output_tokens", output);
+            figures.put("cost_usd", round6(costUsd));
+            figures.put("input_cost_usd", round6(inputCost));
+            figures.put("uncached_input_cost_usd", round6(uncached));
+            figures.put("input_cost_ratio", uncached == 0 ? 0.0 : Math.round(inputCost * 10_000.0 / uncached) / 10_000.0);
+            return figures;
+        }
+
+        private static double round6(double dollars) {
+            return Math.round(dollars * 1_000_000.0) / 1_000_000.0;
+        }
+    }
+
     /** What {@code --replay} saw: results of the replayed signals and the Claude calls they made. */
     record Replay(int results, long calls) {
     }
@@ -718,7 +795,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private String json(Live live, Audit audit, Capacity capacity, Replay replayed, long storeMemoryPeak,
-                        long storeMemoryBound) throws JsonProcessingException {
+                        long storeMemoryBound, Spend spend, LayerSpec layer) throws JsonProcessingException {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("mode", mode);
         figures.put("routing", routing);
@@ -755,6 +832,7 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("paused_s", Math.round(capacity.paused().toMillis() / 100.0) / 10.0);
         figures.put("breaker_openings", capacity.breakerOpenings());
         figures.put("concurrency_limit", capacity.concurrencyLimit());
+        figures.putAll(spend.figures(layer, promptCache));
         Map<String, Object> sim = new LinkedHashMap<>();
         sim.put("calls", capacity.calls());
         sim.put("rate_limited", capacity.rateLimited());
@@ -764,6 +842,11 @@ public final class BenchCommand implements Callable<Integer> {
         simulatorFaults.outage(spec.commandLine()).ifPresent(window -> figures.put("outage",
                 live.recovery(faultClockNanos + window.from().toNanos(), faultClockNanos + window.until().toNanos())));
         return JSON.writeValueAsString(figures);
+    }
+
+    /** The benchmarked layer as the configuration resolves it (its model, prompt and prices). */
+    private static LayerSpec layer(Hal9Config config) {
+        return LayerSpec.of(config.layersChain().get(0), config);
     }
 
     private static long boundOf(Hal9Config config) {

@@ -373,8 +373,10 @@ public final class DemoCommand implements Callable<Integer> {
                     new String(record.key(), StandardCharsets.UTF_8), now - published,
                     result.getPriority() == Priority.NORMAL ? "" : "  lane=" + Lane.of(result.getPriority().name()).label());
             for (Hop hop : result.getHops()) {
-                out.printf("    %s %-14s %s%n", hop.getLayer(),
-                        hop.getCacheHit() ? "(cached)" : "(" + hop.getLatencyMs() + " ms)", shorten(hop.getOutput(), 100));
+                report.hop(hop.getLayer(), hop.getModel(), hop.getCostUsd());
+                out.printf("    %s %-14s %-18s %s%n", hop.getLayer(),
+                        hop.getCacheHit() ? "(cached)" : "(" + hop.getLatencyMs() + " ms)", hop.getModel(),
+                        shorten(hop.getOutput(), 100));
             }
         } else {
             DeadLetter letter = topics.deadLetterSerde().deserializer().deserialize(record.topic(), record.value());

@@ -13,7 +13,9 @@ import io.hal9.topology.node.admin.Health;
 /**
  * The figures of one demo run, printed as the summary and as the {@code --json} line:
  * {@code {"signals":N,"results":R,"dead_letters":D,"claude_calls":C,"cache_hits":H,"duration_ms":T,
- * "throughput_per_s":X,"p50_ms":A,"p99_ms":B}}, and {@code "sink_rows":S} at the end with a sink.
+ * "throughput_per_s":X,"p50_ms":A,"p99_ms":B,"models":{"L2":["claude-haiku-5-5"],...},"cost_usd":U}}: the
+ * models the results' hops name per layer (as the API named them) and what their calls cost (the
+ * hops' {@code costUsd}), and {@code "sink_rows":S} at the end with a sink.
  */
 final class DemoReport {
 
@@ -24,6 +26,8 @@ final class DemoReport {
     private int results;
     private int deadLetters;
     private long cacheHits;
+    private final Map<String, java.util.SortedSet<String>> models = new java.util.TreeMap<>();
+    private double costUsd;
 
     DemoReport(int signals) {
         this.signals = signals;
@@ -33,6 +37,12 @@ final class DemoReport {
         results++;
         latenciesMs.add(latencyMs);
         cacheHits += cacheHitsInResult;
+    }
+
+    /** One hop of a result: the layer, the model that answered it and what its call cost. */
+    void hop(String layer, String model, double hopCostUsd) {
+        models.computeIfAbsent(layer, l -> new java.util.TreeSet<>()).add(model);
+        costUsd += hopCostUsd;
     }
 
     void deadLetter() {
@@ -106,6 +116,8 @@ final class DemoReport {
         json.put("throughput_per_s", Math.round(finished() / seconds * 100.0) / 100.0);
         json.put("p50_ms", percentile(0.50));
         json.put("p99_ms", percentile(0.99));
+        json.put("models", models);
+        json.put("cost_usd", Math.round(costUsd * 1_000_000.0) / 1_000_000.0);
         return json;
     }
 

@@ -64,7 +64,13 @@ class DemoCommandTest {
         assertThat(figures.path("p99_ms").asLong()).isGreaterThanOrEqualTo(figures.path("p50_ms").asLong());
         assertThat(figures.path("throughput_per_s").asDouble()).isPositive();
         assertThat(lines).filteredOn(l -> l.startsWith("result ")).hasSize(5);
-        assertThat(lines).filteredOn(l -> l.strip().startsWith("L3 ")).hasSize(5);
+        assertThat(lines).filteredOn(l -> l.strip().startsWith("L3 ")).hasSize(5)
+                .allSatisfy(line -> assertThat(line).contains("claude-sonnet-5-5"));
+        // the hops name the models that answered: the catalog's current ones, by default; their calls cost something
+        assertThat(figures.path("models").path("L2").toString()).isEqualTo("[\"claude-haiku-5-5\"]");
+        assertThat(figures.path("models").path("L3").toString()).isEqualTo("[\"claude-sonnet-5-5\"]");
+        assertThat(figures.path("models").path("L4").toString()).isEqualTo("[\"claude-sonnet-5-5\"]");
+        assertThat(figures.path("cost_usd").asDouble()).isPositive();
         // without --sink there is no database and no sink figure
         assertThat(figures.has("sink_rows")).isFalse();
         assertThat(out.toString()).doesNotContain("sink:");
@@ -111,7 +117,7 @@ class DemoCommandTest {
         List<String> names = new ArrayList<>();
         figures.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactly("signals", "results", "dead_letters", "claude_calls", "cache_hits",
-                "duration_ms", "throughput_per_s", "p50_ms", "p99_ms", "sink_rows");
+                "duration_ms", "throughput_per_s", "p50_ms", "p99_ms", "models", "cost_usd", "sink_rows");
         assertThat(lines).anySatisfy(line -> assertThat(line)
                 .matches("sink: 5 rows in hal9_results, 0 rows in hal9_dead_letters; "
                         + "psql \"postgresql://hal9@127\\.0\\.0\\.1:\\d+/hal9\".*"));
