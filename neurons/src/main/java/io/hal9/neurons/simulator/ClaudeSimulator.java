@@ -78,8 +78,9 @@ import org.slf4j.LoggerFactory;
  * prompt's first line ("You are a HAL9 L3 Operational neuron."), the subject from the content's
  * first meaningful line, a numbered list for the role and a {@code [ref xxxxxxxx]} fingerprint of the
  * content. An adaptive-thinking model thinks by default (and with {@code {"type":"adaptive"}}; not
- * with {@code disabled} or {@code between_tools}), an extended-thinking model only with
- * {@code enabled}: the content then starts with a thinking block ({@code "thinking":""} and a
+ * with {@code disabled} or {@code between_tools}), an adaptive-on-request model (4.6) with
+ * {@code adaptive} or {@code enabled}, an extended-thinking model only with {@code enabled}
+ * (spending its whole {@code budget_tokens}): the content then starts with a thinking block ({@code "thinking":""} and a
  * signature; a short summary with {@code thinking.display: "summarized"}), and thinking spends the
  * output tokens {@link SimulatedThinking} gives for the effort (the request's, else the model's
  * default), counted in {@code usage.output_tokens} and {@code usage.output_tokens_details.thinking_tokens}.

@@ -2,10 +2,14 @@ package io.hal9.neurons.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 import com.anthropic.core.JsonValue;
@@ -21,6 +25,8 @@ import com.anthropic.models.messages.ThinkingBlock;
 import com.anthropic.models.messages.ThinkingConfigAdaptive;
 import com.anthropic.models.messages.ThinkingConfigBetweenTools;
 import io.hal9.neurons.models.CatalogEntry;
+import io.hal9.neurons.models.ModelCatalog;
+import io.hal9.neurons.models.Thinking;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -210,6 +216,25 @@ class ClaudeSimulatorCatalogTest {
         assertThatThrownBy(() -> ask(HAIKU_45, 1024, params -> params.thinking(ThinkingConfigAdaptive.builder().build())))
                 .isInstanceOf(BadRequestException.class)
                 .satisfies(failure -> assertThat(apiMessage(failure)).contains("\"thinking.type.adaptive\""));
+    }
+
+    @Test
+    void shouldThinkOnAnAdaptiveOnRequestModelOnlyWhenAsked() {
+        fixture.start(SimulatorOptions.defaults());
+        LocalDate today = LocalDate.now(ZoneOffset.UTC); // the default options' clock
+        Optional<CatalogEntry> onRequest = ModelCatalog.bundled().entries().stream()
+                .filter(entry -> entry.thinking() == Thinking.ADAPTIVE_ON_REQUEST && entry.lifecycleOn(today).answers())
+                .findFirst();
+        assumeTrue(onRequest.isPresent(), "the catalog lists no adaptive-on-request model that still answers");
+        String model = onRequest.get().id();
+
+        Message unasked = ask(model);
+        Message asked = ask(model, 8192, params -> params.thinking(ThinkingConfigAdaptive.builder().build()));
+
+        assertThat(types(unasked)).containsExactly("text");
+        assertThat(types(asked)).containsExactly("thinking", "text");
+        assertThat(thinkingTokens(asked)).isEqualTo(SimulatedThinking.tokens(onRequest.get().defaultEffort()
+                .orElse(SimulatedThinking.FALLBACK_EFFORT)));
     }
 
     @Test

@@ -2,11 +2,17 @@ package io.hal9.neurons.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 import com.anthropic.client.AnthropicClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.models.messages.CacheControlEphemeral;
 import com.anthropic.models.messages.MessageCreateParams;
@@ -86,6 +92,23 @@ class ClaudeSimulatorPromptCacheTest {
         SimulatorStats stats = fixture.simulator().stats();
         assertThat(stats.promptCacheWrites()).isEqualTo(2);
         assertThat(stats.promptCacheReads()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldServePromptCacheWritesReadsAndThinkingTokensInItsJsonStats() throws Exception {
+        MessageCreateParams params = automatic(LONG_SYSTEM, CacheControlEphemeral.Ttl.TTL_5M);
+        usage(params);
+        usage(params);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+        JsonNode stats = new ObjectMapper().readTree(http.send(
+                HttpRequest.newBuilder(URI.create(fixture.baseUrl() + "/sim/stats")).timeout(Duration.ofSeconds(10))
+                        .GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+
+        assertThat(stats.path("promptCacheWrites").asLong()).isEqualTo(1);
+        assertThat(stats.path("promptCacheReads").asLong()).isEqualTo(1);
+        assertThat(stats.path("thinkingTokens").asLong()).isEqualTo(fixture.simulator().stats().thinkingTokens())
+                .isEqualTo(2 * SimulatedThinking.tokens(ENTRY.defaultEffort().orElseThrow()));
     }
 
     @Test
