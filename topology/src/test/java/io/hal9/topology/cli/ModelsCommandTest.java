@@ -40,7 +40,7 @@ class ModelsCommandTest {
         assertThat(exit).as(err.toString()).isEqualTo(ExitCodes.OK);
         List<String> lines = out.toString().lines().toList();
         assertThat(lines).hasSize(2 + MODELS);
-        assertThat(lines.get(0)).isEqualTo("bundled catalog.yaml, checked 2026-12-07; lifecycle on 2026-12-07; prices "
+        assertThat(lines.get(0)).isEqualTo("bundled catalog.yaml, checked " + ModelCatalog.bundled().checked() + "; lifecycle on 2026-12-07; prices "
                 + "in US dollars per million tokens; LAYERS: the configured layers that ask it");
         assertThat(columns(lines.get(1))).isEqualTo(HEADER);
         assertThat(row("claude-haiku-5-5")).containsExactly("claude-haiku-5-5", "-", "active", "-", "-", "0.10",
