@@ -79,6 +79,7 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return ExitCodes.USAGE;
         }
+        models.log();
         Ports.requireFree("admin", config.getString(Hal9Config.ADMIN_HOST_CONFIG),
                 config.getInt(Hal9Config.ADMIN_PORT_CONFIG));
         Hal9Node node = new Hal9Node(config, selected, Hal9Node.claudeClient(config, apiKey));

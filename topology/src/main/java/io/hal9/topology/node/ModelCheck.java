@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@link Report}: when {@link Report#refused()}, print its {@link Report#refusals()} (one line per
  * refused layer, e.g. {@code hal9.l3.model=claude-sonnet-4-5: retired on 2026-11-30 (Claude
  * Sonnet 4.5); replacement: claude-sonnet-5-5}) and stop; otherwise start the layers and publish
- * the retirement dates with {@link ModelMetrics#bind}. Deprecated and legacy models are logged
- * as WARN lines.
+ * the retirement dates with {@link ModelMetrics#bind}; {@link Report#log()} logs the models, a
+ * deprecated or legacy one as a WARN line.
  *
  * <p><b>Where a verdict comes from</b> ({@code hal9.claude.model.check}):
  * <ul>
@@ -117,6 +117,14 @@ public final class ModelCheck {
             keyRejected.ifPresent(lines::add);
             findings.stream().filter(f -> f.verdict() == Verdict.REFUSED).forEach(f -> lines.add(f.line().orElseThrow()));
             return lines;
+        }
+
+        /**
+         * Logs each layer's model, once the process starts with them: INFO for a current one, WARN
+         * with its line for a deprecated or legacy one (a refused one is for the caller to print).
+         */
+        public void log() {
+            findings.forEach(ModelCheck::log);
         }
 
         /** The findings of layers that may start but whose model retires or is legacy. */
@@ -210,7 +218,6 @@ public final class ModelCheck {
                         finding = fromApi(layer, setting, verdict, answer);
                     }
                 }
-                log(finding);
                 findings.add(finding);
             }
         } finally {

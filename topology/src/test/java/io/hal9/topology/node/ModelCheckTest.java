@@ -270,6 +270,7 @@ class ModelCheckTest {
         assertThat(check.asksModelsApi()).isFalse();
         ModelCheck.Report report = check.check(CHAIN);
         assertThat(api.paths()).as("the simulator's catalog check asks no API").isEmpty();
+        report.log();
         return report;
     }
 
@@ -279,7 +280,9 @@ class ModelCheckTest {
         all.put(Hal9Config.CLAUDE_MODEL_CHECK_CONFIG, "api");
         ModelCheck check = ModelCheck.of(config(all), KEY, day(today));
         assertThat(check.asksModelsApi()).isTrue();
-        return check.check(CHAIN);
+        ModelCheck.Report report = check.check(CHAIN);
+        report.log();
+        return report;
     }
 
     private static Hal9Config config(Map<String, Object> settings) {

@@ -243,6 +243,7 @@ public final class BenchCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.USAGE;
         }
+        models.log();
         if (PASSTHROUGH.equals(mode)) {
             return cachedPath();
         }

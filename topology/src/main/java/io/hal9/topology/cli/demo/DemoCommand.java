@@ -168,6 +168,7 @@ public final class DemoCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.USAGE;
         }
+        models.log();
         boolean withSink = sink == Sink.postgres;
         LocalStack.Builder stackBuilder = LocalStack.builder().kafkaPort(kafkaPort).registryPort(registryPort)
                 .stateDir("hal9-demo-state").progress(this::progress);
