@@ -109,10 +109,11 @@ class Hal9AvroConverterContractsTest {
         assertThat(JSON.readTree(signal.getString("hops"))).isEqualTo(JSON.readTree("""
                 [{"layer": "L4", "neuron": "L4-strategist", "model": "claude-sonnet-4-5", "cacheHit": true,
                   "latencyMs": 820, "inputTokens": 1200, "outputTokens": 300, "at": 1793614530623, "output": null,
-                  "stopReason": null},
+                  "stopReason": null, "cacheWriteTokens": 0, "cacheReadTokens": 0, "costUsd": 0.0},
                  {"layer": "L3", "neuron": "L3-planner", "model": "claude-sonnet-4-5", "cacheHit": false,
                   "latencyMs": 820, "inputTokens": 1200, "outputTokens": 300, "at": 1793614530623,
-                  "output": "Split it into a parser and an adder.", "stopReason": "max_tokens"}]"""));
+                  "output": "Split it into a parser and an adder.", "stopReason": "max_tokens", "cacheWriteTokens": 0,
+                  "cacheReadTokens": 0, "costUsd": 0.0}]"""));
     }
 
     @Test

@@ -62,7 +62,7 @@ public record ModelVerdict(String model, Optional<CatalogEntry> entry, Optional<
 
     /**
      * A warning for a model that still answers but retires soon, or is legacy: e.g.
-     * {@code hal9.l2.model=claude-haiku-4-5: legacy (Claude Haiku 4.5); current: claude-haiku-5-5}.
+     * {@code hal9.l2.model=claude-haiku-4-5: legacy (Claude Haiku 4.5); replacement: claude-haiku-5-5}.
      */
     public Optional<String> warning(String setting) {
         if (!usable() || lifecycle.get() == Lifecycle.ACTIVE) {

@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hal9", mixinStandardHelpOptions = true, versionProvider = Hal9.VersionProvider.class,
         description = "HAL9 Streams: a hierarchy of Claude neurons (L2 -> L3 -> L4) on Apache Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, ClaudeSimCommand.class, SchemaRegistryCommand.class,
-                BenchCommand.class, ConfigCommand.class, DoctorCommand.class, TopicsCommand.class, PlayCommand.class,
+                BenchCommand.class, ConfigCommand.class, ModelsCommand.class, DoctorCommand.class, TopicsCommand.class, PlayCommand.class,
                 ConnectorsCommand.class, AutoscaleSimCommand.class, CommandLine.HelpCommand.class})
 public final class Hal9 implements Runnable {
 

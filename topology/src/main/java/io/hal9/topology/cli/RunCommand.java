@@ -1,5 +1,8 @@
 package io.hal9.topology.cli;
 
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,6 +13,8 @@ import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.net.Ports;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.node.ModelCheck;
+import io.hal9.topology.node.ModelMetrics;
 import io.hal9.topology.node.Shutdown;
 
 import picocli.CommandLine;
@@ -47,6 +52,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--state-dir", description = "Kafka Streams state directory (hal9.state.dir).")
     String stateDir;
 
+    /** The day the model check judges the layers' models on; today unless a test moves it. */
+    @Option(names = "--today", hidden = true)
+    LocalDate today;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> explicit = cluster.explicit();
@@ -62,14 +71,29 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "say what to run: --layer L2,L3,L4 "
                     + "and/or --game");
         }
+        String apiKey = System.getenv("ANTHROPIC_API_KEY");
+        // the layers' models before anything connects: a retired one would only fail every call
+        ModelCheck.Report models = ModelCheck.of(config, apiKey, clock()).check(selected);
+        if (models.refused()) {
+            models.refusals().forEach(line -> spec.commandLine().getErr().println("hal9: " + line));
+            spec.commandLine().getErr().flush();
+            return ExitCodes.USAGE;
+        }
+        models.log();
         Ports.requireFree("admin", config.getString(Hal9Config.ADMIN_HOST_CONFIG),
                 config.getInt(Hal9Config.ADMIN_PORT_CONFIG));
-        Hal9Node node = new Hal9Node(config, selected, Hal9Node.claudeClient(config, System.getenv("ANTHROPIC_API_KEY")));
+        Hal9Node node = new Hal9Node(config, selected, Hal9Node.claudeClient(config, apiKey));
+        ModelMetrics.bind(node.metrics(), models);
         node.start();
         System.err.println("hal9: running " + selected + (node.game().isPresent() ? " and the game" : "") + " against " + config.bootstrapServers() + ", admin on port "
                 + node.adminPort());
         Shutdown.await(node);
         return ExitCodes.OK;
+    }
+
+    private Clock clock() {
+        return today == null ? Clock.systemUTC()
+                : Clock.fixed(today.atStartOfDay(ZoneOffset.UTC).toInstant(), ZoneOffset.UTC);
     }
 
 }

@@ -122,6 +122,24 @@ public final class Hal9Config extends AbstractConfig {
                     + "(the format of the bundled io/hal9/neurons/models/catalog.yaml). Empty uses the bundled one. "
                     + "Set it to a copy when Anthropic changes its line-up or prices before HAL9 Streams is upgraded.";
 
+    public static final String CLAUDE_MODEL_CHECK_CONFIG = "hal9.claude.model.check";
+    public static final String CLAUDE_MODEL_CHECK_DEFAULT = "auto";
+    public static final String CLAUDE_MODEL_CHECK_DOC =
+            "Where the start-up check looks up each layer's model (hal9.<layer>.model) before anything connects: "
+                    + "api asks Anthropic's Models API (GET /v1/models/{id}) at hal9.claude.base.url with "
+                    + "ANTHROPIC_API_KEY, catalog reads only the model catalog (hal9.claude.model.catalog.file), "
+                    + "auto asks the API when a key is set and the base URL is Anthropic's, else the catalog. Set api "
+                    + "behind a proxy that forwards the Models API, catalog where start-up must not call out. A "
+                    + "retired or unknown model stops the process with one line naming it and its replacement; if "
+                    + "the API cannot be reached, the catalog decides.";
+
+    public static final String CLAUDE_MODEL_CHECK_TIMEOUT_MS_CONFIG = "hal9.claude.model.check.timeout.ms";
+    public static final int CLAUDE_MODEL_CHECK_TIMEOUT_MS_DEFAULT = 5_000;
+    public static final String CLAUDE_MODEL_CHECK_TIMEOUT_MS_DOC =
+            "Timeout of one Models API request of the start-up model check (one retry at most); past it the check "
+                    + "falls back to the model catalog with a WARN, and asks the API nothing more. Raise it only "
+                    + "behind a slow proxy: start-up waits for it.";
+
     public static final String CLAUDE_TIMEOUT_MS_CONFIG = "hal9.claude.timeout.ms";
     public static final int CLAUDE_TIMEOUT_MS_DEFAULT = 30_000;
     public static final String CLAUDE_TIMEOUT_MS_DOC =
@@ -517,6 +535,10 @@ public final class Hal9Config extends AbstractConfig {
                         Importance.LOW, CLAUDE_SIMULATOR_URL_DOC)
                 .define(CLAUDE_MODEL_CATALOG_FILE_CONFIG, Type.STRING, CLAUDE_MODEL_CATALOG_FILE_DEFAULT,
                         Importance.MEDIUM, CLAUDE_MODEL_CATALOG_FILE_DOC)
+                .define(CLAUDE_MODEL_CHECK_CONFIG, Type.STRING, CLAUDE_MODEL_CHECK_DEFAULT,
+                        ConfigDef.ValidString.in("auto", "api", "catalog"), Importance.LOW, CLAUDE_MODEL_CHECK_DOC)
+                .define(CLAUDE_MODEL_CHECK_TIMEOUT_MS_CONFIG, Type.INT, CLAUDE_MODEL_CHECK_TIMEOUT_MS_DEFAULT,
+                        Range.between(1, 60_000), Importance.LOW, CLAUDE_MODEL_CHECK_TIMEOUT_MS_DOC)
                 .define(CLAUDE_TIMEOUT_MS_CONFIG, Type.INT, CLAUDE_TIMEOUT_MS_DEFAULT, Range.between(1, 600_000),
                         Importance.MEDIUM, CLAUDE_TIMEOUT_MS_DOC)
                 .define(CLAUDE_MAX_RETRIES_CONFIG, Type.INT, CLAUDE_MAX_RETRIES_DEFAULT, Range.between(0, 10),

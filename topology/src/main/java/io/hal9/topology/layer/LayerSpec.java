@@ -69,11 +69,13 @@ public record LayerSpec(String layer, LayerProfile profile, Optional<String> nex
      * The profile checked against what the model catalog says of its model: a max tokens above the
      * model's max output, or an effort the model does not take, fails naming the setting; a default
      * effort is dropped for a model that takes none (Claude Haiku 4.5), so choosing such a model is
-     * one setting. A model the catalog does not know is left as it is: the start-up model check
-     * refuses it, naming its setting.
+     * one setting. A model the catalog does not know, or knows as retired, is left as it is: the
+     * start-up model check refuses it, naming its setting.
      */
     static LayerProfile fitToModel(String layer, LayerProfile profile, Hal9Config config) {
-        Optional<CatalogEntry> entry = Hal9Settings.catalog(config).find(profile.model());
+        // a retired model's entry has no figures to check against: the start-up model check refuses it
+        Optional<CatalogEntry> entry = Hal9Settings.catalog(config).find(profile.model())
+                .filter(model -> model.lifecycle().answers());
         if (entry.isEmpty()) {
             return profile;
         }

@@ -3,8 +3,14 @@ package io.hal9.topology.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -13,9 +19,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.hal9.topology.cli.ConfigCommand;
+import io.hal9.topology.cli.Hal9;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.node.ModelCheck;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** The README cannot go stale: its commands and configuration table are checked against the code. */
 class ReadmeTest {
@@ -81,5 +90,47 @@ class ReadmeTest {
             }
         });
         assertThat(documented).isEqualTo(actual);
+    }
+
+    @Test
+    void shouldListEveryCommandOfTheExecutableInTheLayout() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        String commands = readme.substring(readme.indexOf("the command line (`bin/hal9`: "));
+        commands = commands.substring(0, commands.indexOf(')'));
+
+        for (String name : Hal9.commandLine().getSubcommands().keySet()) {
+            if (!name.equals("help")) {
+                assertThat(commands).as(name).contains("`" + name + "`");
+            }
+        }
+    }
+
+    @Test
+    void shouldShowHal9ModelsAsItPrintsTheCatalog() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        String command = "$ bin/hal9 models --on 2026-12-07 --set hal9.l3.model=claude-sonnet-4-5\n";
+        String sample = readme.substring(readme.indexOf(command) + command.length());
+        sample = sample.substring(0, sample.indexOf("```"));
+
+        StringWriter out = new StringWriter();
+        CommandLine cli = Hal9.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertThat(cli.execute("models", "--on", "2026-12-07", "--set", "hal9.l3.model=claude-sonnet-4-5")).isZero();
+        List<String> printed = out.toString().lines().toList();
+        List<String> shown = sample.lines().filter(line -> !line.equals("...")).toList();
+        assertThat(shown).hasSizeGreaterThan(3);
+        assertThat(printed).containsAll(shown);
+    }
+
+    @Test
+    void shouldQuoteTheStartUpRefusalsAsTheModelCheckWordsThem() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        Hal9Config config = Hal9Config.of(Map.of("hal9.l3.model", "claude-sonnet-4-5",
+                "hal9.l4.model", "claude-sonet-5-5"));
+        ModelCheck.Report report = ModelCheck.of(config, null, Clock.fixed(
+                Instant.parse("2026-12-07T12:00:00Z"), ZoneOffset.UTC)).check(List.of("L3", "L4"));
+
+        assertThat(report.refusals()).hasSize(2);
+        assertThat(readme).contains(String.join("\n", report.refusals().stream().map(line -> "hal9: " + line).toList()));
     }
 }

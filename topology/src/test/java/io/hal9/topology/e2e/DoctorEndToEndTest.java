@@ -108,7 +108,7 @@ class DoctorEndToEndTest {
 
         int exit = doctor();
 
-        assertThat(out.toString().lines().toList()).as(out.toString()).hasSize(7)
+        assertThat(out.toString().lines().toList()).as(out.toString()).hasSize(8)
                 .allMatch(line -> line.startsWith("OK   "))
                 .contains("OK   breaker    L2 CLOSED, L3 CLOSED, L4 CLOSED");
         assertThat(exit).as(out + "\n" + err).isZero();
@@ -128,7 +128,7 @@ class DoctorEndToEndTest {
         int exit = doctor();
 
         // Then every check is OK
-        assertThat(out.toString().lines().toList()).as(out.toString()).hasSize(7)
+        assertThat(out.toString().lines().toList()).as(out.toString()).hasSize(8)
                 .allMatch(line -> line.startsWith("OK   "))
                 .contains("OK   breaker    L2 CLOSED, L3 CLOSED, L4 CLOSED");
         assertThat(exit).as(out + "\n" + err).isZero();

@@ -2,6 +2,7 @@ package io.hal9.topology.cli.bench;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,6 +52,7 @@ import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.node.LayerRuntime;
+import io.hal9.topology.node.ModelCheck;
 import io.micrometer.core.instrument.Counter;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -245,6 +247,16 @@ public final class BenchCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         validate();
+        // the layers' models (from the environment) before anything starts, against the model catalog
+        Hal9Config environment = Hal9Config.load(Map.of(), System.getenv());
+        ModelCheck.Report models = ModelCheck.of(environment, null, Clock.systemUTC())
+                .check(environment.layersChain());
+        if (models.refused()) {
+            models.refusals().forEach(line -> err.println("hal9: " + line));
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        models.log();
         if (PASSTHROUGH.equals(mode)) {
             return cachedPath();
         }

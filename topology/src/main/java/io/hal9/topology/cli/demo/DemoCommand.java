@@ -3,6 +3,7 @@ package io.hal9.topology.cli.demo;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +36,8 @@ import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.net.Ports;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.node.ModelCheck;
+import io.hal9.topology.node.ModelMetrics;
 import io.hal9.topology.node.Shutdown;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -156,6 +159,16 @@ public final class DemoCommand implements Callable<Integer> {
                 duplicateRatio);
         String apiKey = System.getenv("ANTHROPIC_API_KEY");
         boolean realClaude = apiKey != null && !apiKey.isBlank();
+        // the layers' models before anything starts: the settings come from the environment alone
+        Hal9Config environment = Hal9Config.load(Map.of(), System.getenv());
+        ModelCheck.Report models = ModelCheck.of(environment, apiKey, Clock.systemUTC())
+                .check(environment.layersChain());
+        if (models.refused()) {
+            models.refusals().forEach(line -> err.println("hal9: " + line));
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        models.log();
         boolean withSink = sink == Sink.postgres;
         LocalStack.Builder stackBuilder = LocalStack.builder().kafkaPort(kafkaPort).registryPort(registryPort)
                 .stateDir("hal9-demo-state").progress(this::progress);
@@ -221,6 +234,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             progress("starting layers " + config.layersChain() + " and the game...");
             node = new Hal9Node(config, config.layersChain(), Hal9Node.claudeClient(config, apiKey));
+            ModelMetrics.bind(node.metrics(), models);
             node.start();
             node.awaitRunning(Duration.ofSeconds(120));
             String adminUrl = "http://" + HOST + ":" + node.adminPort();

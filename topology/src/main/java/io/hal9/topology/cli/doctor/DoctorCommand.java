@@ -4,8 +4,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.hal9.topology.cli.common.ExitCodes;
@@ -22,13 +26,15 @@ import picocli.CommandLine.Option;
  * <p>Checks, in order: the admin URL answers as HAL9 ({@code admin}); each layer's breaker and
  * neuron ({@code breaker}); Kafka answers ({@code kafka}); lag of the {@code hal9-*} consumer
  * groups ({@code lag}); disk use of the log and state dirs ({@code disk}); JVM crash evidence
- * ({@code crash}); the last ERROR lines of the log ({@code log}). A check that depends on one that
- * failed says it was not checked.
+ * ({@code crash}); the last ERROR lines of the log ({@code log}); the configured layers' models
+ * against the model catalog ({@code models}). A check that depends on one that failed says it was
+ * not checked.
  *
  * <p>Exit codes: 0 all OK, 1 a WARN, 2 a FAIL.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Check a HAL9 installation: admin /health, breakers, Kafka, lag, disk, crash dumps, log errors. "
+        description = "Check a HAL9 installation: admin /health, breakers, Kafka, lag, disk, crash dumps, log errors, "
+                + "the layers' models. "
                 + "Exit 0 all OK, 1 a WARN, 2 a FAIL.")
 public final class DoctorCommand implements Callable<Integer> {
 
@@ -71,6 +77,18 @@ public final class DoctorCommand implements Callable<Integer> {
             description = "Disk use that is a FAIL (default: ${DEFAULT-VALUE}).")
     int diskFailPercent;
 
+    @Option(names = "--set", description = "A setting as hal9 run takes it (key=value), for the models check: e.g. "
+            + "--set hal9.l3.model=claude-opus-5-5. The environment (HAL9_*) is read too.")
+    Map<String, String> settings = new HashMap<>();
+
+    @Option(names = "--catalog", description = "The model catalog file to check the models against "
+            + "(hal9.claude.model.catalog.file, else the bundled catalog).")
+    Path catalog;
+
+    /** The day the models check judges the models on; today unless a test moves it. */
+    @Option(names = "--today", hidden = true)
+    LocalDate today;
+
     /** Where to look for crash dumps besides the log and state dirs; the working dir, settable for tests. */
     @Option(names = "--working-dir", hidden = true)
     Path workingDir = Path.of(System.getProperty("user.dir"));
@@ -95,6 +113,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 Clock.systemUTC()).run(), results);
         print(out, new CrashEvidenceCheck(List.of(workingDir, nullSafe(logDir), nullSafe(stateDir))).run(), results);
         print(out, new LogErrorsCheck(logDir).run(), results);
+        print(out, new ModelsCheck(this::config, today != null ? today : LocalDate.now(ZoneOffset.UTC)).run(), results);
 
         Status worst = results.stream().map(Result::status).reduce(Status.OK, Status::worst);
         return switch (worst) {
@@ -102,6 +121,15 @@ public final class DoctorCommand implements Callable<Integer> {
             case WARN -> EXIT_WARN;
             case FAIL -> EXIT_FAIL;
         };
+    }
+
+    /** The settings as {@code hal9 run} reads them: {@code --set} and {@code --catalog} over the environment. */
+    private Hal9Config config() {
+        Map<String, Object> explicit = new HashMap<>(settings);
+        if (catalog != null) {
+            explicit.put(Hal9Config.CLAUDE_MODEL_CATALOG_FILE_CONFIG, catalog.toString());
+        }
+        return Hal9Config.load(explicit, System.getenv());
     }
 
     private static Result print(PrintWriter out, Result result, List<Result> results) {
