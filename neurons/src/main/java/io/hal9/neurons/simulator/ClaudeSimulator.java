@@ -92,7 +92,8 @@ import org.slf4j.LoggerFactory;
  * {@code stop_reason} {@code refusal}, no content, 0 output tokens and a {@code stop_details} of type
  * {@code refusal} (category {@code null}, explanation {@link #REFUSAL_EXPLANATION}). Like the API it
  * names the dated snapshot that answered, not the alias asked for: {@code claude-haiku-4-5} is
- * answered by {@code claude-haiku-4-5-20250929} ({@link SimulatorOptions#snapshotDate()}).
+ * answered by {@code claude-haiku-4-5-20250929} ({@link SimulatorOptions#snapshotDate()}); a model
+ * whose catalog id has no date ({@code claude-sonnet-5-5}) is a pinned snapshot and answered as asked.
  *
  * <p><b>Prompt cache.</b> A request with a top-level {@code "cache_control":{"type":"ephemeral"}}
  * (optional {@code "ttl":"5m"|"1h"}) caches its whole system prompt; a {@code cache_control} on a

@@ -43,9 +43,10 @@ import io.hal9.neurons.models.ModelCatalog;
  * prompt cache's lifetimes and the day the catalog's lifecycle is read on; tests pass one they can
  * move.</li>
  * <li><b>Model names.</b> As the API answers {@code claude-sonnet-4-5-20250929} for
- * {@code claude-sonnet-4-5}, answers name the model asked for plus {@code -<snapshotDate>} (a model
- * id that already ends in a date is answered as asked; an empty date answers every model as
- * asked).</li>
+ * {@code claude-sonnet-4-5}, answers name the alias asked for plus {@code -<snapshotDate>}; a model
+ * id that already ends in a date, and a model the catalog lists under a dateless id (a pinned
+ * snapshot, such as {@code claude-sonnet-5-5}), are answered as asked; an empty date answers every
+ * model as asked.</li>
  * <li><b>Prompt cache.</b> Without {@code cacheUsage} the simulator keeps a prompt cache per API
  * key as the API does (see {@link ClaudeSimulator}); with it, every answer reports those fixed
  * figures instead.</li>
@@ -199,9 +200,17 @@ public record SimulatorOptions(Duration latency, Duration jitter, FaultPlan faul
         });
     }
 
-    /** The model id an answer to a request for {@code model} names. */
+    /**
+     * The model id an answer to a request for {@code model} names: as asked for a dated id, for a
+     * model the catalog lists under a dateless id (from the 4.6 models on, a dateless id is itself a
+     * pinned snapshot) and without a snapshot date; else {@code model-<snapshotDate>}.
+     */
     public String answeringModel(String model) {
-        return snapshotDate.isEmpty() || DATED.matcher(model).matches() ? model : model + "-" + snapshotDate;
+        if (snapshotDate.isEmpty() || DATED.matcher(model).matches()) {
+            return model;
+        }
+        boolean pinned = catalog.find(model).filter(entry -> !DATED.matcher(entry.id()).matches()).isPresent();
+        return pinned ? model : model + "-" + snapshotDate;
     }
 
     /** The day the catalog's lifecycle is read on: the clock's, in UTC. */

@@ -78,8 +78,8 @@ class ClaudeNeuronClientTest {
                 replyOf(fixture.client().ask(new NeuronRequest(L3, "Build a login page with two-factor auth")));
 
         assertThat(reply.text()).startsWith("L3 Operational:").contains("Build a login page with two-factor auth");
-        // the snapshot that answered, as the API names it
-        assertThat(reply.model()).isEqualTo("claude-sonnet-5-5-" + SimulatorOptions.DEFAULT_SNAPSHOT_DATE);
+        // the model that answered, as the API names it: a dateless 5.x id is itself a pinned snapshot
+        assertThat(reply.model()).isEqualTo("claude-sonnet-5-5");
         assertThat(reply.inputTokens()).isPositive();
         assertThat(reply.outputTokens()).isPositive();
         assertThat(reply.stopReason()).isEqualTo("end_turn");

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The simulator's HTTP contract, spoken to directly with java.net.http. */
 class ClaudeSimulatorHttpTest {
 
+    private static final String MODEL = "claude-haiku-5-5";
     private static final String VALID_BODY = """
             {"model":"claude-haiku-5-5","max_tokens":1024,
              "system":"You are a HAL9 L2 Implementation neuron.\\nBe brief.",
@@ -59,7 +60,7 @@ class ClaudeSimulatorHttpTest {
         assertThat(message.get("id").asText()).startsWith("msg_sim_");
         assertThat(message.get("type").asText()).isEqualTo("message");
         assertThat(message.get("role").asText()).isEqualTo("assistant");
-        assertThat(message.get("model").asText()).startsWith("claude-haiku-5-5-");
+        assertThat(message.get("model").asText()).isEqualTo(MODEL);
         JsonNode text = message.get("content").get(message.get("content").size() - 1);
         assertThat(text.get("type").asText()).isEqualTo("text");
         assertThat(text.get("text").asText()).startsWith("L2 Implementation:").contains("add a health endpoint");
@@ -73,9 +74,18 @@ class ClaudeSimulatorHttpTest {
     @Test
     void shouldAnswerWithTheDatedSnapshotOfTheAliasAskedFor() throws Exception {
         // the API answers claude-sonnet-4-5-20250929 for claude-sonnet-4-5: the snapshot that served the request
+        HttpResponse<String> response = post("/v1/messages", VALID_BODY.replace(MODEL, "claude-haiku-4-5"),
+                "x-api-key", "k");
+
+        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20250929");
+    }
+
+    @Test
+    void shouldAnswerAModelWithADatelessCatalogIdAsAsked() throws Exception {
+        // from the 4.6 models on, a dateless id is itself a pinned snapshot
         HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");
 
-        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-5-5-20250929");
+        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo(MODEL);
     }
 
     @Test
@@ -83,11 +93,12 @@ class ClaudeSimulatorHttpTest {
         fixture.closeSimulator();
         fixture.start(SimulatorOptions.defaults().withSnapshotDate("20251001"));
 
-        HttpResponse<String> alias = post("/v1/messages", VALID_BODY, "x-api-key", "k");
-        HttpResponse<String> dated = post("/v1/messages",
-                VALID_BODY.replace("claude-haiku-5-5", "claude-haiku-5-5-20261101"), "x-api-key", "k");
+        HttpResponse<String> alias = post("/v1/messages", VALID_BODY.replace(MODEL, "claude-haiku-4-5"),
+                "x-api-key", "k");
+        HttpResponse<String> dated = post("/v1/messages", VALID_BODY.replace(MODEL, "claude-haiku-5-5-20261101"),
+                "x-api-key", "k");
 
-        assertThat(json.readTree(alias.body()).get("model").asText()).isEqualTo("claude-haiku-5-5-20251001");
+        assertThat(json.readTree(alias.body()).get("model").asText()).isEqualTo("claude-haiku-4-5-20251001");
         assertThat(json.readTree(dated.body()).get("model").asText()).isEqualTo("claude-haiku-5-5-20261101");
     }
 
@@ -96,9 +107,10 @@ class ClaudeSimulatorHttpTest {
         fixture.closeSimulator();
         fixture.start(SimulatorOptions.defaults().withSnapshotDate(""));
 
-        HttpResponse<String> response = post("/v1/messages", VALID_BODY, "x-api-key", "k");
+        HttpResponse<String> response = post("/v1/messages", VALID_BODY.replace(MODEL, "claude-haiku-4-5"),
+                "x-api-key", "k");
 
-        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-5-5");
+        assertThat(json.readTree(response.body()).get("model").asText()).isEqualTo("claude-haiku-4-5");
     }
 
     @Test
