@@ -288,13 +288,20 @@ public final class AsyncNeuronProcessor<K, V> implements Processor<K, V, byte[],
 
     /**
      * Sends on a signal's answer: the derived signal, carrying the fields a newer producer added to
-     * the input, or, for a refusal, its dead letter. Whether the answer was forwarded.
+     * the input, or, for a refusal or an answer cut before any text, its dead letter. Whether the
+     * answer was forwarded.
      */
     private boolean answered(PendingSignal entry, NeuronReply reply, long now) {
         if (reply.refused()) {
             // Claude declined: nothing to send on, and asked again it would most likely refuse again;
             // the signal goes to the dead-letter topic, which keeps it
             deadLetter(entry, ErrorCategory.REFUSED, NeuronRecords.refusalReason(reply), entry.getAttempts() + 1, now);
+            return false;
+        }
+        if (NeuronRecords.cutBeforeAnyText(reply)) {
+            // the layer's limit is too small for the model's thinking: asked again, the same would happen
+            deadLetter(entry, ErrorCategory.CLIENT_ERROR, records.cutBeforeAnyTextReason(reply),
+                    entry.getAttempts() + 1, now);
             return false;
         }
         // a whole answer, or one cut at max tokens: its hop says which

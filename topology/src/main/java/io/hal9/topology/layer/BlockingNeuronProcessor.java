@@ -95,6 +95,10 @@ public final class BlockingNeuronProcessor implements Processor<byte[], byte[], 
             deadLetter(record, source, input, ErrorCategory.REFUSED, NeuronRecords.refusalReason(reply), 1);
             return;
         }
+        if (NeuronRecords.cutBeforeAnyText(reply)) {
+            deadLetter(record, source, input, ErrorCategory.CLIENT_ERROR, records.cutBeforeAnyTextReason(reply), 1);
+            return;
+        }
         metrics.forwarded(NeuronRecords.sinceCreation(input, record.timestamp(), now), reply.cached());
         context.forward(record.withValue(records.forward(input, record.value(), reply, now)));
     }

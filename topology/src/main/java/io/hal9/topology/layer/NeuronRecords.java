@@ -15,6 +15,7 @@ import io.hal9.schemas.v1.ErrorCategory;
 import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.PendingSignal;
 import io.hal9.schemas.v1.Signal;
+import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.kafka.DeadLetters;
 import io.hal9.topology.kafka.Origin;
 
@@ -170,6 +171,23 @@ public final class NeuronRecords {
         }
         String quoted = text.length() <= REFUSAL_QUOTE_CHARS ? text : text.substring(0, REFUSAL_QUOTE_CHARS) + "...";
         return "Claude refused: " + why + " (partial answer: \"" + quoted + "\")";
+    }
+
+    /**
+     * Whether an answer has nothing to send on: cut at its output limit before any text, all of
+     * {@code max_tokens} spent thinking (the current models think adaptively, and that counts
+     * against the limit). Forwarded, the next layer would get an empty signal.
+     */
+    public static boolean cutBeforeAnyText(NeuronReply reply) {
+        return reply.truncated() && (reply.text() == null || reply.text().isBlank());
+    }
+
+    /** The reason of the dead letter of an answer {@link #cutBeforeAnyText cut before any text}. */
+    public String cutBeforeAnyTextReason(NeuronReply reply) {
+        return "Claude's answer was cut at max_tokens (" + spec.profile().maxTokens() + ") before any text: "
+                + reply.thinkingTokens() + " of its " + reply.outputTokens() + " output tokens went to thinking; raise "
+                + String.format(Hal9Config.LAYER_MAX_TOKENS_CONFIG_FORMAT, spec.prefix()) + " or lower "
+                + String.format(Hal9Config.LAYER_EFFORT_CONFIG_FORMAT, spec.prefix());
     }
 
     /** A dead letter for an input record of this layer, with its bytes and origin. */

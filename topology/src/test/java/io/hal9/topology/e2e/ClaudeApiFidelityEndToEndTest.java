@@ -10,26 +10,28 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.hal9.neurons.FailureCategory;
-import io.hal9.neurons.simulator.CacheUsage;
+import io.hal9.neurons.models.CatalogEntry;
+import io.hal9.neurons.models.ModelCatalog;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatedFault;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.v1.DeadLetter;
-import io.hal9.schemas.v1.ErrorCategory;
+import io.hal9.schemas.v1.Hop;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.devstack.LocalStack;
@@ -85,39 +87,65 @@ class ClaudeApiFidelityEndToEndTest {
 
     @Test
     void shouldCountTheCostOfCallsAnsweredByADatedSnapshotOfTheAlias(TestInfo test) {
-        // Given the simulator answers as the API does: the snapshot id (claude-haiku-4-5-<date>) for the alias
-        // L2 asks for, and the price table knows only the alias
-        start(test, SimulatorOptions.defaults(), Map.of());
+        // Given L2 asks for the alias claude-haiku-4-5, and the simulator answers as the API does: with a dated
+        // snapshot of it (claude-haiku-4-5-<date>); the model catalog prices it at 1 $ per million input tokens
+        // and 5 $ per million output tokens
+        start(test, SimulatorOptions.defaults(), Map.of("hal9.l2.model", "claude-haiku-4-5"));
 
         // When three signals are answered
         List<String> ids = publish(3, "priced task");
 
-        // Then each hop names the snapshot that answered, and the layer's cost counter is positive
+        // Then each hop names the snapshot that answered and what its call cost, and the layer's cost counter is
+        // their sum
         List<Signal> results = decode(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY));
         assertThat(results).extracting(Signal::getRootId).containsExactlyInAnyOrderElementsOf(ids);
-        assertThat(results).allSatisfy(result ->
-                assertThat(result.getHops().get(0).getModel()).matches("claude-haiku-4-5-\\d{8}"));
-        assertThat(cost()).isPositive();
+        assertThat(results).allSatisfy(result -> {
+            Hop hop = result.getHops().get(0);
+            assertThat(hop.getModel()).matches("claude-haiku-4-5-\\d{8}");
+            assertThat(hop.getCostUsd()).isPositive()
+                    .isCloseTo((hop.getInputTokens() * 1.0 + hop.getOutputTokens() * 5.0) / 1_000_000, within(1e-12));
+        });
+        assertThat(cost()).isCloseTo(results.stream().mapToDouble(r -> r.getHops().get(0).getCostUsd()).sum(),
+                within(1e-12));
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
     }
 
     @Test
-    void shouldCountPromptCacheTokensAndTheirCost(TestInfo test) {
-        // Given every answer reports 2,000 input tokens written to the prompt cache and 50,000 read from it
-        start(test, SimulatorOptions.defaults().withCacheUsage(new CacheUsage(2_000, 50_000)), Map.of());
+    void shouldWriteALongSystemPromptToThePromptCacheOnceAndReadItAfterwardsAtTheReadPrice(TestInfo test)
+            throws Exception {
+        // Given L2's system prompt is long enough for claude-haiku-5-5's prompt cache (512 tokens at least)
+        Path prompt = stateDir.resolve("L2.md");
+        String text = "You are a HAL9 L2 Implementation neuron.\n"
+                + "Follow the house rules: small changes, a test for each, no new dependencies. ".repeat(40);
+        Files.writeString(prompt, "version: long-1\n" + text);
+        start(test, SimulatorOptions.defaults(), Map.of("hal9.l2.prompt.file", prompt.toString()));
+        CatalogEntry haiku = ModelCatalog.bundled().find("claude-haiku-5-5").orElseThrow();
+        long prefix = haiku.estimateTokens(text.strip().length());
+        assertThat(prefix).isGreaterThanOrEqualTo(haiku.minCacheableTokens());
 
-        // When two signals are answered
-        List<String> ids = publish(2, "task with a cached prompt");
-        List<Signal> results = decode(KAFKA.consume(topics.results().name(), ids.size(), DELIVERY));
+        // When one signal is answered, then two more
+        List<String> first = publish(1, "cached prompt, first call");
+        List<Signal> results = new ArrayList<>(decode(KAFKA.consume(topics.results().name(), 1, DELIVERY)));
+        List<String> later = publish(2, "cached prompt, later call");
+        List<Signal> all = decode(KAFKA.consume(topics.results().name(), 3, DELIVERY));
 
-        // Then the cache tokens are counted apart, and the cost prices them at 1.25x (writes) and 0.1x (reads)
-        // the input price of claude-haiku-4-5 (1 $ per million input tokens, 5 $ per million output tokens)
-        assertThat(tokens("cache_creation")).isEqualTo(4_000);
-        assertThat(tokens("cache_read")).isEqualTo(100_000);
-        double expected = results.stream().map(r -> r.getHops().get(0))
-                .mapToDouble(hop -> (hop.getInputTokens() * 1.0 + hop.getOutputTokens() * 5.0 + 2_000 * 1.25
-                        + 50_000 * 0.1) / 1_000_000).sum();
-        assertThat(cost()).isCloseTo(expected, within(1e-12));
+        // Then the first call wrote the prompt to the cache and the later ones read it; each hop records its cache
+        // tokens and its cost at the catalog's prices (input 0.10 $, output 0.50 $, 5-minute write 0.125 $, read
+        // 0.01 $ per million tokens), and the counters agree
+        Map<String, Hop> hops = new HashMap<>();
+        all.forEach(result -> hops.put(result.getRootId(), result.getHops().get(0)));
+        assertThat(hops.get(first.get(0)).getCacheWriteTokens()).isEqualTo(prefix);
+        assertThat(hops.get(first.get(0)).getCacheReadTokens()).isZero();
+        for (String id : later) {
+            assertThat(hops.get(id).getCacheWriteTokens()).isZero();
+            assertThat(hops.get(id).getCacheReadTokens()).isEqualTo(prefix);
+        }
+        assertThat(hops.values()).allSatisfy(hop -> assertThat(hop.getCostUsd()).isCloseTo((hop.getInputTokens()
+                * 0.10 + hop.getOutputTokens() * 0.50 + hop.getCacheWriteTokens() * 0.125
+                + hop.getCacheReadTokens() * 0.01) / 1_000_000, within(1e-12)));
+        assertThat(tokens("cache_creation")).isEqualTo(prefix);
+        assertThat(tokens("cache_read")).isEqualTo(2 * prefix);
+        assertThat(cost()).isCloseTo(hops.values().stream().mapToDouble(Hop::getCostUsd).sum(), within(1e-12));
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
     }
 

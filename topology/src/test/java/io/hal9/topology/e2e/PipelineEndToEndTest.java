@@ -275,7 +275,8 @@ class PipelineEndToEndTest {
                         .isEqualTo(1);
                 assertThat(value(metrics, "hal9_claude_tokens_total{" + l + ",type=\"input\"}")).isPositive();
                 assertThat(value(metrics, "hal9_claude_tokens_total{" + l + ",type=\"output\"}")).isPositive();
-                assertThat(value(metrics, "hal9_claude_cost_usd_total{" + l + "}")).isPositive().isLessThan(0.01);
+                // one call of a few hundred tokens (thinking included) at the catalog's prices: well under 5 cents
+                assertThat(value(metrics, "hal9_claude_cost_usd_total{" + l + "}")).isPositive().isLessThan(0.05);
                 assertThat(value(metrics, "hal9_neuron_in_flight{" + l + "}")).isZero();
                 assertThat(value(metrics, "hal9_neuron_waiting{" + l + "}")).isZero();
                 assertThat(value(metrics, "hal9_circuit_breaker_open{" + shared + "}")).isZero();
@@ -332,6 +333,9 @@ class PipelineEndToEndTest {
             String l = "lane=\"normal\",layer=\"" + layer + "\"";
             String shared = "layer=\"" + layer + "\"";
             for (String series : documented) {
+                if (series.equals("hal9_model_retirement_timestamp_seconds")) {
+                    continue; // only for a layer whose model has a retirement date: none of the defaults
+                }
                 assertThat(metrics).as(series + " for " + layer)
                         .containsPattern("(?m)^" + series + "(_count|_sum|_max|_bucket)?\\{([^}]*,)?" + shared);
             }

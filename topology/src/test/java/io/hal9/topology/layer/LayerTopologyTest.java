@@ -136,14 +136,31 @@ class LayerTopologyTest {
     @ParameterizedTest
     @ValueSource(strings = {"async", "blocking"})
     void shouldForwardAnAnswerCutAtMaxTokensWithItsStopReasonInTheHop(String mode) {
+        // the simulator's claude-haiku-5-5 thinks 64 tokens at effort low, then answers: 8 tokens are left
         start("L2", Map.of(Hal9Config.NEURON_MODE_CONFIG, mode,
-                String.format(Hal9Config.LAYER_MAX_TOKENS_CONFIG_FORMAT, "l2"), 8));
+                String.format(Hal9Config.LAYER_MAX_TOKENS_CONFIG_FORMAT, "l2"), 72));
         input("L2").pipeInput(key("k"), signal("root-cut", "Answer in more than eight tokens"));
 
         Signal derived = awaitOutput(topics.output("L2"), 1).get(0).value();
         assertThat(derived.getHops().get(0).getStopReason()).isEqualTo("max_tokens");
-        assertThat(derived.getActivation().getContent()).hasSize(32);
+        // 8 tokens of the 5.x tokenizer (about 1.3 per 4 characters): 24 characters
+        assertThat(derived.getActivation().getContent()).hasSize(24);
         assertThat(deadLetters().isEmpty()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"async", "blocking"})
+    void shouldDeadLetterAnAnswerCutWhileThinkingBeforeAnyTextNamingTheSettings(String mode) {
+        // the simulator's claude-haiku-5-5 thinks 64 tokens at effort low: a limit of 8 ends inside the thinking
+        start("L2", Map.of(Hal9Config.NEURON_MODE_CONFIG, mode,
+                String.format(Hal9Config.LAYER_MAX_TOKENS_CONFIG_FORMAT, "l2"), 8));
+        input("L2").pipeInput(key("k"), signal("root-thought", "Answer after thinking"));
+
+        DeadLetter letter = awaitDeadLetter();
+        assertThat(letter.getCategory()).isEqualTo(ErrorCategory.CLIENT_ERROR);
+        assertThat(letter.getReason()).isEqualTo("Claude's answer was cut at max_tokens (8) before any text: 8 of "
+                + "its 8 output tokens went to thinking; raise hal9.l2.max.tokens or lower hal9.l2.effort");
+        assertThat(output(topics.output("L2")).isEmpty()).isTrue();
     }
 
     @ParameterizedTest
