@@ -2,7 +2,7 @@ package io.hal9.neurons;
 
 /**
  * A neuron's answer: the text of the reply's text blocks joined, the model that answered (as the
- * API names it: the dated snapshot, e.g. {@code claude-sonnet-4-5-20250929}), the token usage the
+ * API names it: for an alias, the dated snapshot, e.g. {@code claude-haiku-4-5-20251001}), the token usage the
  * service reported, its stop reason (e.g. {@code end_turn}, {@code max_tokens}), the wall-clock
  * latency of the call in milliseconds, whether it was served by a cache without a call of its own
  * ({@code cached}; usage and latency are then those of the call that produced the cached answer),

@@ -961,8 +961,8 @@ public final class Hal9Config extends AbstractConfig {
             for (String entry : entries) {
                 if (!entry.trim().matches(PRICE_ENTRY)) {
                     throw new ConfigException(name, value, "each entry must be model=input/output (USD per million "
-                            + "tokens), e.g. claude-sonnet-4-5=3/15, or model=input/output/cache-write/cache-read, "
-                            + "e.g. claude-sonnet-4-5=3/15/3.75/0.3; got '" + entry + "'");
+                            + "tokens), e.g. claude-sonnet-5-5=2/10, or model=input/output/cache-write/cache-read, "
+                            + "e.g. claude-sonnet-5-5=2/10/2.5/0.1; got '" + entry + "'");
                 }
             }
         };
