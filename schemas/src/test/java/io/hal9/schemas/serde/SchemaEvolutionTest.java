@@ -125,26 +125,7 @@ class SchemaEvolutionTest {
         // Given a signal a layer wrote before hops recorded their stop reason
         Schema before = signalBeforeStopReason();
         int beforeId = client.register(SUBJECT, before);
-        Schema hopSchema = before.getField("hops").schema().getElementType();
-        GenericRecord hop = new GenericData.Record(hopSchema);
-        hop.put("layer", "L2");
-        hop.put("neuron", "l2");
-        hop.put("model", "claude-haiku-4-5");
-        hop.put("cacheHit", false);
-        hop.put("latencyMs", 420L);
-        hop.put("inputTokens", 100L);
-        hop.put("outputTokens", 60L);
-        hop.put("at", 1_793_614_530_623L);
-        hop.put("output", "Write the parser first.");
-        GenericRecord activation = new GenericData.Record(before.getField("activation").schema());
-        activation.put("content", "Write the parser first.");
-        activation.put("strength", 1.0);
-        activation.put("features", Map.of());
-        GenericRecord old = new GenericData.Record(before);
-        before.getFields().stream().filter(Schema.Field::hasDefaultValue)
-                .forEach(field -> old.put(field.name(), GenericData.get().getDefaultValue(field)));
-        old.put("activation", activation);
-        old.put("hops", List.of(hop));
+        GenericRecord old = oldSignal(before, oldHop(before));
         byte[] bytes = wireFormat(beforeId, before, old);
 
         // When today's consumer reads it
@@ -162,26 +143,9 @@ class SchemaEvolutionTest {
         Schema before = signalBeforeCost();
         assertThat(before.toString()).doesNotContain("costUsd").doesNotContain("cacheReadTokens").contains("stopReason");
         int beforeId = client.register(SUBJECT, before);
-        GenericRecord activation = new GenericData.Record(before.getField("activation").schema());
-        activation.put("content", "Write the parser first.");
-        activation.put("strength", 1.0);
-        activation.put("features", Map.of());
-        GenericRecord old = new GenericData.Record(before);
-        before.getFields().stream().filter(Schema.Field::hasDefaultValue)
-                .forEach(field -> old.put(field.name(), GenericData.get().getDefaultValue(field)));
-        old.put("activation", activation);
-        GenericRecord hop = new GenericData.Record(before.getField("hops").schema().getElementType());
-        hop.put("layer", "L2");
-        hop.put("neuron", "l2");
-        hop.put("model", "claude-haiku-4-5");
-        hop.put("cacheHit", false);
-        hop.put("latencyMs", 420L);
-        hop.put("inputTokens", 100L);
-        hop.put("outputTokens", 60L);
-        hop.put("at", 1_793_614_530_623L);
-        hop.put("output", "Write the parser first.");
+        GenericRecord hop = oldHop(before);
         hop.put("stopReason", "end_turn");
-        old.put("hops", List.of(hop));
+        GenericRecord old = oldSignal(before, hop);
 
         // When today's consumer reads it
         Signal read = new AvroDeserializer<>(client, Signal.class).deserialize("hal9.l3.in",
@@ -226,6 +190,35 @@ class SchemaEvolutionTest {
                 DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
         assertThat(old.get("category").toString()).isEqualTo("UNKNOWN");
         assertThat(old.get("reason").toString()).isEqualTo(letter.getReason());
+    }
+
+    /** One L2 hop as a layer wrote it under the contract {@code before}. */
+    private static GenericRecord oldHop(Schema before) {
+        GenericRecord hop = new GenericData.Record(before.getField("hops").schema().getElementType());
+        hop.put("layer", "L2");
+        hop.put("neuron", "l2");
+        hop.put("model", "claude-haiku-4-5");
+        hop.put("cacheHit", false);
+        hop.put("latencyMs", 420L);
+        hop.put("inputTokens", 100L);
+        hop.put("outputTokens", 60L);
+        hop.put("at", 1_793_614_530_623L);
+        hop.put("output", "Write the parser first.");
+        return hop;
+    }
+
+    /** A signal under the contract {@code before} with that one hop, its other fields at their defaults. */
+    private static GenericRecord oldSignal(Schema before, GenericRecord hop) {
+        GenericRecord activation = new GenericData.Record(before.getField("activation").schema());
+        activation.put("content", "Write the parser first.");
+        activation.put("strength", 1.0);
+        activation.put("features", Map.of());
+        GenericRecord old = new GenericData.Record(before);
+        before.getFields().stream().filter(Schema.Field::hasDefaultValue)
+                .forEach(field -> old.put(field.name(), GenericData.get().getDefaultValue(field)));
+        old.put("activation", activation);
+        old.put("hops", List.of(hop));
+        return old;
     }
 
     /** Today's Signal without Hop.stopReason (nor the later cost fields): the contract before hops recorded how an answer stopped. */

@@ -74,12 +74,9 @@ final class RunCommand implements Callable<Integer> {
         String apiKey = System.getenv("ANTHROPIC_API_KEY");
         // the layers' models before anything connects: a retired one would only fail every call
         ModelCheck.Report models = ModelCheck.of(config, apiKey, clock()).check(selected);
-        if (models.refused()) {
-            models.refusals().forEach(line -> spec.commandLine().getErr().println("hal9: " + line));
-            spec.commandLine().getErr().flush();
+        if (!models.proceed(spec.commandLine().getErr())) {
             return ExitCodes.USAGE;
         }
-        models.log();
         Ports.requireFree("admin", config.getString(Hal9Config.ADMIN_HOST_CONFIG),
                 config.getInt(Hal9Config.ADMIN_PORT_CONFIG));
         Hal9Node node = new Hal9Node(config, selected, Hal9Node.claudeClient(config, apiKey));

@@ -127,6 +127,21 @@ public final class ModelCheck {
             findings.forEach(ModelCheck::log);
         }
 
+        /**
+         * What a command does with the report before it starts anything: prints each refusal as one
+         * {@code hal9: } line to {@code err} and answers false, or logs the layers' models and
+         * answers true.
+         */
+        public boolean proceed(java.io.PrintWriter err) {
+            if (refused()) {
+                refusals().forEach(line -> err.println("hal9: " + line));
+                err.flush();
+                return false;
+            }
+            log();
+            return true;
+        }
+
         /** The findings of layers that may start but whose model retires or is legacy. */
         public List<Finding> warnings() {
             return findings.stream().filter(f -> f.verdict() == Verdict.WARN).toList();

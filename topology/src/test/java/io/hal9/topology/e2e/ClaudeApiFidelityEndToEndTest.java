@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,28 +123,29 @@ class ClaudeApiFidelityEndToEndTest {
         assertThat(prefix).isGreaterThanOrEqualTo(haiku.minCacheableTokens());
 
         // When one signal is answered, then two more
-        List<String> first = publish(1, "cached prompt, first call");
-        List<Signal> results = new ArrayList<>(decode(KAFKA.consume(topics.results().name(), 1, DELIVERY)));
-        List<String> later = publish(2, "cached prompt, later call");
-        List<Signal> all = decode(KAFKA.consume(topics.results().name(), 3, DELIVERY));
+        publish(1, "cached prompt, first call");
+        assertThat(KAFKA.consume(topics.results().name(), 1, DELIVERY)).hasSize(1);
+        publish(2, "cached prompt, later call");
+        List<Hop> hops = decode(KAFKA.consume(topics.results().name(), 3, DELIVERY)).stream()
+                .map(result -> result.getHops().get(0)).toList();
 
         // Then the first call wrote the prompt to the cache and the later ones read it; each hop records its cache
         // tokens and its cost at the catalog's prices (input 0.10 $, output 0.50 $, 5-minute write 0.125 $, read
         // 0.01 $ per million tokens), and the counters agree
-        Map<String, Hop> hops = new HashMap<>();
-        all.forEach(result -> hops.put(result.getRootId(), result.getHops().get(0)));
-        assertThat(hops.get(first.get(0)).getCacheWriteTokens()).isEqualTo(prefix);
-        assertThat(hops.get(first.get(0)).getCacheReadTokens()).isZero();
-        for (String id : later) {
-            assertThat(hops.get(id).getCacheWriteTokens()).isZero();
-            assertThat(hops.get(id).getCacheReadTokens()).isEqualTo(prefix);
-        }
-        assertThat(hops.values()).allSatisfy(hop -> assertThat(hop.getCostUsd()).isCloseTo((hop.getInputTokens()
+        assertThat(hops).hasSize(3);
+        Hop firstCall = hops.stream().filter(hop -> hop.getOutput().contains("first call")).findFirst().orElseThrow();
+        assertThat(firstCall.getCacheWriteTokens()).isEqualTo(prefix);
+        assertThat(firstCall.getCacheReadTokens()).isZero();
+        assertThat(hops).filteredOn(hop -> hop.getOutput().contains("later call")).hasSize(2).allSatisfy(hop -> {
+            assertThat(hop.getCacheWriteTokens()).isZero();
+            assertThat(hop.getCacheReadTokens()).isEqualTo(prefix);
+        });
+        assertThat(hops).allSatisfy(hop -> assertThat(hop.getCostUsd()).isCloseTo((hop.getInputTokens()
                 * 0.10 + hop.getOutputTokens() * 0.50 + hop.getCacheWriteTokens() * 0.125
                 + hop.getCacheReadTokens() * 0.01) / 1_000_000, within(1e-12)));
         assertThat(tokens("cache_creation")).isEqualTo(prefix);
         assertThat(tokens("cache_read")).isEqualTo(2 * prefix);
-        assertThat(cost()).isCloseTo(hops.values().stream().mapToDouble(Hop::getCostUsd).sum(), within(1e-12));
+        assertThat(cost()).isCloseTo(hops.stream().mapToDouble(Hop::getCostUsd).sum(), within(1e-12));
         assertThat(KAFKA.consume(topics.deadLetters().name(), 1, QUIET)).isEmpty();
     }
 

@@ -251,12 +251,9 @@ public final class BenchCommand implements Callable<Integer> {
         Hal9Config environment = Hal9Config.load(Map.of(), System.getenv());
         ModelCheck.Report models = ModelCheck.of(environment, null, Clock.systemUTC())
                 .check(environment.layersChain());
-        if (models.refused()) {
-            models.refusals().forEach(line -> err.println("hal9: " + line));
-            err.flush();
+        if (!models.proceed(err)) {
             return ExitCodes.USAGE;
         }
-        models.log();
         if (PASSTHROUGH.equals(mode)) {
             return cachedPath();
         }

@@ -163,12 +163,9 @@ public final class DemoCommand implements Callable<Integer> {
         Hal9Config environment = Hal9Config.load(Map.of(), System.getenv());
         ModelCheck.Report models = ModelCheck.of(environment, apiKey, Clock.systemUTC())
                 .check(environment.layersChain());
-        if (models.refused()) {
-            models.refusals().forEach(line -> err.println("hal9: " + line));
-            err.flush();
+        if (!models.proceed(err)) {
             return ExitCodes.USAGE;
         }
-        models.log();
         boolean withSink = sink == Sink.postgres;
         LocalStack.Builder stackBuilder = LocalStack.builder().kafkaPort(kafkaPort).registryPort(registryPort)
                 .stateDir("hal9-demo-state").progress(this::progress);
