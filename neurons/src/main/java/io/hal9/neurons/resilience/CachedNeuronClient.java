@@ -26,7 +26,6 @@ import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
-import io.hal9.neurons.claude.ClaudeNeuronClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
@@ -37,7 +36,7 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
  * <p><b>How to use:</b> one per layer, around the layer's breaker-guarded client:
  * {@code new CachedNeuronClient(new BreakerNeuronClient(claude, BreakerSettings.defaults(), "L3"),
  * CacheSettings.forLayer("L3"), "L3")}. The order of decoration is
- * <b>CachedNeuronClient → {@link BreakerNeuronClient} → {@link ClaudeNeuronClient}</b>: the cache is
+ * <b>CachedNeuronClient → {@link BreakerNeuronClient} → {@link io.hal9.neurons.claude.ClaudeNeuronClient}</b>: the cache is
  * consulted before the breaker, so a cached answer is still served while Claude is down and the
  * breaker open; only misses reach the breaker. Call {@link #bindMetrics} once to publish Caffeine's
  * {@code cache.*} meters (tags {@code cache=<layer>-neuron-cache}, {@code layer}).
