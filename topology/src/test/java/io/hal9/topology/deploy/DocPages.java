@@ -9,6 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.hal9.schemas.registry.HttpSchemaRegistryClient;
+import io.hal9.schemas.v1.DeadLetter;
+import io.hal9.schemas.v1.GameCommand;
+import io.hal9.schemas.v1.GameFrame;
+import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.cli.ConfigCommand;
 import io.hal9.topology.cli.Hal9;
 import io.hal9.topology.config.Hal9Config;
@@ -20,9 +25,10 @@ import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.layer.LayerStage;
 import io.hal9.topology.layer.LayerTopology;
 import io.hal9.topology.node.LayerRuntime;
-import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import org.apache.avro.JsonProperties;
+import org.apache.avro.Schema;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyConfig;
@@ -55,7 +61,9 @@ final class DocPages {
                 new Section("docs/reference/configuration.md", "hal9 config --markdown", ConfigCommand::markdownTable),
                 new Section("docs/reference/cli.md", "usage help of every command", DocPages::cli),
                 new Section("docs/reference/topologies.md", "Topology.describe() of the default chain",
-                        DocPages::topologies));
+                        DocPages::topologies),
+                new Section("docs/reference/topics-and-schemas.md", "fields of the Avro contracts",
+                        DocPages::contracts));
     }
 
     /** The text between a section's markers on its page. */
@@ -121,6 +129,77 @@ final class DocPages {
         cli.getCommandSpec().usageMessage().width(100);
         out.append("## ").append(name).append("\n\n```\n")
                 .append(cli.getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing()).append("\n```\n\n");
+    }
+
+    /** The fields of the contracts on the topics, nested records flattened ({@code activation.content}, {@code hops[].layer}). */
+    static String contracts() {
+        StringBuilder out = new StringBuilder();
+        for (Schema contract : List.of(Signal.getClassSchema(), DeadLetter.getClassSchema(),
+                GameCommand.getClassSchema(), GameFrame.getClassSchema())) {
+            out.append("### ").append(contract.getName()).append("\n\n");
+            if (contract.getDoc() != null) {
+                out.append(contract.getDoc()).append("\n\n");
+            }
+            out.append("| field | type | default | what it is |\n|---|---|---|---|\n");
+            appendFields(out, "", contract);
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void appendFields(StringBuilder out, String prefix, Schema record) {
+        for (Schema.Field field : record.getFields()) {
+            String name = prefix + field.name();
+            out.append("| `").append(name).append("` | ").append(typeOf(field.schema())).append(" | ")
+                    .append(field.hasDefaultValue() ? "`" + defaultOf(field.defaultVal()) + "`" : "—").append(" | ")
+                    .append(field.doc() == null ? "" : field.doc().replace("|", "\\|").replace("\n", " ")).append(" |\n");
+            Schema inner = nonNull(field.schema());
+            if (inner.getType() == Schema.Type.RECORD) {
+                appendFields(out, name + ".", inner);
+            } else if (inner.getType() == Schema.Type.ARRAY && inner.getElementType().getType() == Schema.Type.RECORD) {
+                appendFields(out, name + "[].", inner.getElementType());
+            }
+        }
+    }
+
+    private static Schema nonNull(Schema schema) {
+        if (schema.getType() == Schema.Type.UNION) {
+            List<Schema> types = schema.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).toList();
+            return types.size() == 1 ? types.get(0) : schema;
+        }
+        return schema;
+    }
+
+    private static String typeOf(Schema schema) {
+        if (schema.getType() == Schema.Type.UNION) {
+            Schema inner = nonNull(schema);
+            return inner == schema ? schema.getTypes().stream().map(DocPages::typeOf).toList().toString()
+                    : typeOf(inner) + ", optional";
+        }
+        if (schema.getLogicalType() != null) {
+            return schema.getLogicalType().getName();
+        }
+        return switch (schema.getType()) {
+            case RECORD -> "record `" + schema.getName() + "`";
+            case ENUM -> "enum " + String.join(" \\| ", schema.getEnumSymbols());
+            case ARRAY -> "array of " + typeOf(schema.getElementType());
+            case MAP -> "map of " + typeOf(schema.getValueType());
+            case FIXED -> "fixed(" + schema.getFixedSize() + ")";
+            default -> schema.getType().getName();
+        };
+    }
+
+    private static String defaultOf(Object value) {
+        if (value == JsonProperties.NULL_VALUE || value == null) {
+            return "null";
+        }
+        if (value instanceof java.util.Collection<?> list && list.isEmpty()) {
+            return "[]";
+        }
+        if (value instanceof Map<?, ?> map && map.isEmpty()) {
+            return "{}";
+        }
+        return String.valueOf(value);
     }
 
     /** Each layer's topology (normal lane) and the game's, with the default settings, as Kafka Streams describes them. */
