@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * {@code transforms.flatten.type=org.apache.kafka.connect.transforms.Flatten$Value}.
  *
  * <p>Its settings, the type mapping in both directions, how failures are reported and its
- * current limitations are documented with the package ({@code package-info.java}); the README's
- * "The converter" section has the summary users read.
+ * current limitations are documented with the package ({@code package-info.java}); the section
+ * "The converter" of docs/operations/sink.md has the summary users read.
  *
  * <p>Schemas are cached per registry id (reading) and per Connect schema (writing). Instances are
  * thread-safe; Connect creates one per task.

@@ -18,7 +18,7 @@ public final class ConfigCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--markdown", description = "Print a Markdown table (the one in the README).")
+    @Option(names = "--markdown", description = "Print a Markdown table (the one in docs/reference/configuration.md).")
     boolean markdown;
 
     @Override
@@ -28,7 +28,7 @@ public final class ConfigCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The settings as the README's configuration table. */
+    /** The settings as the table of docs/reference/configuration.md. */
     public static String markdownTable() {
         StringBuilder out = new StringBuilder()
                 .append("| key | environment | default | what it is, and when to change it |\n")

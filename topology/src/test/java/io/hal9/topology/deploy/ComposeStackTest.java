@@ -144,7 +144,7 @@ class ComposeStackTest {
             assertThat((List<Object>) service.get("tmpfs")).as(layer).contains("/tmp");
             assertThat((List<?>) service.get("volumes")).as(layer)
                     .anySatisfy(volume -> assertThat(volume.toString()).endsWith(":/var/lib/hal9/state"));
-            // 30 s drain + 20 s Kafka Streams close, as budgeted in README "Graceful shutdown"
+            // 30 s drain + 20 s Kafka Streams close, as budgeted in docs/operations/shutdown.md
             long drainMs = ((Number) Hal9Config.load(Map.of(), environment(service)).values()
                     .get(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG)).longValue();
             assertThat(seconds(service.get("stop_grace_period").toString()) * 1000L).as(layer)

@@ -61,7 +61,7 @@ class KubernetesManifestsTest {
 
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final List<String> LAYERS = List.of("L2", "L3", "L4");
-    /** Kafka Streams' close after the drain, as README "Graceful shutdown" budgets it. */
+    /** Kafka Streams' close after the drain, as docs/operations/shutdown.md budgets it. */
     private static final long STREAMS_CLOSE_MS = 20_000;
 
     private static List<JsonNode> docs;
@@ -151,7 +151,7 @@ class KubernetesManifestsTest {
                     .isEqualTo(name);
             JsonNode pdb = find("PodDisruptionBudget", name).path("spec");
             assertThat(pdb.path("minAvailable").asInt()).isEqualTo(3);
-            // a NotReady pod must not block a node drain (README "Kubernetes with KEDA autoscaling")
+            // a NotReady pod must not block a node drain (docs/operations/kubernetes.md)
             assertThat(pdb.path("unhealthyPodEvictionPolicy").asText()).isEqualTo("AlwaysAllow");
             JsonNode spread = deployment.path("spec").path("template").path("spec").path("topologySpreadConstraints");
             assertThat(spread).as("topology spread of %s", name).hasSize(2);
@@ -182,7 +182,7 @@ class KubernetesManifestsTest {
                 assertThat(kafka.path("offsetResetPolicy").asText()).isEqualTo("earliest");
                 assertThat(kafka.path("allowIdleConsumers").asText()).isEqualTo("false");
                 assertThat(Integer.parseInt(kafka.path("lagThreshold").asText())).isPositive();
-                // every lane's lag counts, the high lane's most (README "Lanes")
+                // every lane's lag counts, the high lane's most (docs/concepts/lanes.md)
                 assertThat(formula).contains(name);
             }
             assertThat(formula).contains("(kafka_lag + 4 * kafka_lag_high + kafka_lag_bulk / 2) / 300");
@@ -304,7 +304,7 @@ class KubernetesManifestsTest {
             spec.path("triggers").forEach(t -> names.add(t.path("name").asText()));
             assertThat(names).contains("kafka_lag", "signals_per_second", "breaker_open_ratio", "claude_throttled_share",
                     "cpu");
-            // a JVM's footprint is not load: memory would hold replicas up (README "Kubernetes with KEDA autoscaling")
+            // a JVM's footprint is not load: memory would hold replicas up (docs/operations/kubernetes.md)
             assertThat(names).doesNotContain("memory");
             assertThat(formula).contains("breaker_open_ratio >= 0.1 || claude_throttled_share >= 0.05 ?", "kafka_lag",
                     "signals_per_second");
@@ -316,7 +316,7 @@ class KubernetesManifestsTest {
                     .contains("hal9_claude_request_duration_seconds_count{layer=\"" + layer + "\"");
             assertThat(formula.substring(formula.indexOf('?'), formula.indexOf(':'))).doesNotContain("kafka_lag")
                     .doesNotContain("desired_replicas");
-            // the layer's forecast (README "Predictive scaling"): one figure per layer, which every pod
+            // the layer's forecast (docs/operations/autoscaling.md): one figure per layer, which every pod
             // exports, so the query takes the max, not the sum; it replaces the throughput term when known
             assertThat(names).contains("desired_replicas");
             assertThat(trigger(find("ScaledObject", resourceName(layer)), "prometheus", "desired_replicas")
@@ -327,7 +327,7 @@ class KubernetesManifestsTest {
             assertThat(trigger(scaledObject, "cpu").path("metadata").path("value").asText()).isEqualTo("50");
             JsonNode behavior = spec.path("advanced").path("horizontalPodAutoscalerConfig").path("behavior");
             assertThat(behavior.path("scaleUp").path("stabilizationWindowSeconds").asInt()).isEqualTo(30);
-            // scale up on a need 2 % above the replicas (README "Predictive scaling"); down keeps the default
+            // scale up on a need 2 % above the replicas (docs/operations/autoscaling.md); down keeps the default
             assertThat(behavior.path("scaleUp").path("tolerance").asText()).isEqualTo("0.02");
             assertThat(behavior.path("scaleDown").has("tolerance")).isFalse();
             assertThat(behavior.path("scaleDown").path("stabilizationWindowSeconds").asInt()).isEqualTo(600);

@@ -69,7 +69,7 @@ class PipelineEndToEndTest {
 
     private static final Duration DELIVERY = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path README = Path.of("..", "README.md").toAbsolutePath().normalize();
+    private static final Path METRICS_PAGE = Path.of("..", "docs", "reference", "metrics.md").toAbsolutePath().normalize();
 
     @TempDir
     Path stateDir;
@@ -318,15 +318,15 @@ class PipelineEndToEndTest {
     void shouldExposeEveryDocumentedSeriesForEveryLayerBeforeTheFirstSignal() throws Exception {
         // Given a hierarchy that has not seen a signal yet
         String metrics = get("/metrics").body();
-        String readme = Files.readString(README);
+        String page = Files.readString(METRICS_PAGE);
 
-        // Then every hal9_ series the README documents exists for every layer
-        List<String> documented = documentedSeries(readme);
+        // Then every hal9_ series the metrics page documents exists for every layer
+        List<String> documented = documentedSeries(page);
         assertThat(documented).contains("hal9_signals_processed_total", "hal9_claude_request_duration_seconds",
                 "hal9_claude_tokens_total", "hal9_claude_cost_usd_total", "hal9_claude_incomplete_total",
                 "hal9_circuit_breaker_open");
-        // and the README lists exactly the request outcomes the layers record
-        assertThat(documentedRequestOutcomes(readme))
+        // and the page lists exactly the request outcomes the layers record
+        assertThat(documentedRequestOutcomes(page))
                 .containsExactly(Arrays.stream(ClaudeOutcome.values()).map(ClaudeOutcome::tag).toArray(String[]::new));
         for (String layer : List.of("L2", "L3", "L4")) {
             // the stage's series per lane (the normal lane here), the breaker's per layer
@@ -368,9 +368,9 @@ class PipelineEndToEndTest {
         }
     }
 
-    /** The {@code hal9_*} series the README documents per layer: {@code `hal9_..._total{layer...}`}. */
-    private static List<String> documentedSeries(String readme) {
-        Matcher series = Pattern.compile("`(hal9_[a-z0-9_]+)\\{layer[,}]").matcher(readme);
+    /** The {@code hal9_*} series docs/reference/metrics.md documents per layer: {@code `hal9_..._total{layer...}`}. */
+    private static List<String> documentedSeries(String page) {
+        Matcher series = Pattern.compile("`(hal9_[a-z0-9_]+)\\{layer[,}]").matcher(page);
         Set<String> names = new TreeSet<>();
         while (series.find()) {
             names.add(series.group(1));
@@ -378,10 +378,10 @@ class PipelineEndToEndTest {
         return List.copyOf(names);
     }
 
-    /** The outcomes in the README's row of {@code hal9_claude_request_duration_seconds}, in order. */
-    private static List<String> documentedRequestOutcomes(String readme) {
-        String row = readme.lines().filter(line -> line.startsWith("| `hal9_claude_request_duration_seconds{"))
-                .findFirst().orElseThrow(() -> new AssertionError("no README row for hal9_claude_request_duration_seconds"));
+    /** The outcomes in the metrics page's row of {@code hal9_claude_request_duration_seconds}, in order. */
+    private static List<String> documentedRequestOutcomes(String page) {
+        String row = page.lines().filter(line -> line.startsWith("| `hal9_claude_request_duration_seconds{"))
+                .findFirst().orElseThrow(() -> new AssertionError("no row for hal9_claude_request_duration_seconds in docs/reference/metrics.md"));
         String description = row.substring(row.indexOf("|", 2) + 1);
         Matcher tag = Pattern.compile("`([a-z_]+)`").matcher(description);
         List<String> tags = new ArrayList<>();

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code hal9 demo} as the README runs it, in-process, on free ports. */
+/** {@code hal9 demo} as the README and docs/getting-started.md run it, in-process, on free ports. */
 class DemoCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
