@@ -771,6 +771,36 @@ public final class Hal9Config extends AbstractConfig {
         return getString(SCHEMA_REGISTRY_URL_CONFIG);
     }
 
+    /** What each application id starts with ({@code hal9.application.id.prefix}): {@code hal9-}. */
+    public String applicationIdPrefix() {
+        return getString(APPLICATION_ID_PREFIX_CONFIG);
+    }
+
+    /** Whether this process runs the game ({@code hal9.game.enabled}). */
+    public boolean gameEnabled() {
+        return getBoolean(GAME_ENABLED_CONFIG);
+    }
+
+    /** The Messages API endpoint ({@code hal9.claude.base.url}). */
+    public String claudeBaseUrl() {
+        return getString(CLAUDE_BASE_URL_CONFIG);
+    }
+
+    /** The timeout of one Claude request ({@code hal9.claude.timeout.ms}). */
+    public java.time.Duration claudeTimeout() {
+        return java.time.Duration.ofMillis(getInt(CLAUDE_TIMEOUT_MS_CONFIG));
+    }
+
+    /** The retries the Claude SDK makes inside one call ({@code hal9.claude.max.retries}). */
+    public int claudeMaxRetries() {
+        return getInt(CLAUDE_MAX_RETRIES_CONFIG);
+    }
+
+    /** The largest signal content sent to Claude, in UTF-8 bytes ({@code hal9.signal.max.content.bytes}). */
+    public int signalMaxContentBytes() {
+        return getInt(SIGNAL_MAX_CONTENT_BYTES_CONFIG);
+    }
+
     public List<String> layersChain() {
         return getList(LAYERS_CHAIN_CONFIG).stream().map(s -> s.trim().toUpperCase(Locale.ROOT)).toList();
     }
