@@ -1,13 +1,26 @@
 package io.hal9.topology;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+
+import io.hal9.topology.config.Hal9Config;
+
+import org.apache.kafka.common.config.AbstractConfig;
 
 /**
  * The dependency rule of HAL9 Streams, checked on the compiled main classes of every module (tests
@@ -21,6 +34,10 @@ import com.tngtech.archunit.lang.ArchRule;
  *   config (Hal9Settings builds the forecast's settings)
  * topology ──▶ neurons ──▶ schemas;  connectors ──▶ schemas
  * </pre>
+ *
+ * <p>Settings are read in one place: outside {@code io.hal9.topology.config} a {@link Hal9Config}
+ * is read through {@code Hal9Settings} or its own typed accessors, never through the untyped
+ * getters it inherits from Kafka's {@link AbstractConfig} ({@code getInt(KEY)}).
  */
 @AnalyzeClasses(packages = "io.hal9", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -48,6 +65,24 @@ class ArchitectureTest {
             .whereLayer("devstack").mayOnlyBeAccessedByLayers("cli")
             .whereLayer("net").mayOnlyBeAccessedByLayers("cli", "node", "devstack")
             .whereLayer("autoscale").mayOnlyBeAccessedByLayers("cli", "node", "config");
+
+    /** The public methods {@link AbstractConfig} declares to read values: getInt, getString, values, originals... */
+    private static final Set<String> UNTYPED_READS = Arrays.stream(AbstractConfig.class.getDeclaredMethods())
+            .filter(method -> Modifier.isPublic(method.getModifiers()) && !Modifier.isStatic(method.getModifiers()))
+            .map(Method::getName)
+            .filter(name -> !Set.of("equals", "hashCode", "toString", "ignore", "logUnused", "unused").contains(name))
+            .collect(Collectors.toUnmodifiableSet());
+
+    private static final DescribedPredicate<JavaMethodCall> AN_UNTYPED_READ_OF_HAL9_CONFIG =
+            DescribedPredicate.describe("an untyped read of a Hal9Config (AbstractConfig." + UNTYPED_READS + ")",
+                    call -> assignableTo(Hal9Config.class).test(call.getTargetOwner())
+                            && UNTYPED_READS.contains(call.getName()));
+
+    @ArchTest
+    static final ArchRule settingsAreReadThroughTypedSettingsOnly = noClasses()
+            .that().resideOutsideOfPackage(TOPOLOGY + "config..")
+            .should().callMethodWhere(AN_UNTYPED_READ_OF_HAL9_CONFIG)
+            .because("Hal9Settings and Hal9Config's typed accessors are the one place that turns keys into values");
 
     @ArchTest
     static final ArchRule noPackageCycles = slices().matching("io.hal9.(**)").should().beFreeOfCycles();

@@ -1,23 +1,21 @@
 package io.hal9.neurons.claude;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 
 /**
  * How to reach Claude: API key, base URL, per-request timeout and the SDK's own retry count.
  *
  * <p>Both the timeout and the retry count are always passed to the SDK explicitly (its own
- * defaults are a 10-minute timeout and 2 retries). {@link #toString()} never shows the key.
+ * defaults are a 10-minute timeout and 2 retries). {@link #toString()} never shows the key. The
+ * values come from the configuration, which holds their defaults; this record only checks them.
  *
  * <p>{@code maxConcurrency} is how many calls the {@link ClaudeNeuronClient} built from these
  * settings must carry at the same time (the neuron stage's {@code hal9.neuron.max.in.flight});
- * the client sizes its HTTP layer from it. The 4-argument constructor and
- * {@link #fromEnvironment(String)} use {@value #DEFAULT_MAX_CONCURRENCY}, what one SDK client
- * carries anyway.
+ * the client sizes its HTTP layer from it.
  *
  * @param apiKey         the Anthropic API key, {@code null} or blank when none is configured
- * @param baseUrl        the Messages API base URL, e.g. {@value #DEFAULT_BASE_URL} or a simulator's
+ * @param baseUrl        the Messages API base URL: Anthropic's API or a simulator's
  * @param timeout        the timeout of one HTTP request
  * @param maxRetries     how often the SDK itself retries 408/409/429/5xx before the call fails
  * @param maxConcurrency how many calls the client must carry in flight at once, at least 1
@@ -26,14 +24,6 @@ import java.util.Objects;
 public record ClaudeSettings(String apiKey, String baseUrl, Duration timeout, int maxRetries, int maxConcurrency,
         PromptCaching promptCaching) {
 
-    /** The public Anthropic API. */
-    public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
-    /** A neuron call that takes longer than this counts as a timeout (HAL9: 30 s). */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    /** Retries inside the SDK; the neuron stage adds its own backoff on top. */
-    public static final int DEFAULT_MAX_RETRIES = 2;
-    /** Calls in flight a client carries unless told otherwise: what one anthropic-java client allows. */
-    public static final int DEFAULT_MAX_CONCURRENCY = 64;
     /** The environment variable holding the key. */
     public static final String API_KEY_ENV = "ANTHROPIC_API_KEY";
 
@@ -51,29 +41,6 @@ public record ClaudeSettings(String apiKey, String baseUrl, Duration timeout, in
                     "maxConcurrency (calls in flight per client) must be >= 1, got " + maxConcurrency);
         }
         Objects.requireNonNull(promptCaching, "promptCaching");
-    }
-
-    /** Settings with 5-minute prompt caching, the default. */
-    public ClaudeSettings(String apiKey, String baseUrl, Duration timeout, int maxRetries, int maxConcurrency) {
-        this(apiKey, baseUrl, timeout, maxRetries, maxConcurrency, PromptCaching.FIVE_MINUTES);
-    }
-
-    /** Settings carrying {@value #DEFAULT_MAX_CONCURRENCY} calls at once. */
-    public ClaudeSettings(String apiKey, String baseUrl, Duration timeout, int maxRetries) {
-        this(apiKey, baseUrl, timeout, maxRetries, DEFAULT_MAX_CONCURRENCY);
-    }
-
-    /**
-     * Settings with the key from {@code ANTHROPIC_API_KEY}, the given base URL (the public API
-     * when {@code null}), the default timeout and retries.
-     */
-    public static ClaudeSettings fromEnvironment(String baseUrlOrNull) {
-        return fromEnvironment(System.getenv(), baseUrlOrNull);
-    }
-
-    static ClaudeSettings fromEnvironment(Map<String, String> environment, String baseUrlOrNull) {
-        String baseUrl = baseUrlOrNull == null || baseUrlOrNull.isBlank() ? DEFAULT_BASE_URL : baseUrlOrNull;
-        return new ClaudeSettings(environment.get(API_KEY_ENV), baseUrl, DEFAULT_TIMEOUT, DEFAULT_MAX_RETRIES);
     }
 
     /** Whether a non-blank key is configured. */

@@ -27,6 +27,9 @@ import java.util.Objects;
  * closes and the next opening starts again at {@code openDuration}. An outage of a minute therefore
  * costs about a minute, not a multiple of a fixed open period.
  *
+ * <p>The values come from the configuration, which holds their defaults; this record only checks
+ * them.
+ *
  * @param window                the failure-rate window, a whole number of seconds, at least 1 s
  * @param minimumCalls          calls the window must hold before its failure rate is judged, at least 1
  * @param failureRatePercent    share of failed calls that opens the breaker (and of failed trial calls
@@ -82,16 +85,6 @@ public record BreakerSettings(Duration window, int minimumCalls, float failureRa
         if (halfOpenCalls < 1) {
             throw new IllegalArgumentException("breaker halfOpenCalls must be >= 1, got " + halfOpenCalls);
         }
-    }
-
-    /**
-     * For outages, not for a degraded or busy API: a 10 s window, at least 20 calls, 80 % failed; or
-     * 3 failures and no success for 5 s; open 1 s first, then 1.5 times longer per failed trial, up
-     * to 2 s (the end of an outage is noticed within about 2.5 s); 3 trial calls.
-     */
-    public static BreakerSettings defaults() {
-        return new BreakerSettings(Duration.ofSeconds(10), 20, 80f, Duration.ofSeconds(5), 3, Duration.ofSeconds(1),
-                Duration.ofSeconds(2), 1.5, 3);
     }
 
     public BreakerSettings withWindow(Duration newWindow) {

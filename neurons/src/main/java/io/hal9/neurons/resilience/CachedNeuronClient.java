@@ -34,8 +34,8 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
  * before the call.
  *
  * <p><b>How to use:</b> one per layer, around the layer's breaker-guarded client:
- * {@code new CachedNeuronClient(new BreakerNeuronClient(claude, BreakerSettings.defaults(), "L3"),
- * CacheSettings.forLayer("L3"), "L3")}. The order of decoration is
+ * {@code new CachedNeuronClient(new BreakerNeuronClient(claude, breakerSettings, "L3"),
+ * cacheSettings, "L3")}. The order of decoration is
  * <b>CachedNeuronClient → {@link BreakerNeuronClient} → {@link io.hal9.neurons.claude.ClaudeNeuronClient}</b>: the cache is
  * consulted before the breaker, so a cached answer is still served while Claude is down and the
  * breaker open; only misses reach the breaker. Call {@link #bindMetrics} once to publish Caffeine's

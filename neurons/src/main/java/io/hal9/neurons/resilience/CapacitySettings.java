@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * How a layer instance shares Claude's capacity ({@link ClaudeCapacity}).
+ * How a layer instance shares Claude's capacity ({@link ClaudeCapacity}). The values come from the
+ * configuration, which holds their defaults; this record only checks them.
  *
  * @param ceiling         most calls in flight ({@code hal9.neuron.max.in.flight}); the live limit starts here
  * @param adaptive        false keeps the limit at the ceiling (no adaptation)
@@ -41,10 +42,5 @@ public record CapacitySettings(int ceiling, boolean adaptive, double backoffRati
     /** The same, the live limit partitioned by {@code newShares}. */
     public CapacitySettings withShares(Map<String, Double> newShares) {
         return new CapacitySettings(ceiling, adaptive, backoffRatio, tolerance, minWindow, paceBelowShare, newShares);
-    }
-
-    /** Adaptive, from {@code ceiling}: backoff 0.75, tolerance 0.05, windows of at least 250 ms, pacing below 5 %. */
-    public static CapacitySettings defaults(int ceiling) {
-        return new CapacitySettings(ceiling, true, 0.75, 0.05, Duration.ofMillis(250), 0.05);
     }
 }

@@ -17,6 +17,7 @@ import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
 import io.hal9.neurons.simulator.SimulatorFixture;
 import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.neurons.testing.TestSettings;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,7 +36,7 @@ class ClaudeNeuronClientConcurrencyTest {
 
     private void start(Duration latency, int maxConcurrency) {
         fixture.start(SimulatorOptions.defaults().withLatency(latency));
-        fixture.client(new ClaudeSettings(SimulatorFixture.KEY, fixture.baseUrl(), Duration.ofSeconds(30), 0)
+        fixture.client(TestSettings.claude(SimulatorFixture.KEY, fixture.baseUrl(), Duration.ofSeconds(30), 0)
                 .withMaxConcurrency(maxConcurrency));
     }
 
@@ -60,7 +61,7 @@ class ClaudeNeuronClientConcurrencyTest {
         assertThat(ClaudeNeuronClient.sdkClientsFor(1024)).isEqualTo(16);
 
         ClaudeSettings settings =
-                new ClaudeSettings(SimulatorFixture.KEY, "http://127.0.0.1:9", Duration.ofSeconds(5), 0);
+                TestSettings.claude(SimulatorFixture.KEY, "http://127.0.0.1:9", Duration.ofSeconds(5), 0);
         try (ClaudeNeuronClient defaults = new ClaudeNeuronClient(settings);
                 ClaudeNeuronClient wide = new ClaudeNeuronClient(settings.withMaxConcurrency(300));
                 ClaudeNeuronClient keyless = new ClaudeNeuronClient(settings.withApiKey(null).withMaxConcurrency(300))) {
@@ -103,7 +104,7 @@ class ClaudeNeuronClientConcurrencyTest {
     @Test
     void shouldRunAtMost64CallsAtOnceWithTheDefaultConcurrency() throws Exception {
         // The premise of the round-robin: one SDK client never has more than 64 requests out.
-        start(Duration.ZERO, ClaudeSettings.DEFAULT_MAX_CONCURRENCY);
+        start(Duration.ZERO, TestSettings.ONE_SDK_CLIENT);
         fixture.simulator().holdAnswers();
 
         List<CompletableFuture<NeuronReply>> calls = ask(100);

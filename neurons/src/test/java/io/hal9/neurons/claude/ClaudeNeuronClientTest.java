@@ -24,6 +24,7 @@ import io.hal9.neurons.simulator.RecordedRequest;
 import io.hal9.neurons.simulator.SimulatedFault;
 import io.hal9.neurons.simulator.SimulatorFixture;
 import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.neurons.testing.TestSettings;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -152,12 +153,12 @@ class ClaudeNeuronClientTest {
         // the bundled L3 prompt is below the minimum: the field would cache nothing
         assertThat(shortPrompt.has("cache_control")).isFalse();
 
-        ClaudeNeuronClient hourly = fixture.closing(new ClaudeNeuronClient(new ClaudeSettings(SimulatorFixture.KEY,
+        ClaudeNeuronClient hourly = fixture.closing(new ClaudeNeuronClient(TestSettings.claude(SimulatorFixture.KEY,
                 fixture.baseUrl(), Duration.ofSeconds(10), 0).withPromptCaching(PromptCaching.ONE_HOUR)));
         replyOf(hourly.ask(new NeuronRequest(longPrompt, "Split the migration")));
         assertThat(fixture.simulator().lastRequest().orElseThrow().body().path("cache_control").path("ttl").asText())
                 .isEqualTo("1h");
-        ClaudeNeuronClient off = fixture.closing(new ClaudeNeuronClient(new ClaudeSettings(SimulatorFixture.KEY,
+        ClaudeNeuronClient off = fixture.closing(new ClaudeNeuronClient(TestSettings.claude(SimulatorFixture.KEY,
                 fixture.baseUrl(), Duration.ofSeconds(10), 0).withPromptCaching(PromptCaching.OFF)));
         replyOf(off.ask(new NeuronRequest(longPrompt, "Split the migration")));
         assertThat(fixture.simulator().lastRequest().orElseThrow().body().has("cache_control")).isFalse();
@@ -373,7 +374,7 @@ class ClaudeNeuronClientTest {
     @Test
     void shouldFailWithAuthWithoutCallingWhenNoKeyIsConfigured() {
         fixture.start(SimulatorOptions.defaults());
-        fixture.client(new ClaudeSettings(null, fixture.baseUrl(), Duration.ofSeconds(5), 0));
+        fixture.client(TestSettings.claude(null, fixture.baseUrl(), Duration.ofSeconds(5), 0));
 
         NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));
 
@@ -385,7 +386,7 @@ class ClaudeNeuronClientTest {
     void shouldSayInPlainWordsWhenTheApiHostCannotBeResolved() {
         // .invalid never resolves (RFC 2606): the same failure as a pod with no DNS route to api.anthropic.com
         fixture.start(SimulatorOptions.defaults());
-        fixture.client(new ClaudeSettings(SimulatorFixture.KEY, "http://api.hal9-test.invalid", Duration.ofSeconds(5),
+        fixture.client(TestSettings.claude(SimulatorFixture.KEY, "http://api.hal9-test.invalid", Duration.ofSeconds(5),
                 0));
 
         NeuronException failure = failureOf(fixture.client().ask(new NeuronRequest(L3, "anything")));

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.Map;
+
+import io.hal9.neurons.testing.TestSettings;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,48 +15,19 @@ class ClaudeSettingsTest {
 
     @Test
     void shouldNeverShowTheKeyInToString() {
-        ClaudeSettings settings = new ClaudeSettings(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2);
+        ClaudeSettings settings = TestSettings.claude(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2);
 
         assertThat(settings.toString()).doesNotContain(KEY).contains("apiKey=<set>");
         assertThat(settings.withApiKey(null).toString()).contains("apiKey=<unset>");
     }
 
     @Test
-    void shouldReadTheKeyFromTheEnvironmentAndDefaultTheRest() {
-        ClaudeSettings settings = ClaudeSettings.fromEnvironment(Map.of("ANTHROPIC_API_KEY", KEY), null);
-
-        assertThat(settings.hasApiKey()).isTrue();
-        assertThat(settings.apiKey()).isEqualTo(KEY);
-        assertThat(settings.baseUrl()).isEqualTo("https://api.anthropic.com");
-        assertThat(settings.timeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(settings.maxRetries()).isEqualTo(2);
-    }
-
-    @Test
-    void shouldHaveNoKeyWhenTheEnvironmentHasNone() {
-        ClaudeSettings settings = ClaudeSettings.fromEnvironment(Map.of(), "http://127.0.0.1:9");
-
-        assertThat(settings.hasApiKey()).isFalse();
-        assertThat(settings.baseUrl()).isEqualTo("http://127.0.0.1:9");
-    }
-
-    @Test
-    void shouldCarry64CallsAtOnceWhenBuiltWithFourArguments() {
-        ClaudeSettings settings = new ClaudeSettings(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2);
-
-        assertThat(settings.maxConcurrency()).isEqualTo(64).isEqualTo(ClaudeSettings.DEFAULT_MAX_CONCURRENCY);
-        assertThat(settings).isEqualTo(new ClaudeSettings(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2, 64));
-        assertThat(ClaudeSettings.fromEnvironment(Map.of("ANTHROPIC_API_KEY", KEY), null).maxConcurrency())
-                .isEqualTo(64);
-    }
-
-    @Test
     void shouldChangeOnlyTheConcurrencyWithMaxConcurrency() {
-        ClaudeSettings settings = new ClaudeSettings(KEY, "http://127.0.0.1:1", Duration.ofSeconds(5), 1);
+        ClaudeSettings settings = TestSettings.claude(KEY, "http://127.0.0.1:1", Duration.ofSeconds(5), 1);
 
         ClaudeSettings wide = settings.withMaxConcurrency(1024);
 
-        assertThat(wide).isEqualTo(new ClaudeSettings(KEY, "http://127.0.0.1:1", Duration.ofSeconds(5), 1, 1024));
+        assertThat(wide).isEqualTo(TestSettings.claude(KEY, "http://127.0.0.1:1", Duration.ofSeconds(5), 1, 1024));
         assertThat(wide.withApiKey("other").maxConcurrency()).isEqualTo(1024);
         assertThat(wide.withTimeout(Duration.ofSeconds(9)).maxConcurrency()).isEqualTo(1024);
         assertThat(wide.withMaxRetries(0).maxConcurrency()).isEqualTo(1024);
@@ -64,12 +36,12 @@ class ClaudeSettingsTest {
 
     @Test
     void shouldRejectAConcurrencyBelowOne() {
-        ClaudeSettings settings = new ClaudeSettings(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2);
+        ClaudeSettings settings = TestSettings.claude(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2);
 
         assertThatThrownBy(() -> settings.withMaxConcurrency(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxConcurrency (calls in flight per client) must be >= 1, got 0");
-        assertThatThrownBy(() -> new ClaudeSettings(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2, -5))
+        assertThatThrownBy(() -> TestSettings.claude(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2, -5))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxConcurrency")
                 .hasMessageContaining("got -5");
@@ -77,7 +49,7 @@ class ClaudeSettingsTest {
 
     @Test
     void shouldShowTheConcurrencyButNeverTheKey() {
-        ClaudeSettings settings = new ClaudeSettings(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2)
+        ClaudeSettings settings = TestSettings.claude(KEY, "http://127.0.0.1:1", Duration.ofSeconds(30), 2)
                 .withMaxConcurrency(300);
 
         assertThat(settings.toString()).doesNotContain(KEY).contains("apiKey=<set>").contains("maxConcurrency=300");

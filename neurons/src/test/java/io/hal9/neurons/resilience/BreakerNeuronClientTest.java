@@ -26,6 +26,7 @@ import io.hal9.neurons.simulator.FaultPlans;
 import io.hal9.neurons.simulator.SimulatedFault;
 import io.hal9.neurons.simulator.SimulatorFixture;
 import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.neurons.testing.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class BreakerNeuronClientTest {
     private static final LayerProfile L3 = LayerProfile.defaults("L3").withModel("claude-sonnet-5-5");
     private static final Duration OPEN = Duration.ofSeconds(1);
     /** A quick breaker: 50 % of 5 calls open it (the policy's defaults are judged in BreakerPolicyTest). */
-    private static final BreakerSettings SETTINGS = BreakerSettings.defaults().withMinimumCalls(5)
+    private static final BreakerSettings SETTINGS = TestSettings.breaker().withMinimumCalls(5)
             .withFailureRatePercent(50).withOpenDuration(OPEN);
     private static final String BAD_REQUEST = "[bad-request]";
     private static final String BAD_KEY = "[bad-key]";
@@ -225,7 +226,7 @@ class BreakerNeuronClientTest {
     @Test
     void shouldServeCachedAnswersWhileTheBreakerIsOpen() throws Exception {
         start();
-        CachedNeuronClient cache = new CachedNeuronClient(breaker, CacheSettings.forLayer("L3"), "L3");
+        CachedNeuronClient cache = new CachedNeuronClient(breaker, TestSettings.cache("L3"), "L3");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         cache.bindMetrics(registry);
         NeuronReply answered = cache.ask(new NeuronRequest(L3, "asked before the outage")).get(10, TimeUnit.SECONDS);
@@ -249,18 +250,8 @@ class BreakerNeuronClientTest {
     }
 
     @Test
-    void shouldGiveOutageDefaultsAndRejectBadSettings() {
-        BreakerSettings defaults = BreakerSettings.defaults();
-        assertThat(defaults.window()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(defaults.minimumCalls()).isEqualTo(20);
-        assertThat(defaults.failureRatePercent()).isEqualTo(80f);
-        assertThat(defaults.noSuccess()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(defaults.noSuccessFailures()).isEqualTo(3);
-        assertThat(defaults.openDuration()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(defaults.openBackoffMultiplier()).isEqualTo(1.5);
-        assertThat(defaults.maxOpenDuration()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(defaults.halfOpenCalls()).isEqualTo(3);
-
+    void shouldRejectBadSettings() {
+        BreakerSettings defaults = TestSettings.breaker();
         assertThatThrownBy(() -> defaults.withWindow(Duration.ofMillis(1500))).hasMessageContaining("window");
         assertThatThrownBy(() -> defaults.withMinimumCalls(0)).hasMessageContaining("minimumCalls");
         assertThatThrownBy(() -> defaults.withFailureRatePercent(0)).hasMessageContaining("failureRatePercent");

@@ -21,6 +21,7 @@ import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
+import io.hal9.neurons.testing.TestSettings;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class BreakerPolicyTest {
 
     private static final LayerProfile L2 = LayerProfile.defaults("L2");
-    private static final BreakerSettings DEFAULTS = BreakerSettings.defaults();
+    private static final BreakerSettings DEFAULTS = TestSettings.breaker();
 
     private final ManualClock clock = new ManualClock();
     /** What Claude answers now: null for an answer, else this failure. */

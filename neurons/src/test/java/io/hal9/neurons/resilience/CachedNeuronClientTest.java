@@ -26,6 +26,7 @@ import io.hal9.neurons.simulator.FaultPlans;
 import io.hal9.neurons.simulator.SimulatedFault;
 import io.hal9.neurons.simulator.SimulatorFixture;
 import io.hal9.neurons.simulator.SimulatorOptions;
+import io.hal9.neurons.testing.TestSettings;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,7 +48,7 @@ class CachedNeuronClientTest {
     }
 
     private void start() {
-        start(SimulatorOptions.defaults(), CacheSettings.forLayer("L3"));
+        start(SimulatorOptions.defaults(), TestSettings.cache("L3"));
     }
 
     private NeuronReply ask(NeuronRequest request) throws Exception {
@@ -139,7 +140,7 @@ class CachedNeuronClientTest {
         AtomicLong nanos = new AtomicLong();
         fixture.start(SimulatorOptions.defaults());
         cache = fixture.closing(new CachedNeuronClient(fixture.client(Duration.ofSeconds(10)),
-                CacheSettings.forLayer("L3").withTtl(Duration.ofMillis(300)), "L3", nanos::get));
+                TestSettings.cache("L3").withTtl(Duration.ofMillis(300)), "L3", nanos::get));
         ask("Plan the rollout");
         assertThat(ask("Plan the rollout").cached()).isTrue();
         // the cache stamps the answer once its call completed, on the thread that completed it
@@ -183,7 +184,7 @@ class CachedNeuronClientTest {
     void shouldNotCacheAFailure() throws Exception {
         start(SimulatorOptions.defaults().withFaults(
                 FaultPlans.when(request -> request.sequence() == 1, SimulatedFault.overloaded())),
-                CacheSettings.forLayer("L3"));
+                TestSettings.cache("L3"));
 
         Throwable failure = catchThrowable(() -> ask("Flaky first time"));
         assertThat(failure).isInstanceOf(ExecutionException.class).cause().isInstanceOf(NeuronException.class);
@@ -200,7 +201,7 @@ class CachedNeuronClientTest {
     void shouldFailAllJoinedAsksWithTheCallsFailureAndThenCallAgain() throws Exception {
         start(SimulatorOptions.defaults().withFaults(FaultPlans.when(
                 request -> request.sequence() == 1, SimulatedFault.serverError())),
-                CacheSettings.forLayer("L3"));
+                TestSettings.cache("L3"));
         // the failing call stays in flight until all five asks have joined it
         fixture.simulator().holdAnswers();
 
@@ -238,7 +239,7 @@ class CachedNeuronClientTest {
 
     @Test
     void shouldNeverCacheARefusal() throws Exception {
-        start(SimulatorOptions.defaults().withRefusals(1.0, 5), CacheSettings.forLayer("L3"));
+        start(SimulatorOptions.defaults().withRefusals(1.0, 5), TestSettings.cache("L3"));
 
         NeuronReply first = ask("Plan the rollout");
         NeuronReply second = ask("Plan the rollout");
@@ -252,7 +253,7 @@ class CachedNeuronClientTest {
 
     @Test
     void shouldShareACutAnswerWithTheAsksThatJoinedItsCallAndCallAgainAfterIt() throws Exception {
-        start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(300)), CacheSettings.forLayer("L3"));
+        start(SimulatorOptions.defaults().withLatency(Duration.ofMillis(300)), TestSettings.cache("L3"));
         NeuronRequest capped = new NeuronRequest(L3.withMaxTokens(5), "Same cut work for five signals");
 
         List<CompletableFuture<NeuronReply>> asks = IntStream.range(0, 5).mapToObj(i -> cache.ask(capped)).toList();
@@ -269,7 +270,7 @@ class CachedNeuronClientTest {
     void shouldStayWithinItsByteBound() throws Exception {
         long maxBytes = 200 * 1024;
         start(SimulatorOptions.defaults().withLatency(Duration.ZERO),
-                CacheSettings.forLayer("L3").withMaxBytes(maxBytes));
+                TestSettings.cache("L3").withMaxBytes(maxBytes));
         String padding = "x".repeat(4000);
 
         long written = 0;
@@ -315,7 +316,7 @@ class CachedNeuronClientTest {
 
     @Test
     void shouldPassEverythingThroughWhenDisabled() throws Exception {
-        start(SimulatorOptions.defaults(), CacheSettings.forLayer("L3").withEnabled(false));
+        start(SimulatorOptions.defaults(), TestSettings.cache("L3").withEnabled(false));
 
         assertThat(ask("same").cached()).isFalse();
         assertThat(ask("same").cached()).isFalse();
@@ -337,14 +338,7 @@ class CachedNeuronClientTest {
     }
 
     @Test
-    void shouldGiveHal9TtlsPerLayerAndRejectBadSettings() {
-        assertThat(CacheSettings.forLayer("L2").ttl()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(CacheSettings.forLayer("L3").ttl()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(CacheSettings.forLayer("L4").ttl()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(CacheSettings.forLayer("L4").maxBytes()).isEqualTo(64L * 1024 * 1024);
-        assertThat(CacheSettings.forLayer("L2").enabled()).isTrue();
-
-        assertThatThrownBy(() -> CacheSettings.forLayer("L9")).hasMessageContaining("L9").hasMessageContaining("L2");
+    void shouldRejectBadSettings() {
         assertThatThrownBy(() -> new CacheSettings(true, Duration.ZERO, 1)).hasMessageContaining("ttl");
         assertThatThrownBy(() -> new CacheSettings(true, Duration.ofMinutes(1), 0)).hasMessageContaining("maxBytes");
     }

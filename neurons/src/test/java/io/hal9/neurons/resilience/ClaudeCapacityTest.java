@@ -17,6 +17,7 @@ import io.hal9.neurons.FailureCategory;
 import io.hal9.neurons.NeuronException;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.RateLimits;
+import io.hal9.neurons.testing.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class ClaudeCapacityTest {
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final ClaudeCapacity capacity = new ClaudeCapacity(CapacitySettings.defaults(8), nanos::get);
+    private final ClaudeCapacity capacity = new ClaudeCapacity(TestSettings.capacity(8), nanos::get);
 
     private void advance(Duration duration) {
         nanos.addAndGet(duration.toNanos());
@@ -43,7 +44,7 @@ class ClaudeCapacityTest {
     @Test
     void shouldLetAPartitionBorrowIdleSharesAndOneUnderItsShareStartAtTheLimit() {
         // Given a limit of 10 calls partitioned high 50 %, normal 40 %, bulk 10 %
-        ClaudeCapacity lanes = new ClaudeCapacity(CapacitySettings.defaults(10)
+        ClaudeCapacity lanes = new ClaudeCapacity(TestSettings.capacity(10)
                 .withShares(Map.of("high", 0.5, "normal", 0.4, "bulk", 0.1)), nanos::get);
 
         // When normal alone has work, it takes the whole limit, the others' shares included

@@ -12,6 +12,7 @@ import io.hal9.neurons.claude.ClaudeNeuronClient;
 import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.models.CatalogEntry;
 import io.hal9.neurons.models.ModelCatalog;
+import io.hal9.neurons.testing.TestSettings;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -50,7 +51,7 @@ public final class SimulatorFixture implements AfterEachCallback {
 
     /** A client with {@link #KEY}, the given timeout and no SDK retries against the running simulator. */
     public ClaudeNeuronClient client(Duration timeout) {
-        return client(new ClaudeSettings(KEY, baseUrl(), timeout, 0));
+        return client(TestSettings.claude(KEY, baseUrl(), timeout, 0));
     }
 
     /** A client with the given settings (point them at {@link #baseUrl()}). */

@@ -10,7 +10,9 @@ import java.util.concurrent.Callable;
 
 import io.hal9.topology.cli.common.ClusterOptions;
 import io.hal9.topology.cli.common.ExitCodes;
+import io.hal9.topology.config.AdminSettings;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.net.Ports;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.node.ModelCheck;
@@ -67,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Hal9Config config = Hal9Config.load(explicit, System.getenv());
         List<String> selected = layers.stream().map(l -> l.trim().toUpperCase(Locale.ROOT)).toList();
-        if (selected.isEmpty() && !config.getBoolean(Hal9Config.GAME_ENABLED_CONFIG)) {
+        if (selected.isEmpty() && !config.gameEnabled()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "say what to run: --layer L2,L3,L4 "
                     + "and/or --game");
         }
@@ -77,8 +79,8 @@ final class RunCommand implements Callable<Integer> {
         if (!models.proceed(spec.commandLine().getErr())) {
             return ExitCodes.USAGE;
         }
-        Ports.requireFree("admin", config.getString(Hal9Config.ADMIN_HOST_CONFIG),
-                config.getInt(Hal9Config.ADMIN_PORT_CONFIG));
+        AdminSettings admin = Hal9Settings.admin(config);
+        Ports.requireFree("admin", admin.host(), admin.port());
         Hal9Node node = new Hal9Node(config, selected, Hal9Node.claudeClient(config, apiKey));
         ModelMetrics.bind(node.metrics(), models);
         node.start();

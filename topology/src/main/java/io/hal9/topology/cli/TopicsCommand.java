@@ -13,6 +13,7 @@ import io.hal9.topology.cli.common.ClusterOptions;
 import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.InternalTopics;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.config.Lane;
 import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
@@ -63,7 +64,7 @@ public final class TopicsCommand implements Callable<Integer> {
         Map<String, Object> explicit = cluster.explicit();
         ClusterOptions.putIfSet(explicit, Hal9Config.TOPIC_PARTITIONS_CONFIG, partitions);
         Hal9Config config = Hal9Config.load(explicit, System.getenv());
-        int count = config.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG);
+        int count = Hal9Settings.topics(config).partitions();
         if (count < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1, got " + count);
         }

@@ -148,9 +148,8 @@ public final class Hal9Config extends AbstractConfig {
     public static final String CLAUDE_MAX_RETRIES_CONFIG = "hal9.claude.max.retries";
     public static final int CLAUDE_MAX_RETRIES_DEFAULT = 0;
     public static final String CLAUDE_MAX_RETRIES_DOC =
-            "Retries the Claude SDK makes inside one call (408/409/429/5xx). 0 by default: the neuron stage "
-                    + "retries failed calls itself (hal9.neuron.max.attempts), with backoff, keeping the signal in "
-                    + "its store; raise it only with the blocking stage.";
+            "Retries the Claude SDK makes inside one call (408/409/429/5xx). Raise it only with the blocking "
+                    + "stage: the async stage retries failed calls itself (hal9.neuron.max.attempts).";
 
     public static final String SIGNAL_MAX_CONTENT_BYTES_CONFIG = "hal9.signal.max.content.bytes";
     public static final int SIGNAL_MAX_CONTENT_BYTES_DEFAULT = 100_000;
@@ -217,7 +216,7 @@ public final class Hal9Config extends AbstractConfig {
     public static final String NEURON_MAX_IN_FLIGHT_DOC =
             "The most Claude calls in flight at once per layer instance: the ceiling of the live limit, which "
                     + "starts here, shrinks on 429/529/timeouts and grows back while calls succeed. Throughput is "
-                    + "about in-flight / latency: 256 calls at 0.5 s give ~400 signals/s. Raise it for slower models.";
+                    + "about in-flight / latency. Raise it for slower models.";
 
     public static final String CONCURRENCY_ADAPTIVE_CONFIG = "hal9.claude.concurrency.adaptive";
     public static final boolean CONCURRENCY_ADAPTIVE_DEFAULT = true;
@@ -306,25 +305,19 @@ public final class Hal9Config extends AbstractConfig {
     public static final double AUTOSCALE_ALPHA_DEFAULT = 0.15;
     public static final String AUTOSCALE_ALPHA_DOC =
             "Holt's level smoothing of the arrival rate, in (0, 1]: the weight of the newest sample. Raise it to "
-                    + "follow a changing rate sooner, lower it to smooth noisy traffic. The default was chosen with hal9 "
-                    + "autoscale-sim: at 0.3 the level followed the noise of a steady load (±20 %) and moved the "
-                    + "replicas more often than lag alone did for some noise seeds.";
+                    + "follow a changing rate sooner, lower it to smooth noisy traffic.";
 
     public static final String AUTOSCALE_BETA_CONFIG = "hal9.autoscale.beta";
     public static final double AUTOSCALE_BETA_DEFAULT = 0.03;
     public static final String AUTOSCALE_BETA_DOC =
             "Holt's trend smoothing of the arrival rate, in (0, 1]: the weight of the newest slope. Raise it to "
-                    + "believe a ramp sooner (more eager scale-ups on bursts), lower it to ignore short swings. The "
-                    + "default was chosen with hal9 autoscale-sim: at 0.1 the trend followed the noise of a steady "
-                    + "load (±20 %) and moved the replicas more often than lag alone did for some noise seeds.";
+                    + "believe a ramp sooner (more eager scale-ups on bursts), lower it to ignore short swings.";
 
     public static final String AUTOSCALE_UTILIZATION_CONFIG = "hal9.autoscale.utilization";
     public static final double AUTOSCALE_UTILIZATION_DEFAULT = 1.0;
     public static final String AUTOSCALE_UTILIZATION_DOC =
             "The share of one instance's capacity the desired replicas plan to use, in (0, 1]. Lower it for "
-                    + "headroom against bursts the forecast misses, at the price of pods: the autoscaler's 10 % "
-                    + "tolerance and its slow scale-down already leave some. In hal9 autoscale-sim's daily trace, 0.9 "
-                    + "ran 10 % more pod-minutes than 1.0 to bring the p99 queueing delay from 0.4 s to 0.";
+                    + "headroom against bursts the forecast misses, at the price of pods.";
 
     public static final String AUTOSCALE_DRAIN_MS_CONFIG = "hal9.autoscale.drain.ms";
     public static final int AUTOSCALE_DRAIN_MS_DEFAULT = 30_000;
@@ -360,7 +353,7 @@ public final class Hal9Config extends AbstractConfig {
                     + "work meets on one task of one instance, whatever the instance count, and that task keeps the "
                     + "answers in a changelogged store that survives restarts; work the instance's tasks have "
                     + "answered is answered before the hop, the rest takes one extra Kafka hop per layer, and "
-                    + "signals with the same record key may come out in another order. key: today's routing by the "
+                    + "signals with the same record key may come out in another order. key: routing by the "
                     + "producer's key, each instance with its own in-memory cache; choose it for per-key order "
                     + "(hal9.neuron.ordering=key requires it) or to save the hop when contents never repeat. The "
                     + "blocking stage always routes by key.";
@@ -467,6 +460,7 @@ public final class Hal9Config extends AbstractConfig {
                     + "HAL9_LOG_FORMAT when the process starts.";
 
     public static final String LOG_DIR_CONFIG = "hal9.log.dir";
+    public static final String LOG_DIR_DEFAULT = "";
     public static final String LOG_DIR_DOC =
             "When set, logs also go to hal9.log in this directory, rolled daily and at 50 MB (gzipped, 7 days, 1 GB "
                     + "at most). Read from HAL9_LOG_DIR when the process starts; put it on a writable volume.";
@@ -482,6 +476,8 @@ public final class Hal9Config extends AbstractConfig {
     /** The values of {@code output_config.effort} (platform.claude.com, the 5.x migration guides). */
     public static final List<String> EFFORTS = List.of("low", "medium", "high", "xhigh", "max");
     public static final String LAYER_PROMPT_FILE_CONFIG_FORMAT = "hal9.%s.prompt.file";
+    /** Empty: the layer's bundled prompt. */
+    public static final String LAYER_PROMPT_FILE_DEFAULT = "";
 
     /** The layers with a bundled prompt and profile: their settings exist whatever the chain. */
     public static final List<String> BUNDLED_LAYERS = LayerProfile.KNOWN_LAYERS;
@@ -605,7 +601,7 @@ public final class Hal9Config extends AbstractConfig {
                         Range.between(0, 3_600_000), Importance.LOW, AUTOSCALE_REACTION_MS_DOC)
                 .define(LOG_FORMAT_CONFIG, Type.STRING, LOG_FORMAT_DEFAULT, ConfigDef.ValidString.in("text", "json"),
                         Importance.LOW, LOG_FORMAT_DOC)
-                .define(LOG_DIR_CONFIG, Type.STRING, "", Importance.LOW, LOG_DIR_DOC)
+                .define(LOG_DIR_CONFIG, Type.STRING, LOG_DIR_DEFAULT, Importance.LOW, LOG_DIR_DOC)
                 .define(CLAUDE_PRICES_CONFIG, Type.LIST, CLAUDE_PRICES_DEFAULT, prices(), Importance.LOW,
                         CLAUDE_PRICES_DOC)
                 .define(CLAUDE_PROMPT_CACHE_CONFIG, Type.STRING, CLAUDE_PROMPT_CACHE_DEFAULT,
@@ -642,9 +638,10 @@ public final class Hal9Config extends AbstractConfig {
             def.define(layerKey(LAYER_CACHE_TTL_MS_CONFIG_FORMAT, layer), Type.INT,
                     LAYER_CACHE_TTL_MS_DEFAULTS.getOrDefault(layer, CUSTOM_LAYER_CACHE_TTL_MS_DEFAULT),
                     Range.between(1, 86_400_000), Importance.LOW,
-                    "How long an answer of layer " + layer + " is served from the cache (HAL9: L2 10 min, L3 5 min, "
-                            + "L4 2 min: the more tactical, the sooner it goes stale"
-                            + (bundled ? "" : "; a layer without a bundled profile gets L4's") + ").");
+                    "How long an answer of layer " + layer + " is served from the cache"
+                            + (bundled ? "" : " (a layer without a bundled profile gets L4's)")
+                            + ". Shorten it when the layer's answers go stale sooner, e.g. a prompt that depends on "
+                            + "fast-moving state.");
             def.define(layerKey(LAYER_MODEL_CONFIG_FORMAT, layer), Type.STRING, null, Importance.MEDIUM,
                     "Claude model of layer " + layer + "; empty uses the layer's default. Change it to trade cost "
                             + "for quality per layer.");
@@ -660,7 +657,8 @@ public final class Hal9Config extends AbstractConfig {
                             + "): how much the model thinks before answering; empty uses the layer's default. "
                             + "Lower it for faster, cheaper answers, raise it for harder work; a model that takes "
                             + "no effort (hal9 models) refuses it at start-up.");
-            def.define(layerKey(LAYER_PROMPT_FILE_CONFIG_FORMAT, layer), Type.STRING, "", Importance.MEDIUM,
+            def.define(layerKey(LAYER_PROMPT_FILE_CONFIG_FORMAT, layer), Type.STRING, LAYER_PROMPT_FILE_DEFAULT,
+                    Importance.MEDIUM,
                     "System prompt file of layer " + layer + ": a first line 'version: <v>', then the prompt. "
                             + (bundled ? "Empty uses the bundled prompt. "
                                     : "Required: the layer has no bundled prompt. ")
@@ -769,6 +767,36 @@ public final class Hal9Config extends AbstractConfig {
 
     public String schemaRegistryUrl() {
         return getString(SCHEMA_REGISTRY_URL_CONFIG);
+    }
+
+    /** What each application id starts with ({@code hal9.application.id.prefix}): {@code hal9-}. */
+    public String applicationIdPrefix() {
+        return getString(APPLICATION_ID_PREFIX_CONFIG);
+    }
+
+    /** Whether this process runs the game ({@code hal9.game.enabled}). */
+    public boolean gameEnabled() {
+        return getBoolean(GAME_ENABLED_CONFIG);
+    }
+
+    /** The Messages API endpoint ({@code hal9.claude.base.url}). */
+    public String claudeBaseUrl() {
+        return getString(CLAUDE_BASE_URL_CONFIG);
+    }
+
+    /** The timeout of one Claude request ({@code hal9.claude.timeout.ms}). */
+    public java.time.Duration claudeTimeout() {
+        return java.time.Duration.ofMillis(getInt(CLAUDE_TIMEOUT_MS_CONFIG));
+    }
+
+    /** The retries the Claude SDK makes inside one call ({@code hal9.claude.max.retries}). */
+    public int claudeMaxRetries() {
+        return getInt(CLAUDE_MAX_RETRIES_CONFIG);
+    }
+
+    /** The largest signal content sent to Claude, in UTF-8 bytes ({@code hal9.signal.max.content.bytes}). */
+    public int signalMaxContentBytes() {
+        return getInt(SIGNAL_MAX_CONTENT_BYTES_CONFIG);
     }
 
     public List<String> layersChain() {

@@ -21,7 +21,13 @@ import org.slf4j.LoggerFactory;
  * the neuron stage ({@code hal9.neuron.*}), the breaker ({@code hal9.breaker.*}), a layer's cache
  * ({@code hal9.cache.*}, {@code hal9.<layer>.cache.ttl.ms}), Claude's capacity
  * ({@code hal9.claude.concurrency.*}, {@code hal9.claude.ratelimit.*}), the Claude client
- * ({@code hal9.claude.*}) and the replica forecast ({@code hal9.autoscale.*}). The values were validated when the configuration was loaded.
+ * ({@code hal9.claude.*}), the start-up model check ({@code hal9.claude.model.check.*}), the replica
+ * forecast ({@code hal9.autoscale.*}), the topics ({@code hal9.topic.*}), the Kafka Streams
+ * applications ({@code hal9.processing.guarantee}, {@code hal9.state.dir}, ...) and the admin server
+ * ({@code hal9.admin.*}). Single values have typed accessors on {@link Hal9Config} itself
+ * ({@link Hal9Config#layerModel(String)}, {@link Hal9Config#claudeTimeout()}, ...); nothing else reads
+ * a key. The values were validated when the configuration was loaded; the defaults are
+ * {@link Hal9Config}'s.
  */
 public final class Hal9Settings {
 
@@ -43,9 +49,41 @@ public final class Hal9Settings {
                 config.getInt(Hal9Config.NEURON_MAX_ATTEMPTS_CONFIG),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MS_CONFIG)),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_RETRY_BACKOFF_MAX_MS_CONFIG)),
-                Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG)),
+                shutdownDrain(config),
                 Duration.ofMillis(config.getInt(Hal9Config.NEURON_AUTH_RETRY_MS_CONFIG)),
                 contentRouting(config), config.getLong(Hal9Config.CACHE_MAX_BYTES_CONFIG));
+    }
+
+    /** How long calls in flight may finish on shutdown ({@code hal9.shutdown.drain.ms}). */
+    public static Duration shutdownDrain(Hal9Config config) {
+        return Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG));
+    }
+
+    /** The admin HTTP server ({@code hal9.admin.host}, {@code .port}, {@code .advertised.host}). */
+    public static AdminSettings admin(Hal9Config config) {
+        return new AdminSettings(config.getString(Hal9Config.ADMIN_HOST_CONFIG),
+                config.getInt(Hal9Config.ADMIN_PORT_CONFIG), config.getString(Hal9Config.ADMIN_ADVERTISED_HOST_CONFIG));
+    }
+
+    /** The topics' names and partitions ({@code hal9.topic.*}). */
+    public static TopicSettings topics(Hal9Config config) {
+        return new TopicSettings(config.getString(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG),
+                config.getString(Hal9Config.TOPIC_RESULTS_CONFIG), config.getString(Hal9Config.TOPIC_DLQ_CONFIG),
+                config.getString(Hal9Config.TOPIC_GAME_COMMANDS_CONFIG),
+                config.getString(Hal9Config.TOPIC_GAME_FRAMES_CONFIG), config.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG));
+    }
+
+    /** What every Kafka Streams application of the process is given: guarantee, state, threads, RocksDB memory. */
+    public static StreamsSettings streams(Hal9Config config) {
+        return new StreamsSettings(config.getString(Hal9Config.PROCESSING_GUARANTEE_CONFIG),
+                config.getString(Hal9Config.STATE_DIR_CONFIG), config.getInt(Hal9Config.STREAM_THREADS_CONFIG),
+                config.getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG));
+    }
+
+    /** The start-up model check ({@code hal9.claude.model.check}, {@code .timeout.ms}, {@code hal9.claude.base.url}). */
+    public static ModelCheckSettings modelCheck(Hal9Config config) {
+        return new ModelCheckSettings(config.getString(Hal9Config.CLAUDE_MODEL_CHECK_CONFIG), config.claudeBaseUrl(),
+                Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_MODEL_CHECK_TIMEOUT_MS_CONFIG)));
     }
 
     /**
@@ -131,7 +169,7 @@ public final class Hal9Settings {
      * @throws IllegalArgumentException when Anthropic's API is configured but no key is given
      */
     public static ClaudeSettings claude(Hal9Config config, String apiKeyOrNull) {
-        String baseUrl = config.getString(Hal9Config.CLAUDE_BASE_URL_CONFIG);
+        String baseUrl = config.claudeBaseUrl();
         String simulatorUrl = config.getString(Hal9Config.CLAUDE_SIMULATOR_URL_CONFIG);
         String key = apiKeyOrNull;
         if (key == null || key.isBlank()) {
@@ -147,8 +185,8 @@ public final class Hal9Settings {
         } else {
             LOG.info("neuron calls go to {} (API key from ANTHROPIC_API_KEY)", baseUrl);
         }
-        return new ClaudeSettings(key, baseUrl, Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG)),
-                config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG), clientConcurrency(config),
+        return new ClaudeSettings(key, baseUrl, config.claudeTimeout(), config.claudeMaxRetries(),
+                clientConcurrency(config),
                 PromptCaching.of(config.getString(Hal9Config.CLAUDE_PROMPT_CACHE_CONFIG)));
     }
 

@@ -13,7 +13,9 @@ import io.hal9.schemas.v1.GameCommand;
 import io.hal9.schemas.v1.GameFrame;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.config.Lane;
+import io.hal9.topology.config.TopicSettings;
 
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -30,6 +32,7 @@ import org.apache.kafka.common.serialization.Serdes;
 public final class Topics {
 
     private final Hal9Config config;
+    private final TopicSettings names;
     private final AvroDeserializer<Signal> signalReader;
     private final Serde<Signal> signalSerde;
     private final Serde<IndexedRecord> derivedSignalSerde;
@@ -39,6 +42,7 @@ public final class Topics {
 
     public Topics(Hal9Config config, SchemaRegistryClient registry) {
         this.config = config;
+        this.names = Hal9Settings.topics(config);
         this.signalReader = new AvroDeserializer<>(registry, Signal.class);
         this.signalSerde = Serdes.serdeFrom(new AvroSerializer<>(registry, false), signalReader);
         this.derivedSignalSerde = Serdes.serdeFrom(new AvroSerializer<>(registry, false),
@@ -55,7 +59,7 @@ public final class Topics {
 
     /** Input topic name of a layer in a lane: {@code hal9.signals.l3.high} for L3's high lane. */
     public String inputName(String layer, Lane lane) {
-        return config.getString(Hal9Config.TOPIC_SIGNALS_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT)
+        return names.signalsPrefix() + layer.toLowerCase(Locale.ROOT)
                 + lane.topicSuffix();
     }
 
@@ -103,16 +107,16 @@ public final class Topics {
     }
 
     public Topic<byte[], Signal> results() {
-        return new Topic<>(config.getString(Hal9Config.TOPIC_RESULTS_CONFIG), Serdes.ByteArray(), signalSerde);
+        return new Topic<>(names.results(), Serdes.ByteArray(), signalSerde);
     }
 
     public Topic<byte[], DeadLetter> deadLetters() {
-        return new Topic<>(config.getString(Hal9Config.TOPIC_DLQ_CONFIG), Serdes.ByteArray(), deadLetterSerde);
+        return new Topic<>(names.deadLetters(), Serdes.ByteArray(), deadLetterSerde);
     }
 
     /** The game's commands, read as bytes (decoded by the game processor). */
     public Topic<byte[], byte[]> rawGameCommands() {
-        return new Topic<>(config.getString(Hal9Config.TOPIC_GAME_COMMANDS_CONFIG), Serdes.ByteArray(),
+        return new Topic<>(names.gameCommands(), Serdes.ByteArray(),
                 Serdes.ByteArray());
     }
 
@@ -127,7 +131,7 @@ public final class Topics {
     }
 
     public String gameFramesName() {
-        return config.getString(Hal9Config.TOPIC_GAME_FRAMES_CONFIG);
+        return names.gameFrames();
     }
 
     /** Every layer's input topic of every configured lane ({@code hal9.lanes}), in the order of the chain. */

@@ -55,12 +55,11 @@ public record LayerSpec(String layer, LayerProfile profile, Optional<String> nex
                 .withEffort(Optional.ofNullable(config.layerEffort(layer)).orElse(defaults.effort()));
         profile = fitToModel(layer, profile, config);
         Optional<String> next = at == chain.size() - 1 ? Optional.empty() : Optional.of(chain.get(at + 1));
-        int timeoutMs = config.getInt(Hal9Config.CLAUDE_TIMEOUT_MS_CONFIG);
-        int attempts = 1 + config.getInt(Hal9Config.CLAUDE_MAX_RETRIES_CONFIG);
+        int attempts = 1 + config.claudeMaxRetries();
         // every SDK attempt may take the full timeout, plus backoff between attempts
-        Duration callTimeout = Duration.ofMillis((long) timeoutMs * attempts + 10_000L);
-        return new LayerSpec(layer, profile, next, config.getInt(Hal9Config.SIGNAL_MAX_CONTENT_BYTES_CONFIG),
-                callTimeout, config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + layer.toLowerCase(Locale.ROOT)
+        Duration callTimeout = config.claudeTimeout().multipliedBy(attempts).plusSeconds(10);
+        return new LayerSpec(layer, profile, next, config.signalMaxContentBytes(),
+                callTimeout, config.applicationIdPrefix() + layer.toLowerCase(Locale.ROOT)
                         + lane.applicationIdSuffix(), config.layerCacheTtl(layer), lane,
                 new ClaudePrices(Hal9Settings.catalog(config), config.claudePrices()));
     }

@@ -41,10 +41,4 @@ public record LayerStage(LayerSpec spec, StageSettings settings, NeuronClient ne
     public LayerStage withClock(InstantSource otherClock) {
         return new LayerStage(spec, settings, neuron, metrics, budget, access, answers, otherClock);
     }
-
-    /** A stage whose live limit adapts from {@code max.in.flight} with the default settings. */
-    public static LayerStage create(LayerSpec spec, StageSettings settings, NeuronClient neuron, LayerMetrics metrics,
-                                    MeterRegistry registry) {
-        return create(spec, settings, CapacitySettings.defaults(settings.maxInFlight()), neuron, metrics, registry);
-    }
 }

@@ -69,7 +69,7 @@ public final class GameRuntime implements AutoCloseable {
 
     /** {@code hal9-game} with the default prefix. */
     public static String applicationId(Hal9Config config) {
-        return config.getString(Hal9Config.APPLICATION_ID_PREFIX_CONFIG) + "game";
+        return config.applicationIdPrefix() + "game";
     }
 
     /**

@@ -20,6 +20,7 @@ import io.hal9.neurons.claude.ClaudeNeuronClient;
 import io.hal9.neurons.resilience.BreakerNeuronClient;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
 import io.hal9.schemas.registry.SchemaRegistryClient;
+import io.hal9.topology.config.AdminSettings;
 import io.hal9.topology.config.AutoscaleSettings;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
@@ -163,14 +164,14 @@ public final class Hal9Node implements AutoCloseable {
      * layers' forecast samplers.
      */
     public void start() {
-        admin = AdminServer.start(config.getString(Hal9Config.ADMIN_HOST_CONFIG),
-                config.getInt(Hal9Config.ADMIN_PORT_CONFIG), this::health, metrics);
+        AdminSettings settings = Hal9Settings.admin(config);
+        admin = AdminServer.start(settings.host(), settings.port(), this::health, metrics);
         for (LayerRuntime layer : layers) {
             watchReadiness(layer.streams());
             layer.start();
             LOG.info("layer {} started as application {}", layer.name(), layer.spec().applicationId());
         }
-        if (config.getBoolean(Hal9Config.GAME_ENABLED_CONFIG)) {
+        if (config.gameEnabled()) {
             HostInfo self = new HostInfo(advertisedHost(config), admin.port());
             game = new GameRuntime(config, topics, metrics, self.host() + ":" + self.port());
             admin.handle(GameQueries.PATH, new GameQueries(game.streams(), self));
@@ -256,11 +257,12 @@ public final class Hal9Node implements AutoCloseable {
 
     /** The host other instances reach this one's admin server on ({@code hal9.admin.advertised.host}). */
     static String advertisedHost(Hal9Config config) {
-        String configured = config.getString(Hal9Config.ADMIN_ADVERTISED_HOST_CONFIG);
+        AdminSettings admin = Hal9Settings.admin(config);
+        String configured = admin.advertisedHost();
         if (!configured.isBlank()) {
             return configured.trim();
         }
-        String bound = config.getString(Hal9Config.ADMIN_HOST_CONFIG);
+        String bound = admin.host();
         if (!bound.equals("0.0.0.0") && !bound.equals("::")) {
             return bound;
         }
@@ -376,7 +378,7 @@ public final class Hal9Node implements AutoCloseable {
             offsetsAdmin.close(Duration.ofSeconds(5));
         }
         LOG.info("shutting down: readiness is DOWN, no new Claude calls; closing {} layer(s)", layers.size());
-        Duration budget = Duration.ofMillis(config.getInt(Hal9Config.SHUTDOWN_DRAIN_MS_CONFIG))
+        Duration budget = Hal9Settings.shutdownDrain(config)
                 .plus(STREAMS_CLOSE_TIMEOUT).plus(CLOSE_MARGIN);
         List<Thread> closers = layers.stream().map(Hal9Node::closeInBackground).toList();
         long deadline = System.nanoTime() + budget.toNanos();

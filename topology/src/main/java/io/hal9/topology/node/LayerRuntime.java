@@ -11,6 +11,7 @@ import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.config.Lane;
+import io.hal9.topology.config.StreamsSettings;
 import io.hal9.topology.kafka.RocksDBMemory;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.CallBudget;
@@ -140,7 +141,7 @@ public final class LayerRuntime implements AutoCloseable {
 
     /** The shared RocksDB memory of one application instance ({@code hal9.rocksdb.memory.bytes}; 0: none). */
     static Optional<RocksDBMemory> storeMemory(Hal9Config config) {
-        return RocksDBMemory.bounded(config.getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG));
+        return RocksDBMemory.bounded(Hal9Settings.streams(config).rocksDbMemoryBytes());
     }
 
     /**
@@ -154,11 +155,12 @@ public final class LayerRuntime implements AutoCloseable {
     /** {@code props} (an application's own defaults) with HAL9's, then {@code KAFKA_*} pass-through. */
     private static Properties streamsProperties(Properties props, String applicationId, Hal9Config config,
                                                 Optional<RocksDBMemory> memory) {
+        StreamsSettings streams = Hal9Settings.streams(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(Hal9Config.PROCESSING_GUARANTEE_CONFIG));
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(Hal9Config.STATE_DIR_CONFIG));
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(Hal9Config.STREAM_THREADS_CONFIG));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, streams.processingGuarantee());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, streams.stateDir());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streams.streamThreads());
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                 (int) TRANSACTION_TIMEOUT.toMillis());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

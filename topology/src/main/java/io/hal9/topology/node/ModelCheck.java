@@ -19,6 +19,7 @@ import io.hal9.neurons.models.ModelCatalog;
 import io.hal9.neurons.models.ModelVerdict;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
+import io.hal9.topology.config.ModelCheckSettings;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,9 +171,9 @@ public final class ModelCheck {
     public static ModelCheck of(Hal9Config config, String apiKeyOrNull, Clock clock) {
         ModelCatalog catalog = Hal9Settings.catalog(config);
         boolean keyed = apiKeyOrNull != null && !apiKeyOrNull.isBlank();
-        String mode = config.getString(Hal9Config.CLAUDE_MODEL_CHECK_CONFIG);
-        boolean anthropic = config.getString(Hal9Config.CLAUDE_BASE_URL_CONFIG).contains("api.anthropic.com");
-        boolean ask = keyed && ("api".equals(mode) || "auto".equals(mode) && anthropic);
+        ModelCheckSettings settings = Hal9Settings.modelCheck(config);
+        String mode = settings.mode();
+        boolean ask = keyed && ("api".equals(mode) || "auto".equals(mode) && settings.anthropic());
         return new ModelCheck(config, catalog, ask ? Optional.of(apiKeyOrNull) : Optional.empty(), clock);
     }
 
@@ -200,8 +201,8 @@ public final class ModelCheck {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         List<Finding> findings = new ArrayList<>();
         Optional<String> keyRejected = Optional.empty();
-        ModelsApi api = apiKey.map(key -> ModelsApi.connect(config.getString(Hal9Config.CLAUDE_BASE_URL_CONFIG), key,
-                Duration.ofMillis(config.getInt(Hal9Config.CLAUDE_MODEL_CHECK_TIMEOUT_MS_CONFIG)))).orElse(null);
+        ModelCheckSettings settings = Hal9Settings.modelCheck(config);
+        ModelsApi api = apiKey.map(key -> ModelsApi.connect(settings.baseUrl(), key, settings.timeout())).orElse(null);
         try {
             Map<String, ModelsApi.Answer> answers = new HashMap<>();
             for (String layer : layers) {

@@ -8,7 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.hal9.neurons.claude.ClaudeSettings;
+import io.hal9.neurons.claude.PromptCaching;
 import io.hal9.neurons.resilience.BreakerSettings;
+import io.hal9.neurons.resilience.CacheSettings;
+import io.hal9.neurons.resilience.CapacitySettings;
 import io.hal9.topology.autoscale.ReplicaForecast;
 
 import org.apache.kafka.common.config.ConfigException;
@@ -143,7 +147,8 @@ class Hal9ConfigTest {
         assertThat(breaker.openDuration()).isEqualTo(Duration.ofSeconds(1));
         assertThat(breaker.openBackoffMultiplier()).isEqualTo(3.0);
         assertThat(breaker.noSuccess()).isEqualTo(Duration.ofSeconds(7));
-        assertThat(Hal9Settings.breaker(Hal9Config.of(Map.of()))).isEqualTo(BreakerSettings.defaults());
+        assertThat(Hal9Settings.breaker(Hal9Config.of(Map.of()))).isEqualTo(new BreakerSettings(Duration.ofSeconds(10),
+                20, 80f, Duration.ofSeconds(5), 3, Duration.ofSeconds(1), Duration.ofSeconds(2), 1.5, 3));
 
         assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_BREAKER_OPEN_MULTIPLIER", "0.5")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("hal9.breaker.open.multiplier");
@@ -154,6 +159,30 @@ class Hal9ConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("hal9.breaker.window.ms");
         assertThatThrownBy(() -> Hal9Config.load(Map.of(), Map.of("HAL9_BREAKER_OPEN_BACKOFF", "2")))
                 .hasMessageContaining("hal9.breaker.open.backoff").hasMessageContaining("unknown");
+    }
+
+    @Test
+    void shouldBuildEveryComponentsSettingsFromTheDefaults() {
+        Hal9Config defaults = Hal9Config.of(Map.of());
+
+        assertThat(Hal9Settings.cache(defaults, "L2")).isEqualTo(new CacheSettings(true, Duration.ofMinutes(10), 64L << 20));
+        assertThat(Hal9Settings.cache(defaults, "L3")).isEqualTo(new CacheSettings(true, Duration.ofMinutes(5), 64L << 20));
+        assertThat(Hal9Settings.cache(defaults, "L4")).isEqualTo(new CacheSettings(true, Duration.ofMinutes(2), 64L << 20));
+        assertThat(Hal9Settings.capacity(defaults).withShares(Map.of()))
+                .isEqualTo(new CapacitySettings(256, true, 0.75, 0.05, Duration.ofMillis(250), 0.05));
+        ClaudeSettings claude = Hal9Settings.claude(defaults, "sk-test");
+        assertThat(claude.baseUrl()).isEqualTo("https://api.anthropic.com");
+        assertThat(claude.timeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(claude.maxRetries()).isZero();
+        assertThat(claude.promptCaching()).isEqualTo(PromptCaching.FIVE_MINUTES);
+        assertThat(Hal9Settings.admin(defaults)).isEqualTo(new AdminSettings("0.0.0.0", 8080, ""));
+        assertThat(Hal9Settings.topics(defaults)).isEqualTo(new TopicSettings("hal9.signals.", "hal9.results",
+                "hal9.dlq", "hal9.game.commands", "hal9.game.frames", 8));
+        assertThat(Hal9Settings.streams(defaults)).isEqualTo(new StreamsSettings("exactly_once_v2",
+                System.getProperty("java.io.tmpdir") + "/hal9-streams", 1, 64L << 20));
+        assertThat(Hal9Settings.modelCheck(defaults))
+                .isEqualTo(new ModelCheckSettings("auto", "https://api.anthropic.com", Duration.ofSeconds(5)));
+        assertThat(Hal9Settings.shutdownDrain(defaults)).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

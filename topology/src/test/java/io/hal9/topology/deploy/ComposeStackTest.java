@@ -23,6 +23,7 @@ import io.hal9.connectors.config.ConnectorConfig;
 import io.hal9.connectors.config.ConnectorConfigs;
 import io.hal9.topology.cli.Hal9;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -101,8 +102,8 @@ class ComposeStackTest {
 
         for (String layer : layers) {
             Hal9Config config = Hal9Config.load(Map.of(), environment(service(layerService(layer))));
-            assertThat(config.getString(Hal9Config.BOOTSTRAP_SERVERS_CONFIG)).as(layer).isEqualTo(internal);
-            assertThat(URI.create(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG)))
+            assertThat(config.bootstrapServers()).as(layer).isEqualTo(internal);
+            assertThat(URI.create(config.schemaRegistryUrl()))
                     .as(layer).hasHost("schema-registry").hasPort(registry.getPort());
             assertThat(URI.create(config.getString(Hal9Config.CLAUDE_SIMULATOR_URL_CONFIG)))
                     .as(layer).hasHost("claude-sim").hasPort(Integer.parseInt(simulatorPort));
@@ -129,7 +130,7 @@ class ComposeStackTest {
                 assertThat(topicsConfig.values().get(key)).as("%s %s", layer, key)
                         .isEqualTo(layerConfig.values().get(key));
             }
-            assertThat(layerConfig.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG)).as(layer)
+            assertThat(Hal9Settings.topics(layerConfig).partitions()).as(layer)
                     .isEqualTo(Integer.parseInt(partitions));
             assertThat(dependsOn(service)).as(layer).containsEntry("topics", "service_completed_successfully");
         }
@@ -264,7 +265,7 @@ class ComposeStackTest {
         Set<String> expected = new TreeSet<>();
         for (String layer : layers) {
             Map<String, Object> service = service(layerService(layer));
-            int adminPort = Hal9Config.load(Map.of(), environment(service)).getInt(Hal9Config.ADMIN_PORT_CONFIG);
+            int adminPort = Hal9Settings.admin(Hal9Config.load(Map.of(), environment(service))).port();
             expected.add(layerService(layer) + ":" + adminPort);
             assertThat((List<?>) service.get("ports")).as(layer)
                     .anySatisfy(port -> assertThat(port.toString()).endsWith(":" + adminPort));
@@ -367,8 +368,8 @@ class ComposeStackTest {
         URI registry = URI.create(environment(service("schema-registry")).get("SCHEMA_REGISTRY_LISTENERS"));
         Hal9Config layerConfig = Hal9Config.load(Map.of(), environment(service(layerService(layers.get(0)))));
         Map<String, String> topics = Map.of(
-                ConnectorConfigs.RESULTS_SINK, layerConfig.getString(Hal9Config.TOPIC_RESULTS_CONFIG),
-                ConnectorConfigs.DEAD_LETTERS_SINK, layerConfig.getString(Hal9Config.TOPIC_DLQ_CONFIG));
+                ConnectorConfigs.RESULTS_SINK, Hal9Settings.topics(layerConfig).results(),
+                ConnectorConfigs.DEAD_LETTERS_SINK, Hal9Settings.topics(layerConfig).deadLetters());
 
         // connectors-apply registers the bundled files as they are (no --set, no --dir)
         assertThat(command(service("connectors-apply"))).doesNotContain("--set", "--dir");

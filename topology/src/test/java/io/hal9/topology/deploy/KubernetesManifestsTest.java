@@ -32,7 +32,6 @@ import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.NeuronReply;
 import io.hal9.neurons.NeuronRequest;
 import io.hal9.neurons.resilience.BreakerNeuronClient;
-import io.hal9.neurons.resilience.BreakerSettings;
 import io.hal9.neurons.resilience.CacheSettings;
 import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
@@ -72,7 +71,7 @@ class KubernetesManifestsTest {
     static void render() throws Exception {
         docs = kustomize(REPO.resolve("k8s"));
         config = Hal9Config.of(Map.of());
-        topics = new Topics(config, new HttpSchemaRegistryClient(config.getString(Hal9Config.SCHEMA_REGISTRY_URL_CONFIG)));
+        topics = new Topics(config, new HttpSchemaRegistryClient(config.schemaRegistryUrl()));
     }
 
     /** {@code kubectl kustomize DIR}, as documents. */
@@ -446,12 +445,12 @@ class KubernetesManifestsTest {
             public void close() {
             }
         };
-        BreakerNeuronClient breaker = new BreakerNeuronClient(idle, BreakerSettings.defaults(), layer);
+        BreakerNeuronClient breaker = new BreakerNeuronClient(idle, Hal9Settings.breaker(config), layer);
         CachedNeuronClient cache = new CachedNeuronClient(breaker, new CacheSettings(true, Duration.ofMinutes(5),
                 1 << 20), layer);
         breaker.bindMetrics(registry);
         cache.bindMetrics(registry);
-        LayerStage.create(LayerSpec.of(layer, config), Hal9Settings.stage(config), cache,
+        LayerStage.create(LayerSpec.of(layer, config), Hal9Settings.stage(config), Hal9Settings.capacity(config), cache,
                 new LayerMetrics(registry, layer), registry);
         // the layer's replica forecast, as a process running it exports it
         AutoscaleMetrics.bind(registry, layer, () -> ForecastSampler.Figures.unknown(

@@ -18,7 +18,6 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.v1.DeadLetter;
@@ -29,6 +28,7 @@ import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.node.LayerRuntime;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -165,7 +165,7 @@ class ContentRoutingEndToEndTest {
                 String.format(Hal9Config.LAYER_CACHE_TTL_MS_CONFIG_FORMAT, "l2"), 120_000), "clocked");
         Hal9Config config = Hal9Config.of(settings);
         ClaudeNeuronClient claude = new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0));
+                ClaudeTestSettings.of("e2e-key", KAFKA.stack().simulatorUrl()));
         LayerRuntime layer = new LayerRuntime(LayerSpec.of("L2", config), config, topics, claude,
                 new SimpleMeterRegistry(), clock);
         running.add(claude);
@@ -204,7 +204,7 @@ class ContentRoutingEndToEndTest {
     private Hal9Node startNode(TestInfo test, Map<String, Object> extra, String name) {
         Hal9Config config = Hal9Config.of(settings(test, extra, name));
         Hal9Node node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0)));
+                ClaudeTestSettings.of("e2e-key", KAFKA.stack().simulatorUrl())));
         running.add(node);
         node.start();
         return node;

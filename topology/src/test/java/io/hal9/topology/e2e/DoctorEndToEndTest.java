@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.registry.HttpSchemaRegistryClient;
@@ -24,6 +23,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
 import io.hal9.topology.node.admin.Health;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 
@@ -91,7 +91,7 @@ class DoctorEndToEndTest {
         topics = new Topics(config, new HttpSchemaRegistryClient(registry.url()));
         KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
         node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", simulator.baseUrl(), Duration.ofSeconds(10), 0)));
+                ClaudeTestSettings.of("e2e-key", simulator.baseUrl())));
         node.start();
         await().atMost(Duration.ofSeconds(60)).until(node::running);
     }

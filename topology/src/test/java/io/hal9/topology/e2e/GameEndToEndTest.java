@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.game.Grid;
 import io.hal9.schemas.v1.GameCommand;
@@ -38,6 +37,7 @@ import io.hal9.topology.game.engine.GameOutcome;
 import io.hal9.topology.game.engine.Tile;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 
@@ -295,7 +295,7 @@ class GameEndToEndTest {
         own.put(Hal9Config.STATE_DIR_CONFIG, dirs.resolve(name).toString());
         Hal9Config config = Hal9Config.of(own);
         Hal9Node node = new Hal9Node(config, withLayers ? config.layersChain() : List.of(), new ClaudeNeuronClient(
-                new ClaudeSettings("test-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0)));
+                ClaudeTestSettings.of("test-key", KAFKA.stack().simulatorUrl())));
         nodes.add(node);
         node.start();
         await().atMost(WAIT).until(node::running);

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.v1.Priority;
 import io.hal9.schemas.v1.Signal;
@@ -22,6 +21,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Lane;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 import io.hal9.topology.testing.NewerSignals;
@@ -152,7 +152,7 @@ class LanesEndToEndTest {
         topics = new Topics(config, KAFKA.stack().registry());
         KAFKA.createTopics(PARTITIONS, topics.allNames().toArray(String[]::new));
         Hal9Node node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0)));
+                ClaudeTestSettings.of("e2e-key", KAFKA.stack().simulatorUrl())));
         running.add(node);
         node.start();
         return node;

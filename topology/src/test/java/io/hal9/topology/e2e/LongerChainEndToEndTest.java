@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.RecordedRequest;
 import io.hal9.neurons.simulator.SimulatorOptions;
@@ -27,6 +26,7 @@ import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 
@@ -90,7 +90,7 @@ class LongerChainEndToEndTest {
         assertThat(topics.inputName("L5")).endsWith("signals.l5");
 
         try (Hal9Node node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", simulator.baseUrl(), Duration.ofSeconds(10), 0)))) {
+                ClaudeTestSettings.of("e2e-key", simulator.baseUrl())))) {
             node.start();
             await().atMost(Duration.ofSeconds(60)).until(node::running);
 
@@ -138,7 +138,7 @@ class LongerChainEndToEndTest {
         long requestsBefore = simulator.requestCount();
 
         try (ClaudeNeuronClient neuron = new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", simulator.baseUrl(), Duration.ofSeconds(10), 0))) {
+                ClaudeTestSettings.of("e2e-key", simulator.baseUrl()))) {
             assertThatThrownBy(() -> new Hal9Node(config, config.layersChain(), neuron))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("hal9.l5.prompt.file").hasMessageContaining(missing)

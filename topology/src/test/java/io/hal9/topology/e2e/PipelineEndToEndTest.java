@@ -32,7 +32,6 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.v1.DeadLetter;
 import io.hal9.schemas.v1.ErrorCategory;
@@ -42,6 +41,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.ClaudeOutcome;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 
@@ -89,7 +89,7 @@ class PipelineEndToEndTest {
         topics = new Topics(config, KAFKA.stack().registry());
         KAFKA.createTopics(4, topics.allNames().toArray(String[]::new));
         node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0)));
+                ClaudeTestSettings.of("e2e-key", KAFKA.stack().simulatorUrl())));
         node.start();
         await().atMost(Duration.ofSeconds(60)).until(node::running);
     }

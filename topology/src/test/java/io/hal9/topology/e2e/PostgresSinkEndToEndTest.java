@@ -36,7 +36,6 @@ import io.hal9.connectors.embedded.EmbeddedPostgresServer;
 import io.hal9.connectors.rest.ConnectRestClient;
 import io.hal9.connectors.rest.ConnectorStatus;
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.serde.AvroSerializer;
 import io.hal9.schemas.v1.Activation;
@@ -48,6 +47,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 import io.hal9.topology.testing.NewerSignals;
@@ -436,7 +436,7 @@ class PostgresSinkEndToEndTest {
 
     private void startHierarchy() {
         node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0)));
+                ClaudeTestSettings.of("e2e-key", KAFKA.stack().simulatorUrl())));
         node.start();
         await().atMost(Duration.ofSeconds(60)).until(node::running);
     }

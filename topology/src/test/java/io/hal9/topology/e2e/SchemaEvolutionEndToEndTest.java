@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.registry.SchemaRegistryClient;
 import io.hal9.schemas.v1.Hop;
@@ -23,6 +22,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.kafka.Contracts;
 import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.node.Hal9Node;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 import io.hal9.topology.testing.NewerSignals;
@@ -72,7 +72,7 @@ class SchemaEvolutionEndToEndTest {
         // the contracts as `hal9 topics` registers them: every subject holds today's Signal
         Contracts.register(topics, registry);
         node = new Hal9Node(config, config.layersChain(), new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0)));
+                ClaudeTestSettings.of("e2e-key", KAFKA.stack().simulatorUrl())));
         node.start();
         await().atMost(Duration.ofSeconds(60)).until(node::running);
     }

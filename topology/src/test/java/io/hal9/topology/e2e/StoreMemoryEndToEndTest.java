@@ -14,7 +14,6 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.SimulatorOptions;
 import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
@@ -22,6 +21,7 @@ import io.hal9.topology.kafka.Topics;
 import io.hal9.topology.layer.LayerMetrics;
 import io.hal9.topology.layer.LayerSpec;
 import io.hal9.topology.node.LayerRuntime;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.IsolatedSettings;
 import io.hal9.topology.testing.KafkaFixture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -81,7 +81,7 @@ class StoreMemoryEndToEndTest {
         KAFKA.createTopics(PARTITIONS, topics.allNames().toArray(String[]::new));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ClaudeNeuronClient claude = new ClaudeNeuronClient(
-                new ClaudeSettings("e2e-key", KAFKA.stack().simulatorUrl(), Duration.ofSeconds(10), 0));
+                ClaudeTestSettings.of("e2e-key", KAFKA.stack().simulatorUrl()));
         LayerRuntime layer = new LayerRuntime(LayerSpec.of("L2", config), config, topics, claude, registry);
         running.add(claude);
         running.add(layer);

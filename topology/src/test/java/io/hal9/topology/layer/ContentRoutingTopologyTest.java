@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.resilience.CachedNeuronClient;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.SimulatorOptions;
@@ -29,6 +28,7 @@ import io.hal9.schemas.v1.Signal;
 import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -71,7 +71,7 @@ class ContentRoutingTopologyTest {
     static void startServers() {
         registry = SchemaRegistryServer.start("127.0.0.1", 0);
         simulator = ClaudeSimulator.start("127.0.0.1", 0, SimulatorOptions.defaults().withLatency(Duration.ZERO));
-        claude = new ClaudeNeuronClient(new ClaudeSettings("test-key", simulator.baseUrl(), Duration.ofSeconds(10), 0));
+        claude = new ClaudeNeuronClient(ClaudeTestSettings.of("test-key", simulator.baseUrl()));
     }
 
     @AfterAll
@@ -211,7 +211,7 @@ class ContentRoutingTopologyTest {
         NeuronClient neuron = Hal9Settings.contentRouting(config)
                 ? CachedNeuronClient.joiningOnly(claude, Hal9Settings.cache(config, LAYER), LAYER, () -> clockMs.get() * 1_000_000)
                 : new CachedNeuronClient(claude, Hal9Settings.cache(config, LAYER), LAYER);
-        LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), neuron,
+        LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), Hal9Settings.capacity(config), neuron,
                 metrics, meters).withClock(clock));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());

@@ -17,7 +17,6 @@ import java.util.Properties;
 
 import io.hal9.neurons.NeuronClient;
 import io.hal9.neurons.claude.ClaudeNeuronClient;
-import io.hal9.neurons.claude.ClaudeSettings;
 import io.hal9.neurons.simulator.ClaudeSimulator;
 import io.hal9.neurons.simulator.FaultPlan;
 import io.hal9.neurons.simulator.SimulatedFault;
@@ -33,6 +32,7 @@ import io.hal9.topology.config.Hal9Config;
 import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.kafka.Topic;
 import io.hal9.topology.kafka.Topics;
+import io.hal9.topology.testing.ClaudeTestSettings;
 import io.hal9.topology.testing.NewerSignals;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -77,7 +77,7 @@ class LayerTopologyTest {
                 : Optional.empty();
         simulator = ClaudeSimulator.start("127.0.0.1", 0,
                 SimulatorOptions.defaults().withLatency(Duration.ZERO).withFaults(rejectMarked));
-        neuron = new ClaudeNeuronClient(new ClaudeSettings("test-key", simulator.baseUrl(), Duration.ofSeconds(10), 0));
+        neuron = new ClaudeNeuronClient(ClaudeTestSettings.of("test-key", simulator.baseUrl()));
     }
 
     @AfterAll
@@ -202,7 +202,7 @@ class LayerTopologyTest {
         try (ClaudeSimulator refusing = ClaudeSimulator.start("127.0.0.1", 0,
                 SimulatorOptions.defaults().withLatency(Duration.ZERO).withRefusals(1.0, 1));
              NeuronClient refused = new ClaudeNeuronClient(
-                     new ClaudeSettings("test-key", refusing.baseUrl(), Duration.ofSeconds(10), 0))) {
+                     ClaudeTestSettings.of("test-key", refusing.baseUrl()))) {
             start("L2", Map.of(Hal9Config.NEURON_MODE_CONFIG, mode), registry.url(), refused);
             input("L2").pipeInput(key("no"), signal("root-no", "A task Claude declines"));
 
@@ -348,7 +348,7 @@ class LayerTopologyTest {
         LayerSpec spec = LayerSpec.of(layer, config);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         metrics = new LayerMetrics(registry, layer);
-        LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), client,
+        LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), Hal9Settings.capacity(config), client,
                 metrics, registry));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, spec.applicationId());

@@ -59,7 +59,8 @@ class SignalRouterTest {
     @BeforeEach
     void start() {
         Hal9Config config = Hal9Config.of(Map.of());
-        stage = LayerStage.create(LayerSpec.of("L2", config), Hal9Settings.stage(config), new NoCalls(),
+        stage = LayerStage.create(LayerSpec.of("L2", config), Hal9Settings.stage(config), Hal9Settings.capacity(config),
+                new NoCalls(),
                 new LayerMetrics(new SimpleMeterRegistry(), "L2"), new SimpleMeterRegistry())
                 .withClock(() -> Instant.ofEpochMilli(NOW));
         router = new SignalRouter(stage, new NeuronRecords(stage.spec(),

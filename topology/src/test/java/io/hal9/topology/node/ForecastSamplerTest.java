@@ -149,11 +149,11 @@ class ForecastSamplerTest {
         sampler = sampler(new AutoscaleSettings(Duration.ofMillis(100), Duration.ofSeconds(20), Duration.ofSeconds(10),
                 new ReplicaForecast.Settings(1, 1, 1, Duration.ofSeconds(10))));
         AtomicInteger reads = new AtomicInteger();
-        ConcurrentLinkedQueue<String> threads = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Thread> threads = new ConcurrentLinkedQueue<>();
 
         // Given a source whose first two reads fail
         sampler.start(() -> {
-            threads.add(Thread.currentThread().getName());
+            threads.add(Thread.currentThread());
             clock.addAndGet(1_000);
             int read = reads.incrementAndGet();
             if (read <= 2) {
@@ -166,13 +166,12 @@ class ForecastSamplerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> sampler.figures().samples() >= 2);
         assertThat(sampler.failures()).isEqualTo(2);
         assertThat(sampler.figures().arrivalRate()).isCloseTo(100, within(1e-9));
-        assertThat(threads).containsOnly("hal9-forecast-l2");
+        assertThat(threads).extracting(Thread::getName).containsOnly("hal9-forecast-l2");
 
         // and closing stops its thread (the executor terminates as its last worker exits, a moment
-        // before that thread is gone)
+        // before that thread is gone; other tests' layers may run samplers of the same name meanwhile)
         sampler.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().equals("hal9-forecast-l2")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> threads.stream().noneMatch(Thread::isAlive));
     }
 
     private double gauge(String name) {

@@ -44,6 +44,7 @@ import io.hal9.topology.cli.common.ExitCodes;
 import io.hal9.topology.cli.common.Percentiles;
 import io.hal9.topology.cli.common.SimulatorFaultOptions;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.config.Lane;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.LocalStack;
@@ -859,7 +860,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static long boundOf(Hal9Config config) {
-        return config.getLong(Hal9Config.ROCKSDB_MEMORY_BYTES_CONFIG);
+        return Hal9Settings.streams(config).rocksDbMemoryBytes();
     }
 
     /**

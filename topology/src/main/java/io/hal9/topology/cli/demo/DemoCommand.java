@@ -29,6 +29,7 @@ import io.hal9.topology.cli.common.InternalTopics;
 import io.hal9.topology.cli.common.SimulatorFaultOptions;
 import io.hal9.topology.cli.game.PlayCommand;
 import io.hal9.topology.config.Hal9Config;
+import io.hal9.topology.config.Hal9Settings;
 import io.hal9.topology.config.Lane;
 import io.hal9.topology.devstack.EmbeddedKafkaBroker;
 import io.hal9.topology.devstack.LocalStack;
@@ -210,7 +211,7 @@ public final class DemoCommand implements Callable<Integer> {
             settings.put(Hal9Config.GAME_ENABLED_CONFIG, true);
             Hal9Config config = Hal9Config.load(settings, System.getenv());
             Topics topics = new Topics(config, stack.registry());
-            int partitions = config.getInt(Hal9Config.TOPIC_PARTITIONS_CONFIG);
+            int partitions = Hal9Settings.topics(config).partitions();
             Map<String, Map<String, String>> created = new LinkedHashMap<>();
             for (String name : topics.allNames()) {
                 created.put(name, topics.compactedNames().contains(name)
