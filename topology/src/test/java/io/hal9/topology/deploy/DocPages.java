@@ -213,8 +213,8 @@ final class DocPages {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(
                     LayerRuntime.streamsProperties(spec, config))));
-            LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config), null,
-                    new LayerMetrics(registry, layer), registry));
+            LayerTopology.build(builder, topics, LayerStage.create(spec, Hal9Settings.stage(config),
+                    Hal9Settings.capacity(config), null, new LayerMetrics(registry, layer), registry));
             out.append("## ").append(layer).append(" (application `").append(spec.applicationId()).append("`)\n\n```\n")
                     .append(builder.build().describe().toString().stripTrailing()).append("\n```\n\n");
         }
