@@ -89,7 +89,8 @@ public final class TopicsCommand implements Callable<Integer> {
             for (String layer : config.layersChain()) {
                 for (Lane lane : config.lanes()) {
                     String input = topics.inputName(layer, lane);
-                    int inputPartitions = partitionsOf(admin, input);
+                    // created a moment ago: its partitions are known, and a describe may not find it yet
+                    int inputPartitions = existing.contains(input) ? partitionsOf(admin, input) : count;
                     for (Map.Entry<String, Map<String, String>> internal
                             : InternalTopics.of(config, LayerSpec.of(layer, lane, config)).entrySet()) {
                         out.println(create(admin, existing, internal.getKey(), inputPartitions, internal.getValue(),
