@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -126,9 +127,26 @@ public final class TopicsCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The partitions of a topic that exists. A topic created a moment ago is listed before every
+     * broker serves it, and describing it then fails with {@code UnknownTopicOrPartitionException}:
+     * that answer is asked again, 100 ms apart, until {@code TIMEOUT_MS} has passed. (A loop of a
+     * few lines: the process has no retry library, and the admin client retries only its own
+     * requests, not this answer.)
+     */
     private static int partitionsOf(Admin admin, String name) throws Exception {
-        TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
-                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(name);
-        return description.partitions().size();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (true) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
+                        .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(name);
+                return description.partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }
